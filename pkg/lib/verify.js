@@ -1,0 +1,85 @@
+// verifyJwt / verifyJwtSync / decodeJwt: the core does parsing, selection and claims; the
+// signature check goes to the backend chosen for this runtime (see backends.js).
+
+import * as core from '../gen/jwks_verify.js';
+import { JoseError, fromCore } from './errors.js';
+import { localKeySet, handleOf } from './keys.js';
+import { coreOptions, nowSeconds } from './options.js';
+import { assertReady, ready } from './runtime.js';
+import { syncBackend, asyncBackend } from './backends.js';
+
+function tokenText(token) {
+  if (typeof token === 'string') return token;
+  if (token instanceof Uint8Array) return new TextDecoder().decode(token);
+  throw new JoseError('ERR_JWS_INVALID', 'Compact JWS must be a string or Uint8Array');
+}
+
+// Claim errors carry the decoded payload, like jose's.
+function withPayload(token) {
+  return (parsed) => {
+    if (!parsed.claim) return undefined;
+    try {
+      return { payload: JSON.parse(core.decodeJwt(token)).payload };
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+function prepare(token, handle, wasmOptions) {
+  try {
+    return core.prepare(token, handle, wasmOptions);
+  } catch (err) {
+    throw fromCore(err);
+  }
+}
+
+function finish(prepared, token, handle, index, wasmOptions, now) {
+  try {
+    return JSON.parse(prepared.finish(handle, index, wasmOptions, now));
+  } catch (err) {
+    throw fromCore(err, withPayload(token));
+  } finally {
+    prepared.free();
+  }
+}
+
+function signatureFailed(prepared) {
+  prepared.free();
+  return fromCore(core.signatureFailed());
+}
+
+export function verifyJwtSync(token, keys, options = {}) {
+  assertReady('verifyJwtSync');
+  const text = tokenText(token);
+  const keySet = localKeySet(keys);
+  const handle = handleOf(keySet);
+  const wasmOptions = coreOptions(options);
+  const now = nowSeconds(options);
+  const prepared = prepare(text, handle, wasmOptions);
+  const index = syncBackend().verify(prepared, handle, text);
+  if (index < 0) throw signatureFailed(prepared);
+  return finish(prepared, text, handle, index, wasmOptions, now);
+}
+
+export async function verifyJwt(token, keys, options = {}) {
+  await ready();
+  const text = tokenText(token);
+  const keySet = typeof keys?.keySetFor === 'function' ? await keys.keySetFor(text) : localKeySet(keys);
+  const handle = handleOf(keySet);
+  const wasmOptions = coreOptions(options);
+  const now = nowSeconds(options);
+  const prepared = prepare(text, handle, wasmOptions);
+  const index = await asyncBackend().verify(prepared, handle, text);
+  if (index < 0) throw signatureFailed(prepared);
+  return finish(prepared, text, handle, index, wasmOptions, now);
+}
+
+export function decodeJwt(token) {
+  assertReady('decodeJwt');
+  try {
+    return JSON.parse(core.decodeJwt(tokenText(token)));
+  } catch (err) {
+    throw fromCore(err);
+  }
+}

@@ -1,0 +1,145 @@
+//! The only module that knows JavaScript. Values cross as JSON text and byte arrays; errors
+//! cross as JSON text `{"code","message","claim"?,"reason"?}` that the JS layer turns into a
+//! `JoseError` (or `{"name":"TypeError",...}` for a caller's bad options).
+
+use crate::crypto::RustCrypto;
+use crate::error::JoseError;
+use crate::jwk::ParseOptions;
+use crate::jwks::KeySet;
+use crate::options::VerifyOptions;
+use crate::verify::{self, Prepared, Verified};
+use crate::{token, Alg};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+fn jose_error(err: JoseError) -> JsValue {
+    let mut out = json!({ "code": err.code(), "message": err.message });
+    if let Some(claim) = err.claim {
+        out["claim"] = Value::String(claim);
+    }
+    if let Some(reason) = err.reason {
+        out["reason"] = Value::String(reason.as_str().to_owned());
+    }
+    JsValue::from_str(&out.to_string())
+}
+
+fn type_error(message: String) -> JsValue {
+    JsValue::from_str(&json!({ "name": "TypeError", "message": message }).to_string())
+}
+
+/// Parsed `VerifyOptions`, kept on the JS side so that repeated calls skip the parse.
+#[wasm_bindgen]
+pub struct WasmOptions {
+    inner: VerifyOptions,
+}
+
+#[wasm_bindgen]
+impl WasmOptions {
+    pub fn parse(json: &str) -> Result<WasmOptions, JsValue> {
+        serde_json::from_str(json)
+            .map(|inner| WasmOptions { inner })
+            .map_err(|e| type_error(format!("invalid verify options: {e}")))
+    }
+}
+
+#[wasm_bindgen]
+pub struct WasmKeySet {
+    inner: KeySet,
+}
+
+#[wasm_bindgen]
+impl WasmKeySet {
+    pub fn parse(json: &str, allow_private: bool, allow_weak_rsa: bool) -> Result<WasmKeySet, JsValue> {
+        KeySet::parse_str(json, ParseOptions { allow_private, allow_weak_rsa })
+            .map(|inner| WasmKeySet { inner })
+            .map_err(jose_error)
+    }
+
+    /// `{"keys": KeyInfo[], "diagnostics": Diagnostic[]}`.
+    pub fn describe(&self) -> String {
+        let keys: Vec<_> = self.inner.keys.iter().map(|k| k.info()).collect();
+        json!({ "keys": keys, "diagnostics": self.inner.diagnostics }).to_string()
+    }
+
+    /// The members a host crypto API needs to import key `index`.
+    #[wasm_bindgen(js_name = publicJwk)]
+    pub fn public_jwk(&self, index: usize) -> String {
+        self.inner.keys.get(index).map(|k| Value::Object(k.public_jwk.clone()).to_string()).unwrap_or_default()
+    }
+
+    /// The selection trace for `alg` and `kid` (for the debugging page).
+    pub fn select(&self, alg: &str, kid: Option<String>, max_candidates: usize) -> Result<String, JsValue> {
+        let alg = Alg::parse(alg).ok_or_else(|| jose_error(JoseError::not_supported(format!("Unsupported \"alg\" value \"{alg}\""))))?;
+        Ok(serde_json::to_string(&self.inner.select(alg, kid.as_deref(), max_candidates)).unwrap_or_default())
+    }
+}
+
+fn verified_json(keys: &KeySet, verified: &Verified) -> String {
+    let key = serde_json::to_string(&keys.keys[verified.key_index].info()).unwrap_or_default();
+    format!("{{\"header\":{},\"payload\":{},\"key\":{key}}}", verified.header_json, verified.payload_json)
+}
+
+/// The whole verification with the pure-Rust signature backend.
+#[wasm_bindgen(js_name = verifyRust)]
+pub fn verify_rust(token: &str, keys: &WasmKeySet, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
+    let verified = verify::verify(token, &keys.inner, &options.inner, now, &RustCrypto).map_err(jose_error)?;
+    Ok(verified_json(&keys.inner, &verified))
+}
+
+/// A token checked up to its signature; a host backend verifies the signature, then `finish`.
+#[wasm_bindgen]
+pub struct WasmPrepared {
+    inner: Prepared,
+}
+
+#[wasm_bindgen]
+impl WasmPrepared {
+    pub fn alg(&self) -> String {
+        self.inner.alg.name().to_owned()
+    }
+
+    pub fn candidates(&self) -> Vec<u32> {
+        self.inner.selection.candidates.iter().map(|&i| i as u32).collect()
+    }
+
+    #[wasm_bindgen(js_name = signingInput)]
+    pub fn signing_input(&self) -> String {
+        self.inner.token.signing_input.clone()
+    }
+
+    pub fn signature(&self) -> Vec<u8> {
+        self.inner.token.signature.clone()
+    }
+
+    /// Pure-Rust signature check of candidate `index` (a fallback for one algorithm).
+    #[wasm_bindgen(js_name = verifyCandidateRust)]
+    pub fn verify_candidate_rust(&self, keys: &WasmKeySet, index: usize) -> bool {
+        use crate::crypto::SignatureVerifier;
+        let Some(key) = keys.inner.keys.get(index) else { return false };
+        RustCrypto.verify(self.inner.alg, key, self.inner.token.signing_input.as_bytes(), &self.inner.token.signature).unwrap_or(false)
+    }
+
+    /// After candidate `key_index` verified the signature: claims, and the result JSON.
+    pub fn finish(&self, keys: &WasmKeySet, key_index: usize, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
+        let verified = self.inner.finish(key_index, &options.inner, now).map_err(jose_error)?;
+        Ok(verified_json(&keys.inner, &verified))
+    }
+}
+
+#[wasm_bindgen]
+pub fn prepare(token: &str, keys: &WasmKeySet, options: &WasmOptions) -> Result<WasmPrepared, JsValue> {
+    verify::prepare(token, &keys.inner, &options.inner).map(|inner| WasmPrepared { inner }).map_err(jose_error)
+}
+
+/// `SignatureVerificationFailed` as the JS layer reports it after trying every candidate.
+#[wasm_bindgen(js_name = signatureFailed)]
+pub fn signature_failed() -> JsValue {
+    jose_error(JoseError::signature_failed())
+}
+
+/// `{"header","payload","signature"}` without verification.
+#[wasm_bindgen(js_name = decodeJwt)]
+pub fn decode_jwt(token: &str) -> Result<String, JsValue> {
+    let (header, payload, signature) = token::decode(token, token::DEFAULT_MAX_TOKEN_LENGTH).map_err(jose_error)?;
+    Ok(json!({ "header": header, "payload": payload, "signature": crate::encoding::b64url_encode(&signature) }).to_string())
+}

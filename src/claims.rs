@@ -1,0 +1,119 @@
+//! Registered-claim validation with jose's order and codes. A claim that is absent and one
+//! that is present but malformed are kept apart (`missing` vs `invalid`).
+
+use crate::error::{ClaimReason, ErrorCode, JoseError, Result};
+use crate::options::VerifyOptions;
+use serde_json::{Map, Value};
+
+/// `typ` values compare case-insensitively, with the `application/` prefix optional.
+pub fn normalize_typ(value: &str) -> String {
+    let lower = value.to_ascii_lowercase();
+    if lower.contains('/') {
+        lower
+    } else {
+        format!("application/{lower}")
+    }
+}
+
+fn audience_matches(aud: Option<&Value>, expected: &[String]) -> bool {
+    match aud {
+        Some(Value::String(a)) => expected.iter().any(|e| e == a),
+        Some(Value::Array(items)) => expected.iter().any(|e| items.iter().any(|i| i.as_str() == Some(e))),
+        _ => false,
+    }
+}
+
+fn number(payload: &Map<String, Value>, claim: &str) -> Result<Option<f64>> {
+    match payload.get(claim) {
+        None => Ok(None),
+        Some(Value::Number(n)) => Ok(n.as_f64()),
+        Some(_) => Err(JoseError::claim_failed(claim, ClaimReason::Invalid, format!("\"{claim}\" claim must be a number"))),
+    }
+}
+
+/// Checks the claims of a verified token against `options`, with `now` in seconds.
+pub fn validate(header: &Map<String, Value>, payload: &Map<String, Value>, options: &VerifyOptions, now: f64) -> Result<()> {
+    if let Some(expected) = &options.typ {
+        let ok = header.get("typ").and_then(Value::as_str).is_some_and(|t| normalize_typ(t) == normalize_typ(expected));
+        if !ok {
+            return Err(JoseError::claim_failed("typ", ClaimReason::CheckFailed, format!("unexpected \"typ\" JWT header value (expected \"{expected}\")")));
+        }
+    }
+
+    let mut presence: Vec<&str> = Vec::new();
+    if options.issuer.is_some() {
+        presence.push("iss");
+    }
+    if options.subject.is_some() {
+        presence.push("sub");
+    }
+    if options.audience.is_some() {
+        presence.push("aud");
+    }
+    if options.max_token_age.is_some() {
+        presence.push("iat");
+    }
+    presence.extend(options.required_claims.iter().rev().map(String::as_str));
+    for claim in presence {
+        if !payload.contains_key(claim) {
+            return Err(JoseError::claim_failed(claim, ClaimReason::Missing, format!("missing required \"{claim}\" claim")));
+        }
+    }
+
+    if let Some(issuers) = &options.issuer {
+        let iss = payload.get("iss").and_then(Value::as_str);
+        if !iss.is_some_and(|iss| issuers.as_slice().iter().any(|e| e == iss)) {
+            return Err(JoseError::claim_failed("iss", ClaimReason::CheckFailed, "unexpected \"iss\" claim value"));
+        }
+    }
+    if let Some(subject) = &options.subject {
+        if payload.get("sub").and_then(Value::as_str) != Some(subject.as_str()) {
+            return Err(JoseError::claim_failed("sub", ClaimReason::CheckFailed, "unexpected \"sub\" claim value"));
+        }
+    }
+    if let Some(audience) = &options.audience {
+        if !audience_matches(payload.get("aud"), audience.as_slice()) {
+            return Err(JoseError::claim_failed("aud", ClaimReason::CheckFailed, "unexpected \"aud\" claim value"));
+        }
+    }
+    check_audience_count(payload, options.allow_multiple_audiences)?;
+
+    let tolerance = options.clock_tolerance;
+    let now = now.floor();
+    let iat = number(payload, "iat")?;
+    if let Some(nbf) = number(payload, "nbf")? {
+        if nbf > now + tolerance {
+            return Err(JoseError::claim_failed("nbf", ClaimReason::CheckFailed, "\"nbf\" claim timestamp check failed (the token is not yet valid)"));
+        }
+    }
+    if let Some(exp) = number(payload, "exp")? {
+        if exp <= now - tolerance {
+            return Err(JoseError::claim(ErrorCode::JwtExpired, "exp", ClaimReason::CheckFailed, "\"exp\" claim timestamp check failed (the token has expired)"));
+        }
+    }
+    // jose skips the age bounds for a maxTokenAge of 0 (while still requiring iat); so do we.
+    if let Some(max_age) = options.max_token_age.filter(|age| *age != 0.0) {
+        let iat = iat.unwrap_or(f64::NAN);
+        let age = now - iat;
+        if age - tolerance > max_age {
+            return Err(JoseError::claim(ErrorCode::JwtExpired, "iat", ClaimReason::CheckFailed, "\"iat\" claim timestamp check failed (too far in the past)"));
+        }
+        if age < -tolerance {
+            return Err(JoseError::claim_failed("iat", ClaimReason::CheckFailed, "\"iat\" claim timestamp check failed (it should be in the past)"));
+        }
+    }
+    Ok(())
+}
+
+/// `allowMultipleAudiences: false` rejects an `aud` array of more than one value.
+pub fn check_audience_count(payload: &Map<String, Value>, allow_multiple: bool) -> Result<()> {
+    if allow_multiple {
+        return Ok(());
+    }
+    if let Some(Value::Array(items)) = payload.get("aud") {
+        if items.len() > 1 {
+            return Err(JoseError::claim_failed("aud", ClaimReason::MultipleAudiences, format!("\"aud\" has {} values; exactly one audience is required", items.len())));
+        }
+    }
+    Ok(())
+}

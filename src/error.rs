@@ -1,0 +1,126 @@
+//! The one error type of the crate. `code()` gives the `ERR_*` string of API.md.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    JwsInvalid,
+    JwtInvalid,
+    SignatureVerificationFailed,
+    AlgNotAllowed,
+    NotSupported,
+    JwtExpired,
+    ClaimValidationFailed,
+    JwkInvalid,
+    JwksInvalid,
+    NoMatchingKey,
+    JwksTimeout,
+    JwksFetchFailed,
+    JwtReplayed,
+    WebhookBodyMismatch,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::JwsInvalid => "ERR_JWS_INVALID",
+            ErrorCode::JwtInvalid => "ERR_JWT_INVALID",
+            ErrorCode::SignatureVerificationFailed => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            ErrorCode::AlgNotAllowed => "ERR_JOSE_ALG_NOT_ALLOWED",
+            ErrorCode::NotSupported => "ERR_JOSE_NOT_SUPPORTED",
+            ErrorCode::JwtExpired => "ERR_JWT_EXPIRED",
+            ErrorCode::ClaimValidationFailed => "ERR_JWT_CLAIM_VALIDATION_FAILED",
+            ErrorCode::JwkInvalid => "ERR_JWK_INVALID",
+            ErrorCode::JwksInvalid => "ERR_JWKS_INVALID",
+            ErrorCode::NoMatchingKey => "ERR_JWKS_NO_MATCHING_KEY",
+            ErrorCode::JwksTimeout => "ERR_JWKS_TIMEOUT",
+            ErrorCode::JwksFetchFailed => "ERR_JWKS_FETCH_FAILED",
+            ErrorCode::JwtReplayed => "ERR_JWT_REPLAYED",
+            ErrorCode::WebhookBodyMismatch => "ERR_WEBHOOK_BODY_MISMATCH",
+        }
+    }
+}
+
+/// Why a claim check failed (`reason` of a claim error in API.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimReason {
+    Missing,
+    Invalid,
+    CheckFailed,
+    MultipleAudiences,
+    LifetimeTooLong,
+}
+
+impl ClaimReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimReason::Missing => "missing",
+            ClaimReason::Invalid => "invalid",
+            ClaimReason::CheckFailed => "check_failed",
+            ClaimReason::MultipleAudiences => "multiple_audiences",
+            ClaimReason::LifetimeTooLong => "lifetime_too_long",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoseError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// For claim failures: the claim (or header parameter, for `typ`) that failed.
+    pub claim: Option<String>,
+    pub reason: Option<ClaimReason>,
+}
+
+impl JoseError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        JoseError { code, message: message.into(), claim: None, reason: None }
+    }
+
+    pub fn claim(code: ErrorCode, claim: &str, reason: ClaimReason, message: impl Into<String>) -> Self {
+        JoseError { code, message: message.into(), claim: Some(claim.to_owned()), reason: Some(reason) }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code.as_str()
+    }
+
+    pub fn jws_invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::JwsInvalid, message)
+    }
+
+    pub fn jwt_invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::JwtInvalid, message)
+    }
+
+    pub fn jwk_invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::JwkInvalid, message)
+    }
+
+    pub fn jwks_invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::JwksInvalid, message)
+    }
+
+    pub fn not_supported(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotSupported, message)
+    }
+
+    pub fn signature_failed() -> Self {
+        Self::new(ErrorCode::SignatureVerificationFailed, "signature verification failed")
+    }
+
+    /// A failed claim check that is not about expiry.
+    pub fn claim_failed(claim: &str, reason: ClaimReason, message: impl Into<String>) -> Self {
+        Self::claim(ErrorCode::ClaimValidationFailed, claim, reason, message)
+    }
+}
+
+impl fmt::Display for JoseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message)
+    }
+}
+
+impl std::error::Error for JoseError {}
+
+pub type Result<T, E = JoseError> = std::result::Result<T, E>;

@@ -1,0 +1,36 @@
+//! jwks-verify: verify JWTs against JSON Web Key Sets.
+//!
+//! Module map (one job each):
+//! - [`error`]: the one error type; `code()` gives the `ERR_*` string of API.md.
+//! - [`encoding`]: strict base64url and duplicate-refusing JSON for untrusted input.
+//! - [`token`]: splitting and decoding an untrusted compact JWS.
+//! - [`alg`]: the table of algorithm facts.
+//! - [`crypto`]: signature backends behind [`crypto::SignatureVerifier`].
+//! - [`jwk`], [`jwks`], [`diagnostics`]: keys, sets, lints and the key-selection rule.
+//! - [`options`], [`duration`], [`claims`]: `VerifyOptions` and registered-claim rules.
+//! - [`verify`]: the pipeline that chains them.
+//! - `bindings` (wasm only): the one module that knows JavaScript.
+//!
+//! The core never reads a clock: "now" is always a parameter.
+
+pub mod alg;
+pub mod claims;
+pub mod crypto;
+pub mod diagnostics;
+pub mod duration;
+pub mod encoding;
+pub mod error;
+pub mod jwk;
+pub mod jwks;
+pub mod options;
+pub mod token;
+pub mod verify;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+
+pub use alg::Alg;
+pub use error::{ErrorCode, JoseError};
+pub use jwk::ParseOptions;
+pub use jwks::KeySet;
+pub use options::VerifyOptions;

@@ -1,0 +1,71 @@
+//! Untrusted compact JWS: split, strict base64url, header JSON, size limit. Nothing here
+//! trusts the token; it only says whether it is well formed.
+
+use crate::encoding::{b64url_decode, parse_json_strict};
+use crate::error::{JoseError, Result};
+use serde_json::{Map, Value};
+
+pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 16384;
+
+#[derive(Debug, Clone)]
+pub struct UntrustedToken {
+    /// `BASE64URL(header) || '.' || BASE64URL(payload)`: the bytes the signature covers.
+    pub signing_input: String,
+    pub header: Map<String, Value>,
+    pub header_json: String,
+    /// The decoded payload octets (JSON text for a JWT, not yet parsed).
+    pub payload: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+impl UntrustedToken {
+    pub fn parse(token: &str, max_length: usize) -> Result<Self> {
+        if token.len() > max_length {
+            return Err(JoseError::jws_invalid(format!(
+                "token is {} characters long, more than maxTokenLength ({max_length})",
+                token.len()
+            )));
+        }
+        let mut parts = token.split('.');
+        let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JoseError::jws_invalid("Invalid Compact JWS: expected three dot-separated parts"));
+        };
+        let header_bytes = b64url_decode(header_b64)
+            .ok_or_else(|| JoseError::jws_invalid("JWS Protected Header is not valid base64url"))?;
+        let header = match parse_json_strict(&header_bytes) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => return Err(JoseError::jws_invalid("JWS Protected Header must be a JSON object")),
+            Err(why) => return Err(JoseError::jws_invalid(format!("JWS Protected Header is invalid: {why}"))),
+        };
+        let header_json = String::from_utf8(header_bytes)
+            .map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
+        let payload = b64url_decode(payload_b64)
+            .ok_or_else(|| JoseError::jws_invalid("JWS Payload is not valid base64url"))?;
+        let signature = b64url_decode(signature_b64)
+            .ok_or_else(|| JoseError::jws_invalid("JWS Signature is not valid base64url"))?;
+        let signing_input = token[..header_b64.len() + 1 + payload_b64.len()].to_owned();
+        Ok(UntrustedToken { signing_input, header, header_json, payload, signature })
+    }
+
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.header.get(name).and_then(Value::as_str)
+    }
+}
+
+/// `decodeJwt`: header and payload without any verification. The payload must be a JSON object.
+pub fn decode(token: &str, max_length: usize) -> Result<(Map<String, Value>, Map<String, Value>, Vec<u8>)> {
+    let parsed = UntrustedToken::parse(token, max_length)?;
+    let payload = parse_claims(&parsed.payload)?;
+    Ok((parsed.header, payload, parsed.signature))
+}
+
+/// The JWT Claims Set: a JSON object, nothing else.
+pub fn parse_claims(payload: &[u8]) -> Result<Map<String, Value>> {
+    match parse_json_strict(payload) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(JoseError::jwt_invalid("JWT Claims Set must be a top-level JSON object")),
+        Err(why) => Err(JoseError::jwt_invalid(format!("JWT Claims Set is not valid JSON: {why}"))),
+    }
+}
