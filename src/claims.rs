@@ -91,8 +91,8 @@ pub fn validate(header: &Map<String, Value>, payload: &Map<String, Value>, optio
             return Err(JoseError::claim(ErrorCode::JwtExpired, "exp", ClaimReason::CheckFailed, "\"exp\" claim timestamp check failed (the token has expired)"));
         }
     }
-    // jose skips the age bounds for a maxTokenAge of 0 (while still requiring iat); so do we.
-    if let Some(max_age) = options.max_token_age.filter(|age| *age != 0.0) {
+    // A maxTokenAge of 0 is a bound like any other (jose 6 checks `!== undefined`, not truthiness).
+    if let Some(max_age) = options.max_token_age {
         let iat = iat.unwrap_or(f64::NAN);
         let age = now - iat;
         if age - tolerance > max_age {

@@ -56,12 +56,17 @@ enum NumberOrText {
     Text(String),
 }
 
+/// Tolerances and maximum ages are never negative (jose refuses them too).
 fn to_seconds<E: serde::de::Error>(value: NumberOrText) -> Result<f64, E> {
-    match value {
+    let seconds = match value {
         NumberOrText::Number(n) if n.is_finite() => Ok(n),
         NumberOrText::Number(_) => Err(E::custom("a duration must be a finite number of seconds")),
         NumberOrText::Text(t) => parse_span(&t).ok_or_else(|| E::custom(format!("\"{t}\" is not a duration (seconds, or text such as \"30s\" or \"5 minutes\")"))),
+    }?;
+    if seconds < 0.0 {
+        return Err(E::custom(format!("a duration must not be negative (got {seconds})")));
     }
+    Ok(seconds)
 }
 
 pub fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {

@@ -39,6 +39,10 @@ impl UntrustedToken {
             Ok(_) => return Err(JoseError::jws_invalid("JWS Protected Header must be a JSON object")),
             Err(why) => return Err(JoseError::jws_invalid(format!("JWS Protected Header is invalid: {why}"))),
         };
+        // Before the payload is decoded: an unencoded payload need not be base64url at all.
+        if header.get("b64") == Some(&Value::Bool(false)) {
+            return Err(JoseError::jwt_invalid("JWTs MUST NOT use unencoded payload (b64: false)"));
+        }
         let header_json = String::from_utf8(header_bytes)
             .map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
         let payload = b64url_decode(payload_b64)

@@ -39,7 +39,8 @@ pub fn prepare(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<Pr
     let kid = match token.header.get("kid") {
         None => None,
         Some(Value::String(kid)) => Some(kid.as_str()),
-        Some(_) => return Err(JoseError::jws_invalid("JWS \"kid\" Header Parameter must be a string")),
+        // No key's kid can equal a non-string; jose reports that as no matching key too.
+        Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", describe_kids(keys)))),
     };
     let selection = keys.select(alg, kid, options.max_candidates);
     if selection.candidates.is_empty() {
@@ -77,10 +78,16 @@ pub fn verify(token: &str, keys: &KeySet, options: &VerifyOptions, now: f64, bac
     prepared.finish(key_index, options, now)
 }
 
-fn check_crit(header: &Map<String, Value>, options: &VerifyOptions) -> Result<()> {
-    if header.get("b64") == Some(&Value::Bool(false)) {
-        return Err(JoseError::jwt_invalid("JWTs MUST NOT use unencoded payload (b64: false)"));
+fn describe_kids(keys: &KeySet) -> String {
+    let kids = keys.kids();
+    if kids.is_empty() {
+        "the set has no kids".to_owned()
+    } else {
+        format!("the set has kids [{}]", kids.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", "))
     }
+}
+
+fn check_crit(header: &Map<String, Value>, options: &VerifyOptions) -> Result<()> {
     let Some(crit) = header.get("crit") else { return Ok(()) };
     let names = match crit {
         Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) => items,
