@@ -1,0 +1,285 @@
+// End-to-end test of the debugging page (www/) in Debian's Chromium through playwright-core:
+// the page is served by scripts/serve.mjs on 127.0.0.1, each sample is run, and the verdicts,
+// key-selection lines, claim rows and diagnostics it shows are checked. No request may leave
+// 127.0.0.1. Screenshots go to tests/e2e/artifacts/ (ignored by git); with
+// UPDATE_DOCS_SCREENSHOT=1 the README's docs/screenshot.png is rewritten too.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+const ARTIFACTS = new URL('./artifacts/', import.meta.url);
+const DOCS_SCREENSHOT = new URL('../../docs/screenshot.png', import.meta.url);
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const WIDE = { width: 1400, height: 1000 };
+const NARROW = { width: 375, height: 812 };
+const STEP_TIMEOUT_MS = 30_000;
+
+let server;
+let crossOriginServer;
+let origin;
+let browser;
+let page;
+const outsideRequests = [];
+const pageErrors = [];
+const consoleErrors = [];
+
+function thisMonth(monthsBack = 0) {
+  const date = new Date();
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() - monthsBack);
+  return date.toISOString().slice(0, 7);
+}
+
+async function screenshot(name) {
+  await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
+}
+
+// Waits until the page has finished the analysis a sample (or '' for a manual edit) started.
+async function waitForRun(sample, afterRun = 0) {
+  await page.waitForFunction(([name, previous]) => {
+    const verdict = document.getElementById('verdict');
+    return verdict.dataset.state === 'done' && verdict.dataset.sample === name && Number(verdict.dataset.run) > previous;
+  }, [sample, afterRun], { timeout: STEP_TIMEOUT_MS });
+}
+
+async function runCount() {
+  return Number(await page.getAttribute('#verdict', 'data-run'));
+}
+
+async function runSample(name) {
+  const previous = await runCount();
+  await page.click(`[data-sample="${name}"]`);
+  await waitForRun(name, previous);
+}
+
+async function verdict() {
+  return {
+    state: await page.getAttribute('#verdict', 'data-verdict'),
+    code: await page.getAttribute('#verdict', 'data-code'),
+    text: await page.innerText('#verdict'),
+  };
+}
+
+async function selectionLine(index) {
+  const row = page.locator(`#selection tr[data-index="${index}"]`);
+  return { outcome: await row.getAttribute('data-outcome'), text: await row.innerText() };
+}
+
+async function claimRow(id) {
+  const row = page.locator(`#claims tr[data-check="${id}"]`);
+  return { status: await row.getAttribute('data-status'), source: await row.getAttribute('data-source'), text: await row.innerText() };
+}
+
+async function loadPage() {
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: STEP_TIMEOUT_MS });
+}
+
+describe('www debugging page', { timeout: 180_000 }, () => {
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    server = await startServer(0);
+    crossOriginServer = await startServer(0);
+    origin = `http://127.0.0.1:${server.address().port}`;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: WIDE });
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1') outsideRequests.push(request.url());
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    await loadPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    crossOriginServer?.close();
+  });
+
+  test('serves the page: / redirects to /www/, the wasm as application/wasm', async () => {
+    const root = await fetch(`${origin}/`, { redirect: 'manual' });
+    assert.equal(root.status, 302);
+    assert.equal(root.headers.get('location'), '/www/');
+    const wasm = await fetch(`${origin}/pkg/gen/jwks_verify_bg.wasm`);
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    const script = await fetch(`${origin}/www/app.js`);
+    assert.match(script.headers.get('content-type'), /^text\/javascript/);
+    assert.equal((await fetch(`${origin}/.git/config`)).status, 403);
+    assert.equal(page.url(), `${origin}/www/`);
+    assert.match(await page.textContent('#load-status'), /^Ready in \d+ ms/);
+  });
+
+  test('every form control has a label', async () => {
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
+      .filter((control) => control.labels.length === 0).map((control) => control.id || control.name));
+    assert.deepEqual(unlabelled, []);
+  });
+
+  test('keyboard only: Tab reaches the first sample button and Enter runs it', async () => {
+    await page.evaluate(() => document.activeElement?.blur());
+    let focused = '';
+    for (let presses = 0; presses < 10 && focused !== 'sample-valid'; presses++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.id ?? '');
+    }
+    assert.equal(focused, 'sample-valid');
+    const previous = await runCount();
+    await page.keyboard.press('Enter');
+    await waitForRun('valid', previous);
+    assert.equal((await verdict()).state, 'valid');
+  });
+
+  test('sample: valid token + JWKS', async () => {
+    await runSample('valid');
+    const shown = await verdict();
+    assert.equal(shown.state, 'valid');
+    assert.match(shown.text, /Valid: verifyJwt accepted the token/);
+    assert.match(shown.text, new RegExp(`Signed with ES256 by key #1 \\(kid "es-${thisMonth()}"\\)`));
+    assert.match(await page.innerText('#selection'), /trace from explainSelection\(\)/);
+
+    const previousKey = await selectionLine(0);
+    assert.equal(previousKey.outcome, 'filtered');
+    assert.match(previousKey.text, new RegExp(`filtered out by kid: kid "es-${thisMonth(1)}", token wants "es-${thisMonth()}"`));
+    const currentKey = await selectionLine(1);
+    assert.equal(currentKey.outcome, 'chosen');
+    assert.match(currentKey.text, /EC\s+P-256\s+ES256\s+sig/);
+    assert.match(currentKey.text, /chosen: verified the signature/);
+
+    assert.equal(await page.getAttribute('#signature', 'data-status'), 'verified');
+    for (const id of ['iss', 'aud', 'exp']) {
+      const row = await claimRow(id);
+      assert.equal(row.status, 'pass', `${id}: ${row.text}`);
+      assert.equal(row.source, 'verifyJwt', `${id} checked by the library`);
+    }
+    assert.match(await page.innerText('#decoded li[data-claim="exp"]'), /^exp \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(in 1 hour\)$/);
+    assert.match(await page.innerText('#decoded li[data-claim="iat"]'), /\(1 minute ago\)$/);
+    assert.match(await page.innerText('#diagnostics'), /No findings/);
+    await screenshot('valid');
+  });
+
+  test('sample: expired token', async () => {
+    await runSample('expired');
+    const shown = await verdict();
+    assert.equal(shown.state, 'invalid');
+    assert.equal(shown.code, 'ERR_JWT_EXPIRED');
+    assert.match(shown.text, /Rejected by verifyJwt: ERR_JWT_EXPIRED/);
+    assert.equal(await page.getAttribute('#signature', 'data-status'), 'verified');
+    assert.equal((await selectionLine(1)).outcome, 'chosen');
+    const exp = await claimRow('exp');
+    assert.equal(exp.status, 'fail');
+    assert.match(exp.text, /2 hours ago/);
+    assert.match(exp.text, /ERR_JWT_EXPIRED/);
+    assert.equal(exp.source, 'verifyJwt');
+    assert.equal((await claimRow('iss')).status, 'pass');
+    assert.match(await page.innerText('#decoded li[data-claim="exp"]'), /\(2 hours ago\)$/);
+    await screenshot('expired');
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
+      await mkdir(new URL('.', DOCS_SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: DOCS_SCREENSHOT.pathname, fullPage: true });
+    }
+  });
+
+  test('sample: JWKS missing kid', async () => {
+    await runSample('missingKid');
+    const shown = await verdict();
+    assert.equal(shown.code, 'ERR_JWKS_NO_MATCHING_KEY');
+    assert.match(shown.text, /no key in this set has a kid|none with a kid/);
+    const onlyKey = await selectionLine(0);
+    assert.equal(onlyKey.outcome, 'filtered');
+    assert.match(onlyKey.text, new RegExp(`filtered out by kid: no kid, token wants "es-${thisMonth()}"`));
+    assert.equal(await page.getAttribute('#signature', 'data-status'), 'not_reached');
+    const diagnostic = await page.innerText('#diagnostics li[data-code="missing_kid"]');
+    assert.match(diagnostic, /WARNING/i);
+    assert.match(diagnostic, /Fix: Give every key a unique kid/);
+    await screenshot('missing-kid');
+  });
+
+  test('sample: rotated key (token kid not in the set)', async () => {
+    await runSample('rotated');
+    const shown = await verdict();
+    assert.equal(shown.code, 'ERR_JWKS_NO_MATCHING_KEY');
+    assert.match(shown.text, new RegExp(`kid "rsa-${thisMonth()}" is not in this key set`));
+    const retired = await selectionLine(0);
+    assert.equal(retired.outcome, 'filtered');
+    assert.match(retired.text, new RegExp(`filtered out by kid: kid "rsa-${thisMonth(1)}", token wants "rsa-${thisMonth()}"`));
+    const ecKey = await selectionLine(1);
+    assert.equal(ecKey.outcome, 'filtered');
+    assert.match(ecKey.text, /filtered out by kty: kty EC does not fit RS256 \(needs RSA\)/);
+    await screenshot('rotated');
+  });
+
+  test('sample: multi-audience client assertion, strict then rfc7523 profile', async () => {
+    await runSample('assertion');
+    const strict = await verdict();
+    assert.equal(strict.code, 'ERR_JWT_CLAIM_VALIDATION_FAILED');
+    assert.match(strict.text, /Rejected by checkAssertion/);
+    assert.match(strict.text, /reason "multiple_audiences"/);
+    const count = await claimRow('aud_count');
+    assert.equal(count.status, 'fail');
+    assert.equal(count.source, 'checkAssertion');
+    assert.match(count.text, /2 values/);
+    assert.equal((await claimRow('aud')).status, 'pass');
+    assert.equal(await page.getAttribute('#signature', 'data-status'), 'verified');
+    assert.equal((await selectionLine(0)).outcome, 'chosen');
+    await screenshot('assertion-strict');
+
+    const previous = await runCount();
+    await page.selectOption('#profile', 'rfc7523');
+    await waitForRun('', previous);
+    const relaxed = await verdict();
+    assert.equal(relaxed.state, 'valid', relaxed.text);
+    assert.equal((await claimRow('aud_count')).status, 'pass');
+  });
+
+  test('JWKS from a URL: same origin verifies, cross origin without CORS is explained', async () => {
+    await runSample('valid');
+    const jwks = await page.inputValue('#jwks');
+    await writeFile(new URL('jwks.json', ARTIFACTS), jwks);
+
+    await page.check('input[name="keys-source"][value="url"]');
+    await page.fill('#jwks-url', '/tests/e2e/artifacts/jwks.json');
+    let previous = await runCount();
+    await page.click('#fetch-jwks');
+    await waitForRun('', previous);
+    assert.match(await page.innerText('#fetch-status'), /^Fetched 2 keys through RemoteJwks/);
+    assert.equal((await verdict()).state, 'valid');
+    assert.equal((await selectionLine(1)).outcome, 'chosen');
+
+    const crossOrigin = `http://127.0.0.1:${crossOriginServer.address().port}/tests/e2e/artifacts/jwks.json`;
+    await page.fill('#jwks-url', crossOrigin);
+    previous = await runCount();
+    await page.click('#fetch-jwks');
+    await waitForRun('', previous);
+    assert.equal(await page.getAttribute('#fetch-status', 'data-cors'), 'true');
+    assert.match(await page.innerText('#fetch-status'), /blocked this fetch, most likely because of CORS/);
+    assert.match(await page.innerText('#fetch-status'), /Access-Control-Allow-Origin/);
+    assert.equal((await verdict()).state, 'empty');
+    await screenshot('url-cors');
+    await page.check('input[name="keys-source"][value="paste"]');
+  });
+
+  test('narrow screen: one column, no horizontal scrolling', async () => {
+    await page.setViewportSize(NARROW);
+    await runSample('rotated');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
+    await screenshot('narrow-rotated');
+    await page.setViewportSize(WIDE);
+  });
+
+  test('no request left 127.0.0.1 and the page threw nothing', () => {
+    assert.deepEqual(outsideRequests, []);
+    assert.deepEqual(pageErrors, []);
+    // The cross-origin fetch above is meant to be blocked; Chromium logs that as an error.
+    const unexpected = consoleErrors.filter((text) => !/CORS policy|net::ERR_FAILED/.test(text));
+    assert.deepEqual(unexpected, []);
+  });
+});
