@@ -1,0 +1,387 @@
+//! `RemoteJwks` in JavaScript: the cache policy of `crate::remote` as a wasm object, and the
+//! fetch itself through the host's `fetch` (web-sys / js-sys), with a timeout that covers the
+//! response and its body (AbortController), a body size limit, and no redirects.
+
+use super::jose_error;
+use crate::error::{ErrorCode, JoseError};
+use crate::remote::{discovery, RemoteCache, RemoteOptions};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use std::cell::Cell;
+use web_sys::{AbortController, Headers, Request, RequestCache, RequestInit, RequestRedirect};
+
+/// An error of the remote cache, with the URL and the kids it knows (JoseError `url`, `kids`).
+fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
+    let text = jose_error(err).as_string().unwrap_or_default();
+    let mut value: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({}));
+    value["url"] = json!(cache.url());
+    value["kids"] = json!(cache.kids());
+    JsValue::from_str(&value.to_string())
+}
+
+fn parse_options(json: &str) -> Result<RemoteOptions, JsValue> {
+    let options: RemoteOptions =
+        serde_json::from_str(json).map_err(|e| super::type_error(format!("invalid RemoteJwks options: {e}")))?;
+    options.validate().map_err(|e| super::type_error(format!("invalid RemoteJwks options: {e}")))?;
+    Ok(options)
+}
+
+/// The cache policy of one `RemoteJwks`.
+#[wasm_bindgen]
+pub struct WasmRemoteCache {
+    inner: RemoteCache,
+}
+
+#[wasm_bindgen]
+impl WasmRemoteCache {
+    #[wasm_bindgen(constructor)]
+    pub fn new(url: String, options_json: &str) -> Result<WasmRemoteCache, JsValue> {
+        Ok(WasmRemoteCache { inner: RemoteCache::new(url, parse_options(options_json)?) })
+    }
+
+    /// A cache restored from `exportState()` JSON text (`"null"`: empty).
+    #[wasm_bindgen(js_name = fromState)]
+    pub fn from_state(url: String, options_json: &str, state_json: &str) -> Result<WasmRemoteCache, JsValue> {
+        let options = parse_options(options_json)?;
+        let state: Value = serde_json::from_str(state_json)
+            .map_err(|e| jose_error(JoseError::jwks_invalid(format!("RemoteJwks state for {url} is not JSON: {e}"))))?;
+        RemoteCache::from_state(url, options, &state).map(|inner| WasmRemoteCache { inner }).map_err(jose_error)
+    }
+
+    /// `"serve"`, `"fetch"` or `"join"`; throws the error to report when nothing can serve.
+    pub fn decide(&self, now_ms: f64, kid: Option<String>, waited: bool) -> Result<String, JsValue> {
+        self.inner
+            .decide(now_ms, kid.as_deref(), waited)
+            .map(|action| action.as_str().to_owned())
+            .map_err(|err| remote_error(err, &self.inner))
+    }
+
+    #[wasm_bindgen(js_name = startFetch)]
+    pub fn start_fetch(&mut self, now_ms: f64) {
+        self.inner.start_fetch(now_ms);
+    }
+
+    #[wasm_bindgen(js_name = fetchSucceeded)]
+    pub fn fetch_succeeded(&mut self, now_ms: f64, body: &str, cache_control: Option<String>, age: Option<String>) -> Result<(), JsValue> {
+        let result = self.inner.fetch_succeeded(now_ms, body, cache_control.as_deref(), age.as_deref());
+        result.map_err(|err| remote_error(err, &self.inner))
+    }
+
+    /// Records a failed fetch (`error_json` as thrown by `fetchJson`, or any other text);
+    /// returns the error JSON to throw.
+    #[wasm_bindgen(js_name = fetchFailed)]
+    pub fn fetch_failed(&mut self, now_ms: f64, error_json: &str) -> JsValue {
+        let parsed: Option<Value> = serde_json::from_str(error_json).ok();
+        let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(Value::as_str);
+        let code = [ErrorCode::JwksTimeout, ErrorCode::JwksInvalid].into_iter().find(|c| Some(c.as_str()) == code);
+        let message = parsed.as_ref().and_then(|v| v.get("message")).and_then(Value::as_str).unwrap_or(error_json);
+        let err = JoseError::new(code.unwrap_or(ErrorCode::JwksFetchFailed), message);
+        let err = self.inner.fetch_failed(now_ms, err);
+        remote_error(err, &self.inner)
+    }
+
+    /// Changes whenever the cached set does.
+    pub fn generation(&self) -> f64 {
+        self.inner.generation() as f64
+    }
+
+    /// The cached JWK Set's JSON text.
+    #[wasm_bindgen(js_name = jwksText)]
+    pub fn jwks_text(&self) -> Option<String> {
+        self.inner.set().map(|s| s.jwks_text.clone())
+    }
+
+    /// `{fetches, lastFetchAt, lastError, kids}` (seconds).
+    pub fn stats(&self) -> String {
+        serde_json::to_string(&self.inner.stats()).unwrap_or_default()
+    }
+
+    #[wasm_bindgen(js_name = exportState)]
+    pub fn export_state(&self) -> String {
+        self.inner.export_state().to_string()
+    }
+}
+
+/// The `kid` of a token's protected header, when it has one (anything malformed: `undefined`,
+/// and verification reports it).
+#[wasm_bindgen(js_name = tokenKid)]
+pub fn token_kid(token: &str) -> Option<String> {
+    let header = token.split('.').next()?;
+    let bytes = crate::encoding::b64url_decode(header)?;
+    let value = crate::encoding::parse_json_strict(&bytes).ok()?;
+    value.get("kid")?.as_str().map(str::to_owned)
+}
+
+/// The metadata URLs to try for `issuer`, as a JSON array.
+#[wasm_bindgen(js_name = metadataUrls)]
+pub fn metadata_urls(issuer: &str) -> Result<String, JsValue> {
+    discovery::metadata_urls(issuer).map(|urls| json!(urls).to_string()).map_err(jose_error)
+}
+
+/// The `jwks_uri` of a metadata document, after the issuer check.
+#[wasm_bindgen(js_name = jwksUriOf)]
+pub fn jwks_uri_of(issuer: &str, document_url: &str, body: &str) -> Result<String, JsValue> {
+    discovery::jwks_uri(issuer, document_url, body).map_err(jose_error)
+}
+
+fn global_function(name: &str) -> Option<Function> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok()?.dyn_into::<Function>().ok()
+}
+
+fn property(target: &JsValue, name: &str) -> JsValue {
+    if !target.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(target, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls `target[name]()` when it is a function.
+fn call_method(target: &JsValue, name: &str) -> Option<Result<JsValue, JsValue>> {
+    let method = property(target, name).dyn_into::<Function>().ok()?;
+    Some(method.call0(target))
+}
+
+/// A thrown JS value as text: its message, and its `cause` (Node's `fetch failed` hides the
+/// reason there).
+fn describe(thrown: &JsValue) -> String {
+    let text = |value: &JsValue| {
+        property(value, "message").as_string().or_else(|| value.as_string()).unwrap_or_else(|| format!("{value:?}"))
+    };
+    let mut out = text(thrown);
+    let cause = property(thrown, "cause");
+    if !cause.is_undefined() && !cause.is_null() {
+        out.push_str(&format!(" ({})", text(&cause)));
+    }
+    out
+}
+
+/// Whether `fetch` takes `cache: "no-cache"`. Browsers need it: their HTTP cache would answer
+/// an unknown-kid refetch with the set the policy already has (a `max-age` of hours is common).
+/// workerd refuses the member unless a compatibility flag is set, so probe once.
+fn http_cache_mode_supported() -> bool {
+    thread_local!(static SUPPORTED: Cell<Option<bool>> = const { Cell::new(None) });
+    SUPPORTED.with(|supported| {
+        if let Some(known) = supported.get() {
+            return known;
+        }
+        let init = RequestInit::new();
+        init.set_cache(RequestCache::NoCache);
+        let known = Request::new_with_str_and_init("http://127.0.0.1/", &init).is_ok();
+        supported.set(Some(known));
+        known
+    })
+}
+
+/// Lets a `cancel()` promise settle unobserved: a rejection must not surface as unhandled.
+fn discard(cancelled: Option<Result<JsValue, JsValue>>) {
+    if let Some(Ok(promise)) = cancelled {
+        if let Ok(catch) = property(&promise, "catch").dyn_into::<Function>() {
+            let _ = catch.call1(&promise, &Closure::once_into_js(|_: JsValue| {}));
+        }
+    }
+}
+
+/// One timer for the whole fetch: it aborts the request and rejects `promise`.
+struct Deadline {
+    controller: AbortController,
+    promise: Promise,
+    timer: JsValue,
+    /// Owned here, so that it is freed once the timer is cleared.
+    _fire: Option<Closure<dyn FnMut()>>,
+}
+
+impl Deadline {
+    fn start(timeout_ms: f64) -> Result<Deadline, JoseError> {
+        let unavailable = |what: &str| JoseError::new(ErrorCode::JwksFetchFailed, format!("this runtime has no {what}"));
+        let controller = AbortController::new().map_err(|_| unavailable("AbortController"))?;
+        let set_timeout = global_function("setTimeout").ok_or_else(|| unavailable("setTimeout"))?;
+        let mut timer = JsValue::UNDEFINED;
+        let mut owned = None;
+        let aborter = controller.clone();
+        let promise = Promise::new(&mut |_resolve, reject| {
+            let aborter = aborter.clone();
+            let fire: Closure<dyn FnMut()> = Closure::once(move || {
+                aborter.abort();
+                let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from_str("timeout"));
+            });
+            let callback: &JsValue = fire.as_ref();
+            timer = set_timeout.call2(&JsValue::UNDEFINED, callback, &JsValue::from_f64(timeout_ms)).unwrap_or(JsValue::UNDEFINED);
+            owned = Some(fire);
+        });
+        Ok(Deadline { controller, promise, timer, _fire: owned })
+    }
+
+    /// `promise`, unless the deadline passes first.
+    async fn race(&self, promise: Promise) -> Result<JsValue, JsValue> {
+        JsFuture::from(Promise::race(&Array::of2(&promise, &self.promise))).await
+    }
+
+    fn expired(&self) -> bool {
+        self.controller.signal().aborted()
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let Some(clear) = global_function("clearTimeout") {
+            let _ = clear.call1(&JsValue::UNDEFINED, &self.timer);
+        }
+    }
+}
+
+struct Fetch<'a> {
+    url: &'a str,
+    timeout_ms: f64,
+    max_bytes: f64,
+    deadline: Deadline,
+}
+
+impl Fetch<'_> {
+    fn failed(&self, why: impl std::fmt::Display) -> JoseError {
+        JoseError::new(ErrorCode::JwksFetchFailed, format!("GET {} failed: {why}", self.url))
+    }
+
+    /// A rejection while waiting: the timeout, or the fetch's own failure.
+    fn rejected(&self, thrown: &JsValue, stage: &str) -> JoseError {
+        if self.deadline.expired() {
+            JoseError::new(ErrorCode::JwksTimeout, format!("GET {} timed out after {} ms (timeoutMs) {stage}", self.url, self.timeout_ms))
+        } else {
+            self.failed(format!("{stage}: {}", describe(thrown)))
+        }
+    }
+
+    fn too_large(&self, size: impl std::fmt::Display) -> JoseError {
+        self.failed(format!("the response body is larger than maxBytes ({} bytes): {size}", self.max_bytes))
+    }
+
+    async fn send(&self, fetch: &Function, headers_json: &str) -> Result<JsValue, JoseError> {
+        let headers = Headers::new().map_err(|e| self.failed(describe(&e)))?;
+        let pairs: serde_json::Map<String, Value> =
+            serde_json::from_str(headers_json).map_err(|e| self.failed(format!("bad headers: {e}")))?;
+        for (name, value) in &pairs {
+            let value = value.as_str().unwrap_or_default();
+            headers.set(name, value).map_err(|e| self.failed(format!("header {name}: {}", describe(&e))))?;
+        }
+        let init = RequestInit::new();
+        init.set_method("GET");
+        init.set_redirect(RequestRedirect::Manual);
+        init.set_signal(Some(&self.deadline.controller.signal()));
+        init.set_headers(&headers);
+        if http_cache_mode_supported() {
+            init.set_cache(RequestCache::NoCache);
+        }
+        let pending = fetch
+            .call2(&js_sys::global(), &JsValue::from_str(self.url), &init)
+            .map_err(|e| self.failed(describe(&e)))?;
+        self.deadline.race(Promise::resolve(&pending)).await.map_err(|e| self.rejected(&e, "waiting for the response"))
+    }
+
+    fn header(response: &JsValue, name: &str) -> Option<String> {
+        let headers = property(response, "headers");
+        let get = property(&headers, "get").dyn_into::<Function>().ok()?;
+        get.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()
+    }
+
+    /// Only a plain 200 is a JWKS; redirects (3xx under `redirect: "manual"`, an
+    /// `opaqueredirect` in browsers, or a `redirected` response from a custom fetch) are not.
+    fn check_status(&self, response: &JsValue) -> Result<(), JoseError> {
+        if !response.is_object() {
+            return Err(self.failed("fetch did not resolve to a Response"));
+        }
+        let status = property(response, "status").as_f64().unwrap_or(0.0);
+        let kind = property(response, "type").as_string().unwrap_or_default();
+        if kind == "opaqueredirect" || (300.0..400.0).contains(&status) {
+            let location = Self::header(response, "location").map(|l| format!(" to {l}")).unwrap_or_default();
+            return Err(self.failed(format!("it answered with a redirect{location} (status {status}); redirects are not followed")));
+        }
+        if property(response, "redirected").is_truthy() {
+            let to = property(response, "url").as_string().unwrap_or_default();
+            return Err(self.failed(format!("the response was redirected to {to}; redirects are not followed")));
+        }
+        if status != 200.0 {
+            let text = property(response, "statusText").as_string().filter(|t| !t.is_empty()).map(|t| format!(" {t}")).unwrap_or_default();
+            return Err(self.failed(format!("HTTP status {status}{text}, expected 200")));
+        }
+        if let Some(length) = Self::header(response, "content-length") {
+            if length.trim().parse::<f64>().is_ok_and(|n| n > self.max_bytes) {
+                return Err(self.too_large(format!("its Content-Length is {}", length.trim())));
+            }
+        }
+        Ok(())
+    }
+
+    /// The body, read no further than `maxBytes`.
+    async fn read_body(&self, response: &JsValue) -> Result<Vec<u8>, JoseError> {
+        let stream = property(response, "body");
+        let reader = match call_method(&stream, "getReader") {
+            Some(Ok(reader)) => reader,
+            Some(Err(e)) => return Err(self.failed(format!("reading the body: {}", describe(&e)))),
+            None => return self.read_whole(response).await,
+        };
+        let mut bytes = Vec::new();
+        loop {
+            let read = call_method(&reader, "read").unwrap_or_else(|| Err(JsValue::from_str("the body reader has no read()")));
+            let chunk = match read {
+                Ok(promise) => self.deadline.race(Promise::resolve(&promise)).await,
+                Err(e) => Err(e),
+            };
+            let chunk = chunk.map_err(|e| self.rejected(&e, "reading the body"))?;
+            if property(&chunk, "done").is_truthy() {
+                return Ok(bytes);
+            }
+            let value = property(&chunk, "value");
+            let part = value.dyn_into::<Uint8Array>().unwrap_or_else(|v| Uint8Array::new(&v));
+            if bytes.len() as f64 + f64::from(part.length()) > self.max_bytes {
+                discard(call_method(&reader, "cancel"));
+                self.deadline.controller.abort();
+                return Err(self.too_large(format!("reading stopped at {} bytes", bytes.len() as f64 + f64::from(part.length()))));
+            }
+            bytes.extend_from_slice(&part.to_vec());
+        }
+    }
+
+    /// For a custom fetch whose response has no body stream.
+    async fn read_whole(&self, response: &JsValue) -> Result<Vec<u8>, JoseError> {
+        let (method, text) = if property(response, "arrayBuffer").is_function() { ("arrayBuffer", false) } else { ("text", true) };
+        let pending = call_method(response, method)
+            .unwrap_or_else(|| Err(JsValue::from_str("the response has neither a body stream, arrayBuffer() nor text()")))
+            .map_err(|e| self.failed(format!("reading the body: {}", describe(&e))))?;
+        let value = self.deadline.race(Promise::resolve(&pending)).await.map_err(|e| self.rejected(&e, "reading the body"))?;
+        let bytes = if text { value.as_string().unwrap_or_default().into_bytes() } else { Uint8Array::new(&value).to_vec() };
+        if bytes.len() as f64 > self.max_bytes {
+            return Err(self.too_large(format!("it has {} bytes", bytes.len())));
+        }
+        Ok(bytes)
+    }
+}
+
+/// GETs `url` with `fetch` (default: the global `fetch`) and returns
+/// `{body, cacheControl, age}`; throws JoseError JSON (`ERR_JWKS_TIMEOUT`,
+/// `ERR_JWKS_FETCH_FAILED`, or `ERR_JWKS_INVALID` for a body that is not UTF-8 text).
+#[wasm_bindgen(js_name = fetchText)]
+pub async fn fetch_text(url: String, fetch: Option<Function>, headers_json: String, timeout_ms: f64, max_bytes: f64) -> Result<JsValue, JsValue> {
+    let fetch = fetch
+        .or_else(|| global_function("fetch"))
+        .ok_or_else(|| jose_error(JoseError::new(ErrorCode::JwksFetchFailed, "this runtime has no global fetch; pass options.fetch")))?;
+    let deadline = Deadline::start(timeout_ms).map_err(jose_error)?;
+    let request = Fetch { url: &url, timeout_ms, max_bytes, deadline };
+    let response = request.send(&fetch, &headers_json).await.map_err(jose_error)?;
+    if let Err(err) = request.check_status(&response) {
+        discard(call_method(&property(&response, "body"), "cancel"));
+        return Err(jose_error(err));
+    }
+    let bytes = request.read_body(&response).await.map_err(jose_error)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let body = std::str::from_utf8(bytes)
+        .map_err(|_| jose_error(JoseError::jwks_invalid(format!("the response from {url} is not UTF-8 text"))))?;
+    let out = Object::new();
+    let set = |name: &str, value: JsValue| Reflect::set(&out, &JsValue::from_str(name), &value);
+    let optional = |value: Option<String>| value.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
+    let _ = set("body", JsValue::from_str(body));
+    let _ = set("cacheControl", optional(Fetch::header(&response, "cache-control")));
+    let _ = set("age", optional(Fetch::header(&response, "age")));
+    Ok(out.into())
+}
