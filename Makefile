@@ -43,7 +43,7 @@ NO_DRIVER_ENV := env -u GECKODRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER -u CHR
 have_tests = compgen -G 'tests/$(1).rs' >/dev/null || compgen -G 'tests/$(1)/main.rs' >/dev/null
 
 .PHONY: setup build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
-  test-js demo bench serve clean distclean
+  test-js test-package demo bench serve clean distclean
 
 setup:
 	@bash scripts/setup.sh
@@ -83,7 +83,7 @@ build: setup
 	  --outfile=pkg/node.cjs
 	cp -f pkg/index.d.ts pkg/index.d.cts
 
-test: build test-native test-wasm-node test-wasm-chromium test-wasm-firefox test-js
+test: build test-native test-wasm-node test-wasm-chromium test-wasm-firefox test-js test-package
 
 test-native: build
 	cargo test
@@ -128,6 +128,16 @@ test-js: build
 	  echo "skip: no tests/js/**/*.test.{mjs,cjs,js}"
 	fi
 
+# The npm package from its tarball: Node ESM + CommonJS, Chromium, workerd, Deno, TypeScript,
+# publint, attw, the installed CLI. A test whose tool `make setup` could not install skips.
+test-package: build
+	@if [[ -f tests/package/run.mjs ]]; then
+	  set -x
+	  node tests/package/run.mjs
+	else
+	  echo "skip: no tests/package/run.mjs"
+	fi
+
 demo: build
 	@if [[ -f examples/demo.mjs ]]; then node examples/demo.mjs; else echo "skip: no examples/demo.mjs"; fi
 
@@ -138,7 +148,7 @@ serve: build
 	@if [[ -f scripts/serve.mjs ]]; then node scripts/serve.mjs; else echo "skip: no scripts/serve.mjs"; fi
 
 clean:
-	rm -rf $(GEN_DIR) $(GEN_TMP) $(GEN_STAMP) tests/e2e/artifacts bench/tmp
+	rm -rf $(GEN_DIR) $(GEN_TMP) $(GEN_STAMP) tests/e2e/artifacts bench/tmp pkg/node.cjs pkg/index.d.cts
 	cargo clean
 
 distclean: clean

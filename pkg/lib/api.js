@@ -1,6 +1,11 @@
 // The public API of API.md, the same for every runtime entry.
 
 export { JoseError } from './errors.js';
-export { KeySet, parseJwks } from './keys.js';
+export { KeySet, parseJwks, explainSelection } from './keys.js';
 export { verifyJwt, verifyJwtSync, decodeJwt } from './verify.js';
 export { ready } from './runtime.js';
+export { setBackend, getBackend } from './backends.js';
+export { checkAssertion } from './assertion.js';
+export { verifyWebhook } from './webhook.js';
+export { ReplayCache } from './replay.js';
+export { RemoteJwks, discoverJwks } from './remote.js';

@@ -8,7 +8,7 @@ import { coreOptions, nowSeconds } from './options.js';
 import { assertReady, ready } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
 
-function tokenText(token) {
+export function tokenText(token) {
   if (typeof token === 'string') return token;
   if (token instanceof Uint8Array) return new TextDecoder().decode(token);
   throw new JoseError('ERR_JWS_INVALID', 'Compact JWS must be a string or Uint8Array');
@@ -34,9 +34,12 @@ function prepare(token, handle, wasmOptions) {
   }
 }
 
-function finish(prepared, token, handle, index, wasmOptions, now) {
+// The result's `key` is a copy of the KeyInfo the KeySet already holds.
+function finish(prepared, token, keySet, index, wasmOptions, now) {
   try {
-    return JSON.parse(prepared.finish(handle, index, wasmOptions, now));
+    const verified = JSON.parse(prepared.finishClaims(index, wasmOptions, now));
+    verified.key = { ...keySet.keys[index] };
+    return verified;
   } catch (err) {
     throw fromCore(err, withPayload(token));
   } finally {
@@ -52,6 +55,9 @@ function signatureFailed(prepared) {
 export function verifyJwtSync(token, keys, options = {}) {
   assertReady('verifyJwtSync');
   const text = tokenText(token);
+  if (typeof keys?.keySetFor === 'function') {
+    throw new JoseError('ERR_JWKS_INVALID', 'verifyJwtSync takes local keys only; use verifyJwt with a RemoteJwks, or pass `await remote.keySet()`');
+  }
   const keySet = localKeySet(keys);
   const handle = handleOf(keySet);
   const wasmOptions = coreOptions(options);
@@ -59,20 +65,29 @@ export function verifyJwtSync(token, keys, options = {}) {
   const prepared = prepare(text, handle, wasmOptions);
   const index = syncBackend().verify(prepared, handle, text);
   if (index < 0) throw signatureFailed(prepared);
-  return finish(prepared, text, handle, index, wasmOptions, now);
+  return finish(prepared, text, keySet, index, wasmOptions, now);
+}
+
+// KeysInput (a RemoteJwks included) -> the KeySet to verify `text` with.
+export async function resolveKeySet(keys, text) {
+  return typeof keys?.keySetFor === 'function' ? keys.keySetFor(text) : localKeySet(keys);
+}
+
+// The asynchronous path every async verifier shares (verifyJwt, checkAssertion,
+// verifyWebhook): core prepare -> backend signature check -> core finish.
+export async function verifyWith(text, keySet, wasmOptions, now) {
+  const handle = handleOf(keySet);
+  const prepared = prepare(text, handle, wasmOptions);
+  const index = await asyncBackend().verify(prepared, handle, text);
+  if (index < 0) throw signatureFailed(prepared);
+  return finish(prepared, text, keySet, index, wasmOptions, now);
 }
 
 export async function verifyJwt(token, keys, options = {}) {
   await ready();
   const text = tokenText(token);
-  const keySet = typeof keys?.keySetFor === 'function' ? await keys.keySetFor(text) : localKeySet(keys);
-  const handle = handleOf(keySet);
-  const wasmOptions = coreOptions(options);
-  const now = nowSeconds(options);
-  const prepared = prepare(text, handle, wasmOptions);
-  const index = await asyncBackend().verify(prepared, handle, text);
-  if (index < 0) throw signatureFailed(prepared);
-  return finish(prepared, text, handle, index, wasmOptions, now);
+  const keySet = await resolveKeySet(keys, text);
+  return verifyWith(text, keySet, coreOptions(options), nowSeconds(options));
 }
 
 export function decodeJwt(token) {

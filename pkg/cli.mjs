@@ -1,0 +1,352 @@
+#!/usr/bin/env node
+// jwks-verify command line: verify, lint, decode, assertion. Human output by default, one
+// JSON object on stdout with --json. Exit codes: 0 valid, 1 invalid, 2 usage or I/O error.
+
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import * as jv from './node.mjs';
+
+const EXIT_VALID = 0;
+const EXIT_INVALID = 1;
+const EXIT_USAGE = 2;
+
+const USAGE = `Usage: jwks-verify <command> [options]
+
+Commands:
+  verify <token> --jwks <file|url>   verify a JWT's signature and claims
+      [--iss <issuer>]... [--aud <audience>]... [--alg <alg>]... [--sub <subject>]
+      [--typ <typ>] [--clock-tolerance <seconds>] [--max-token-age <seconds>]
+  lint <file|url>                    parse a JWK Set and report what is wrong with it
+  decode <token>                     show header and payload, without verification
+  assertion <jwt> --client-id <id> --aud <audience>... --jwks <file|url>
+      [--alg <alg>]... [--profile strict|rfc7523] [--max-lifetime <seconds>]
+      [--clock-tolerance <seconds>]  check an RFC 7523 client assertion
+
+Options for every command:
+  --json              print one JSON object on stdout (for scripts)
+  --now <time>        "now" for time checks: seconds since the epoch or an ISO date
+  --timeout <ms>      timeout of a JWKS URL fetch (default 5000)
+  -h, --help          this text;  -v, --version  the package version
+
+A token argument of "-" is read from standard input.
+Exit codes: 0 valid, 1 invalid, 2 usage or I/O error.`;
+
+const OPTIONS = {
+  jwks: { type: 'string' },
+  iss: { type: 'string', multiple: true },
+  aud: { type: 'string', multiple: true },
+  alg: { type: 'string', multiple: true },
+  sub: { type: 'string' },
+  typ: { type: 'string' },
+  'client-id': { type: 'string' },
+  profile: { type: 'string' },
+  'clock-tolerance': { type: 'string' },
+  'max-token-age': { type: 'string' },
+  'max-lifetime': { type: 'string' },
+  now: { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+};
+
+// Which options each command takes (the common ones aside).
+const COMMON = ['json', 'now', 'timeout', 'help', 'version'];
+const COMMANDS = {
+  verify: { positionals: ['token'], options: ['jwks', 'iss', 'aud', 'alg', 'sub', 'typ', 'clock-tolerance', 'max-token-age'], required: ['jwks'] },
+  lint: { positionals: ['file|url'], options: [], required: [] },
+  decode: { positionals: ['token'], options: [], required: [] },
+  assertion: { positionals: ['jwt'], options: ['jwks', 'client-id', 'aud', 'alg', 'profile', 'clock-tolerance', 'max-lifetime'], required: ['client-id', 'aud', 'jwks'] },
+};
+
+/** A failure that is the caller's or the machine's, not the token's: exit 2. */
+class UsageError extends Error {
+  constructor(message, code = 'ERR_USAGE') {
+    super(message);
+    this.code = code;
+  }
+}
+
+// JoseError codes that mean the keys could not be had, so nothing was decided about the token.
+const IO_CODES = new Set(['ERR_JWKS_FETCH_FAILED', 'ERR_JWKS_TIMEOUT']);
+
+const isUrl = (text) => /^https?:\/\//i.test(text);
+
+function parseCommandLine(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || values.version) return { command: values.help ? 'help' : 'version', values, args: [] };
+  const [command, ...args] = positionals;
+  if (command === undefined) throw new UsageError('no command given');
+  if (command === 'help') return { command, values, args };
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`unknown command "${command}" (expected verify, lint, decode or assertion)`);
+  if (args.length !== spec.positionals.length) {
+    throw new UsageError(`${command} takes ${spec.positionals.map((p) => `<${p}>`).join(' ')}, got ${args.length} argument(s)`);
+  }
+  for (const name of Object.keys(values)) {
+    if (values[name] === undefined || COMMON.includes(name) || spec.options.includes(name)) continue;
+    if (OPTIONS[name].type === 'boolean' && values[name] === false) continue;
+    throw new UsageError(`${command} does not take --${name}`);
+  }
+  for (const name of spec.required) {
+    if (values[name] === undefined) throw new UsageError(`${command} needs --${name}`);
+  }
+  return { command, values, args };
+}
+
+function numberOption(values, name) {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const number = Number(text);
+  if (text.trim() === '' || !Number.isFinite(number) || number < 0) {
+    throw new UsageError(`--${name} must be a non-negative number, got ${JSON.stringify(text)}`);
+  }
+  return number;
+}
+
+// --now: seconds since the epoch, or anything Date.parse reads.
+function nowOption(values) {
+  const text = values.now;
+  if (text === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Number(text);
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new UsageError(`--now must be seconds since the epoch or a date, got ${JSON.stringify(text)}`);
+  return ms / 1000;
+}
+
+async function readStdin() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function tokenArgument(text) {
+  const token = text === '-' ? await readStdin() : text;
+  return token.trim();
+}
+
+async function readLocal(path) {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${err.message}`, 'ERR_IO');
+  }
+}
+
+// RemoteJwks where the package has it; a plain fetch otherwise.
+async function fetchKeySet(url, timeoutMs) {
+  if (typeof jv.RemoteJwks === 'function') return new jv.RemoteJwks(url, { timeoutMs }).keySet();
+  let response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/jwk-set+json, application/json' } });
+  } catch (err) {
+    throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${url} failed: ${err.cause?.message ?? err.message}`);
+  }
+  if (response.status !== 200) throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${url}: HTTP status ${response.status}, expected 200`);
+  return jv.parseJwks(await response.text());
+}
+
+// --jwks <file|url> as a KeysInput. A file's keys are the caller's own, so an `oct` secret in
+// it may verify HS* (when --alg lists it), as with inline keys.
+async function keysOption(location, values) {
+  const timeoutMs = numberOption(values, 'timeout') ?? 5000;
+  if (isUrl(location)) return fetchKeySet(location, timeoutMs);
+  return readLocal(location);
+}
+
+// --- output -----------------------------------------------------------------------------
+
+const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'];
+
+function describeTime(seconds, now) {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '';
+  const date = new Date(seconds * 1000);
+  if (Number.isNaN(date.getTime())) return '';
+  const delta = Math.round(seconds - now);
+  const span = Math.abs(delta) < 60 ? `${Math.abs(delta)}s` : Math.abs(delta) < 7200 ? `${Math.round(Math.abs(delta) / 60)}m`
+    : Math.abs(delta) < 172800 ? `${Math.round(Math.abs(delta) / 3600)}h` : `${Math.round(Math.abs(delta) / 86400)}d`;
+  return `  (${date.toISOString()}, ${delta >= 0 ? `in ${span}` : `${span} ago`})`;
+}
+
+function formatClaims(object, now) {
+  const lines = [];
+  for (const [name, value] of Object.entries(object ?? {})) {
+    const time = TIME_CLAIMS.includes(name) ? describeTime(value, now) : '';
+    lines.push(`  ${name}: ${JSON.stringify(value)}${time}`);
+  }
+  return lines.join('\n');
+}
+
+function describeKey(key) {
+  const parts = [key.kid === undefined ? `key #${key.index} (no kid)` : `key #${key.index} kid=${JSON.stringify(key.kid)}`];
+  const type = [key.kty, key.crv, key.bits === undefined ? undefined : `${key.bits} bits`].filter(Boolean).join(' ');
+  parts.push(type);
+  if (key.alg) parts.push(`alg=${key.alg}`);
+  if (key.use) parts.push(`use=${key.use}`);
+  parts.push(`thumbprint=${key.thumbprint}`);
+  return parts.join('  ');
+}
+
+function errorObject(err) {
+  const out = { code: err.code ?? err.name ?? 'Error', message: err.message };
+  for (const field of ['claim', 'reason', 'url', 'kids']) {
+    if (err[field] !== undefined) out[field] = err[field];
+  }
+  return out;
+}
+
+function describeError(err) {
+  const details = [];
+  if (err.claim !== undefined) details.push(`claim ${err.claim}`);
+  if (err.reason !== undefined) details.push(`reason ${err.reason}`);
+  return `${err.code ?? err.name}: ${err.message}${details.length ? ` (${details.join(', ')})` : ''}`;
+}
+
+// --- commands ---------------------------------------------------------------------------
+
+function verifyOptions(values, now) {
+  const options = {};
+  if (values.iss) options.issuer = values.iss;
+  if (values.aud) options.audience = values.aud;
+  if (values.alg) options.algorithms = values.alg;
+  if (values.sub !== undefined) options.subject = values.sub;
+  if (values.typ !== undefined) options.typ = values.typ;
+  const tolerance = numberOption(values, 'clock-tolerance');
+  if (tolerance !== undefined) options.clockTolerance = tolerance;
+  const maxAge = numberOption(values, 'max-token-age');
+  if (maxAge !== undefined) options.maxTokenAge = maxAge;
+  if (now !== undefined) options.currentDate = now;
+  return options;
+}
+
+async function verifyCommand({ values, args }, now) {
+  const token = await tokenArgument(args[0]);
+  const keys = await keysOption(values.jwks, values);
+  const result = await jv.verifyJwt(token, keys, verifyOptions(values, now));
+  return {
+    json: { valid: true, header: result.header, payload: result.payload, key: result.key },
+    text: [
+      `valid: signature verified with ${describeKey(result.key)}`,
+      'header:', formatClaims(result.header, now ?? Date.now() / 1000),
+      'payload:', formatClaims(result.payload, now ?? Date.now() / 1000),
+    ].join('\n'),
+  };
+}
+
+async function assertionCommand({ values, args }, now) {
+  const token = await tokenArgument(args[0]);
+  const keys = await keysOption(values.jwks, values);
+  const options = { clientId: values['client-id'], audience: values.aud, keys };
+  if (values.alg) options.algorithms = values.alg;
+  if (values.profile !== undefined) {
+    if (values.profile !== 'strict' && values.profile !== 'rfc7523') throw new UsageError('--profile must be strict or rfc7523');
+    options.profile = values.profile;
+  }
+  const lifetime = numberOption(values, 'max-lifetime');
+  if (lifetime !== undefined) options.maxLifetime = lifetime;
+  const tolerance = numberOption(values, 'clock-tolerance');
+  if (tolerance !== undefined) options.clockTolerance = tolerance;
+  if (now !== undefined) options.currentDate = now;
+  const result = await jv.checkAssertion(token, options);
+  return {
+    json: { valid: true, ...result },
+    text: [
+      `valid: client ${JSON.stringify(result.clientId)} authenticated${result.federated ? ' (federated issuer)' : ''}`,
+      `  jti: ${result.jti === undefined ? '(none)' : JSON.stringify(result.jti)}`,
+      `  key: ${describeKey(result.key)}`,
+      'payload:', formatClaims(result.payload, now ?? Date.now() / 1000),
+    ].join('\n'),
+  };
+}
+
+async function lintCommand({ values, args }) {
+  const location = args[0];
+  const keySet = isUrl(location)
+    ? await fetchKeySet(location, numberOption(values, 'timeout') ?? 5000)
+    : jv.parseJwks(await readLocal(location));
+  const errors = keySet.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = keySet.diagnostics.filter((d) => d.severity === 'warning').length;
+  const usable = keySet.keys.filter((k) => k.usable).length;
+  const valid = errors === 0;
+  const lines = [`${location}: ${keySet.keys.length} key(s), ${usable} usable; ${errors} error(s), ${warnings} warning(s)`];
+  for (const key of keySet.keys) lines.push(`  ${describeKey(key)}  ${key.usable ? 'usable' : 'UNUSABLE'}`);
+  for (const d of keySet.diagnostics) {
+    const where = d.index === undefined ? 'set' : `key #${d.index}${d.kid === undefined ? '' : ` (${d.kid})`}`;
+    lines.push(`${d.severity.padEnd(7)} ${d.code} ${where}: ${d.message}`);
+  }
+  lines.push(valid ? 'ok' : 'invalid: the set has errors');
+  return { valid, json: { valid, keys: keySet.keys, diagnostics: keySet.diagnostics }, text: lines.join('\n') };
+}
+
+async function decodeCommand({ args }, now) {
+  const decoded = jv.decodeJwt(await tokenArgument(args[0]));
+  return {
+    json: decoded,
+    text: [
+      'not verified: decoded only',
+      'header:', formatClaims(decoded.header, now ?? Date.now() / 1000),
+      'payload:', formatClaims(decoded.payload, now ?? Date.now() / 1000),
+      `signature: ${decoded.signature.length} base64url characters`,
+    ].join('\n'),
+  };
+}
+
+async function packageVersion() {
+  const text = await readFile(new URL('./package.json', import.meta.url), 'utf8');
+  return JSON.parse(text).version;
+}
+
+const RUN = { verify: verifyCommand, lint: lintCommand, decode: decodeCommand, assertion: assertionCommand };
+
+async function main(argv) {
+  const json = argv.includes('--json');
+  const print = (value) => process.stdout.write(`${value}\n`);
+  let command;
+  try {
+    const parsed = parseCommandLine(argv);
+    command = parsed.command;
+    if (command === 'help') {
+      print(USAGE);
+      return EXIT_VALID;
+    }
+    if (command === 'version') {
+      print(await packageVersion());
+      return EXIT_VALID;
+    }
+    const now = nowOption(parsed.values);
+    const outcome = await RUN[command](parsed, now);
+    print(json ? JSON.stringify(outcome.json, null, 2) : outcome.text);
+    return outcome.valid === false ? EXIT_INVALID : EXIT_VALID;
+  } catch (err) {
+    const usage = err instanceof UsageError || err instanceof TypeError || IO_CODES.has(err?.code)
+      || (command !== 'lint' && err?.code === 'ERR_JWKS_INVALID');
+    if (err?.code === undefined && !(err instanceof TypeError)) throw err;
+    if (json) {
+      print(JSON.stringify(command === 'decode' ? { error: errorObject(err) } : { valid: false, error: errorObject(err) }, null, 2));
+    }
+    if (err instanceof UsageError && err.code === 'ERR_USAGE') {
+      process.stderr.write(`jwks-verify: ${err.message}\n\n${USAGE}\n`);
+    } else if (usage) {
+      process.stderr.write(`jwks-verify: ${describeError(err)}\n`);
+    } else if (!json) {
+      print(`invalid: ${describeError(err)}`);
+    }
+    return usage ? EXIT_USAGE : EXIT_INVALID;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`jwks-verify: unexpected error: ${err?.stack ?? err}\n`);
+    process.exitCode = EXIT_USAGE;
+  },
+);

@@ -1,0 +1,514 @@
+// Type declarations of jwks-verify: the API of API.md, the same for every runtime entry
+// (Node ESM and CommonJS, browsers and bundlers, workerd, Deno). index.d.cts is a copy made by
+// `make build` for `require`. Times are in seconds unless a name ends in `Ms`.
+
+// ---------------------------------------------------------------------------------------
+// JSON shapes
+// ---------------------------------------------------------------------------------------
+
+/** The JWS algorithms this package verifies. */
+export type Algorithm =
+  | 'HS256' | 'HS384' | 'HS512'
+  | 'RS256' | 'RS384' | 'RS512'
+  | 'PS256' | 'PS384' | 'PS512'
+  | 'ES256' | 'ES384' | 'ES512'
+  | 'EdDSA';
+
+/**
+ * A JSON Web Key (RFC 7517). Members other than those named are kept as they are. `kty` is
+ * required at run time; optional here as in jose's JWK type, so that jose's keys pass.
+ */
+export interface JWK {
+  kty?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  /** RSA modulus and exponent (base64url). */
+  n?: string;
+  e?: string;
+  /** EC / OKP public key coordinates (base64url). */
+  x?: string;
+  y?: string;
+  /** `oct` secret (base64url): verifies HS* only when allowed (see `parseJwks`). */
+  k?: string;
+  x5c?: string[];
+  x5t?: string;
+  'x5t#S256'?: string;
+  x5u?: string;
+  /** A JWK Set is not a JWK. */
+  keys?: never;
+  [member: string]: unknown;
+}
+
+/** A JSON Web Key Set `{ keys: [...] }`. */
+export interface JSONWebKeySet {
+  keys: JWK[];
+}
+
+/** A JWS protected header. */
+export interface JWTHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+  cty?: string;
+  crit?: string[];
+  [member: string]: unknown;
+}
+
+/** JWT claims: the registered ones typed, any other as `unknown`. */
+export interface JWTPayload {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  jti?: string;
+  /** NumericDate (seconds). */
+  nbf?: number;
+  exp?: number;
+  iat?: number;
+  [claim: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------
+
+/** Every `code` a JoseError carries. */
+export type JoseErrorCode =
+  | 'ERR_JWS_INVALID'
+  | 'ERR_JWT_INVALID'
+  | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+  | 'ERR_JOSE_ALG_NOT_ALLOWED'
+  | 'ERR_JOSE_NOT_SUPPORTED'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+  | 'ERR_JWK_INVALID'
+  | 'ERR_JWKS_INVALID'
+  | 'ERR_JWKS_NO_MATCHING_KEY'
+  | 'ERR_JWKS_TIMEOUT'
+  | 'ERR_JWKS_FETCH_FAILED'
+  | 'ERR_JWT_REPLAYED'
+  | 'ERR_WEBHOOK_BODY_MISMATCH';
+
+/** Why a claim check failed (`JoseError['reason']`). */
+export type ClaimFailureReason =
+  | 'missing'
+  | 'invalid'
+  | 'check_failed'
+  | 'multiple_audiences'
+  | 'lifetime_too_long';
+
+/** Extra fields a JoseError may carry. */
+export interface JoseErrorDetails {
+  claim?: string;
+  reason?: ClaimFailureReason;
+  payload?: JWTPayload;
+  url?: string;
+  kids?: string[];
+}
+
+/**
+ * Every failure of this package (a rejected option is a `TypeError` instead). Test `code`,
+ * not `instanceof`, when the package may be loaded twice (ESM and CommonJS in one process).
+ */
+export declare class JoseError extends Error {
+  constructor(code: JoseErrorCode, message: string, details?: JoseErrorDetails);
+  name: 'JoseError';
+  code: JoseErrorCode;
+  /** The claim whose check failed (claim failures only). */
+  claim?: string;
+  /** Why the claim check failed (claim failures only). */
+  reason?: ClaimFailureReason;
+  /** The decoded, signature-verified payload (claim failures only). */
+  payload?: JWTPayload;
+  /** The JWKS URL (RemoteJwks failures). */
+  url?: string;
+  /** The `kid`s the key set has (`ERR_JWKS_NO_MATCHING_KEY`). */
+  kids?: string[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Key sets
+// ---------------------------------------------------------------------------------------
+
+export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+
+/** The diagnostic codes of API.md; newer versions may add others. */
+export type DiagnosticCode =
+  | 'missing_kid'
+  | 'duplicate_kid'
+  | 'unsupported_kty'
+  | 'unsupported_alg'
+  | 'alg_key_mismatch'
+  | 'use_not_sig'
+  | 'weak_rsa_key'
+  | 'private_key_material'
+  | 'invalid_key'
+  | 'x5c_mismatch'
+  | 'x5t_mismatch'
+  | 'missing_alg';
+
+/** One finding of `parseJwks` about a set or one of its keys. */
+export interface Diagnostic {
+  severity: DiagnosticSeverity;
+  code: DiagnosticCode | (string & {});
+  /** The key's position in the set, when the finding is about one key. */
+  index?: number;
+  kid?: string;
+  /** What is wrong and how to fix it, for people. */
+  message: string;
+}
+
+/** What a KeySet knows about one of its keys. */
+export interface KeyInfo {
+  /** Position in the set. */
+  index: number;
+  kid?: string;
+  kty: 'RSA' | 'EC' | 'OKP' | 'oct' | (string & {});
+  alg?: string;
+  use?: string;
+  crv?: string;
+  /** RSA modulus size. */
+  bits?: number;
+  /** RFC 7638 SHA-256 thumbprint, base64url. */
+  thumbprint: string;
+  /** False when a diagnostic keeps the key out of selection. */
+  usable: boolean;
+}
+
+/** A parsed JWK Set: parse once, verify many tokens with it. */
+export declare class KeySet {
+  #private;
+  private constructor();
+  readonly keys: KeyInfo[];
+  readonly diagnostics: Diagnostic[];
+}
+
+export interface ParseJwksOptions {
+  /** Default false: keys with private members (and `oct` keys) are unusable. */
+  allowPrivate?: boolean;
+  /** Default false: RSA keys under 2048 bits are unusable. */
+  allowWeakKeys?: boolean;
+}
+
+/** Keys that are already here: a KeySet, a JWKS object or its JSON text, or a single JWK. */
+export type LocalKeysInput = KeySet | JSONWebKeySet | JWK | string;
+
+/** Every form of keys the async functions take. */
+export type KeysInput = LocalKeysInput | RemoteJwks;
+
+/**
+ * Parses a JWKS `{keys:[...]}` or a single JWK (object or JSON text). Unusable keys are kept
+ * out of selection and reported in `diagnostics`; throws `ERR_JWKS_INVALID` only when the
+ * input is no JWK set or JWK at all.
+ */
+export declare function parseJwks(input: JSONWebKeySet | JWK | string, options?: ParseJwksOptions): KeySet;
+
+// ---------------------------------------------------------------------------------------
+// Verification
+// ---------------------------------------------------------------------------------------
+
+/** A time span: seconds, or jose's text form ("30s", "5 minutes", "2h"). */
+export type Seconds = number | string;
+
+export interface VerifyOptions {
+  /** Allow-list. Default: every asymmetric algorithm that fits the key; HS* only when listed. */
+  algorithms?: Algorithm[];
+  /** Makes `iss` required; it must equal one of these. */
+  issuer?: string | string[];
+  /** Makes `aud` required; passes when any of these is in the token's `aud`. */
+  audience?: string | string[];
+  /** Default true; false rejects an `aud` array of more than one value. */
+  allowMultipleAudiences?: boolean;
+  /** Makes `sub` required; it must equal this. */
+  subject?: string;
+  /** Expected `typ` header (case-insensitive, `application/` optional). */
+  typ?: string;
+  /** Claims that must be present. */
+  requiredClaims?: string[];
+  /** Leeway for `exp`, `nbf`, `iat`. Default 0. */
+  clockTolerance?: Seconds;
+  /** Makes `iat` required and bounds the token's age. */
+  maxTokenAge?: Seconds;
+  /** "Now" for every time check: a Date, or seconds. */
+  currentDate?: Date | number;
+  /** `crit` header extensions the caller understands. */
+  crit?: Record<string, boolean>;
+  /** Default 16384 characters. */
+  maxTokenLength?: number;
+  /** How many candidate keys are tried when several match. Default 4. */
+  maxCandidates?: number;
+}
+
+/** The result of a successful verification. */
+export interface VerifiedJwt<P = JWTPayload> {
+  header: JWTHeader;
+  /** The claims; `P` adds the application's own claim types. */
+  payload: P & JWTPayload;
+  /** The key that verified the signature. */
+  key: KeyInfo;
+}
+
+/** Verifies a compact JWS JWT: signature, algorithm allow-list, then claims. */
+export declare function verifyJwt<P = JWTPayload>(
+  token: string | Uint8Array,
+  keys: KeysInput,
+  options?: VerifyOptions,
+): Promise<VerifiedJwt<P>>;
+
+/**
+ * `verifyJwt` without a Promise, for keys that are already here. Outside Node call
+ * `await ready()` once first.
+ */
+export declare function verifyJwtSync<P = JWTPayload>(
+  token: string | Uint8Array,
+  keys: LocalKeysInput,
+  options?: VerifyOptions,
+): VerifiedJwt<P>;
+
+/** A token's parts, decoded without any verification (for debugging). */
+export interface DecodedJwt {
+  header: JWTHeader;
+  payload: JWTPayload;
+  /** The signature, base64url. */
+  signature: string;
+}
+
+export declare function decodeJwt(token: string | Uint8Array): DecodedJwt;
+
+/** Resolves once the wasm module is instantiated (at once in Node, workerd and Deno). */
+export declare function ready(): Promise<void>;
+
+// ---------------------------------------------------------------------------------------
+// Signature backends
+// ---------------------------------------------------------------------------------------
+
+export type BackendName = 'node' | 'webcrypto' | 'rust';
+
+export interface BackendChoice {
+  /** The backend verifyJwtSync uses. */
+  sync: 'node' | 'rust';
+  /** The backend the async functions use. */
+  async: BackendName;
+  /** The backends this runtime has. */
+  available: BackendName[];
+}
+
+/** Forces a signature backend; 'auto' (or nothing) returns to the fastest available. */
+export declare function setBackend(name?: BackendName | 'auto'): void;
+
+export declare function getBackend(): BackendChoice;
+
+// ---------------------------------------------------------------------------------------
+// Remote key sets
+// ---------------------------------------------------------------------------------------
+
+/** The host's `fetch` type where the program's type libraries declare one. */
+export type FetchFunction = typeof globalThis extends { fetch: infer F }
+  ? F
+  : (input: string, init: { method: string; headers: unknown; redirect: 'manual'; signal: unknown }) => Promise<unknown>;
+
+/** The host's `Headers` class instances, where the program's type libraries declare one. */
+export type HeadersObject = typeof globalThis extends { Headers: { prototype: infer H } } ? H : never;
+
+export interface RemoteOptions {
+  /** Default 5000: a fetch (response and body) that takes longer fails with `ERR_JWKS_TIMEOUT`. */
+  timeoutMs?: number;
+  /** Default 30000: least time between a fetch and an unknown-kid refetch or a retry. */
+  cooldownMs?: number;
+  /** Default 600000: upper bound of freshness; a shorter `Cache-Control: max-age` wins. */
+  cacheMaxAgeMs?: number;
+  /** Default 86400000: how long the last good set serves while fetches fail. */
+  staleIfErrorMs?: number;
+  /** Request headers. */
+  headers?: Record<string, string> | Array<[string, string]> | HeadersObject;
+  /** Default 1048576: the largest body accepted. */
+  maxBytes?: number;
+  /** Replaces the global fetch; called as `fetch(url, init)`. */
+  fetch?: FetchFunction;
+}
+
+export interface RemoteJwksStats {
+  fetches: number;
+  /** When the cached set was fetched (seconds), or null. */
+  lastFetchAt: number | null;
+  /** The latest fetch's failure, or null when it succeeded. */
+  lastError: JoseError | null;
+  /** The kids of the cached set. */
+  kids: string[];
+}
+
+/** JSON-safe snapshot of a RemoteJwks cache (`exportState` / `RemoteJwks.fromState`). */
+export interface RemoteJwksState {
+  version: number;
+  url: string;
+  jwks: JSONWebKeySet | null;
+  fetchedAtMs?: number;
+  expiresAtMs?: number;
+  lastAttemptAtMs?: number;
+  lastError?: { code: JoseErrorCode; message: string };
+}
+
+/** A JWKS URL with a cache that follows rotation, survives outages and resists floods. */
+export declare class RemoteJwks {
+  #private;
+  /** Throws a TypeError unless `url` is an absolute http(s) URL. */
+  constructor(url: string, options?: RemoteOptions);
+  readonly url: string;
+  /** The cached set, fetched first when there is none or it expired. */
+  keySet(): Promise<KeySet>;
+  /** The set to verify `token` with: refetched once for an unknown kid unless cooling down. */
+  keySetFor(token: string): Promise<KeySet>;
+  /** Fetches now (or joins the fetch in flight); rejects when that fetch fails. */
+  refresh(): Promise<KeySet>;
+  stats(): RemoteJwksStats;
+  /** JSON-safe; null while nothing was fetched and the wasm module is not ready yet. */
+  exportState(): RemoteJwksState | null;
+  /** Starts from `exportState()` output (or its JSON text; null: empty). */
+  static fromState(url: string, state: RemoteJwksState | string | null | undefined, options?: RemoteOptions): RemoteJwks;
+}
+
+/**
+ * OpenID Connect / OAuth discovery: `{issuer}/.well-known/openid-configuration`, then
+ * `oauth-authorization-server`; the document's `issuer` must equal `issuer`.
+ */
+export declare function discoverJwks(issuer: string, options?: RemoteOptions): Promise<RemoteJwks>;
+
+// ---------------------------------------------------------------------------------------
+// Key selection, explained
+// ---------------------------------------------------------------------------------------
+
+/** Why one key of the set was or was not a candidate. */
+export interface KeyVerdict {
+  index: number;
+  kid?: string;
+  /** Absent for a candidate; else the rule that filtered the key out. */
+  filteredBy?: 'kty' | 'crv' | 'alg' | 'use' | 'key_ops' | 'kid' | 'unusable' | 'max_candidates';
+  /** The same, for people. */
+  detail?: string;
+}
+
+export interface KeySelection {
+  /** The token's `alg` and `kid`. */
+  alg: string;
+  kid?: string;
+  /** The kids the set has. */
+  kids: string[];
+  /** Indexes of the keys a verification tries, in this order (at most `maxCandidates`). */
+  candidates: number[];
+  /** A verdict for every key of the set. */
+  trace: KeyVerdict[];
+}
+
+/**
+ * Which keys of `keys` a token would try, and why each other key was filtered out; nothing is
+ * verified. `token` is a compact JWS or its header. Outside Node call `await ready()` first.
+ */
+export declare function explainSelection(
+  keys: LocalKeysInput,
+  token: string | Uint8Array | { alg: string; kid?: string },
+  options?: { maxCandidates?: number },
+): KeySelection;
+
+// ---------------------------------------------------------------------------------------
+// Protocol profiles
+// ---------------------------------------------------------------------------------------
+
+/** Where `jti`s are remembered for single use. */
+export interface ReplayStore {
+  /** True the first time, false when `jti` is already in use; `expiresAt` in seconds. */
+  markUsed(jti: string, expiresAt: number): boolean | Promise<boolean>;
+}
+
+export interface ReplayCacheOptions {
+  /** Default 10000. */
+  maxEntries?: number;
+  /** "Now" in seconds. Default: the host clock. */
+  clock?: () => number;
+}
+
+/** In-memory ReplayStore for one process. */
+export declare class ReplayCache implements ReplayStore {
+  constructor(options?: ReplayCacheOptions);
+  readonly size: number;
+  markUsed(jti: string, expiresAt: number): boolean;
+}
+
+/** A trusted external issuer whose tokens may authenticate the client. */
+export interface FederatedIdentity {
+  issuer: string;
+  /** The `sub` for this client. Default: the client id. */
+  subject?: string;
+  /** Replaces the assertion audience for this issuer's tokens. */
+  audience?: string | string[];
+  keys: KeysInput;
+  /** Replaces `maxLifetime` for this issuer's tokens. */
+  maxLifetime?: Seconds;
+  /** Default true: `jti` rules apply; false for reusable workload credentials. */
+  singleUse?: boolean;
+}
+
+export interface AssertionOptions {
+  clientId: string;
+  /** The server's issuer identifier and/or token endpoint URL. */
+  audience: string | string[];
+  /** The client's registered keys. */
+  keys: KeysInput;
+  algorithms?: Algorithm[];
+  /** Default 'strict': exactly one `aud` value. */
+  profile?: 'rfc7523' | 'strict';
+  /** Overrides the profile's audience rule. */
+  allowMultipleAudiences?: boolean;
+  /** Default 300: how far `exp` may be after `iat` (or now). */
+  maxLifetime?: Seconds;
+  /** Default 30. */
+  clockTolerance?: Seconds;
+  /** Default true. */
+  requireJti?: boolean;
+  replay?: ReplayStore;
+  federated?: FederatedIdentity[];
+  currentDate?: Date | number;
+  crit?: Record<string, boolean>;
+  maxTokenLength?: number;
+  maxCandidates?: number;
+}
+
+export interface VerifiedAssertion<P = JWTPayload> {
+  clientId: string;
+  /** Absent only when `requireJti` is false and the assertion has none. */
+  jti?: string;
+  header: JWTHeader;
+  payload: P & JWTPayload;
+  key: KeyInfo;
+  /** True when a federated identity's issuer signed it. */
+  federated: boolean;
+}
+
+/** RFC 7523 client authentication (private_key_jwt, client_secret_jwt). */
+export declare function checkAssertion<P = JWTPayload>(
+  assertion: string | Uint8Array,
+  options: AssertionOptions,
+): Promise<VerifiedAssertion<P>>;
+
+export interface WebhookRequest {
+  /** The `Authorization` header value: `Bearer <jwt>`. */
+  authorization: string;
+  /** The raw request body. */
+  body: string | Uint8Array;
+}
+
+export interface WebhookOptions extends VerifyOptions {
+  /** Default 300: `iat` must be within this of now, both ways. */
+  maxAge?: Seconds;
+  /** Default: true when `replay` is given. */
+  requireJti?: boolean;
+  replay?: ReplayStore;
+}
+
+/** A signed push notification: the bearer JWT, bound to the body by `request_body_sha256`. */
+export declare function verifyWebhook<P = JWTPayload>(
+  request: WebhookRequest,
+  keys: KeysInput,
+  options?: WebhookOptions,
+): Promise<VerifiedJwt<P>>;

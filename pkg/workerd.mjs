@@ -1,0 +1,13 @@
+// Cloudflare workerd entry (`workerd` / `worker` export conditions): workerd refuses to
+// compile WebAssembly from bytes at run time, so the .wasm is imported as a module (wrangler
+// and other workerd bundlers turn this import into a compiled Wasm module) and instantiated
+// synchronously at load; every function, sync ones included, works at once.
+
+import wasmModule from './gen/jwks_verify_bg.wasm';
+import { initSync } from './gen/jwks_verify.js';
+import { markInstantiated } from './lib/runtime.js';
+
+initSync({ module: wasmModule });
+markInstantiated();
+
+export * from './lib/api.js';

@@ -1,0 +1,478 @@
+// The npm package as users get it: `npm pack` pkg/, install the tarball into fresh projects,
+// and run the same suite (suite.mjs) in Node ESM, Node CommonJS, headless Chromium (esbuild
+// bundle), workerd (esbuild bundle with the workerd condition) and Deno, each verifying tokens
+// jose minted for every algorithm and fetching one JWKS from a local server. Then the package
+// gates (publint, attw), the TypeScript declarations (source tree and installed package) and
+// the installed CLI. Run by `make test-package` (plain `node tests/package/run.mjs`).
+//
+// A tool that `make setup` could not install (its binary is missing) skips its test, saying so.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  ALGORITHMS, NOW, isSymmetric, generateKey, keyRing, jwksOf, mint, tamperSignature,
+} from '../js/helpers.mjs';
+
+const run = promisify(execFile);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const PKG = join(ROOT, 'pkg');
+const ENTRIES = join(HERE, 'entries');
+const require = createRequire(import.meta.url);
+const bin = (name) => join(ROOT, 'node_modules/.bin', name);
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+const ISSUER = 'https://issuer.example';
+const AUDIENCE = 'https://api.example';
+const CLIENT_ID = 'client-1';
+const TOKEN_ENDPOINT = 'https://as.example/token';
+const WEBHOOK_BODY = '{"event":"ping","id":42}';
+
+// Files the tarball must hold (and nothing outside them but package.json / README.md).
+const PACKED = [
+  'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'cli.mjs',
+  'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
+];
+
+/** The binary of a tool, or undefined when `make setup` could not install it. */
+function tool(name) {
+  const path = bin(name);
+  return existsSync(path) ? path : undefined;
+}
+
+function skipMissing(t, what, path) {
+  if (path) return false;
+  t.skip(`${what} is not installed (make setup could not install it)`);
+  return true;
+}
+
+async function exec(file, args, options = {}) {
+  try {
+    return await run(file, args, { maxBuffer: 64 * 1024 * 1024, ...options });
+  } catch (err) {
+    err.message += `\nstdout: ${err.stdout}\nstderr: ${err.stderr}`;
+    throw err;
+  }
+}
+
+// The last line of stdout that parses as JSON (runtimes may print notices first).
+function lastJson(stdout) {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const line of lines) {
+    try {
+      return JSON.parse(line);
+    } catch {
+      // not the report
+    }
+  }
+  throw new Error(`no JSON report in:\n${stdout}`);
+}
+
+let work;
+let tarball;
+let packedFiles;
+let fixtures;
+let server;
+let baseUrl;
+const jwksHits = new Map();
+let remoteJwks;
+let expectRemote;
+const projects = {};
+
+// --- fixtures ---------------------------------------------------------------------------
+
+async function makeFixtures() {
+  const ring = await keyRing();
+  const claims = { iss: ISSUER, aud: AUDIENCE, sub: 'alice', iat: NOW - 10, exp: NOW + 600 };
+  const publicJwks = jwksOf([...ring.values()].filter((key) => !isSymmetric(key.alg)));
+  const cases = [];
+  for (const alg of ALGORITHMS) {
+    const key = ring.get(alg);
+    const token = await mint(key, claims);
+    cases.push(isSymmetric(alg) ? { alg, token, keys: jwksOf([key]), algorithms: [alg] } : { alg, token, keys: publicJwks });
+  }
+  const es256 = cases.find((c) => c.alg === 'ES256');
+
+  const remoteKey = await generateKey('ES256', { kid: 'remote-key' });
+  remoteJwks = jwksOf([remoteKey, ring.get('RS256')]);
+
+  const clientKey = await generateKey('ES256', { kid: 'client-key' });
+  const assertionToken = await mint(clientKey, {
+    iss: CLIENT_ID, sub: CLIENT_ID, aud: TOKEN_ENDPOINT, iat: NOW, exp: NOW + 60, jti: 'assertion-1',
+  });
+  const bodyHash = createHash('sha256').update(WEBHOOK_BODY).digest('hex');
+  const webhookToken = await mint(ring.get('ES256'), { iss: ISSUER, iat: NOW, request_body_sha256: bodyHash });
+
+  return {
+    now: NOW,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    publicJwks,
+    cases,
+    tampered: { ...es256, token: tamperSignature(es256.token) },
+    remote: { token: await mint(remoteKey, claims), kid: 'remote-key' },
+    assertion: { token: assertionToken, clientId: CLIENT_ID, audience: TOKEN_ENDPOINT, keys: jwksOf([clientKey]) },
+    webhook: { token: webhookToken, body: WEBHOOK_BODY, keys: publicJwks },
+  };
+}
+
+/** The fixtures for one runtime: its own JWKS path, so that its fetches are counted apart. */
+function fixturesFor(runtime) {
+  return { ...fixtures, remote: { ...fixtures.remote, url: `${baseUrl}/jwks/${runtime}.json` } };
+}
+
+// --- local server: JWKS per runtime, and the browser bundle ----------------------------
+
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
+
+function startServer() {
+  server = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    const headers = { 'access-control-allow-origin': '*' };
+    const jwks = /^\/jwks\/([a-z-]+)\.json$/.exec(path);
+    if (jwks) {
+      jwksHits.set(jwks[1], (jwksHits.get(jwks[1]) ?? 0) + 1);
+      res.writeHead(200, { ...headers, 'content-type': 'application/jwk-set+json', 'cache-control': 'max-age=300' });
+      res.end(JSON.stringify(remoteJwks));
+      return;
+    }
+    if (path === '/browser/fixtures.json') {
+      res.writeHead(200, { ...headers, 'content-type': 'application/json' });
+      res.end(JSON.stringify(fixturesFor('chromium')));
+      return;
+    }
+    if (path.startsWith('/browser/') && projects.browser && !path.includes('..')) {
+      try {
+        const body = await readFile(join(projects.browser, 'out', path.slice('/browser/'.length)));
+        res.writeHead(200, { ...headers, 'content-type': MIME[extname(path)] ?? 'application/octet-stream' });
+        res.end(body);
+        return;
+      } catch {
+        // fall through to 404
+      }
+    }
+    res.writeHead(404, headers);
+    res.end('not found');
+  });
+  return new Promise((done) => {
+    server.listen(0, '127.0.0.1', () => {
+      baseUrl = `http://127.0.0.1:${server.address().port}`;
+      done();
+    });
+  });
+}
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.on('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+// --- projects ---------------------------------------------------------------------------
+
+/** A fresh project in `work/<name>` with the tarball installed and the given entry files. */
+async function makeProject(name, { type = 'module', files = [] } = {}) {
+  const dir = join(work, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: `consumer-${name}`, private: true, type }, null, 2)}\n`);
+  await copyFile(join(HERE, 'suite.mjs'), join(dir, 'suite.mjs'));
+  for (const file of files) await copyFile(join(ENTRIES, file), join(dir, file));
+  await exec('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], { cwd: dir });
+  return dir;
+}
+
+function assertReport(report, runtime) {
+  assert.ok(report && !report.fatal, `${runtime}: ${report?.fatal ?? 'no report'}`);
+  const failed = report.checks.filter((c) => !c.ok);
+  assert.deepEqual(failed, [], `${runtime}: failed checks`);
+  // Every check ran: 2 before/at load, ready, 2 per algorithm, 5 general, assertion, webhook,
+  // and the remote fetch when the package has RemoteJwks.
+  const expected = 3 + 2 * ALGORITHMS.length + 5 + 2 + (expectRemote ? 1 : 0);
+  assert.equal(report.checks.length, expected, `${runtime}: ${report.checks.length} checks ran, expected ${expected}`);
+  if (expectRemote) {
+    assert.equal(report.remote, 'ran', `${runtime}: RemoteJwks step ${report.remote}`);
+    assert.equal(jwksHits.get(runtime), 1, `${runtime}: the JWKS was fetched ${jwksHits.get(runtime) ?? 0} times, expected once`);
+  }
+}
+
+// --- setup / teardown -------------------------------------------------------------------
+
+before(async () => {
+  for (const file of ['gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'node.cjs', 'index.d.cts']) {
+    assert.ok(existsSync(join(PKG, file)), `pkg/${file} is missing: run make build first`);
+  }
+  expectRemote = typeof (await import(join(PKG, 'node.mjs'))).RemoteJwks === 'function';
+  work = await mkdtemp(join(tmpdir(), 'jwks-verify-package-'));
+  const [{ stdout }] = await Promise.all([
+    exec('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], { cwd: PKG }),
+    startServer(),
+  ]);
+  const [packed] = JSON.parse(stdout);
+  tarball = join(work, packed.filename);
+  packedFiles = packed.files.map((f) => f.path).sort();
+  fixtures = await makeFixtures();
+  // Fresh projects, installed in parallel.
+  const made = await Promise.all([
+    makeProject('node-esm', { files: ['node-esm.mjs'] }),
+    makeProject('node-cjs', { type: 'commonjs', files: ['node-cjs.cjs'] }),
+    makeProject('browser', { files: ['browser.mjs'] }),
+    makeProject('workerd', { files: ['worker.mjs'] }),
+    makeProject('deno', { files: ['deno.mjs'] }),
+    makeProject('types', { files: ['usage-cjs.cts'] }),
+  ]);
+  [projects.esm, projects.cjs, projects.browser, projects.workerd, projects.deno, projects.types] = made;
+});
+
+after(async () => {
+  server?.close();
+  if (work && !process.env.KEEP_PACKAGE_TEST_DIR) await rm(work, { recursive: true, force: true });
+});
+
+// --- the tarball ------------------------------------------------------------------------
+
+test('npm pack: the tarball holds the runtime entries, the types, the CLI, lib/ and the wasm', () => {
+  for (const file of PACKED) assert.ok(packedFiles.includes(file), `${file} is not in the tarball`);
+  const lib = packedFiles.filter((f) => f.startsWith('lib/'));
+  assert.ok(lib.includes('lib/api.js') && lib.every((f) => f.endsWith('.js')), `lib/: ${lib.join(', ')}`);
+  const extra = packedFiles.filter((f) => !PACKED.includes(f) && !f.startsWith('lib/'));
+  assert.deepEqual(extra, [], 'files in the tarball that no entry needs');
+});
+
+test('index.d.cts is the same declarations as index.d.ts', async () => {
+  const [esm, cjs] = await Promise.all([readFile(join(PKG, 'index.d.ts'), 'utf8'), readFile(join(PKG, 'index.d.cts'), 'utf8')]);
+  assert.equal(cjs, esm, 'pkg/index.d.cts is stale: run make build');
+});
+
+test('lib/ has no static node: import (it is loaded in browsers)', async () => {
+  const lib = packedFiles.filter((f) => f.startsWith('lib/') || f === 'web.mjs' || f === 'workerd.mjs' || f === 'deno.mjs');
+  for (const file of lib) {
+    const text = await readFile(join(PKG, file), 'utf8');
+    assert.doesNotMatch(text, /^\s*(?:import|export)\b[^;]*?['"]node:/m, `${file} imports a node: module`);
+  }
+});
+
+test('publint passes on the tarball (strict)', async (t) => {
+  if (skipMissing(t, 'publint', tool('publint'))) return;
+  const { publint } = await import('publint');
+  const { formatMessage } = await import('publint/utils');
+  const bytes = await readFile(tarball);
+  const tarballBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const { messages, pkg } = await publint({ pack: { tarball: tarballBuffer }, strict: true, level: 'suggestion' });
+  assert.deepEqual(messages.map((m) => `${m.type}: ${formatMessage(m, pkg, { color: false })}`), []);
+});
+
+test('@arethetypeswrong/cli passes on the tarball (every resolution mode)', async (t) => {
+  const attw = tool('attw');
+  if (skipMissing(t, '@arethetypeswrong/cli', attw)) return;
+  const { stdout } = await exec(attw, [tarball, '--format', 'json', '--no-definitely-typed'], { cwd: work });
+  const result = JSON.parse(stdout);
+  assert.deepEqual(result.analysis.problems ?? [], [], 'attw problems');
+  const kinds = Object.values(result.analysis.entrypoints['.'].resolutions).map((r) => r.resolution?.fileName);
+  assert.ok(kinds.some((f) => f?.endsWith('index.d.cts')) && kinds.some((f) => f?.endsWith('index.d.ts')),
+    `types resolved: ${kinds.join(', ')}`);
+});
+
+// --- runtimes ---------------------------------------------------------------------------
+
+test('Node ESM: import resolves node.mjs; every algorithm, RemoteJwks', async () => {
+  const fixturesPath = join(projects.esm, 'fixtures.json');
+  await writeFile(fixturesPath, JSON.stringify(fixturesFor('node-esm')));
+  const { stdout } = await exec(process.execPath, ['node-esm.mjs', fixturesPath], { cwd: projects.esm });
+  const report = lastJson(stdout);
+  assert.match(report.entry, /\/node_modules\/jwks-verify\/node\.mjs$/);
+  assert.equal(report.backend.sync, 'node');
+  assertReport(report, 'node-esm');
+});
+
+test('Node CommonJS: require resolves node.cjs and works synchronously; every algorithm, RemoteJwks', async () => {
+  const fixturesPath = join(projects.cjs, 'fixtures.json');
+  await writeFile(fixturesPath, JSON.stringify(fixturesFor('node-cjs')));
+  const { stdout } = await exec(process.execPath, ['node-cjs.cjs', fixturesPath], { cwd: projects.cjs });
+  const report = lastJson(stdout);
+  assert.match(report.entry, /\/node_modules\/jwks-verify\/node\.cjs$/);
+  assert.equal(report.backend.sync, 'node');
+  assertReport(report, 'node-cjs');
+});
+
+test('Chromium: an esbuild bundle (browser condition) verifies every algorithm; RemoteJwks', async (t) => {
+  if (skipMissing(t, 'Chromium', existsSync(CHROMIUM) ? CHROMIUM : undefined)) return;
+  if (skipMissing(t, 'esbuild', tool('esbuild'))) return;
+  const esbuild = await import('esbuild');
+  const { chromium } = require('playwright-core');
+  const out = join(projects.browser, 'out');
+  const { metafile } = await esbuild.build({
+    entryPoints: [join(projects.browser, 'browser.mjs')], absWorkingDir: projects.browser, bundle: true,
+    format: 'esm', platform: 'browser', target: 'es2022', outfile: join(out, 'bundle.js'), metafile: true, logLevel: 'error',
+  });
+  const inputs = Object.keys(metafile.inputs);
+  assert.ok(inputs.includes('node_modules/jwks-verify/web.mjs'), `bundled: ${inputs.join(', ')}`);
+  assert.ok(!inputs.some((f) => /jwks-verify\/(node|workerd|deno)\./.test(f)), `bundled: ${inputs.join(', ')}`);
+  // web.mjs fetches gen/jwks_verify_bg.wasm next to the bundle: the one copy step users make.
+  await mkdir(join(out, 'gen'), { recursive: true });
+  await copyFile(join(projects.browser, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(out, 'gen/jwks_verify_bg.wasm'));
+  await writeFile(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>jwks-verify</title><script type="module" src="./bundle.js"></script>\n');
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    const problems = [];
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+    await page.goto(`${baseUrl}/browser/index.html`);
+    await page.waitForFunction(() => globalThis.__report !== undefined, null, { timeout: 60_000 }).catch((err) => {
+      throw new Error(`${err.message}\n${problems.join('\n')}`);
+    });
+    const report = await page.evaluate(() => globalThis.__report);
+    assert.equal(report.backend?.async, 'webcrypto');
+    assertReport(report, 'chromium');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('workerd: a worker bundled with the workerd condition imports the .wasm as a module; every algorithm, RemoteJwks', async (t) => {
+  const workerd = tool('workerd');
+  if (skipMissing(t, 'workerd', workerd)) return;
+  if (skipMissing(t, 'esbuild', tool('esbuild'))) return;
+  const esbuild = await import('esbuild');
+  const dir = projects.workerd;
+  const wasmImports = [];
+  // As wrangler does: a .wasm import stays an import of a compiled Wasm module.
+  const wasmModules = {
+    name: 'wasm-modules',
+    setup(build) {
+      build.onResolve({ filter: /\.wasm$/ }, (args) => {
+        wasmImports.push(args.importer);
+        return { path: './jwks_verify_bg.wasm', external: true };
+      });
+    },
+  };
+  const { metafile } = await esbuild.build({
+    entryPoints: [join(dir, 'worker.mjs')], absWorkingDir: dir, bundle: true, format: 'esm', platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], target: 'es2022',
+    outfile: join(dir, 'out/worker.js'), metafile: true, plugins: [wasmModules], logLevel: 'error',
+  });
+  assert.ok(Object.keys(metafile.inputs).includes('node_modules/jwks-verify/workerd.mjs'), Object.keys(metafile.inputs).join(', '));
+  assert.ok(wasmImports.length === 1 && wasmImports[0].endsWith('workerd.mjs'), `wasm imported by ${wasmImports.join(', ')}`);
+  await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(dir, 'out/jwks_verify_bg.wasm'));
+
+  const port = await freePort();
+  await writeFile(join(dir, 'out/config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
+  ],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "internet",
+);
+`);
+  const child = spawn(workerd, ['serve', join(dir, 'out/config.capnp')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+  try {
+    let response;
+    // Wait for the socket (workerd prints nothing when it is up); give up if workerd exits.
+    for (let attempt = 0; attempt < 200 && response === undefined; attempt++) {
+      const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
+      if (state) throw new Error(`workerd exited with ${state.code}:\n${log}`);
+      response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: JSON.stringify(fixturesFor('workerd')) })
+        .catch((err) => (err.cause?.code === 'ECONNREFUSED' ? undefined : Promise.reject(err)));
+    }
+    assert.ok(response, `workerd did not listen:\n${log}`);
+    const report = await response.json();
+    assert.equal(report.backend?.async, 'webcrypto', `${JSON.stringify(report.backend ?? report)}\n${log}`);
+    assertReport(report, 'workerd');
+  } finally {
+    child.kill();
+    await exited;
+  }
+});
+
+test('Deno: the deno condition loads deno.mjs; every algorithm, RemoteJwks', async (t) => {
+  const deno = tool('deno');
+  if (skipMissing(t, 'deno', deno)) return;
+  const dir = projects.deno;
+  const fixturesPath = join(dir, 'fixtures.json');
+  await writeFile(fixturesPath, JSON.stringify(fixturesFor('deno')));
+  const env = { ...process.env, DENO_DIR: join(work, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+  const { stdout } = await exec(deno, ['run', '--allow-read', `--allow-net=127.0.0.1:${new URL(baseUrl).port}`, 'deno.mjs', fixturesPath],
+    { cwd: dir, env });
+  const report = lastJson(stdout);
+  assert.match(report.entry, /\/node_modules\/jwks-verify\/deno\.mjs$/);
+  assert.equal(report.backend.async, 'webcrypto');
+  assertReport(report, 'deno');
+});
+
+// --- TypeScript -------------------------------------------------------------------------
+
+test('tsc --strict: tests/types/usage.ts against pkg/index.d.ts', async (t) => {
+  const tsc = tool('tsc');
+  if (skipMissing(t, 'typescript', tsc)) return;
+  await exec(tsc, ['-p', join(ROOT, 'tests/types/tsconfig.json')], { cwd: ROOT });
+});
+
+test('tsc --strict: the installed package resolves its types for import (index.d.ts) and require (index.d.cts)', async (t) => {
+  const tsc = tool('tsc');
+  if (skipMissing(t, 'typescript', tsc)) return;
+  const dir = projects.types;
+  await copyFile(join(ROOT, 'tests/types/usage.ts'), join(dir, 'usage.ts'));
+  const tsconfig = {
+    compilerOptions: {
+      strict: true, noEmit: true, target: 'es2022', lib: ['es2022', 'dom'], module: 'nodenext', moduleResolution: 'nodenext',
+      types: [], traceResolution: true,
+    },
+    files: ['usage.ts', 'usage-cjs.cts'],
+  };
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  const { stdout } = await exec(tsc, ['-p', 'tsconfig.json'], { cwd: dir });
+  assert.match(stdout, /jwks-verify\/index\.d\.ts/, 'import did not resolve index.d.ts');
+  assert.match(stdout, /jwks-verify\/index\.d\.cts/, 'require did not resolve index.d.cts');
+});
+
+// --- the CLI from the installed bin -----------------------------------------------------
+
+test('CLI: node_modules/.bin/jwks-verify verifies with a file and with a URL', async () => {
+  const dir = projects.esm;
+  const cli = join(dir, 'node_modules/.bin/jwks-verify');
+  const es256 = fixtures.cases.find((c) => c.alg === 'ES256');
+  await writeFile(join(dir, 'jwks.json'), JSON.stringify(fixtures.publicJwks));
+  const common = ['--now', String(NOW), '--iss', ISSUER, '--aud', AUDIENCE, '--json'];
+  const fromFile = JSON.parse((await exec(cli, ['verify', es256.token, '--jwks', 'jwks.json', ...common], { cwd: dir })).stdout);
+  assert.equal(fromFile.valid, true);
+  assert.equal(fromFile.key.kid, 'es256-key');
+  const fromUrl = JSON.parse((await exec(cli, ['verify', fixtures.remote.token, '--jwks', `${baseUrl}/jwks/cli.json`, ...common], { cwd: dir })).stdout);
+  assert.equal(fromUrl.valid, true);
+  assert.equal(fromUrl.key.kid, 'remote-key');
+  assert.equal(jwksHits.get('cli'), 1);
+  const failure = await exec(cli, ['verify', fixtures.tampered.token, '--jwks', 'jwks.json', ...common], { cwd: dir }).then(
+    () => assert.fail('a tampered token verified'), (err) => err);
+  assert.equal(failure.code, 1);
+  assert.equal(JSON.parse(failure.stdout).error.code, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+});

@@ -1,0 +1,140 @@
+// The checks every runtime runs on the installed package (Node ESM and CommonJS, Chromium,
+// workerd, Deno). Runtime-neutral: no Node APIs. The harness (run.mjs) mints the tokens with
+// jose and asserts on the report; this file only records what happened.
+
+export const API_NAMES = [
+  'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
+  'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
+];
+
+function describe(err) {
+  return `${err?.code ?? err?.name ?? 'Error'}: ${err?.message ?? String(err)}`;
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function expectFailure(fn, code) {
+  let thrown;
+  try {
+    await fn();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown !== undefined, `expected ${code}, but it succeeded`);
+  expect(thrown.code === code, `expected ${code}, got ${describe(thrown)}`);
+  return thrown;
+}
+
+/**
+ * `fixtures`: { now, issuer, audience, publicJwks, cases: [{ alg, token, keys, algorithms? }],
+ * tampered, remote?: { url, token, kid }, assertion?, webhook? }.
+ * `syncBeforeReady`: the entry instantiates the wasm at load, so verifyJwtSync works before
+ * anything awaits ready(); false (the web entry): it must throw until ready() resolves.
+ */
+export async function runSuite(jv, fixtures, { syncBeforeReady }) {
+  const checks = [];
+  const record = (name, ok, detail) => checks.push(ok ? { name, ok } : { name, ok, error: detail });
+  const check = async (name, fn) => {
+    try {
+      await fn();
+      record(name, true);
+    } catch (err) {
+      record(name, false, describe(err));
+    }
+  };
+  const first = fixtures.cases.find((c) => c.alg === 'ES256') ?? fixtures.cases[0];
+  const optionsFor = (c) => ({
+    currentDate: fixtures.now, issuer: fixtures.issuer, audience: fixtures.audience,
+    ...(c.algorithms && { algorithms: c.algorithms }),
+  });
+
+  // Before the first await: is the module usable synchronously?
+  try {
+    const result = jv.verifyJwtSync(first.token, first.keys, optionsFor(first));
+    record('verifyJwtSync before ready()', syncBeforeReady && result.payload.sub === 'alice',
+      syncBeforeReady ? `unexpected payload ${JSON.stringify(result.payload)}` : 'the web entry verified before ready()');
+  } catch (err) {
+    record('verifyJwtSync before ready()', !syncBeforeReady && /ready\(\)/.test(err.message), describe(err));
+  }
+
+  const missing = API_NAMES.filter((name) => typeof jv[name] !== 'function');
+  record('every API export is there', missing.length === 0, `missing: ${missing.join(', ')}`);
+
+  await check('ready()', () => jv.ready());
+
+  for (const c of fixtures.cases) {
+    await check(`verifyJwt ${c.alg}`, async () => {
+      const { payload, header, key } = await jv.verifyJwt(c.token, c.keys, optionsFor(c));
+      expect(payload.sub === 'alice' && header.alg === c.alg, `wrong result ${JSON.stringify({ header, payload })}`);
+      expect(key.kid === `${c.alg.toLowerCase()}-key`, `verified with key ${JSON.stringify(key)}`);
+    });
+    await check(`verifyJwtSync ${c.alg}`, () => {
+      const { payload } = jv.verifyJwtSync(c.token, c.keys, optionsFor(c));
+      expect(payload.sub === 'alice', `wrong payload ${JSON.stringify(payload)}`);
+    });
+  }
+
+  await check('tampered signature fails with a JoseError', async () => {
+    const err = await expectFailure(() => jv.verifyJwt(fixtures.tampered.token, fixtures.publicJwks, optionsFor(fixtures.tampered)),
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+    expect(err instanceof jv.JoseError && err instanceof Error && err.name === 'JoseError', 'not a JoseError');
+  });
+  await check('expired token fails with claim exp', async () => {
+    const err = await expectFailure(() => jv.verifyJwt(first.token, first.keys, { ...optionsFor(first), currentDate: fixtures.now + 86400 }),
+      'ERR_JWT_EXPIRED');
+    expect(err.claim === 'exp', `claim ${err.claim}`);
+  });
+  await check('parseJwks lists every key with its thumbprint', () => {
+    const set = jv.parseJwks(fixtures.publicJwks);
+    expect(set.keys.length === fixtures.publicJwks.keys.length, `${set.keys.length} keys`);
+    expect(set.keys.every((k) => k.usable && /^[A-Za-z0-9_-]{43}$/.test(k.thumbprint)), JSON.stringify(set.keys));
+    expect(Array.isArray(set.diagnostics), 'no diagnostics array');
+  });
+  await check('decodeJwt', () => {
+    const decoded = jv.decodeJwt(first.token);
+    expect(decoded.header.alg === first.alg && decoded.payload.sub === 'alice', JSON.stringify(decoded));
+  });
+  await check('explainSelection', () => {
+    const selection = jv.explainSelection(fixtures.publicJwks, first.token);
+    expect(selection.candidates.length === 1, JSON.stringify(selection));
+  });
+
+  if (fixtures.assertion) {
+    const a = fixtures.assertion;
+    await check('checkAssertion with a ReplayCache', async () => {
+      const replay = new jv.ReplayCache({ maxEntries: 10, clock: () => fixtures.now });
+      const options = { clientId: a.clientId, audience: a.audience, keys: a.keys, currentDate: fixtures.now, replay };
+      const result = await jv.checkAssertion(a.token, options);
+      expect(result.clientId === a.clientId && result.federated === false, JSON.stringify(result));
+      await expectFailure(() => jv.checkAssertion(a.token, options), 'ERR_JWT_REPLAYED');
+    });
+  }
+  if (fixtures.webhook) {
+    const w = fixtures.webhook;
+    await check('verifyWebhook binds the body', async () => {
+      const options = { currentDate: fixtures.now };
+      const result = await jv.verifyWebhook({ authorization: `Bearer ${w.token}`, body: w.body }, w.keys, options);
+      expect(result.payload.request_body_sha256 !== undefined, JSON.stringify(result.payload));
+      await expectFailure(() => jv.verifyWebhook({ authorization: `Bearer ${w.token}`, body: `${w.body} ` }, w.keys, options),
+        'ERR_WEBHOOK_BODY_MISMATCH');
+    });
+  }
+
+  let remote = 'skipped: no RemoteJwks export';
+  if (typeof jv.RemoteJwks === 'function' && fixtures.remote) {
+    remote = 'ran';
+    await check('RemoteJwks fetch from the local JWKS server', async () => {
+      const jwks = new jv.RemoteJwks(fixtures.remote.url, { timeoutMs: 10000 });
+      const options = { currentDate: fixtures.now, issuer: fixtures.issuer, audience: fixtures.audience };
+      const { key } = await jv.verifyJwt(fixtures.remote.token, jwks, options);
+      expect(key.kid === fixtures.remote.kid, `verified with ${JSON.stringify(key)}`);
+      await jv.verifyJwt(fixtures.remote.token, jwks, options);
+      const stats = jwks.stats();
+      expect(stats.fetches === 1 && stats.kids.includes(fixtures.remote.kid), `stats ${JSON.stringify(stats)}`);
+    });
+  }
+
+  return { checks, remote, backend: jv.getBackend() };
+}
