@@ -15,7 +15,6 @@ RAW_WASM    := target/$(WASM_TARGET)/release/jwks_verify.wasm
 GEN_DIR     := pkg/gen
 GEN_NAME    := jwks_verify
 GEN_WASM    := $(GEN_DIR)/$(GEN_NAME)_bg.wasm
-GEN_TMP     := target/wasm-gen.tmp
 GEN_STAMP   := target/wasm-gen.stamp
 
 # wasm-opt from npm `binaryen` (devDependency). Not Debian 12's apt binaryen 108: it
@@ -54,20 +53,22 @@ build: setup
 	if [[ -f $(GEN_STAMP) && -f $(GEN_WASM) && $(GEN_STAMP) -nt $(RAW_WASM) && $(GEN_STAMP) -nt Makefile ]]; then
 	  echo "$(GEN_DIR) is up to date"
 	else
-	  rm -rf $(GEN_TMP) $(GEN_STAMP)
+	  rm -f $(GEN_STAMP)
+	  # A private work dir, so that two builds at once cannot clobber each other's files.
+	  gen_tmp=$$(mktemp -d target/wasm-gen.XXXXXX)
+	  trap 'rm -rf "$$gen_tmp"' EXIT
 	  echo "wasm-bindgen --target web -> $(GEN_DIR)/$(GEN_NAME).js"
-	  wasm-bindgen --target web --out-dir $(GEN_TMP) --out-name $(GEN_NAME) $(RAW_WASM)
+	  wasm-bindgen --target web --out-dir $$gen_tmp --out-name $(GEN_NAME) $(RAW_WASM)
 	  echo "wasm-opt $(WASM_OPT_FLAGS)"
-	  $(WASM_OPT) $(WASM_OPT_FLAGS) $(GEN_TMP)/$(GEN_NAME)_bg.wasm -o $(GEN_TMP)/$(GEN_NAME)_bg.wasm
+	  $(WASM_OPT) $(WASM_OPT_FLAGS) $$gen_tmp/$(GEN_NAME)_bg.wasm -o $$gen_tmp/$(GEN_NAME)_bg.wasm
 	  # Smoke check: the optimised module must still instantiate with its glue.
-	  node --input-type=module -e '
-	    const dir = new URL("file://$(CURDIR)/$(GEN_TMP)/");
+	  GEN_TMP_DIR="$$gen_tmp" node --input-type=module -e '
+	    const dir = new URL(`file://$(CURDIR)/$${process.env.GEN_TMP_DIR}/`);
 	    const { initSync } = await import(new URL("$(GEN_NAME).js", dir));
 	    const { readFileSync } = await import("node:fs");
 	    initSync({ module: readFileSync(new URL("$(GEN_NAME)_bg.wasm", dir)) });'
 	  mkdir -p $(GEN_DIR)
-	  cp -f $(GEN_TMP)/* $(GEN_DIR)/
-	  rm -rf $(GEN_TMP)
+	  cp -f $$gen_tmp/* $(GEN_DIR)/
 	  touch $(GEN_STAMP)
 	fi
 	raw=$$(stat -c %s $(GEN_WASM)); gz=$$(gzip -9c $(GEN_WASM) | wc -c)
@@ -148,7 +149,7 @@ serve: build
 	@if [[ -f scripts/serve.mjs ]]; then node scripts/serve.mjs; else echo "skip: no scripts/serve.mjs"; fi
 
 clean:
-	rm -rf $(GEN_DIR) $(GEN_TMP) $(GEN_STAMP) tests/e2e/artifacts bench/tmp pkg/node.cjs pkg/index.d.cts
+	rm -rf $(GEN_DIR) target/wasm-gen.* $(GEN_STAMP) tests/e2e/artifacts bench/tmp pkg/node.cjs pkg/index.d.cts
 	cargo clean
 
 distclean: clean
