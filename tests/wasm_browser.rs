@@ -1,0 +1,7 @@
+//! The wasm suite in a headless browser: `make test-wasm-chromium` and `make test-wasm-firefox`.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
+mod wasm_suite;
