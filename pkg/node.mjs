@@ -1,11 +1,14 @@
 // Node entry: the wasm module is instantiated synchronously at import, so every function,
 // sync ones included, works at once; `ready()` resolves immediately.
 
+import * as nodeCrypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { initSync } from './gen/jwks_verify.js';
+import { registerNodeCrypto } from './lib/backends.js';
 import { markInstantiated } from './lib/runtime.js';
 
 initSync({ module: readFileSync(new URL('./gen/jwks_verify_bg.wasm', import.meta.url)) });
 markInstantiated();
+registerNodeCrypto(nodeCrypto);
 
 export * from './lib/api.js';

@@ -21,8 +21,41 @@ export function nowSeconds(options) {
   throw new TypeError('currentDate must be a Date or a number of seconds');
 }
 
+// The options object a caller passes again and again (a module-level constant, typically)
+// skips the JSON round trip: the last one is remembered, from its second use on, with the
+// field values it had, and reused only while every field still holds the same value (arrays
+// compared element by element, other objects by their JSON text, so in-place edits are seen).
+// A fresh object literal per call costs nothing extra.
+const last = { options: null, fields: null, handle: null, values: null };
+
+function snapshot(options, fields) {
+  return fields.map((name) => {
+    const value = options[name];
+    if (Array.isArray(value)) return { value, items: [...value] };
+    if (value !== null && typeof value === 'object') return { value, json: JSON.stringify(value) };
+    return { value };
+  });
+}
+
+function unchanged(options, fields, remembered) {
+  for (let i = 0; i < fields.length; i++) {
+    const value = options[fields[i]];
+    const before = remembered[i];
+    if (value !== before.value) return false;
+    if (before.items !== undefined) {
+      if (value.length !== before.items.length) return false;
+      for (let j = 0; j < value.length; j++) if (value[j] !== before.items[j]) return false;
+    } else if (before.json !== undefined && JSON.stringify(value) !== before.json) {
+      return false;
+    }
+  }
+  return true;
+}
+
 export function coreOptions(options = {}, fields = FIELDS) {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const again = options === last.options && fields === last.fields;
+  if (again && last.values !== null && unchanged(options, fields, last.values)) return last.handle;
   const picked = {};
   for (const name of fields) {
     if (options[name] !== undefined) picked[name] = options[name];
@@ -38,5 +71,9 @@ export function coreOptions(options = {}, fields = FIELDS) {
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value);
     cache.set(text, handle);
   }
+  last.options = options;
+  last.fields = fields;
+  last.handle = handle;
+  last.values = again ? snapshot(options, fields) : null;
   return handle;
 }

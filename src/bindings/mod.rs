@@ -12,6 +12,9 @@ use crate::{token, Alg};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod profiles;
+mod remote;
+
 fn jose_error(err: JoseError) -> JsValue {
     let mut out = json!({ "code": err.code(), "message": err.message });
     if let Some(claim) = err.claim {
@@ -70,7 +73,7 @@ impl WasmKeySet {
     /// The selection trace for `alg` and `kid` (for the debugging page).
     pub fn select(&self, alg: &str, kid: Option<String>, max_candidates: usize) -> Result<String, JsValue> {
         let alg = Alg::parse(alg).ok_or_else(|| jose_error(JoseError::not_supported(format!("Unsupported \"alg\" value \"{alg}\""))))?;
-        Ok(serde_json::to_string(&self.inner.select(alg, kid.as_deref(), max_candidates)).unwrap_or_default())
+        Ok(serde_json::to_string(&self.inner.explain(alg, kid.as_deref(), max_candidates)).unwrap_or_default())
     }
 }
 
@@ -123,6 +126,14 @@ impl WasmPrepared {
     pub fn finish(&self, keys: &WasmKeySet, key_index: usize, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
         let verified = self.inner.finish(key_index, &options.inner, now).map_err(jose_error)?;
         Ok(verified_json(&keys.inner, &verified))
+    }
+
+    /// `finish` without the key: `{"header":…,"payload":…}`. The JS side already holds every
+    /// KeyInfo (KeySet.keys), so serializing it again per token is wasted work.
+    #[wasm_bindgen(js_name = finishClaims)]
+    pub fn finish_claims(&self, key_index: usize, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
+        let verified = self.inner.finish(key_index, &options.inner, now).map_err(jose_error)?;
+        Ok(format!("{{\"header\":{},\"payload\":{}}}", verified.header_json, verified.payload_json))
     }
 }
 
