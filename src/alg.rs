@@ -16,6 +16,8 @@ pub enum Alg {
     ES384,
     ES512,
     EdDSA,
+    /// RFC 9864's fully-specified name for EdDSA over Ed25519 (jose 6 and openid-client use it).
+    Ed25519,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +92,7 @@ const fn facts(alg: Alg, name: &'static str, kty: Kty, crv: Option<&'static str>
     AlgFacts { alg, name, kty, crv, hash, family, signature_len }
 }
 
-pub const ALGORITHMS: [AlgFacts; 13] = [
+pub const ALGORITHMS: [AlgFacts; 14] = [
     facts(Alg::HS256, "HS256", Kty::Oct, None, Hash::Sha256, Family::Hmac, Some(32)),
     facts(Alg::HS384, "HS384", Kty::Oct, None, Hash::Sha384, Family::Hmac, Some(48)),
     facts(Alg::HS512, "HS512", Kty::Oct, None, Hash::Sha512, Family::Hmac, Some(64)),
@@ -104,6 +106,7 @@ pub const ALGORITHMS: [AlgFacts; 13] = [
     facts(Alg::ES384, "ES384", Kty::Ec, Some("P-384"), Hash::Sha384, Family::Ecdsa, Some(96)),
     facts(Alg::ES512, "ES512", Kty::Ec, Some("P-521"), Hash::Sha512, Family::Ecdsa, Some(132)),
     facts(Alg::EdDSA, "EdDSA", Kty::Okp, Some("Ed25519"), Hash::Sha512, Family::EdDsa, Some(64)),
+    facts(Alg::Ed25519, "Ed25519", Kty::Okp, Some("Ed25519"), Hash::Sha512, Family::EdDsa, Some(64)),
 ];
 
 impl Alg {
