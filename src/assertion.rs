@@ -178,7 +178,7 @@ impl AssertionOptions {
     /// goes to the client route, where `verify` reports what is wrong with it.
     pub fn route(&self, token: &str) -> Route {
         let Ok(parsed) = UntrustedToken::parse(token, self.max_token_length) else { return Route::Client };
-        let Ok(claims) = parse_claims(&parsed.payload) else { return Route::Client };
+        let Ok(claims) = parse_claims(parsed.payload()) else { return Route::Client };
         let Some(iss) = claims.get("iss").and_then(Value::as_str) else { return Route::Client };
         let sub = claims.get("sub").and_then(Value::as_str);
         let mut by_issuer = self.federated.iter().enumerate().filter(|(_, f)| f.issuer == iss);

@@ -9,12 +9,12 @@ pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 16384;
 
 #[derive(Debug, Clone)]
 pub struct UntrustedToken {
-    /// `BASE64URL(header) || '.' || BASE64URL(payload)`: the bytes the signature covers.
-    pub signing_input: String,
+    token: String,
+    /// Length of `BASE64URL(header) || '.' || BASE64URL(payload)`, the part the signature covers.
+    signed_len: usize,
     pub header: Map<String, Value>,
     pub header_json: String,
-    /// The decoded payload octets (JSON text for a JWT, not yet parsed).
-    pub payload: Vec<u8>,
+    payload: Vec<u8>,
     pub signature: Vec<u8>,
 }
 
@@ -49,8 +49,18 @@ impl UntrustedToken {
             .ok_or_else(|| JoseError::jws_invalid("JWS Payload is not valid base64url"))?;
         let signature = b64url_decode(signature_b64)
             .ok_or_else(|| JoseError::jws_invalid("JWS Signature is not valid base64url"))?;
-        let signing_input = token[..header_b64.len() + 1 + payload_b64.len()].to_owned();
-        Ok(UntrustedToken { signing_input, header, header_json, payload, signature })
+        let signed_len = header_b64.len() + 1 + payload_b64.len();
+        Ok(UntrustedToken { token: token.to_owned(), signed_len, header, header_json, payload, signature })
+    }
+
+    /// The octets the signature covers.
+    pub fn signing_input(&self) -> &str {
+        &self.token[..self.signed_len]
+    }
+
+    /// The decoded payload octets (JSON text for a JWT, not yet parsed).
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
     }
 
     pub fn header_str(&self, name: &str) -> Option<&str> {
@@ -59,10 +69,18 @@ impl UntrustedToken {
 }
 
 /// `decodeJwt`: header and payload without any verification. The payload must be a JSON object.
-pub fn decode(token: &str, max_length: usize) -> Result<(Map<String, Value>, Map<String, Value>, Vec<u8>)> {
+/// Returns the header and payload as their original JSON text (member order kept).
+pub fn decode(token: &str, max_length: usize) -> Result<Decoded> {
     let parsed = UntrustedToken::parse(token, max_length)?;
-    let payload = parse_claims(&parsed.payload)?;
-    Ok((parsed.header, payload, parsed.signature))
+    parse_claims(parsed.payload())?;
+    let payload_json = String::from_utf8(parsed.payload().to_vec()).map_err(|_| JoseError::jwt_invalid("JWT Claims Set is not UTF-8"))?;
+    Ok(Decoded { header_json: parsed.header_json, payload_json, signature: parsed.signature })
+}
+
+pub struct Decoded {
+    pub header_json: String,
+    pub payload_json: String,
+    pub signature: Vec<u8>,
 }
 
 /// The JWT Claims Set: a JSON object, nothing else.

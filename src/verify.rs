@@ -52,9 +52,9 @@ pub fn prepare(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<Pr
 impl Prepared {
     /// After `key_index` verified the signature: payload and claims.
     pub fn finish(&self, key_index: usize, options: &VerifyOptions, now: f64) -> Result<Verified> {
-        let payload = parse_claims(&self.token.payload)?;
+        let payload = parse_claims(self.token.payload())?;
         claims::validate(&self.token.header, &payload, options, now)?;
-        let payload_json = String::from_utf8(self.token.payload.clone())
+        let payload_json = String::from_utf8(self.token.payload().to_vec())
             .map_err(|_| JoseError::jwt_invalid("JWT Claims Set is not UTF-8"))?;
         Ok(Verified { header: self.token.header.clone(), header_json: self.token.header_json.clone(), payload, payload_json, key_index })
     }
@@ -63,7 +63,7 @@ impl Prepared {
     pub fn verify_signature(&self, keys: &KeySet, backend: &dyn SignatureVerifier) -> Result<usize> {
         for &index in &self.selection.candidates {
             let key = &keys.keys[index];
-            if backend.verify(self.alg, key, self.token.signing_input.as_bytes(), &self.token.signature)? {
+            if backend.verify(self.alg, key, self.token.signing_input().as_bytes(), &self.token.signature)? {
                 return Ok(index);
             }
         }

@@ -107,7 +107,7 @@ impl WasmPrepared {
 
     #[wasm_bindgen(js_name = signingInput)]
     pub fn signing_input(&self) -> String {
-        self.inner.token.signing_input.clone()
+        self.inner.token.signing_input().to_owned()
     }
 
     pub fn signature(&self) -> Vec<u8> {
@@ -119,7 +119,7 @@ impl WasmPrepared {
     pub fn verify_candidate_rust(&self, keys: &WasmKeySet, index: usize) -> bool {
         use crate::crypto::SignatureVerifier;
         let Some(key) = keys.inner.keys.get(index) else { return false };
-        RustCrypto.verify(self.inner.alg, key, self.inner.token.signing_input.as_bytes(), &self.inner.token.signature).unwrap_or(false)
+        RustCrypto.verify(self.inner.alg, key, self.inner.token.signing_input().as_bytes(), &self.inner.token.signature).unwrap_or(false)
     }
 
     /// After candidate `key_index` verified the signature: claims, and the result JSON.
@@ -151,6 +151,7 @@ pub fn signature_failed() -> JsValue {
 /// `{"header","payload","signature"}` without verification.
 #[wasm_bindgen(js_name = decodeJwt)]
 pub fn decode_jwt(token: &str) -> Result<String, JsValue> {
-    let (header, payload, signature) = token::decode(token, token::DEFAULT_MAX_TOKEN_LENGTH).map_err(jose_error)?;
-    Ok(json!({ "header": header, "payload": payload, "signature": crate::encoding::b64url_encode(&signature) }).to_string())
+    let decoded = token::decode(token, token::DEFAULT_MAX_TOKEN_LENGTH).map_err(jose_error)?;
+    let signature = crate::encoding::b64url_encode(&decoded.signature);
+    Ok(format!("{{\"header\":{},\"payload\":{},\"signature\":\"{signature}\"}}", decoded.header_json, decoded.payload_json))
 }

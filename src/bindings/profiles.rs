@@ -14,7 +14,7 @@ type Object = Map<String, Value>;
 /// The header and claims of a token that has already been verified.
 fn decoded(token: &str, max_length: usize) -> Result<(Object, Object), JsValue> {
     let parsed = UntrustedToken::parse(token, max_length).map_err(jose_error)?;
-    let payload = token::parse_claims(&parsed.payload).map_err(jose_error)?;
+    let payload = token::parse_claims(parsed.payload()).map_err(jose_error)?;
     Ok((parsed.header, payload))
 }
 
