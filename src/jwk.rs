@@ -4,6 +4,7 @@
 use crate::alg::{Alg, Kty, MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::encoding::{b64url_decode, b64url_encode};
+use crate::x509::check_x509_members;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -63,6 +64,24 @@ pub struct Jwk {
 }
 
 impl Jwk {
+    /// A set member that is not even a JSON object.
+    fn not_a_key(index: usize) -> Jwk {
+        Jwk {
+            index,
+            kid: None,
+            kty: String::new(),
+            alg: None,
+            use_: None,
+            key_ops: None,
+            crv: None,
+            bits: None,
+            thumbprint: String::new(),
+            public_jwk: Map::new(),
+            material: None,
+            unusable_because: Some("invalid_key".to_owned()),
+        }
+    }
+
     pub fn usable(&self) -> bool {
         self.material.is_some()
     }
@@ -113,7 +132,8 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
     let mut findings = Findings { index, kid, out: diagnostics, blocking: None };
     let who = label(index, kid);
     if !value.is_object() {
-        findings.block("invalid_key", format!("{who} is not a JSON object"));
+        findings.block("invalid_key", format!("{who} is not a JSON object, so it is not a key"));
+        return Jwk::not_a_key(index);
     }
     if jwk.get("kid").is_some_and(|v| !v.is_string()) {
         findings.block("invalid_key", format!("{who}: \"kid\" must be a string"));
@@ -134,58 +154,31 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
     let crv = member_str(jwk, "crv").map(str::to_owned);
 
     let (material, bits) = match Kty::parse(&kty) {
+        None if jwk.get("kty").is_some_and(|v| !v.is_string()) => {
+            findings.block("invalid_key", format!("{who}: \"kty\" must be a string"));
+            (None, None)
+        }
         None if kty.is_empty() => {
-            findings.block("invalid_key", format!("{who} has no \"kty\" member"));
+            findings.block("invalid_key", format!("{who} has no \"kty\" member (RFC 7517 §4.1 requires it)"));
             (None, None)
         }
         None => {
-            findings.block("unsupported_kty", format!("{who} has kty \"{kty}\", which no JWS algorithm here uses (RSA, EC, OKP, oct)"));
+            findings.block("unsupported_kty", format!("{who} has kty \"{kty}\"; only RSA, EC, OKP and oct keys verify JWS signatures, so it is not used"));
             (None, None)
         }
         Some(kty) => key_material(kty, jwk, &who, options, &mut findings),
     };
 
-    let has_private = PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m));
-    let is_secret = kty == "oct";
-    if has_private || is_secret {
-        let what = if is_secret { "is a symmetric (oct) key whose \"k\" is a shared secret" } else { "contains private key members" };
-        if options.allow_private {
-            findings.add(Severity::Warning, "private_key_material", format!("{who} {what}; it is used because allowPrivate is set, but never publish it in a JWKS"));
-        } else {
-            findings.block("private_key_material", format!("{who} {what}; a public JWKS must not contain it, so it is not used (pass allowPrivate to verify HS* with a secret you hold)"));
-        }
-    }
-
+    check_private_members(jwk, &kty, &who, options, &mut findings);
     if let Some(alg_name) = &alg {
-        match Alg::parse(alg_name) {
-            None => findings.block("unsupported_alg", format!("{who} has alg \"{alg_name}\", which is not a JWS signature algorithm supported here")),
-            Some(a) => {
-                let facts = a.facts();
-                let kty_fits = Kty::parse(&kty) == Some(facts.kty);
-                let crv_fits = facts.crv.is_none() || facts.crv == crv.as_deref();
-                if !kty_fits || !crv_fits {
-                    let shape = match &crv { Some(c) => format!("{kty} {c}"), None => kty.clone() };
-                    findings.block("alg_key_mismatch", format!("{who} has alg \"{alg_name}\" but is a {shape} key; {alg_name} needs {}{}", facts.kty.as_str(), facts.crv.map(|c| format!(" {c}")).unwrap_or_default()));
-                }
-            }
-        }
-    } else if material.is_some() {
-        findings.add(Severity::Info, "missing_alg", format!("{who} has no \"alg\"; any algorithm that fits its key type may select it (setting alg pins it)"));
+        check_alg(alg_name, &kty, crv.as_deref(), &who, &mut findings);
     }
-    if let Some(u) = &use_ {
-        if u != "sig" {
-            findings.block("use_not_sig", format!("{who} has use \"{u}\"; only use \"sig\" keys verify signatures"));
-        }
+    check_purpose(use_.as_deref(), key_ops.as_deref(), &who, &mut findings);
+    for x509 in check_x509_members(jwk, &who) {
+        findings.block(x509.code, x509.message);
     }
-    if let Some(ops) = &key_ops {
-        if !ops.iter().any(|op| op == "verify") {
-            findings.block("use_not_sig", format!("{who} has key_ops {ops:?} without \"verify\"; it cannot verify signatures"));
-        }
-        if let Some(u) = &use_ {
-            if u == "sig" && ops.iter().any(|op| op == "encrypt" || op == "wrapKey") {
-                findings.add(Severity::Warning, "use_not_sig", format!("{who}: key_ops {ops:?} contradict use \"sig\""));
-            }
-        }
+    if alg.is_none() && material.is_some() && findings.blocking.is_none() {
+        note_missing_alg(&kty, &who, &mut findings);
     }
 
     let thumbprint = thumbprint(&kty, jwk).unwrap_or_default();
@@ -207,6 +200,92 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
     }
 }
 
+/// Private members in a published set are a leak; `oct` keys are nothing but their secret.
+fn check_private_members(jwk: &Map<String, Value>, kty: &str, who: &str, options: ParseOptions, findings: &mut Findings) {
+    let present: Vec<&str> = PRIVATE_MEMBERS.iter().copied().filter(|m| jwk.contains_key(*m)).collect();
+    let what = if kty == "oct" {
+        "is a symmetric (oct) key: its \"k\" is a shared secret".to_owned()
+    } else if !present.is_empty() {
+        format!("contains private key members ({})", present.join(", "))
+    } else {
+        return;
+    };
+    if options.allow_private {
+        findings.add(Severity::Warning, "private_key_material", format!("{who} {what}; it is used because allowPrivate is set, but a JWKS that others can read must never contain it"));
+    } else if kty == "oct" {
+        findings.block("private_key_material", format!("{who} {what} that must never be published in a JWKS; it is not used (pass allowPrivate to verify HS* with a secret you hold)"));
+    } else {
+        findings.block("private_key_material", format!("{who} {what}; a public JWKS must not contain them, so the key is not used: remove them (and rotate the key, it has leaked), or pass allowPrivate"));
+    }
+}
+
+/// The JWE algorithms: a key that names one is an encryption key.
+fn is_jwe_alg(name: &str) -> bool {
+    name == "RSA1_5"
+        || name == "dir"
+        || name.starts_with("RSA-OAEP")
+        || name.starts_with("ECDH-ES")
+        || name.starts_with("PBES2-")
+        || (name.starts_with('A') && (name.ends_with("KW") || name.ends_with("GCM") || name.contains("CBC-HS")))
+}
+
+fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &str, findings: &mut Findings) {
+    let Some(alg) = Alg::parse(alg_name) else {
+        let why = if is_jwe_alg(alg_name) {
+            "a JWE (encryption) algorithm; this key encrypts and never verifies a JWS".to_owned()
+        } else if alg_name == "none" {
+            "an unsecured JWS; a key never verifies \"none\"".to_owned()
+        } else if alg_name == "ES521" {
+            "not a JWS algorithm; ECDSA on P-521 is \"ES512\" (RFC 7518 §3.1)".to_owned()
+        } else {
+            let supported: Vec<&str> = Alg::all().map(Alg::name).collect();
+            format!("not a JWS algorithm this library verifies (supported: {})", supported.join(", "))
+        };
+        findings.block("unsupported_alg", format!("{who} has alg \"{alg_name}\", {why}; the key is not used"));
+        return;
+    };
+    let facts = alg.facts();
+    // An unknown kty was reported already; a second finding would say nothing new.
+    let Some(key_kty) = Kty::parse(kty) else { return };
+    let crv_fits = facts.crv.is_none() || facts.crv == crv;
+    if key_kty != facts.kty || !crv_fits {
+        let shape = match crv {
+            Some(c) => format!("{kty} {c}"),
+            None => kty.to_owned(),
+        };
+        let needs = format!("{}{}", facts.kty.as_str(), facts.crv.map(|c| format!(" {c}")).unwrap_or_default());
+        findings.block("alg_key_mismatch", format!("{who} has alg \"{alg_name}\" but is a {shape} key; {alg_name} needs a {needs} key, so nothing can verify with it: fix alg or the key"));
+    }
+}
+
+const NON_SIGNATURE_OPS: [&str; 6] = ["encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits"];
+
+/// `use` and `key_ops` (RFC 7517 §4.2–4.3): only signature keys verify.
+fn check_purpose(use_: Option<&str>, key_ops: Option<&[String]>, who: &str, findings: &mut Findings) {
+    if let Some(u) = use_ {
+        if u != "sig" {
+            findings.block("use_not_sig", format!("{who} has use \"{u}\"; only use \"sig\" keys verify signatures, so a JWS never selects it (publish signing keys with use \"sig\")"));
+        }
+    }
+    let Some(ops) = key_ops else { return };
+    let listed = format!("[{}]", ops.iter().map(|op| format!("\"{op}\"")).collect::<Vec<_>>().join(", "));
+    if !ops.iter().any(|op| op == "verify") {
+        findings.block("use_not_sig", format!("{who} has key_ops {listed} without \"verify\"; it never verifies a signature (add \"verify\" if it is a signing key)"));
+    } else if ops.iter().any(|op| NON_SIGNATURE_OPS.contains(&op.as_str())) {
+        findings.add(Severity::Warning, "use_not_sig", format!("{who} has key_ops {listed}, mixing signature and encryption operations; RFC 7517 §4.3 says one key should serve one purpose"));
+    }
+}
+
+/// Keys whose type leaves several algorithms open (RSA: RS*/PS*, oct: HS*).
+fn note_missing_alg(kty: &str, who: &str, findings: &mut Findings) {
+    let open = match kty {
+        "RSA" => "RS256, RS384, RS512, PS256, PS384 and PS512",
+        "oct" => "HS256, HS384 and HS512",
+        _ => return, // EC and OKP keys: the curve fixes the algorithm.
+    };
+    findings.add(Severity::Info, "missing_alg", format!("{who} has no \"alg\"; tokens signed with any of {open} may select it (set \"alg\" to pin the one you sign with)"));
+}
+
 fn optional_string(jwk: &Map<String, Value>, name: &str, who: &str, findings: &mut Findings) -> Option<String> {
     match jwk.get(name) {
         None => None,
@@ -215,6 +294,19 @@ fn optional_string(jwk: &Map<String, Value>, name: &str, who: &str, findings: &m
             findings.block("invalid_key", format!("{who}: \"{name}\" must be a string"));
             None
         }
+    }
+}
+
+/// Why `text` is not strict base64url, in words a person can act on.
+fn base64url_problem(text: &str) -> &'static str {
+    if text.contains('=') {
+        "has '=' padding; JWK members are base64url without padding (RFC 7515 §2)"
+    } else if text.contains(['+', '/']) {
+        "uses the base64 characters '+' or '/'; base64url uses '-' and '_' (RFC 7515 §2)"
+    } else if text.contains(char::is_whitespace) {
+        "contains whitespace; base64url has none"
+    } else {
+        "is not valid base64url"
     }
 }
 
@@ -227,7 +319,7 @@ fn b64_member(jwk: &Map<String, Value>, name: &str, who: &str, findings: &mut Fi
         Some(Value::String(text)) => {
             let decoded = b64url_decode(text);
             if decoded.is_none() {
-                findings.block("invalid_key", format!("{who}: \"{name}\" is not base64url without padding"));
+                findings.block("invalid_key", format!("{who}: \"{name}\" {}", base64url_problem(text)));
             }
             decoded
         }
@@ -258,25 +350,29 @@ fn rsa_material(jwk: &Map<String, Value>, who: &str, options: ParseOptions, find
     let n = b64_member(jwk, "n", who, findings);
     let e = b64_member(jwk, "e", who, findings);
     let (Some(n), Some(e)) = (n, e) else { return (None, None) };
+    let modulus_is_even = n.last().map_or(true, |b| b % 2 == 0);
     let n = rsa::BigUint::from_bytes_be(&n);
     let e_value = rsa::BigUint::from_bytes_be(&e);
     let bits = n.bits();
-    if e.len() > 4 || e_value < rsa::BigUint::from(3u32) || e.last().is_some_and(|b| b % 2 == 0) {
-        findings.block("invalid_key", format!("{who}: exponent e is not a sane RSA public exponent (odd, at least 3, at most 32 bits)"));
+    if let Some(problem) = exponent_problem(&e_value) {
+        findings.block("invalid_key", format!("{who}: the RSA exponent e {problem}; real keys use 65537 (\"AQAB\"), so it is not used"));
         return (None, Some(bits));
     }
     if bits > MAX_RSA_BITS {
-        findings.block("invalid_key", format!("{who}: a {bits}-bit RSA modulus is larger than the {MAX_RSA_BITS} bits accepted"));
+        findings.block("invalid_key", format!("{who}: its {bits}-bit RSA modulus is larger than the {MAX_RSA_BITS} bits accepted (huge keys make every verification slow), so it is not used"));
         return (None, Some(bits));
     }
     if bits < MIN_RSA_BITS {
-        let message = format!("{who} is a {bits}-bit RSA key; RFC 7518 requires at least {MIN_RSA_BITS} bits");
         if options.allow_weak_rsa {
-            findings.add(Severity::Warning, "weak_rsa_key", message);
+            findings.add(Severity::Warning, "weak_rsa_key", format!("{who} is a {bits}-bit RSA key; RFC 7518 §3.3 requires at least {MIN_RSA_BITS} bits; it is used only because allowWeakKeys is set: replace it"));
         } else {
-            findings.block("weak_rsa_key", message);
+            findings.block("weak_rsa_key", format!("{who} is a {bits}-bit RSA key; RFC 7518 §3.3 requires at least {MIN_RSA_BITS} bits, so it is not used (replace it with a {MIN_RSA_BITS}-bit or larger key, or pass allowWeakKeys)"));
             return (None, Some(bits));
         }
+    }
+    if modulus_is_even {
+        findings.block("invalid_key", format!("{who}: the RSA modulus n is even, so it is not a product of two odd primes; the key is not used"));
+        return (None, Some(bits));
     }
     match rsa::RsaPublicKey::new_with_max_size(n, e_value, MAX_RSA_BITS) {
         Ok(key) => (Some(KeyMaterial::Rsa(key)), Some(bits)),
@@ -287,6 +383,19 @@ fn rsa_material(jwk: &Map<String, Value>, who: &str, options: ParseOptions, find
     }
 }
 
+/// A public exponent must be odd, at least 3 and fit in 32 bits.
+fn exponent_problem(e: &rsa::BigUint) -> Option<&'static str> {
+    if *e < rsa::BigUint::from(3u32) {
+        Some("is smaller than 3")
+    } else if e.to_bytes_le().first().map_or(true, |low| low % 2 == 0) {
+        Some("is even")
+    } else if e.bits() > 32 {
+        Some("is larger than 32 bits")
+    } else {
+        None
+    }
+}
+
 fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> Option<KeyMaterial> {
     let crv = member_str(jwk, "crv").unwrap_or("");
     let size = match crv {
@@ -294,11 +403,11 @@ fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> 
         "P-384" => 48,
         "P-521" => 66,
         "" => {
-            findings.block("invalid_key", format!("{who} is an EC key without \"crv\""));
+            findings.block("invalid_key", format!("{who} is an EC key without a \"crv\" string (P-256, P-384 or P-521)"));
             return None;
         }
         other => {
-            findings.block("unsupported_kty", format!("{who} uses EC curve \"{other}\"; supported curves are P-256, P-384 and P-521"));
+            findings.block("unsupported_kty", format!("{who} uses EC curve \"{other}\"; only P-256, P-384 and P-521 (ES256, ES384, ES512) verify here, so it is not used"));
             return None;
         }
     };
@@ -306,7 +415,7 @@ fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> 
     let y = b64_member(jwk, "y", who, findings);
     let (Some(x), Some(y)) = (x, y) else { return None };
     if x.len() != size || y.len() != size {
-        findings.block("invalid_key", format!("{who}: {crv} coordinates must be exactly {size} bytes (x has {}, y has {})", x.len(), y.len()));
+        findings.block("invalid_key", format!("{who}: {crv} coordinates must be exactly {size} bytes, leading zeros kept (x has {}, y has {}; RFC 7518 §6.2.1.2)", x.len(), y.len()));
         return None;
     }
     let mut point = Vec::with_capacity(1 + 2 * size);
@@ -319,7 +428,7 @@ fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> 
         _ => p521::ecdsa::VerifyingKey::from_sec1_bytes(&point).ok().map(KeyMaterial::P521),
     };
     if material.is_none() {
-        findings.block("invalid_key", format!("{who}: the point (x, y) is not on curve {crv}"));
+        findings.block("invalid_key", format!("{who}: the point (x, y) is not on curve {crv}; the key is corrupt (or x/y were copied from another key) and is not used"));
     }
     material
 }
@@ -328,11 +437,16 @@ fn okp_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) ->
     match member_str(jwk, "crv") {
         Some("Ed25519") => {}
         Some(other) => {
-            findings.block("unsupported_kty", format!("{who} uses OKP curve \"{other}\"; only Ed25519 is supported"));
+            let why = match other {
+                "X25519" | "X448" => "a key-agreement (ECDH) curve that never signs",
+                "Ed448" => "an Ed448 signature curve, which is not supported here",
+                _ => "not a curve supported here",
+            };
+            findings.block("unsupported_kty", format!("{who} uses OKP curve \"{other}\", {why}; only Ed25519 (EdDSA) verifies, so it is not used"));
             return None;
         }
         None => {
-            findings.block("invalid_key", format!("{who} is an OKP key without \"crv\""));
+            findings.block("invalid_key", format!("{who} is an OKP key without a \"crv\" string (Ed25519)"));
             return None;
         }
     }

@@ -1,13 +1,14 @@
 //! A parsed JWK Set: its keys, the set-level lints, and the one key-selection rule that every
 //! verification path shares (API.md, "Key selection").
 
-use crate::alg::Alg;
+use crate::alg::{Alg, AlgFacts};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError, Result};
 use crate::jwk::{parse_jwk, Jwk, ParseOptions};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::hash_map::{Entry, HashMap};
 
 pub const DEFAULT_MAX_CANDIDATES: usize = 4;
 
@@ -52,25 +53,52 @@ impl Jwk {
     }
 }
 
-/// Why one key of the set was or was not a candidate for a token.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Why one key of the set was or was not a candidate for a token. Cheap to build: the
+/// words for people come from [`KeySet::explain`] and [`KeySet::no_match_error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyVerdict {
     pub index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
-    /// `None` for a candidate; else which rule filtered it out and how.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub filtered_by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    /// `None` for a candidate; else the rule that filtered it out: `kty`, `crv`, `alg`,
+    /// `use`, `key_ops`, `kid`, `unusable` or `max_candidates`.
+    pub filtered_by: Option<&'static str>,
 }
 
 /// The outcome of selection: candidates in set order (at most `max_candidates`), and a verdict
 /// for every key so that errors and the debugging page can explain the choice.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Selection {
     pub candidates: Vec<usize>,
     pub trace: Vec<KeyVerdict>,
+}
+
+/// A verdict in words, for the debugging page (`explainSelection` in JS).
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedVerdict<'a> {
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filtered_by: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation<'a> {
+    pub candidates: Vec<usize>,
+    pub trace: Vec<ExplainedVerdict<'a>>,
+}
+
+/// At most this many kids and reasons in a no-match message (sets can hold thousands).
+const MESSAGE_LIST_LIMIT: usize = 10;
+
+fn limited_list(items: impl ExactSizeIterator<Item = String>, separator: &str) -> String {
+    let total = items.len();
+    let mut shown: Vec<String> = items.take(MESSAGE_LIST_LIMIT).collect();
+    if total > MESSAGE_LIST_LIMIT {
+        shown.push(format!("and {} more", total - MESSAGE_LIST_LIMIT));
+    }
+    shown.join(separator)
 }
 
 impl KeySet {
@@ -111,105 +139,160 @@ impl KeySet {
             .keys
             .iter()
             .map(|key| {
-                let filtered = filter_reason(key, alg, facts, kid);
-                if filtered.is_none() && candidates.len() < max_candidates {
-                    candidates.push(key.index);
+                let mut filtered_by = failing_rule(key, facts, kid);
+                if filtered_by.is_none() {
+                    if candidates.len() < max_candidates {
+                        candidates.push(key.index);
+                    } else {
+                        filtered_by = Some("max_candidates");
+                    }
                 }
-                let (filtered_by, detail) = match filtered {
-                    Some((rule, detail)) => (Some(rule.to_owned()), Some(detail)),
-                    None => (None, None),
-                };
-                KeyVerdict { index: key.index, kid: key.kid.clone(), filtered_by, detail }
+                KeyVerdict { index: key.index, filtered_by }
             })
             .collect();
         Selection { candidates, trace }
     }
 
-    /// The error for a selection that found no candidate, naming the kids the set has.
+    /// [`KeySet::select`] with each verdict in words, for the debugging page.
+    pub fn explain(&self, alg: Alg, kid: Option<&str>, max_candidates: usize) -> Explanation<'_> {
+        let selection = self.select(alg, kid, max_candidates);
+        let trace = selection
+            .trace
+            .iter()
+            .map(|verdict| {
+                let key = &self.keys[verdict.index];
+                ExplainedVerdict {
+                    index: verdict.index,
+                    kid: key.kid.as_deref(),
+                    filtered_by: verdict.filtered_by,
+                    detail: verdict.filtered_by.map(|rule| rule_detail(rule, key, alg, kid, max_candidates)),
+                }
+            })
+            .collect();
+        Explanation { candidates: selection.candidates, trace }
+    }
+
+    /// The error for a selection that found no candidate: the kids the set has and, for the
+    /// keys that could have matched, why they did not.
     pub fn no_match_error(&self, alg: Alg, kid: Option<&str>, selection: &Selection) -> JoseError {
         let kids = self.kids();
         let has = if kids.is_empty() {
             format!("the set has {} key(s), none with a kid", self.keys.len())
         } else {
-            format!("the set has kids [{}]", kids.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", "))
+            format!("the set has kids [{}]", limited_list(kids.iter().map(|k| format!("\"{k}\"")), ", "))
         };
         let wanted = match kid {
             Some(kid) => format!("kid \"{kid}\" and alg {}", alg.name()),
             None => format!("alg {} (token has no kid)", alg.name()),
         };
-        let why: Vec<String> = selection
+        // With a kid in the token, only keys carrying that kid are worth explaining; the
+        // others are accounted for by the list of kids.
+        let explained: Vec<String> = selection
             .trace
             .iter()
-            .filter_map(|v| v.detail.as_ref().map(|d| format!("key {}: {d}", v.index)))
+            .filter_map(|verdict| {
+                let key = &self.keys[verdict.index];
+                let rule = verdict.filtered_by?;
+                if kid.is_some() && key.kid.as_deref() != kid {
+                    return None;
+                }
+                Some(format!("key {}: {}", verdict.index, rule_detail(rule, key, alg, kid, 0)))
+            })
             .collect();
         let mut message = format!("no key in the JWKS matches {wanted}; {has}");
-        if !why.is_empty() {
-            message.push_str(&format!(" ({})", why.join("; ")));
+        if !explained.is_empty() {
+            message.push_str(&format!(" ({})", limited_list(explained.into_iter(), "; ")));
         }
         JoseError::new(ErrorCode::NoMatchingKey, message)
     }
 }
 
-fn filter_reason(key: &Jwk, alg: Alg, facts: &crate::alg::AlgFacts, kid: Option<&str>) -> Option<(&'static str, String)> {
+/// The first rule of API.md's "Key selection" that `key` fails, if any.
+fn failing_rule(key: &Jwk, facts: &AlgFacts, kid: Option<&str>) -> Option<&'static str> {
     if key.kty() != Some(facts.kty) {
-        return Some(("kty", format!("kty {} does not fit {} (needs {})", key.kty, alg.name(), facts.kty.as_str())));
+        return Some("kty");
     }
-    if let Some(crv) = facts.crv {
-        if key.crv.as_deref() != Some(crv) {
-            return Some(("crv", format!("crv {} does not fit {} (needs {crv})", key.crv.as_deref().unwrap_or("(none)"), alg.name())));
-        }
+    if facts.crv.is_some() && key.crv.as_deref() != facts.crv {
+        return Some("crv");
     }
-    if let Some(key_alg) = &key.alg {
-        if key_alg != alg.name() {
-            return Some(("alg", format!("key alg {key_alg} differs from token alg {}", alg.name())));
-        }
+    if key.alg.as_deref().is_some_and(|key_alg| key_alg != facts.name) {
+        return Some("alg");
     }
-    if let Some(u) = &key.use_ {
-        if u != "sig" {
-            return Some(("use", format!("use is \"{u}\", not \"sig\"")));
-        }
+    if key.use_.as_deref().is_some_and(|u| u != "sig") {
+        return Some("use");
     }
-    if let Some(ops) = &key.key_ops {
-        if !ops.iter().any(|op| op == "verify") {
-            return Some(("key_ops", "key_ops lacks \"verify\"".to_owned()));
-        }
+    if key.key_ops.as_ref().is_some_and(|ops| !ops.iter().any(|op| op == "verify")) {
+        return Some("key_ops");
     }
-    if let Some(kid) = kid {
-        if key.kid.as_deref() != Some(kid) {
-            let has = key.kid.as_deref().map(|k| format!("kid \"{k}\"")).unwrap_or_else(|| "no kid".to_owned());
-            return Some(("kid", format!("{has}, token wants \"{kid}\"")));
-        }
+    if kid.is_some() && key.kid.as_deref() != kid {
+        return Some("kid");
     }
     if !key.usable() {
-        let why = key.unusable_because.clone().unwrap_or_else(|| "invalid_key".to_owned());
-        return Some(("unusable", format!("unusable ({why}; see diagnostics)")));
+        return Some("unusable");
     }
     None
 }
 
-fn lint_set(keys: &[Jwk], in_a_set: bool, diagnostics: &mut Vec<Diagnostic>) {
-    for key in keys {
-        if key.kid.is_none() && in_a_set {
-            let fix = if key.thumbprint.is_empty() { String::new() } else { format!("; add kid = \"{}\" (its RFC 7638 thumbprint)", key.thumbprint) };
-            diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                code: "missing_kid".to_owned(),
-                index: Some(key.index),
-                kid: None,
-                message: format!("key {} has no kid; tokens carrying a kid will never select it{fix}", key.index),
-            });
+/// What `rule` means for `key`, in words.
+fn rule_detail(rule: &str, key: &Jwk, alg: Alg, kid: Option<&str>, max_candidates: usize) -> String {
+    let facts = alg.facts();
+    let name = alg.name();
+    match rule {
+        "kty" => format!("kty {} does not fit {name} (needs {})", key.kty, facts.kty.as_str()),
+        "crv" => format!("crv {} does not fit {name} (needs {})", key.crv.as_deref().unwrap_or("(none)"), facts.crv.unwrap_or("")),
+        "alg" => format!("key alg {} differs from token alg {name}", key.alg.as_deref().unwrap_or("")),
+        "use" => format!("use is \"{}\", not \"sig\"", key.use_.as_deref().unwrap_or("")),
+        "key_ops" => "key_ops lacks \"verify\"".to_owned(),
+        "kid" => {
+            let has = key.kid.as_deref().map(|k| format!("kid \"{k}\"")).unwrap_or_else(|| "no kid".to_owned());
+            format!("{has}, token wants \"{}\"", kid.unwrap_or(""))
         }
-        if let Some(kid) = &key.kid {
-            let first = keys.iter().find(|k| k.kid.as_deref() == Some(kid.as_str())).map(|k| k.index);
-            if first != Some(key.index) {
-                diagnostics.push(Diagnostic {
-                    severity: Severity::Warning,
-                    code: "duplicate_kid".to_owned(),
-                    index: Some(key.index),
-                    kid: Some(kid.clone()),
-                    message: format!("key {} repeats kid \"{kid}\" of key {}; verifiers must try both keys, give each key its own kid", key.index, first.unwrap_or(0)),
-                });
+        "unusable" => format!("unusable ({}; see diagnostics)", key.unusable_because.as_deref().unwrap_or("invalid_key")),
+        "max_candidates" => format!("fits, but maxCandidates ({max_candidates}) keys before it are tried first"),
+        other => other.to_owned(),
+    }
+}
+
+fn lint_set(keys: &[Jwk], in_a_set: bool, diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_with_kid: HashMap<&str, &Jwk> = HashMap::with_capacity(keys.len());
+    for key in keys {
+        let Some(kid) = key.kid.as_deref() else {
+            // An unusable key is never selected anyway; its own diagnostics come first.
+            if in_a_set && key.usable() {
+                diagnostics.push(missing_kid(key));
             }
+            continue;
+        };
+        match first_with_kid.entry(kid) {
+            Entry::Vacant(slot) => {
+                slot.insert(key);
+            }
+            Entry::Occupied(first) => diagnostics.push(duplicate_kid(first.get(), key, kid)),
         }
     }
+}
+
+fn missing_kid(key: &Jwk) -> Diagnostic {
+    let fix = if key.thumbprint.is_empty() { String::new() } else { format!("; add kid = \"{}\" (its RFC 7638 thumbprint)", key.thumbprint) };
+    Diagnostic {
+        severity: Severity::Warning,
+        code: "missing_kid".to_owned(),
+        index: Some(key.index),
+        kid: None,
+        message: format!("key {} has no kid; tokens carrying a kid will never select it, and tokens without one try it with every other kid-less key{fix}", key.index),
+    }
+}
+
+/// A second key with the same kid. RFC 7517 §4.5 allows this for keys of different types
+/// (one token's alg can only ever fit one of them), so that case is only `info`.
+fn duplicate_kid(first: &Jwk, key: &Jwk, kid: &str) -> Diagnostic {
+    let same_shape = first.kty == key.kty && first.crv == key.crv;
+    let (severity, message) = if !same_shape {
+        (Severity::Info, format!("key {} shares kid \"{kid}\" with key {}, a key of another type ({} vs {}); RFC 7517 allows this, but a distinct kid per key is clearer", key.index, first.index, key.kty, first.kty))
+    } else if !key.thumbprint.is_empty() && key.thumbprint == first.thumbprint {
+        (Severity::Warning, format!("key {} repeats key {} (same kid \"{kid}\", same key material); remove the copy", key.index, first.index))
+    } else {
+        (Severity::Warning, format!("key {} repeats kid \"{kid}\" of key {}; a token with this kid must try both keys (up to maxCandidates); give each key its own kid, e.g. its thumbprint \"{}\"", key.index, first.index, key.thumbprint))
+    };
+    Diagnostic { severity, code: "duplicate_kid".to_owned(), index: Some(key.index), kid: Some(kid.to_owned()), message }
 }

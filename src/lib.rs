@@ -6,14 +6,16 @@
 //! - [`token`]: splitting and decoding an untrusted compact JWS.
 //! - [`alg`]: the table of algorithm facts.
 //! - [`crypto`]: signature backends behind [`crypto::SignatureVerifier`].
-//! - [`jwk`], [`jwks`], [`diagnostics`]: keys, sets, lints and the key-selection rule.
+//! - [`jwk`], [`jwks`], [`diagnostics`], [`x509`]: keys, sets, lints, x5c checks and the key-selection rule.
 //! - [`options`], [`duration`], [`claims`]: `VerifyOptions` and registered-claim rules.
 //! - [`verify`]: the pipeline that chains them.
+//! - [`remote`]: the `RemoteJwks` cache policy (a pure state machine), `Cache-Control`, discovery.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
 //!
 //! The core never reads a clock: "now" is always a parameter.
 
 pub mod alg;
+pub mod assertion;
 pub mod claims;
 pub mod crypto;
 pub mod diagnostics;
@@ -23,8 +25,11 @@ pub mod error;
 pub mod jwk;
 pub mod jwks;
 pub mod options;
+pub mod remote;
 pub mod token;
 pub mod verify;
+pub mod webhook;
+pub mod x509;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
