@@ -169,7 +169,7 @@ export interface KeyInfo {
   alg?: string;
   use?: string;
   crv?: string;
-  /** RSA modulus size. */
+  /** RSA modulus size, or the length of an oct secret, in bits. */
   bits?: number;
   /** RFC 7638 SHA-256 thumbprint, base64url. */
   thumbprint: string;
@@ -384,7 +384,7 @@ export interface KeyVerdict {
   index: number;
   kid?: string;
   /** Absent for a candidate; else the rule that filtered the key out. */
-  filteredBy?: 'kty' | 'crv' | 'alg' | 'use' | 'key_ops' | 'kid' | 'unusable' | 'max_candidates';
+  filteredBy?: 'kty' | 'crv' | 'alg' | 'use' | 'key_ops' | 'kid' | 'unusable' | 'key_size' | 'max_candidates';
   /** The same, for people. */
   detail?: string;
 }
