@@ -3,7 +3,7 @@
 
 use crate::error::{ClaimReason, ErrorCode, JoseError, Result};
 use crate::options::VerifyOptions;
-use serde_json::{Map, Value};
+use crate::json_view::{JsonObject, Member};
 
 /// `typ` values compare case-insensitively, with the `application/` prefix optional.
 pub fn normalize_typ(value: &str) -> String {
@@ -15,26 +15,31 @@ pub fn normalize_typ(value: &str) -> String {
     }
 }
 
-fn audience_matches(aud: Option<&Value>, expected: &[String]) -> bool {
+fn audience_matches(aud: Option<Member>, expected: &[String]) -> bool {
     match aud {
-        Some(Value::String(a)) => expected.iter().any(|e| e == a),
-        Some(Value::Array(items)) => expected.iter().any(|e| items.iter().any(|i| i.as_str() == Some(e))),
+        Some(Member::Str(a)) => expected.iter().any(|e| e == a),
+        Some(Member::Array(items)) => expected.iter().any(|e| items.strings().any(|i| i == Some(e.as_str()))),
         _ => false,
     }
 }
 
-fn number(payload: &Map<String, Value>, claim: &str) -> Result<Option<f64>> {
-    match payload.get(claim) {
+fn number(payload: &(impl JsonObject + ?Sized), claim: &str) -> Result<Option<f64>> {
+    match payload.member(claim) {
         None => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64()),
+        Some(Member::Num(n)) => Ok(Some(n)),
         Some(_) => Err(JoseError::claim_failed(claim, ClaimReason::Invalid, format!("\"{claim}\" claim must be a number"))),
     }
 }
 
+/// The members [`validate`] reads from the header and from the claims (an
+/// [`crate::json_view::ObjectView`] must capture them).
+pub const HEADER_MEMBERS: &[&str] = &["typ"];
+pub const CLAIM_MEMBERS: &[&str] = &["iss", "sub", "aud", "iat", "nbf", "exp"];
+
 /// Checks the claims of a verified token against `options`, with `now` in seconds.
-pub fn validate(header: &Map<String, Value>, payload: &Map<String, Value>, options: &VerifyOptions, now: f64) -> Result<()> {
+pub fn validate(header: &(impl JsonObject + ?Sized), payload: &(impl JsonObject + ?Sized), options: &VerifyOptions, now: f64) -> Result<()> {
     if let Some(expected) = &options.typ {
-        let ok = header.get("typ").and_then(Value::as_str).is_some_and(|t| normalize_typ(t) == normalize_typ(expected));
+        let ok = header.str_member("typ").is_some_and(|t| normalize_typ(t) == normalize_typ(expected));
         if !ok {
             return Err(JoseError::claim_failed("typ", ClaimReason::CheckFailed, format!("unexpected \"typ\" JWT header value (expected \"{expected}\")")));
         }
@@ -55,24 +60,24 @@ pub fn validate(header: &Map<String, Value>, payload: &Map<String, Value>, optio
     }
     presence.extend(options.required_claims.iter().rev().map(String::as_str));
     for claim in presence {
-        if !payload.contains_key(claim) {
+        if !payload.has(claim) {
             return Err(JoseError::claim_failed(claim, ClaimReason::Missing, format!("missing required \"{claim}\" claim")));
         }
     }
 
     if let Some(issuers) = &options.issuer {
-        let iss = payload.get("iss").and_then(Value::as_str);
+        let iss = payload.str_member("iss");
         if !iss.is_some_and(|iss| issuers.as_slice().iter().any(|e| e == iss)) {
             return Err(JoseError::claim_failed("iss", ClaimReason::CheckFailed, "unexpected \"iss\" claim value"));
         }
     }
     if let Some(subject) = &options.subject {
-        if payload.get("sub").and_then(Value::as_str) != Some(subject.as_str()) {
+        if payload.str_member("sub") != Some(subject.as_str()) {
             return Err(JoseError::claim_failed("sub", ClaimReason::CheckFailed, "unexpected \"sub\" claim value"));
         }
     }
     if let Some(audience) = &options.audience {
-        if !audience_matches(payload.get("aud"), audience.as_slice()) {
+        if !audience_matches(payload.member("aud"), audience.as_slice()) {
             return Err(JoseError::claim_failed("aud", ClaimReason::CheckFailed, "unexpected \"aud\" claim value"));
         }
     }
@@ -106,11 +111,11 @@ pub fn validate(header: &Map<String, Value>, payload: &Map<String, Value>, optio
 }
 
 /// `allowMultipleAudiences: false` rejects an `aud` array of more than one value.
-pub fn check_audience_count(payload: &Map<String, Value>, allow_multiple: bool) -> Result<()> {
+pub fn check_audience_count(payload: &(impl JsonObject + ?Sized), allow_multiple: bool) -> Result<()> {
     if allow_multiple {
         return Ok(());
     }
-    if let Some(Value::Array(items)) = payload.get("aud") {
+    if let Some(Member::Array(items)) = payload.member("aud") {
         if items.len() > 1 {
             return Err(JoseError::claim_failed("aud", ClaimReason::MultipleAudiences, format!("\"aud\" has {} values; exactly one audience is required", items.len())));
         }

@@ -455,11 +455,19 @@ fn okp_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) ->
         findings.block("invalid_key", format!("{who}: an Ed25519 \"x\" must be 32 bytes, not {}", x.len()));
         return None;
     };
-    let material = ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok().map(KeyMaterial::Ed25519);
-    if material.is_none() {
-        findings.block("invalid_key", format!("{who}: \"x\" is not a valid Ed25519 point"));
+    match ed25519_dalek::VerifyingKey::from_bytes(&bytes) {
+        // A small-order point "verifies" signatures that no private key made (RFC 8032 §5.1.7
+        // leaves it to the verifier; we refuse such keys outright).
+        Ok(key) if key.is_weak() => {
+            findings.block("invalid_key", format!("{who}: \"x\" is a small-order Ed25519 point, under which forged signatures verify; it is not a real public key"));
+            None
+        }
+        Ok(key) => Some(KeyMaterial::Ed25519(key)),
+        Err(_) => {
+            findings.block("invalid_key", format!("{who}: \"x\" is not a valid Ed25519 point"));
+            None
+        }
     }
-    material
 }
 
 /// The members RFC 7638 hashes, in its order, for each key type.

@@ -1,7 +1,7 @@
 //! A parsed JWK Set: its keys, the set-level lints, and the one key-selection rule that every
 //! verification path shares (API.md, "Key selection").
 
-use crate::alg::{Alg, AlgFacts};
+use crate::alg::{Alg, AlgFacts, Family};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError, Result};
@@ -230,6 +230,9 @@ fn failing_rule(key: &Jwk, facts: &AlgFacts, kid: Option<&str>) -> Option<&'stat
     if !key.usable() {
         return Some("unusable");
     }
+    if facts.family == Family::Hmac && key.bits.is_some_and(|bits| bits < facts.hash.output_len() * 8) {
+        return Some("key_size");
+    }
     None
 }
 
@@ -248,6 +251,7 @@ fn rule_detail(rule: &str, key: &Jwk, alg: Alg, kid: Option<&str>, max_candidate
             format!("{has}, token wants \"{}\"", kid.unwrap_or(""))
         }
         "unusable" => format!("unusable ({}; see diagnostics)", key.unusable_because.as_deref().unwrap_or("invalid_key")),
+        "key_size" => format!("a {}-bit secret is too short for {name}, which needs at least {} bits (RFC 7518 §3.2)", key.bits.unwrap_or(0), facts.hash.output_len() * 8),
         "max_candidates" => format!("fits, but maxCandidates ({max_candidates}) keys before it are tried first"),
         other => other.to_owned(),
     }

@@ -23,6 +23,7 @@ pub mod duration;
 pub mod encoding;
 pub mod error;
 pub mod jwk;
+pub mod json_view;
 pub mod jwks;
 pub mod options;
 pub mod remote;

@@ -3,6 +3,7 @@
 
 use crate::encoding::{b64url_decode, parse_json_strict};
 use crate::error::{JoseError, Result};
+use crate::json_view::{JsonObject, Member, ObjectView};
 use serde_json::{Map, Value};
 
 pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 16384;
@@ -18,8 +19,15 @@ pub struct UntrustedToken {
     pub signature: Vec<u8>,
 }
 
-impl UntrustedToken {
-    pub fn parse(token: &str, max_length: usize) -> Result<Self> {
+/// The three base64url parts of a compact JWS, split after the length check.
+pub struct Parts<'t> {
+    pub header_b64: &'t str,
+    pub payload_b64: &'t str,
+    pub signature_b64: &'t str,
+}
+
+impl<'t> Parts<'t> {
+    pub fn split(token: &'t str, max_length: usize) -> Result<Self> {
         if token.len() > max_length {
             return Err(JoseError::jws_invalid(format!(
                 "token is {} characters long, more than maxTokenLength ({max_length})",
@@ -32,24 +40,62 @@ impl UntrustedToken {
         else {
             return Err(JoseError::jws_invalid("Invalid Compact JWS: expected three dot-separated parts"));
         };
-        let header_bytes = b64url_decode(header_b64)
-            .ok_or_else(|| JoseError::jws_invalid("JWS Protected Header is not valid base64url"))?;
-        let header = match parse_json_strict(&header_bytes) {
-            Ok(Value::Object(map)) => map,
-            Ok(_) => return Err(JoseError::jws_invalid("JWS Protected Header must be a JSON object")),
-            Err(why) => return Err(JoseError::jws_invalid(format!("JWS Protected Header is invalid: {why}"))),
-        };
-        // Before the payload is decoded: an unencoded payload need not be base64url at all.
-        if header.get("b64") == Some(&Value::Bool(false)) {
-            return Err(JoseError::jwt_invalid("JWTs MUST NOT use unencoded payload (b64: false)"));
-        }
-        let header_json = String::from_utf8(header_bytes)
-            .map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
-        let payload = b64url_decode(payload_b64)
+        Ok(Parts { header_b64, payload_b64, signature_b64 })
+    }
+
+    /// Length of `BASE64URL(header) || '.' || BASE64URL(payload)`.
+    pub fn signed_len(&self) -> usize {
+        self.header_b64.len() + 1 + self.payload_b64.len()
+    }
+
+    pub fn header_bytes(&self) -> Result<Vec<u8>> {
+        b64url_decode(self.header_b64).ok_or_else(|| JoseError::jws_invalid("JWS Protected Header is not valid base64url"))
+    }
+
+    /// The decoded payload and signature, after the header's checks ([`check_header_json`]).
+    pub fn payload_and_signature(&self) -> Result<(Vec<u8>, Vec<u8>)> {
+        let payload = b64url_decode(self.payload_b64)
             .ok_or_else(|| JoseError::jws_invalid("JWS Payload is not valid base64url"))?;
-        let signature = b64url_decode(signature_b64)
+        let signature = b64url_decode(self.signature_b64)
             .ok_or_else(|| JoseError::jws_invalid("JWS Signature is not valid base64url"))?;
-        let signed_len = header_b64.len() + 1 + payload_b64.len();
+        Ok((payload, signature))
+    }
+}
+
+/// The header members [`check_header_json`] reads.
+pub const HEADER_MEMBERS: &[&str] = &["b64"];
+
+/// The header as parsed (`Ok(None)`: JSON but not an object) -> the object, or the error.
+pub fn header_object<T>(parsed: std::result::Result<Option<T>, String>) -> Result<T> {
+    match parsed {
+        Ok(Some(header)) => Ok(header),
+        Ok(None) => Err(JoseError::jws_invalid("JWS Protected Header must be a JSON object")),
+        Err(why) => Err(JoseError::jws_invalid(format!("JWS Protected Header is invalid: {why}"))),
+    }
+}
+
+/// The checks on a parsed header that come before the payload is decoded: an unencoded
+/// payload need not be base64url at all.
+pub fn check_header_json(header: &(impl JsonObject + ?Sized), header_bytes: &[u8]) -> Result<()> {
+    if matches!(header.member("b64"), Some(Member::Bool(false))) {
+        return Err(JoseError::jwt_invalid("JWTs MUST NOT use unencoded payload (b64: false)"));
+    }
+    std::str::from_utf8(header_bytes).map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
+    Ok(())
+}
+
+impl UntrustedToken {
+    pub fn parse(token: &str, max_length: usize) -> Result<Self> {
+        let parts = Parts::split(token, max_length)?;
+        let header_bytes = parts.header_bytes()?;
+        let header = header_object(parse_json_strict(&header_bytes).map(|value| match value {
+            Value::Object(map) => Some(map),
+            _ => None,
+        }))?;
+        check_header_json(&header, &header_bytes)?;
+        let header_json = String::from_utf8(header_bytes).map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
+        let (payload, signature) = parts.payload_and_signature()?;
+        let signed_len = parts.signed_len();
         Ok(UntrustedToken { token: token.to_owned(), signed_len, header, header_json, payload, signature })
     }
 
@@ -81,6 +127,16 @@ pub struct Decoded {
     pub header_json: String,
     pub payload_json: String,
     pub signature: Vec<u8>,
+}
+
+/// The JWT Claims Set read through a view that captures `wanted`; the same checks and errors
+/// as [`parse_claims`].
+pub fn claims_view<'a>(payload: &'a [u8], wanted: &'static [&'static str]) -> Result<ObjectView<'a>> {
+    match ObjectView::parse(payload, wanted) {
+        Ok(Some(view)) => Ok(view),
+        Ok(None) => Err(JoseError::jwt_invalid("JWT Claims Set must be a top-level JSON object")),
+        Err(why) => Err(JoseError::jwt_invalid(format!("JWT Claims Set is not valid JSON: {why}"))),
+    }
 }
 
 /// The JWT Claims Set: a JSON object, nothing else.

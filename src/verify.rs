@@ -9,7 +9,8 @@ use crate::crypto::SignatureVerifier;
 use crate::error::{ErrorCode, JoseError, Result};
 use crate::jwks::{KeySet, Selection};
 use crate::options::VerifyOptions;
-use crate::token::{parse_claims, UntrustedToken};
+use crate::json_view::{JsonObject, Member};
+use crate::token::{claims_view, header_object, parse_claims, Parts, UntrustedToken};
 use serde_json::{Map, Value};
 
 /// A token that passed every check that comes before the signature.
@@ -31,14 +32,60 @@ pub struct Verified {
     pub key_index: usize,
 }
 
+/// The result of [`verify_json`]: the original JSON texts, no parsed maps.
+#[derive(Debug, Clone)]
+pub struct VerifiedJson {
+    pub header_json: String,
+    pub payload_json: String,
+    pub key_index: usize,
+}
+
+/// Every header member the rules before and after the signature read.
+const HEADER_VIEW_MEMBERS: &[&str] = &["alg", "kid", "typ", "crit", "b64"];
+
 /// Header rules and key selection; no signature is checked yet.
 pub fn prepare(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<Prepared> {
     let token = UntrustedToken::parse(token, options.max_token_length)?;
-    check_crit(&token.header, options)?;
-    let alg = check_alg(&token.header, options)?;
-    let kid = match token.header.get("kid") {
+    let (alg, selection) = check_header(&token.header, keys, options)?;
+    Ok(Prepared { alg, token, selection })
+}
+
+/// The whole pipeline for a host backend, the same checks in the same order as
+/// [`prepare`] → [`Prepared::verify_signature_with`] → [`Prepared::finish`], with the header
+/// and claims read through borrowing views instead of maps. `check(alg, index, signing_input,
+/// signature)` decides each candidate key (a key set index), in set order.
+pub fn verify_json(token: &str, keys: &KeySet, options: &VerifyOptions, now: f64, mut check: impl FnMut(Alg, usize, &[u8], &[u8]) -> Result<bool>) -> Result<VerifiedJson> {
+    debug_assert!(crate::token::HEADER_MEMBERS.iter().chain(claims::HEADER_MEMBERS).all(|m| HEADER_VIEW_MEMBERS.contains(m)));
+    let parts = Parts::split(token, options.max_token_length)?;
+    let header_bytes = parts.header_bytes()?;
+    let header = header_object(crate::json_view::ObjectView::parse(&header_bytes, HEADER_VIEW_MEMBERS))?;
+    crate::token::check_header_json(&header, &header_bytes)?;
+    let (payload, signature) = parts.payload_and_signature()?;
+    let (alg, selection) = check_header(&header, keys, options)?;
+    let signing_input = token[..parts.signed_len()].as_bytes();
+    let mut key_index = None;
+    for &index in &selection.candidates {
+        if check(alg, index, signing_input, &signature)? {
+            key_index = Some(index);
+            break;
+        }
+    }
+    let key_index = key_index.ok_or_else(JoseError::signature_failed)?;
+    let claims = claims_view(&payload, claims::CLAIM_MEMBERS)?;
+    claims::validate(&header, &claims, options, now)?;
+    drop((header, claims));
+    let payload_json = String::from_utf8(payload).map_err(|_| JoseError::jwt_invalid("JWT Claims Set is not UTF-8"))?;
+    let header_json = String::from_utf8(header_bytes).map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
+    Ok(VerifiedJson { header_json, payload_json, key_index })
+}
+
+/// crit, alg, kid, then key selection: the rules between the header's parse and the signature.
+fn check_header(header: &(impl JsonObject + ?Sized), keys: &KeySet, options: &VerifyOptions) -> Result<(Alg, Selection)> {
+    check_crit(header, options)?;
+    let alg = check_alg(header, options)?;
+    let kid = match header.member("kid") {
         None => None,
-        Some(Value::String(kid)) => Some(kid.as_str()),
+        Some(Member::Str(kid)) => Some(kid),
         // No key's kid can equal a non-string; jose reports that as no matching key too.
         Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", describe_kids(keys)))),
     };
@@ -46,7 +93,7 @@ pub fn prepare(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<Pr
     if selection.candidates.is_empty() {
         return Err(keys.no_match_error(alg, kid, &selection));
     }
-    Ok(Prepared { alg, token, selection })
+    Ok((alg, selection))
 }
 
 impl Prepared {
@@ -59,11 +106,24 @@ impl Prepared {
         Ok(Verified { header: self.token.header.clone(), header_json: self.token.header_json.clone(), payload, payload_json, key_index })
     }
 
+    /// [`Prepared::finish`] without building the result: the claims are read through a view.
+    /// Returns the payload's JSON text.
+    pub fn check_claims(&self, options: &VerifyOptions, now: f64) -> Result<&str> {
+        let claims = claims_view(self.token.payload(), claims::CLAIM_MEMBERS)?;
+        claims::validate(&self.token.header, &claims, options, now)?;
+        std::str::from_utf8(self.token.payload()).map_err(|_| JoseError::jwt_invalid("JWT Claims Set is not UTF-8"))
+    }
+
     /// Tries each candidate in set order with `backend`; the first that verifies wins.
     pub fn verify_signature(&self, keys: &KeySet, backend: &dyn SignatureVerifier) -> Result<usize> {
+        self.verify_signature_with(|index| backend.verify(self.alg, &keys.keys[index], self.token.signing_input().as_bytes(), &self.token.signature))
+    }
+
+    /// Tries each candidate (a key set index) in set order with `check`; the first that
+    /// verifies wins. For a backend that needs the index rather than the key.
+    pub fn verify_signature_with(&self, mut check: impl FnMut(usize) -> Result<bool>) -> Result<usize> {
         for &index in &self.selection.candidates {
-            let key = &keys.keys[index];
-            if backend.verify(self.alg, key, self.token.signing_input().as_bytes(), &self.token.signature)? {
+            if check(index)? {
                 return Ok(index);
             }
         }
@@ -87,25 +147,25 @@ fn describe_kids(keys: &KeySet) -> String {
     }
 }
 
-fn check_crit(header: &Map<String, Value>, options: &VerifyOptions) -> Result<()> {
-    let Some(crit) = header.get("crit") else { return Ok(()) };
+fn check_crit(header: &(impl JsonObject + ?Sized), options: &VerifyOptions) -> Result<()> {
+    let Some(crit) = header.member("crit") else { return Ok(()) };
     let names = match crit {
-        Value::Array(items) if !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) => items,
+        Member::Array(items) if !items.is_empty() && items.strings().all(|i| i.is_some_and(|s| !s.is_empty())) => items,
         _ => return Err(JoseError::jws_invalid("\"crit\" (Critical) Header Parameter MUST be an array of non-empty strings when present")),
     };
-    for name in names.iter().filter_map(Value::as_str) {
+    for name in names.strings().flatten() {
         if name != "b64" && !options.crit.contains_key(name) {
             return Err(JoseError::not_supported(format!("Extension Header Parameter \"{name}\" is not recognized")));
         }
-        if !header.contains_key(name) {
+        if !header.has(name) {
             return Err(JoseError::jws_invalid(format!("Extension Header Parameter \"{name}\" is missing")));
         }
     }
     Ok(())
 }
 
-fn check_alg(header: &Map<String, Value>, options: &VerifyOptions) -> Result<Alg> {
-    let Some(name) = header.get("alg").and_then(Value::as_str).filter(|a| !a.is_empty()) else {
+fn check_alg(header: &(impl JsonObject + ?Sized), options: &VerifyOptions) -> Result<Alg> {
+    let Some(name) = header.str_member("alg").filter(|a| !a.is_empty()) else {
         return Err(JoseError::jws_invalid("JWS \"alg\" (Algorithm) Header Parameter missing or invalid"));
     };
     if options.algorithms.is_some() && !options.explicitly_lists(name) {

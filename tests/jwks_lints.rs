@@ -490,3 +490,14 @@ fn no_match_error_stays_short_in_a_large_set() {
     let err = parsed.no_match_error(Alg::RS256, Some("k3"), &selection);
     assert!(err.message.ends_with("and 990 more] (key 3: use is \"enc\", not \"sig\")"), "{}", err.message);
 }
+
+/// The identity point (and every small-order point) "verifies" forged signatures: refused.
+#[test]
+fn small_order_ed25519_key_is_unusable() {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let x = jwks_verify::encoding::b64url_encode(&identity);
+    let set = KeySet::parse_value(&serde_json::json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": "weak" }] }), Default::default()).unwrap();
+    assert!(!set.keys[0].usable());
+    assert!(set.diagnostics.iter().any(|d| d.code == "invalid_key" && d.message.contains("small-order")), "{:?}", set.diagnostics);
+}

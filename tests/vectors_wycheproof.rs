@@ -273,11 +273,11 @@ const JWK_TABLE: &[JwkRow] = &[
     // 1024-bit RSA: weak_rsa_key, unusable unless allowWeakRsa.
     row(8, false, true, NO_KEY, NO_KEY, "1024-bit RSA key"),
     row(9, false, false, NO_KEY, NO_KEY, "RSA e = 1"),
-    // HMAC keys shorter than the hash: the key parses, but the backend refuses it (RFC 7518
-    // §3.2), which surfaces as a failed signature.
-    row(10, false, true, NO_KEY, BAD_SIG, "31-byte HS256 key"),
-    row(11, false, true, NO_KEY, BAD_SIG, "47-byte HS384 key"),
-    row(12, false, true, NO_KEY, BAD_SIG, "63-byte HS512 key"),
+    // HMAC keys shorter than the hash (RFC 7518 §3.2): key selection passes them over for that
+    // algorithm (filtered by key_size), so no key matches.
+    row(10, false, true, NO_KEY, NO_KEY, "31-byte HS256 key"),
+    row(11, false, true, NO_KEY, NO_KEY, "47-byte HS384 key"),
+    row(12, false, true, NO_KEY, NO_KEY, "63-byte HS512 key"),
     row(13, true, false, NO_KEY, Want::Accept(0), "65-byte HS256 key"),
     row(14, true, false, NO_KEY, Want::Accept(0), "65-byte HS384 key"),
     row(15, true, false, NO_KEY, Want::Accept(0), "65-byte HS512 key"),

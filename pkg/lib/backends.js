@@ -12,6 +12,7 @@
 // HMAC key length), so that no backend accepts what another rejects. A key a host refuses
 // to import is checked by the Rust code instead.
 
+import { algNames } from '../gen/jwks_verify.js';
 import { JoseError } from './errors.js';
 
 // family, node hash name, WebCrypto hash name, and `size`: the exact signature length
@@ -152,9 +153,48 @@ function makeNodeBackend(nodeCrypto) {
     }
   }
 
+  // The one-crossing form (core `verifyWithHost`): the core calls `checkCandidate(index,
+  // algCode)` for each candidate while `current` holds the token being verified. The
+  // signature and signed bytes are decoded here, once, on first need (the core has already
+  // checked that the token is strict base64url, hence ASCII).
+  const current = { handle: null, text: null, signature: null, data: null };
+  let algByCode = null;
+
+  function checkCandidate(index, algCode) {
+    if (algByCode === null) algByCode = JSON.parse(algNames());
+    const alg = algByCode[algCode];
+    const facts = ALGORITHMS[alg];
+    const entry = keyEntry(current.handle, index);
+    if (current.signature === null) current.signature = Buffer.from(current.text.slice(current.text.lastIndexOf('.') + 1), 'base64url');
+    if (!shapeFits(facts, entry, current.signature)) return 0;
+    const params = keyParams(entry, alg, facts);
+    if (params === null) return 2;
+    if (current.data === null) current.data = Buffer.from(signingInputText(current.text), 'latin1');
+    return check(facts, params, current.data, current.signature) ? 1 : 0;
+  }
+
   return {
     name: 'node',
     sync: true,
+    // The verified token's header and payload, from its (strict, already checked) base64url.
+    decodeVerified(tokenText) {
+      const headerEnd = tokenText.indexOf('.');
+      const payloadEnd = tokenText.lastIndexOf('.');
+      return {
+        header: JSON.parse(Buffer.from(tokenText.slice(0, headerEnd), 'base64url').toString()),
+        payload: JSON.parse(Buffer.from(tokenText.slice(headerEnd + 1, payloadEnd), 'base64url').toString()),
+      };
+    },
+    // `run(checkCandidate)` calls the core; the token's state is dropped afterwards.
+    withCandidateCheck(handle, tokenText, run) {
+      current.handle = handle;
+      current.text = tokenText;
+      try {
+        return run(checkCandidate);
+      } finally {
+        current.handle = current.text = current.signature = current.data = null;
+      }
+    },
     verify(prepared, handle, tokenText) {
       const alg = prepared.alg();
       const facts = ALGORITHMS[alg];

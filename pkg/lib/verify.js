@@ -52,6 +52,20 @@ function signatureFailed(prepared) {
   return fromCore(core.signatureFailed());
 }
 
+// One crossing into the core for a synchronous host backend (node): no prepared object.
+function verifyInOneCall(backend, text, keySet, wasmOptions, now) {
+  const handle = handleOf(keySet);
+  let index;
+  try {
+    index = backend.withCandidateCheck(handle, text, (check) => core.verifyWithHost(text, handle, wasmOptions, now, check));
+  } catch (err) {
+    throw fromCore(err, withPayload(text));
+  }
+  const verified = backend.decodeVerified(text);
+  verified.key = { ...keySet.keys[index] };
+  return verified;
+}
+
 export function verifyJwtSync(token, keys, options = {}) {
   assertReady('verifyJwtSync');
   const text = tokenText(token);
@@ -59,11 +73,13 @@ export function verifyJwtSync(token, keys, options = {}) {
     throw new JoseError('ERR_JWKS_INVALID', 'verifyJwtSync takes local keys only; use verifyJwt with a RemoteJwks, or pass `await remote.keySet()`');
   }
   const keySet = localKeySet(keys);
-  const handle = handleOf(keySet);
   const wasmOptions = coreOptions(options);
   const now = nowSeconds(options);
+  const backend = syncBackend();
+  if (backend.withCandidateCheck) return verifyInOneCall(backend, text, keySet, wasmOptions, now);
+  const handle = handleOf(keySet);
   const prepared = prepare(text, handle, wasmOptions);
-  const index = syncBackend().verify(prepared, handle, text);
+  const index = backend.verify(prepared, handle, text);
   if (index < 0) throw signatureFailed(prepared);
   return finish(prepared, text, keySet, index, wasmOptions, now);
 }
@@ -76,6 +92,8 @@ export async function resolveKeySet(keys, text) {
 // The asynchronous path every async verifier shares (verifyJwt, checkAssertion,
 // verifyWebhook): core prepare -> backend signature check -> core finish.
 export async function verifyWith(text, keySet, wasmOptions, now) {
+  const backend = asyncBackend();
+  if (backend.withCandidateCheck) return verifyInOneCall(backend, text, keySet, wasmOptions, now);
   const handle = handleOf(keySet);
   const prepared = prepare(text, handle, wasmOptions);
   const index = await asyncBackend().verify(prepared, handle, text);

@@ -129,17 +129,56 @@ impl WasmPrepared {
     }
 
     /// `finish` without the key: `{"header":…,"payload":…}`. The JS side already holds every
-    /// KeyInfo (KeySet.keys), so serializing it again per token is wasted work.
+    /// KeyInfo (KeySet.keys), so serializing it again per token is wasted work (and the
+    /// key's index is not needed either; the parameter stays for the callers).
     #[wasm_bindgen(js_name = finishClaims)]
-    pub fn finish_claims(&self, key_index: usize, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
-        let verified = self.inner.finish(key_index, &options.inner, now).map_err(jose_error)?;
-        Ok(format!("{{\"header\":{},\"payload\":{}}}", verified.header_json, verified.payload_json))
+    pub fn finish_claims(&self, _key_index: usize, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
+        let payload_json = self.inner.check_claims(&options.inner, now).map_err(jose_error)?;
+        Ok(format!("{{\"header\":{},\"payload\":{payload_json}}}", self.inner.token.header_json))
     }
 }
 
 #[wasm_bindgen]
 pub fn prepare(token: &str, keys: &WasmKeySet, options: &WasmOptions) -> Result<WasmPrepared, JsValue> {
     verify::prepare(token, &keys.inner, &options.inner).map(|inner| WasmPrepared { inner }).map_err(jose_error)
+}
+
+/// The algorithm names in the order of the codes `verifyWithHost` passes to its host check.
+#[wasm_bindgen(js_name = algNames)]
+pub fn alg_names() -> String {
+    serde_json::to_string(&crate::alg::ALGORITHMS.iter().map(|f| f.name).collect::<Vec<_>>()).unwrap_or_default()
+}
+
+/// What a host check returns for one candidate.
+const HOST_VERIFIED: f64 = 1.0;
+const HOST_ASKS_RUST: f64 = 2.0;
+
+/// The whole verification in one crossing, for a synchronous host backend:
+/// `host(keyIndex, algCode)` is called for each candidate in set order and returns 1 (the
+/// signature verifies), 2 (the host cannot use this key: check it in Rust) or anything else
+/// (it does not verify). `algCode` indexes `algNames()`. Returns the index of the key that
+/// verified: the caller decodes the header and payload itself (cheaper than a JSON string out
+/// of wasm); an exception `host` throws is rethrown as is.
+#[wasm_bindgen(js_name = verifyWithHost)]
+pub fn verify_with_host(token: &str, keys: &WasmKeySet, options: &WasmOptions, now: f64, host: &js_sys::Function) -> Result<u32, JsValue> {
+    use crate::crypto::SignatureVerifier;
+    let mut thrown = None;
+    let verified = verify::verify_json(token, &keys.inner, &options.inner, now, |alg, index, signing_input, signature| {
+        let alg_code = crate::alg::ALGORITHMS.iter().position(|f| f.alg == alg).unwrap_or_default() as u32;
+        match host.call2(&JsValue::UNDEFINED, &JsValue::from(index as u32), &JsValue::from(alg_code)) {
+            Ok(verdict) if verdict.as_f64() == Some(HOST_VERIFIED) => Ok(true),
+            Ok(verdict) if verdict.as_f64() == Some(HOST_ASKS_RUST) => RustCrypto.verify(alg, &keys.inner.keys[index], signing_input, signature),
+            Ok(_) => Ok(false),
+            Err(exception) => {
+                thrown = Some(exception);
+                Err(JoseError::signature_failed())
+            }
+        }
+    });
+    match verified {
+        Ok(v) => Ok(v.key_index as u32),
+        Err(err) => Err(thrown.take().unwrap_or_else(|| jose_error(err))),
+    }
 }
 
 /// `SignatureVerificationFailed` as the JS layer reports it after trying every candidate.

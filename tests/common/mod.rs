@@ -112,8 +112,18 @@ pub fn code_of<T>(result: &Result<T, JoseError>) -> &'static str {
 }
 
 /// The full pipeline with the pure-Rust backend.
+/// Every call also runs the host-backend pipeline (`verify_json`, views instead of maps) and
+/// asserts that it reaches the same verdict, error included.
 pub fn verify_at(token: &str, keys: &KeySet, opts: &VerifyOptions, now: f64) -> Result<Verified, JoseError> {
-    verify::verify(token, keys, opts, now, &RustCrypto)
+    use jwks_verify::crypto::SignatureVerifier;
+    let verified = verify::verify(token, keys, opts, now, &RustCrypto);
+    let viewed = verify::verify_json(token, keys, opts, now, |alg, index, input, signature| RustCrypto.verify(alg, &keys.keys[index], input, signature));
+    match (&verified, &viewed) {
+        (Ok(a), Ok(b)) => assert_eq!((a.key_index, &a.header_json, &a.payload_json), (b.key_index, &b.header_json, &b.payload_json)),
+        (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "verify_json disagrees on {token}"),
+        _ => panic!("verify and verify_json disagree on {token}: {verified:?} vs {viewed:?}"),
+    }
+    verified
 }
 
 /// Header rules, key selection and the signature, but not the payload/claims: for JWS whose
