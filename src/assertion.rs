@@ -12,7 +12,7 @@ use crate::crypto::SignatureVerifier;
 use crate::error::{ClaimReason, JoseError, Result};
 use crate::jwks::KeySet;
 use crate::options::{OneOrMany, VerifyOptions};
-use crate::token::{parse_claims, UntrustedToken, DEFAULT_MAX_TOKEN_LENGTH};
+use crate::token::{parse_claims, UntrustedToken};
 use crate::verify::{self, Verified};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -52,7 +52,7 @@ pub struct FederatedIdentity {
     pub max_lifetime: Option<f64>,
     /// Default `true`: the `jti` rules of the client assertion apply. `false`: the token is a
     /// reusable workload credential; no `jti` is required and none is marked used.
-    #[serde(default = "yes")]
+    #[serde(default = "crate::options::yes")]
     pub single_use: bool,
 }
 
@@ -79,7 +79,7 @@ pub struct AssertionOptions {
     #[serde(default = "default_clock_tolerance", deserialize_with = "crate::duration::seconds")]
     pub clock_tolerance: f64,
     /// Default `true`.
-    #[serde(default = "yes")]
+    #[serde(default = "crate::options::yes")]
     pub require_jti: bool,
     #[serde(default)]
     pub federated: Vec<FederatedIdentity>,
@@ -88,26 +88,17 @@ pub struct AssertionOptions {
     pub current_date: Option<f64>,
     #[serde(default)]
     pub crit: BTreeMap<String, bool>,
-    #[serde(default = "default_max_token_length")]
+    #[serde(default = "crate::options::default_max_token_length")]
     pub max_token_length: usize,
-    #[serde(default = "default_max_candidates")]
+    #[serde(default = "crate::options::default_max_candidates")]
     pub max_candidates: usize,
 }
 
-fn yes() -> bool {
-    true
-}
 fn default_max_lifetime() -> f64 {
     DEFAULT_MAX_LIFETIME
 }
 fn default_clock_tolerance() -> f64 {
     DEFAULT_CLOCK_TOLERANCE
-}
-fn default_max_token_length() -> usize {
-    DEFAULT_MAX_TOKEN_LENGTH
-}
-fn default_max_candidates() -> usize {
-    crate::jwks::DEFAULT_MAX_CANDIDATES
 }
 
 /// Which key set verifies an assertion: the client's own, or a federated issuer's.

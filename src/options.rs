@@ -67,13 +67,13 @@ pub struct VerifyOptions {
     pub max_candidates: usize,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
-fn default_max_token_length() -> usize {
+pub(crate) fn default_max_token_length() -> usize {
     DEFAULT_MAX_TOKEN_LENGTH
 }
-fn default_max_candidates() -> usize {
+pub(crate) fn default_max_candidates() -> usize {
     DEFAULT_MAX_CANDIDATES
 }
 

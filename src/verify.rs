@@ -62,7 +62,7 @@ pub fn verify_json(token: &str, keys: &KeySet, options: &VerifyOptions, now: f64
     crate::token::check_header_json(&header, &header_bytes)?;
     let (payload, signature) = parts.payload_and_signature()?;
     let (alg, selection) = check_header(&header, keys, options)?;
-    let signing_input = token[..parts.signed_len()].as_bytes();
+    let signing_input = &token.as_bytes()[..parts.signed_len()];
     let mut key_index = None;
     for &index in &selection.candidates {
         if check(alg, index, signing_input, &signature)? {
