@@ -347,7 +347,7 @@ test('Chromium: an esbuild bundle (browser condition) verifies every algorithm; 
   }
 });
 
-test('workerd: a worker bundled with the workerd condition imports the .wasm as a module; every algorithm, RemoteJwks', async (t) => {
+test('workerd: a worker bundled with the workerd condition imports the .wasm as a module; every algorithm, RemoteJwks, exportState/fromState across requests', async (t) => {
   const workerd = tool('workerd');
   if (skipMissing(t, 'workerd', workerd)) return;
   if (skipMissing(t, 'esbuild', tool('esbuild'))) return;
@@ -409,6 +409,16 @@ const worker :Workerd.Worker = (
     const report = await response.json();
     assert.equal(report.backend?.async, 'webcrypto', `${JSON.stringify(report.backend ?? report)}\n${log}`);
     assertReport(report, 'workerd');
+    if (expectRemote) {
+      // The next request (as if in another isolate) starts from the exported cache: it
+      // verifies, and the JWKS server still counts one fetch (assertReport checks that).
+      assert.ok(report.remoteState, 'exportState() returned nothing in workerd');
+      const first = fixturesFor('workerd');
+      const withState = { ...first, remote: { ...first.remote, state: report.remoteState } };
+      const second = await (await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: JSON.stringify(withState) })).json();
+      assertReport(second, 'workerd');
+      assert.ok(second.checks.some((c) => c.name.startsWith('RemoteJwks.fromState') && c.ok), JSON.stringify(second.checks));
+    }
   } finally {
     child.kill();
     await exited;

@@ -123,18 +123,30 @@ export async function runSuite(jv, fixtures, { syncBeforeReady }) {
   }
 
   let remote = 'skipped: no RemoteJwks export';
+  let remoteState;
   if (typeof jv.RemoteJwks === 'function' && fixtures.remote) {
     remote = 'ran';
-    await check('RemoteJwks fetch from the local JWKS server', async () => {
-      const jwks = new jv.RemoteJwks(fixtures.remote.url, { timeoutMs: 10000 });
-      const options = { currentDate: fixtures.now, issuer: fixtures.issuer, audience: fixtures.audience };
-      const { key } = await jv.verifyJwt(fixtures.remote.token, jwks, options);
-      expect(key.kid === fixtures.remote.kid, `verified with ${JSON.stringify(key)}`);
-      await jv.verifyJwt(fixtures.remote.token, jwks, options);
-      const stats = jwks.stats();
-      expect(stats.fetches === 1 && stats.kids.includes(fixtures.remote.kid), `stats ${JSON.stringify(stats)}`);
-    });
+    const options = { currentDate: fixtures.now, issuer: fixtures.issuer, audience: fixtures.audience };
+    if (fixtures.remote.state) {
+      // A cache exported by an earlier request (another isolate) verifies without a fetch.
+      await check('RemoteJwks.fromState carries the cache: no fetch', async () => {
+        const jwks = jv.RemoteJwks.fromState(fixtures.remote.url, fixtures.remote.state, { timeoutMs: 10000 });
+        const { key } = await jv.verifyJwt(fixtures.remote.token, jwks, options);
+        expect(key.kid === fixtures.remote.kid, `verified with ${JSON.stringify(key)}`);
+        expect(jwks.stats().fetches === 0, `stats ${JSON.stringify(jwks.stats())}`);
+      });
+    } else {
+      await check('RemoteJwks fetch from the local JWKS server', async () => {
+        const jwks = new jv.RemoteJwks(fixtures.remote.url, { timeoutMs: 10000 });
+        const { key } = await jv.verifyJwt(fixtures.remote.token, jwks, options);
+        expect(key.kid === fixtures.remote.kid, `verified with ${JSON.stringify(key)}`);
+        await jv.verifyJwt(fixtures.remote.token, jwks, options);
+        const stats = jwks.stats();
+        expect(stats.fetches === 1 && stats.kids.includes(fixtures.remote.kid), `stats ${JSON.stringify(stats)}`);
+        remoteState = jwks.exportState();
+      });
+    }
   }
 
-  return { checks, remote, backend: jv.getBackend() };
+  return { checks, remote, remoteState, backend: jv.getBackend() };
 }
