@@ -110,7 +110,8 @@ export function explainSelection(keys, token, options = {}) {
   const header = tokenHeader(token);
   const { alg, kid } = header;
   if (typeof alg !== 'string' || alg === '') throw new JoseError('ERR_JWS_INVALID', 'JWS "alg" (Algorithm) Header Parameter missing or invalid');
-  if (kid !== undefined && typeof kid !== 'string') throw new JoseError('ERR_JWS_INVALID', 'JWS "kid" Header Parameter must be a string');
+  // As in verification (and jose): no key's kid can equal a non-string.
+  if (kid !== undefined && typeof kid !== 'string') throw new JoseError('ERR_JWKS_NO_MATCHING_KEY', 'the token\'s "kid" is not a string; no key can match it');
   const maxCandidates = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
   if (!Number.isInteger(maxCandidates) || maxCandidates < 1) throw new TypeError('maxCandidates must be a positive integer');
   let selection;
