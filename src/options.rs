@@ -6,11 +6,30 @@ use crate::token::DEFAULT_MAX_TOKEN_LENGTH;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// A string or an array of strings (`issuer`, `audience`).
+#[derive(Debug, Clone)]
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        let expected = || serde::de::Error::custom("issuer and audience must be a string or an array of strings");
+        match Value::deserialize(deserializer)? {
+            Value::String(one) => Ok(OneOrMany::One(one)),
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s),
+                    _ => Err(expected()),
+                })
+                .collect::<Result<_, _>>()
+                .map(OneOrMany::Many),
+            _ => Err(expected()),
+        }
+    }
 }
 
 impl OneOrMany {
