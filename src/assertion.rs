@@ -7,7 +7,7 @@
 //! between, exactly as for `verifyJwt`. Replay (`jti` single use) is the caller's: the check
 //! says until when the `jti` must be remembered.
 
-use crate::claims::normalize_typ;
+use crate::claims::{normalize_typ, optional_jti};
 use crate::crypto::SignatureVerifier;
 use crate::error::{ClaimReason, JoseError, Result};
 use crate::jwks::KeySet;
@@ -238,11 +238,7 @@ impl AssertionOptions {
         let tolerance = self.clock_tolerance;
         let now = now.floor();
         check_typ(header)?;
-        let jti = match payload.get("jti") {
-            None => None,
-            Some(Value::String(jti)) if !jti.is_empty() => Some(jti.clone()),
-            Some(_) => return Err(JoseError::claim_failed("jti", ClaimReason::Invalid, "\"jti\" claim must be a non-empty string")),
-        };
+        let jti = optional_jti(payload)?;
         let iat = number(payload, "iat")?;
         if let Some(iat) = iat {
             if iat > now + tolerance {

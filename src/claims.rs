@@ -31,6 +31,15 @@ fn number(payload: &(impl JsonObject + ?Sized), claim: &str) -> Result<Option<f6
     }
 }
 
+/// The `jti` claim of a profile with single use: absent, or a non-empty string.
+pub fn optional_jti(payload: &(impl JsonObject + ?Sized)) -> Result<Option<String>> {
+    match payload.member("jti") {
+        None => Ok(None),
+        Some(Member::Str(jti)) if !jti.is_empty() => Ok(Some(jti.to_owned())),
+        Some(_) => Err(JoseError::claim_failed("jti", ClaimReason::Invalid, "\"jti\" claim must be a non-empty string")),
+    }
+}
+
 /// The members [`validate`] reads from the header and from the claims (an
 /// [`crate::json_view::ObjectView`] must capture them).
 pub const HEADER_MEMBERS: &[&str] = &["typ"];

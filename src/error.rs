@@ -93,10 +93,6 @@ impl JoseError {
         Self::new(ErrorCode::JwtInvalid, message)
     }
 
-    pub fn jwk_invalid(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::JwkInvalid, message)
-    }
-
     pub fn jwks_invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::JwksInvalid, message)
     }

@@ -174,13 +174,18 @@ impl KeySet {
 
     /// The error for a selection that found no candidate: the kids the set has and, for the
     /// keys that could have matched, why they did not.
-    pub fn no_match_error(&self, alg: Alg, kid: Option<&str>, selection: &Selection) -> JoseError {
+    /// "the set has kids [...]" (at most 10 named) or how many keys it has without one.
+    pub fn describe_kids(&self) -> String {
         let kids = self.kids();
-        let has = if kids.is_empty() {
+        if kids.is_empty() {
             format!("the set has {} key(s), none with a kid", self.keys.len())
         } else {
             format!("the set has kids [{}]", limited_list(kids.iter().map(|k| format!("\"{k}\"")), ", "))
-        };
+        }
+    }
+
+    pub fn no_match_error(&self, alg: Alg, kid: Option<&str>, selection: &Selection) -> JoseError {
+        let has = self.describe_kids();
         let wanted = match kid {
             Some(kid) => format!("kid \"{kid}\" and alg {}", alg.name()),
             None => format!("alg {} (token has no kid)", alg.name()),

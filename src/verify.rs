@@ -51,7 +51,7 @@ pub fn prepare(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<Pr
 }
 
 /// The whole pipeline for a host backend, the same checks in the same order as
-/// [`prepare`] → [`Prepared::verify_signature_with`] → [`Prepared::finish`], with the header
+/// [`prepare`] → [`Prepared::verify_signature`] → [`Prepared::finish`], with the header
 /// and claims read through borrowing views instead of maps. `check(alg, index, signing_input,
 /// signature)` decides each candidate key (a key set index), in set order.
 pub fn verify_json(token: &str, keys: &KeySet, options: &VerifyOptions, now: f64, mut check: impl FnMut(Alg, usize, &[u8], &[u8]) -> Result<bool>) -> Result<VerifiedJson> {
@@ -87,7 +87,7 @@ fn check_header(header: &(impl JsonObject + ?Sized), keys: &KeySet, options: &Ve
         None => None,
         Some(Member::Str(kid)) => Some(kid),
         // No key's kid can equal a non-string; jose reports that as no matching key too.
-        Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", describe_kids(keys)))),
+        Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", keys.describe_kids()))),
     };
     let selection = keys.select(alg, kid, options.max_candidates);
     if selection.candidates.is_empty() {
@@ -116,14 +116,9 @@ impl Prepared {
 
     /// Tries each candidate in set order with `backend`; the first that verifies wins.
     pub fn verify_signature(&self, keys: &KeySet, backend: &dyn SignatureVerifier) -> Result<usize> {
-        self.verify_signature_with(|index| backend.verify(self.alg, &keys.keys[index], self.token.signing_input().as_bytes(), &self.token.signature))
-    }
-
-    /// Tries each candidate (a key set index) in set order with `check`; the first that
-    /// verifies wins. For a backend that needs the index rather than the key.
-    pub fn verify_signature_with(&self, mut check: impl FnMut(usize) -> Result<bool>) -> Result<usize> {
+        let signing_input = self.token.signing_input().as_bytes();
         for &index in &self.selection.candidates {
-            if check(index)? {
+            if backend.verify(self.alg, &keys.keys[index], signing_input, &self.token.signature)? {
                 return Ok(index);
             }
         }
@@ -136,15 +131,6 @@ pub fn verify(token: &str, keys: &KeySet, options: &VerifyOptions, now: f64, bac
     let prepared = prepare(token, keys, options)?;
     let key_index = prepared.verify_signature(keys, backend)?;
     prepared.finish(key_index, options, now)
-}
-
-fn describe_kids(keys: &KeySet) -> String {
-    let kids = keys.kids();
-    if kids.is_empty() {
-        "the set has no kids".to_owned()
-    } else {
-        format!("the set has kids [{}]", kids.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", "))
-    }
 }
 
 fn check_crit(header: &(impl JsonObject + ?Sized), options: &VerifyOptions) -> Result<()> {

@@ -9,6 +9,7 @@
 //! other required claim; one that is not 64 lowercase hex digits is `invalid`; a well-formed
 //! hash of some other body is `ERR_WEBHOOK_BODY_MISMATCH`.
 
+use crate::claims::optional_jti;
 use crate::crypto::SignatureVerifier;
 use crate::error::{ClaimReason, ErrorCode, JoseError, Result};
 use crate::jwks::KeySet;
@@ -134,11 +135,7 @@ impl WebhookOptions {
             return Err(JoseError::new(ErrorCode::WebhookBodyMismatch, "the request body does not match the token's \"request_body_sha256\" claim"));
         }
 
-        let jti = match payload.get("jti") {
-            None => None,
-            Some(Value::String(jti)) if !jti.is_empty() => Some(jti.clone()),
-            Some(_) => return Err(JoseError::claim_failed("jti", ClaimReason::Invalid, "\"jti\" claim must be a non-empty string")),
-        };
+        let jti = optional_jti(payload)?;
         let exp = payload.get("exp").and_then(Value::as_f64);
         let accepted_until = exp.map_or(iat + self.max_age, |exp| exp.min(iat + self.max_age)) + tolerance;
         let replay_until = jti.as_ref().map(|_| accepted_until);

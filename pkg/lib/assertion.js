@@ -4,10 +4,9 @@
 // through the same backend path as verifyJwt; the jti is marked used last.
 
 import { WasmAssertion } from '../gen/jwks_verify.js';
-import { fromCore } from './errors.js';
 import { nowSeconds } from './options.js';
 import { parsedCache, pick } from './parsed.js';
-import { checkStore, markUsed } from './replay.js';
+import { checkStore, checkThenMarkUsed } from './replay.js';
 import { ready } from './runtime.js';
 import { resolveKeySet, tokenText, verifyWith } from './verify.js';
 
@@ -57,15 +56,7 @@ export async function checkAssertion(assertion, options) {
   const route = profile.handle.route(text);
   const keySet = await resolveKeySet(route < 0 ? options.keys : federated[route].keys, text);
   const verified = await verifyWith(text, keySet, profile.verifyOptions(route), now);
-  let outcome;
-  try {
-    outcome = JSON.parse(profile.handle.check(text, route, now));
-  } catch (err) {
-    throw fromCore(err, (parsed) => (parsed.claim ? { payload: verified.payload } : undefined));
-  }
-  if (options.replay && outcome.replayUntil !== null) {
-    await markUsed(options.replay, outcome.jti, outcome.replayUntil, verified.payload);
-  }
+  const outcome = await checkThenMarkUsed(verified, () => profile.handle.check(text, route, now), options.replay);
   return {
     clientId: outcome.clientId,
     jti: outcome.jti ?? undefined,

@@ -1,6 +1,7 @@
-// Signature backends. Each `verify(prepared, keySetHandle, tokenText)` tries the prepared
+// Signature backends. `verify(prepared, keySetHandle, tokenText)` tries the prepared
 // token's candidate keys in set order and returns the index of the first that verifies,
-// or -1 (the async backends return a Promise of it).
+// or -1 (the async backends return a Promise of it); the node backend instead answers the
+// core's per-candidate calls in one crossing (`withCandidateCheck`, see verify.js).
 //
 //   rust      — the pure-Rust code inside the wasm module; works everywhere, slowest.
 //   node      — node:crypto's synchronous `crypto.verify` with cached KeyObjects
@@ -194,25 +195,6 @@ function makeNodeBackend(nodeCrypto) {
       } finally {
         current.handle = current.text = current.signature = current.data = null;
       }
-    },
-    verify(prepared, handle, tokenText) {
-      const alg = prepared.alg();
-      const facts = ALGORITHMS[alg];
-      const candidates = prepared.candidates();
-      const signature = prepared.signature();
-      let data = null;
-      for (const index of candidates) {
-        const entry = keyEntry(handle, index);
-        if (!shapeFits(facts, entry, signature)) continue;
-        const params = keyParams(entry, alg, facts);
-        if (params === null) {
-          if (prepared.verifyCandidateRust(handle, index)) return index;
-          continue;
-        }
-        if (data === null) data = Buffer.from(signingInputText(tokenText), 'latin1');
-        if (check(facts, params, data, signature)) return index;
-      }
-      return -1;
     },
   };
 }

@@ -2,15 +2,14 @@
 // Parsed option handles are cached by their JSON text.
 
 import { WasmOptions } from '../gen/jwks_verify.js';
-import { fromCore } from './errors.js';
+import { parsedCache, pick } from './parsed.js';
 
 const FIELDS = [
   'algorithms', 'issuer', 'audience', 'allowMultipleAudiences', 'subject', 'typ', 'requiredClaims',
   'clockTolerance', 'maxTokenAge', 'crit', 'maxTokenLength', 'maxCandidates',
 ];
 
-const cache = new Map();
-const CACHE_SIZE = 64;
+const parsedOptions = parsedCache((text) => WasmOptions.parse(text));
 
 // `currentDate` (a Date or seconds) or the host clock, in seconds.
 export function nowSeconds(options) {
@@ -26,10 +25,10 @@ export function nowSeconds(options) {
 // field values it had, and reused only while every field still holds the same value (arrays
 // compared element by element, other objects by their JSON text, so in-place edits are seen).
 // A fresh object literal per call costs nothing extra.
-const last = { options: null, fields: null, handle: null, values: null };
+const last = { options: null, handle: null, values: null };
 
-function snapshot(options, fields) {
-  return fields.map((name) => {
+function snapshot(options) {
+  return FIELDS.map((name) => {
     const value = options[name];
     if (Array.isArray(value)) return { value, items: [...value] };
     if (value !== null && typeof value === 'object') return { value, json: JSON.stringify(value) };
@@ -37,9 +36,9 @@ function snapshot(options, fields) {
   });
 }
 
-function unchanged(options, fields, remembered) {
-  for (let i = 0; i < fields.length; i++) {
-    const value = options[fields[i]];
+function unchanged(options, remembered) {
+  for (let i = 0; i < FIELDS.length; i++) {
+    const value = options[FIELDS[i]];
     const before = remembered[i];
     if (value !== before.value) return false;
     if (before.items !== undefined) {
@@ -52,28 +51,13 @@ function unchanged(options, fields, remembered) {
   return true;
 }
 
-export function coreOptions(options = {}, fields = FIELDS) {
+export function coreOptions(options = {}) {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  const again = options === last.options && fields === last.fields;
-  if (again && last.values !== null && unchanged(options, fields, last.values)) return last.handle;
-  const picked = {};
-  for (const name of fields) {
-    if (options[name] !== undefined) picked[name] = options[name];
-  }
-  const text = JSON.stringify(picked);
-  let handle = cache.get(text);
-  if (!handle) {
-    try {
-      handle = WasmOptions.parse(text);
-    } catch (err) {
-      throw fromCore(err);
-    }
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value);
-    cache.set(text, handle);
-  }
+  const again = options === last.options;
+  if (again && last.values !== null && unchanged(options, last.values)) return last.handle;
+  const handle = parsedOptions(JSON.stringify(pick(options, FIELDS)));
   last.options = options;
-  last.fields = fields;
   last.handle = handle;
-  last.values = again ? snapshot(options, fields) : null;
+  last.values = again ? snapshot(options) : null;
   return handle;
 }

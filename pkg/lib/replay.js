@@ -5,17 +5,33 @@
 // when the token stops being accepted, so when the store may forget it. A shared store must
 // make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`).
 
-import { JoseError } from './errors.js';
+import { JoseError, fromCore } from './errors.js';
 
 const DEFAULT_MAX_ENTRIES = 10000;
 
 // Called after every other check passed, so only authenticated tokens reach the store.
-export async function markUsed(store, jti, expiresAt, payload) {
+async function markUsed(store, jti, expiresAt, payload) {
   const fresh = await store.markUsed(jti, expiresAt);
   if (fresh === false) {
     throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(jti)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
   }
   if (fresh !== true) throw new TypeError('ReplayStore.markUsed must return true or false (or a Promise of it)');
+}
+
+// A profile's last steps once the signature and claims verified: `check()` (the core's
+// profile checks, returning `{jti?, replayUntil?, ...}` as JSON text), then the jti marked used
+// when a store is given. A claim error carries the payload. Returns the parsed outcome.
+export async function checkThenMarkUsed(verified, check, store) {
+  let outcome;
+  try {
+    outcome = JSON.parse(check());
+  } catch (err) {
+    throw fromCore(err, (parsed) => (parsed.claim ? { payload: verified.payload } : undefined));
+  }
+  if (store && outcome.replayUntil !== null) {
+    await markUsed(store, outcome.jti, outcome.replayUntil, verified.payload);
+  }
+  return outcome;
 }
 
 export function checkStore(store) {

@@ -37,7 +37,7 @@ function prepare(token, handle, wasmOptions) {
 // The result's `key` is a copy of the KeyInfo the KeySet already holds.
 function finish(prepared, token, keySet, index, wasmOptions, now) {
   try {
-    const verified = JSON.parse(prepared.finishClaims(index, wasmOptions, now));
+    const verified = JSON.parse(prepared.finishClaims(wasmOptions, now));
     verified.key = { ...keySet.keys[index] };
     return verified;
   } catch (err) {
@@ -96,7 +96,7 @@ export async function verifyWith(text, keySet, wasmOptions, now) {
   if (backend.withCandidateCheck) return verifyInOneCall(backend, text, keySet, wasmOptions, now);
   const handle = handleOf(keySet);
   const prepared = prepare(text, handle, wasmOptions);
-  const index = await asyncBackend().verify(prepared, handle, text);
+  const index = await backend.verify(prepared, handle, text);
   if (index < 0) throw signatureFailed(prepared);
   return finish(prepared, text, keySet, index, wasmOptions, now);
 }

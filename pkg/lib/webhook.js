@@ -7,7 +7,7 @@ import { WasmWebhook, bearerToken } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { nowSeconds } from './options.js';
 import { parsedCache, pick } from './parsed.js';
-import { checkStore, markUsed } from './replay.js';
+import { checkStore, checkThenMarkUsed } from './replay.js';
 import { ready } from './runtime.js';
 import { resolveKeySet, verifyWith } from './verify.js';
 
@@ -51,14 +51,6 @@ export async function verifyWebhook(request, keys, options = {}) {
   const now = nowSeconds(options);
   const keySet = await resolveKeySet(keys, text);
   const verified = await verifyWith(text, keySet, profile.verifyOptions, now);
-  let outcome;
-  try {
-    outcome = JSON.parse(profile.handle.check(text, body, now));
-  } catch (err) {
-    throw fromCore(err, (parsed) => (parsed.claim ? { payload: verified.payload } : undefined));
-  }
-  if (options.replay && outcome.replayUntil !== null) {
-    await markUsed(options.replay, outcome.jti, outcome.replayUntil, verified.payload);
-  }
+  await checkThenMarkUsed(verified, () => profile.handle.check(text, body, now), options.replay);
   return verified;
 }

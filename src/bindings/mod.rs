@@ -7,8 +7,9 @@ use crate::error::JoseError;
 use crate::jwk::ParseOptions;
 use crate::jwks::KeySet;
 use crate::options::VerifyOptions;
-use crate::verify::{self, Prepared, Verified};
+use crate::verify::{self, Prepared};
 use crate::{token, Alg};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
@@ -28,6 +29,14 @@ fn jose_error(err: JoseError) -> JsValue {
 
 fn type_error(message: String) -> JsValue {
     JsValue::from_str(&json!({ "name": "TypeError", "message": message }).to_string())
+}
+
+/// Options of `what` from JSON text, validated; either fault is a `TypeError` naming `what`.
+fn parse_options<T: DeserializeOwned>(json: &str, what: &str, validate: impl FnOnce(&T) -> Result<(), String>) -> Result<T, JsValue> {
+    let invalid = |why: String| type_error(format!("invalid {what} options: {why}"));
+    let options: T = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+    validate(&options).map_err(invalid)?;
+    Ok(options)
 }
 
 /// Parsed `VerifyOptions`, kept on the JS side so that repeated calls skip the parse.
@@ -77,18 +86,6 @@ impl WasmKeySet {
     }
 }
 
-fn verified_json(keys: &KeySet, verified: &Verified) -> String {
-    let key = serde_json::to_string(&keys.keys[verified.key_index].info()).unwrap_or_default();
-    format!("{{\"header\":{},\"payload\":{},\"key\":{key}}}", verified.header_json, verified.payload_json)
-}
-
-/// The whole verification with the pure-Rust signature backend.
-#[wasm_bindgen(js_name = verifyRust)]
-pub fn verify_rust(token: &str, keys: &WasmKeySet, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
-    let verified = verify::verify(token, &keys.inner, &options.inner, now, &RustCrypto).map_err(jose_error)?;
-    Ok(verified_json(&keys.inner, &verified))
-}
-
 /// A token checked up to its signature; a host backend verifies the signature, then `finish`.
 #[wasm_bindgen]
 pub struct WasmPrepared {
@@ -105,11 +102,6 @@ impl WasmPrepared {
         self.inner.selection.candidates.iter().map(|&i| i as u32).collect()
     }
 
-    #[wasm_bindgen(js_name = signingInput)]
-    pub fn signing_input(&self) -> String {
-        self.inner.token.signing_input().to_owned()
-    }
-
     pub fn signature(&self) -> Vec<u8> {
         self.inner.token.signature.clone()
     }
@@ -122,17 +114,10 @@ impl WasmPrepared {
         RustCrypto.verify(self.inner.alg, key, self.inner.token.signing_input().as_bytes(), &self.inner.token.signature).unwrap_or(false)
     }
 
-    /// After candidate `key_index` verified the signature: claims, and the result JSON.
-    pub fn finish(&self, keys: &WasmKeySet, key_index: usize, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
-        let verified = self.inner.finish(key_index, &options.inner, now).map_err(jose_error)?;
-        Ok(verified_json(&keys.inner, &verified))
-    }
-
-    /// `finish` without the key: `{"header":…,"payload":…}`. The JS side already holds every
-    /// KeyInfo (KeySet.keys), so serializing it again per token is wasted work (and the
-    /// key's index is not needed either; the parameter stays for the callers).
+    /// After a candidate verified the signature: claims, then `{"header":…,"payload":…}`.
+    /// No key: the JS side already holds every KeyInfo (KeySet.keys).
     #[wasm_bindgen(js_name = finishClaims)]
-    pub fn finish_claims(&self, _key_index: usize, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
+    pub fn finish_claims(&self, options: &WasmOptions, now: f64) -> Result<String, JsValue> {
         let payload_json = self.inner.check_claims(&options.inner, now).map_err(jose_error)?;
         Ok(format!("{{\"header\":{},\"payload\":{payload_json}}}", self.inner.token.header_json))
     }

@@ -2,7 +2,7 @@
 //! the JS layer the `WasmOptions` to verify with (so the signature goes through the same
 //! backend path as `verifyJwt`), then checks the verified token. Outcomes cross as JSON text.
 
-use super::{jose_error, type_error, WasmOptions};
+use super::{jose_error, parse_options, WasmOptions};
 use crate::assertion::{AssertionOptions, Route};
 use crate::token::{self, UntrustedToken};
 use crate::webhook::{self, WebhookOptions};
@@ -31,9 +31,7 @@ pub struct WasmAssertion {
 #[wasm_bindgen]
 impl WasmAssertion {
     pub fn parse(json: &str) -> Result<WasmAssertion, JsValue> {
-        let inner: AssertionOptions = serde_json::from_str(json).map_err(|e| type_error(format!("invalid assertion options: {e}")))?;
-        inner.validate().map_err(|e| type_error(format!("invalid assertion options: {e}")))?;
-        Ok(WasmAssertion { inner })
+        parse_options(json, "assertion", AssertionOptions::validate).map(|inner| WasmAssertion { inner })
     }
 
     /// -1: verify with the client's keys; `i`: with `federated[i]`'s keys.
@@ -71,9 +69,7 @@ pub struct WasmWebhook {
 #[wasm_bindgen]
 impl WasmWebhook {
     pub fn parse(json: &str) -> Result<WasmWebhook, JsValue> {
-        let inner: WebhookOptions = serde_json::from_str(json).map_err(|e| type_error(format!("invalid webhook options: {e}")))?;
-        inner.validate().map_err(|e| type_error(format!("invalid webhook options: {e}")))?;
-        Ok(WasmWebhook { inner })
+        parse_options(json, "webhook", WebhookOptions::validate).map(|inner| WasmWebhook { inner })
     }
 
     #[wasm_bindgen(js_name = verifyOptions)]

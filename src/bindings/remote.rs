@@ -23,10 +23,7 @@ fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
 }
 
 fn parse_options(json: &str) -> Result<RemoteOptions, JsValue> {
-    let options: RemoteOptions =
-        serde_json::from_str(json).map_err(|e| super::type_error(format!("invalid RemoteJwks options: {e}")))?;
-    options.validate().map_err(|e| super::type_error(format!("invalid RemoteJwks options: {e}")))?;
-    Ok(options)
+    super::parse_options(json, "RemoteJwks", RemoteOptions::validate)
 }
 
 /// The cache policy of one `RemoteJwks`.
