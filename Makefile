@@ -97,22 +97,17 @@ test-wasm-node: build
 	  echo "skip: no tests/wasm_node*.rs"
 	fi
 
-test-wasm-chromium: build
+# One recipe for both browsers; each target names its WebDriver.
+test-wasm-chromium: BROWSER := Chromium
+test-wasm-chromium: DRIVER_ENV = CHROMEDRIVER="$$(command -v chromedriver)"
+test-wasm-firefox: BROWSER := Firefox
+test-wasm-firefox: DRIVER_ENV = GECKODRIVER="$$(command -v geckodriver)"
+test-wasm-chromium test-wasm-firefox: build
 	@if $(call have_tests,wasm_browser*); then
 	  set -x
-	  $(NO_DRIVER_ENV) CHROMEDRIVER="$$(command -v chromedriver)" WASM_BINDGEN_TEST_ONLY_WEB=1 \
-	    $(WASM_TEST) --test 'wasm_browser*'
+	  $(NO_DRIVER_ENV) $(DRIVER_ENV) WASM_BINDGEN_TEST_ONLY_WEB=1 $(WASM_TEST) --test 'wasm_browser*'
 	else
-	  echo "skip: no tests/wasm_browser*.rs (Chromium)"
-	fi
-
-test-wasm-firefox: build
-	@if $(call have_tests,wasm_browser*); then
-	  set -x
-	  $(NO_DRIVER_ENV) GECKODRIVER="$$(command -v geckodriver)" WASM_BINDGEN_TEST_ONLY_WEB=1 \
-	    $(WASM_TEST) --test 'wasm_browser*'
-	else
-	  echo "skip: no tests/wasm_browser*.rs (Firefox)"
+	  echo "skip: no tests/wasm_browser*.rs ($(BROWSER))"
 	fi
 
 # Node 20's runner takes *.test.{mjs,cjs,js} under a directory; listing the files
