@@ -89,6 +89,7 @@ export type JoseErrorCode =
   | 'ERR_JWKS_TIMEOUT'
   | 'ERR_JWKS_FETCH_FAILED'
   | 'ERR_JWT_REPLAYED'
+  | 'ERR_REPLAY_STORE_UNAVAILABLE'
   | 'ERR_WEBHOOK_BODY_MISMATCH';
 
 /** Why a claim check failed (`JoseError['reason']`). */

@@ -17,6 +17,8 @@ pub enum ErrorCode {
     JwksTimeout,
     JwksFetchFailed,
     JwtReplayed,
+    /// A shared ReplayStore failed or timed out: the replay check fails closed.
+    ReplayStoreUnavailable,
     WebhookBodyMismatch,
 }
 
@@ -36,6 +38,7 @@ impl ErrorCode {
             ErrorCode::JwksTimeout => "ERR_JWKS_TIMEOUT",
             ErrorCode::JwksFetchFailed => "ERR_JWKS_FETCH_FAILED",
             ErrorCode::JwtReplayed => "ERR_JWT_REPLAYED",
+            ErrorCode::ReplayStoreUnavailable => "ERR_REPLAY_STORE_UNAVAILABLE",
             ErrorCode::WebhookBodyMismatch => "ERR_WEBHOOK_BODY_MISMATCH",
         }
     }

@@ -9,13 +9,37 @@ import { JoseError, fromCore } from './errors.js';
 
 const DEFAULT_MAX_ENTRIES = 10000;
 
+// How long a shared store may take to answer before the check fails closed.
+const STORE_TIMEOUT_MS = 5000;
+
+// The store's answer, bounded: a store that throws, rejects, answers something other than
+// true/false or does not answer in time makes the check fail closed.
+async function markUsedWithin(store, key, expiresAt, timeoutMs) {
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs);
+  });
+  let answer;
+  try {
+    answer = await Promise.race([Promise.resolve().then(() => store.markUsed(key, expiresAt)).then((fresh) => ({ fresh })), timeout]);
+  } catch (err) {
+    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store failed: ${err?.message ?? String(err)}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (answer.timedOut) throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store did not answer within ${timeoutMs} ms`);
+  if (typeof answer.fresh !== 'boolean') {
+    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', 'ReplayStore.markUsed must return true or false (or a Promise of it)');
+  }
+  return answer.fresh;
+}
+
 // Called after every other check passed, so only authenticated tokens reach the store.
 async function markUsed(store, jti, expiresAt, payload) {
-  const fresh = await store.markUsed(jti, expiresAt);
-  if (fresh === false) {
+  const fresh = await markUsedWithin(store, jti, expiresAt, STORE_TIMEOUT_MS);
+  if (!fresh) {
     throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(jti)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
   }
-  if (fresh !== true) throw new TypeError('ReplayStore.markUsed must return true or false (or a Promise of it)');
 }
 
 // A profile's last steps once the signature and claims verified: `check()` (the core's

@@ -1,0 +1,324 @@
+// jwks-verify/redis against a real redis-server (started here on a free loopback port,
+// persistence off, stopped at the end) with node-redis 5, node-redis 4 and ioredis: the
+// atomic single use of RedisReplayStore, its expiry, RedisJwksStore, option checks, failing
+// clients (fail closed), and 6 Node processes racing the same client assertions and webhooks
+// (each accepted by exactly one), through a Redis that is killed and started again mid-run.
+
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { checkAssertion, verifyWebhook } from '../../pkg/node.mjs';
+import { RedisReplayStore, RedisJwksStore } from '../../pkg/redis.mjs';
+import { generateKey, mint, outcome } from './helpers.mjs';
+import { CLIENT_KINDS, connectClient } from './support/redis-clients.mjs';
+import { redisServerBinary, startRedis } from './support/redis-server.mjs';
+
+const require = createRequire(import.meta.url);
+const RACER = fileURLToPath(new URL('./support/redis-racer.mjs', import.meta.url));
+const CLIENT = 'client-1';
+const TOKEN_ENDPOINT = 'https://as.example/token';
+const WEBHOOK_ISSUER = 'https://events.example';
+const UNAVAILABLE = 'ERR_REPLAY_STORE_UNAVAILABLE';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// A client of the shape the stores detect, failing or answering as told.
+const fakeClient = (answer) => ({ call: async () => answer() });
+
+describe('jwks-verify/redis: options and client detection (no server needed)', () => {
+  test('unknown option names, wrong types and unknown clients are TypeErrors naming them', () => {
+    const client = fakeClient(() => 'OK');
+    for (const Store of [RedisReplayStore, RedisJwksStore]) {
+      assert.throws(() => new Store(client, { prefx: 'a:' }), { name: 'TypeError', message: /unknown option "prefx" \(did you mean "prefix"\?\)/ });
+      for (const bad of [null, 1, () => {}, Symbol('p'), ['a']]) {
+        assert.throws(() => new Store(client, { prefix: bad }), { name: 'TypeError', message: /option prefix must be a string/ }, String(bad?.toString?.()));
+      }
+      for (const bad of [null, 'x', [], 7]) assert.throws(() => new Store(client, bad), { name: 'TypeError', message: /options must be an object/ });
+      for (const bad of [undefined, null, {}, { set() {} }, 'redis://localhost']) {
+        assert.throws(() => new Store(bad), { name: 'TypeError', message: /node-redis \(4 or 5\) or ioredis client/ });
+      }
+      assert.throws(() => new Store({ sendCommand() {}, masters: [] }), { name: 'TypeError', message: /cluster clients are not supported/ });
+      assert.doesNotThrow(() => new Store(client, { prefix: undefined }));
+      assert.doesNotThrow(() => new Store(client));
+    }
+  });
+
+  test('markUsed refuses bad arguments before any command; other replies than OK / nil are errors', async () => {
+    const sent = [];
+    const store = new RedisReplayStore({ call: async (...args) => { sent.push(args); return 'OK'; } });
+    for (const [key, at] of [['', 1], [1, 1], ['k', NaN], ['k', Infinity], ['k', 0], ['k', -5], ['k', '10']]) {
+      await assert.rejects(store.markUsed(key, at), TypeError);
+    }
+    assert.deepEqual(sent, []);
+    assert.equal(await store.markUsed('c j', 1_900_000_000.2), true);
+    assert.deepEqual(sent, [['SET', 'jwks-verify:jti:c j', '1', 'NX', 'PXAT', '1900000000200']]);
+    for (const reply of ['QUEUED', 0, 1, true, {}, undefined]) {
+      await assert.rejects(new RedisReplayStore(fakeClient(() => reply)).markUsed('k', 2e9), /unexpected reply/);
+    }
+  });
+
+  test('a failing, lying or hanging store makes checkAssertion fail closed (ERR_REPLAY_STORE_UNAVAILABLE)', async () => {
+    const key = await generateKey('ES256', { kid: 'client-key' });
+    const options = { clientId: CLIENT, audience: TOKEN_ENDPOINT, keys: { keys: [key.jwk] } };
+    const fresh = () => mint(key, { iss: CLIENT, sub: CLIENT, aud: TOKEN_ENDPOINT, iat: nowSeconds(), exp: nowSeconds() + 60, jti: randomUUID() });
+    const stores = {
+      'a client that rejects': new RedisReplayStore(fakeClient(() => Promise.reject(new Error('ECONNREFUSED')))),
+      'a client that throws': new RedisReplayStore({ call() { throw new Error('socket closed'); } }),
+      'a client that answers garbage': new RedisReplayStore(fakeClient(() => 42)),
+      'a store answering neither true nor false': { markUsed: async () => 'yes' },
+    };
+    for (const [name, replay] of Object.entries(stores)) {
+      const result = await outcome(async () => checkAssertion(await fresh(), { ...options, replay }));
+      assert.equal(result.ok, false, name);
+      assert.equal(result.code, UNAVAILABLE, `${name}: ${JSON.stringify(result)}`);
+    }
+    // The same store accepts once it answers again.
+    let down = true;
+    const flaky = new RedisReplayStore(fakeClient(() => (down ? Promise.reject(new Error('down')) : 'OK')));
+    const token = await fresh();
+    assert.equal((await outcome(() => checkAssertion(token, { ...options, replay: flaky }))).code, UNAVAILABLE);
+    down = false;
+    assert.equal((await outcome(() => checkAssertion(token, { ...options, replay: flaky }))).ok, true);
+    // A store that never answers: bounded, then closed.
+    const started = Date.now();
+    const hung = await outcome(async () => checkAssertion(await fresh(), { ...options, replay: { markUsed: () => new Promise(() => {}) } }));
+    assert.equal(hung.code, UNAVAILABLE);
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  test('the CommonJS build exports the same classes', () => {
+    const cjs = require('../../pkg/redis.cjs');
+    assert.equal(typeof cjs.RedisReplayStore, 'function');
+    assert.equal(typeof cjs.RedisJwksStore, 'function');
+    assert.throws(() => new cjs.RedisReplayStore({}), TypeError);
+  });
+});
+
+const noServer = redisServerBinary() ? false : 'redis-server is not installed (make setup installs it)';
+
+describe('jwks-verify/redis on a real redis-server', { skip: noServer }, () => {
+  let redis;
+  let clientKey;
+  let webhookKey;
+  before(async () => {
+    redis = await startRedis();
+    clientKey = await generateKey('ES256', { kid: 'client-key' });
+    webhookKey = await generateKey('EdDSA', { kid: 'events' });
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+
+  const assertionOptions = () => ({ clientId: CLIENT, audience: TOKEN_ENDPOINT, keys: { keys: [clientKey.jwk] } });
+  const assertion = (jti = randomUUID(), clientId = CLIENT) => mint(clientKey, {
+    iss: clientId, sub: clientId, aud: TOKEN_ENDPOINT, iat: nowSeconds(), exp: nowSeconds() + 120, jti,
+  });
+  async function webhook(jti = randomUUID()) {
+    const body = JSON.stringify({ event: 'ping', id: jti });
+    const request_body_sha256 = createHash('sha256').update(body).digest('hex');
+    const token = await mint(webhookKey, { iss: WEBHOOK_ISSUER, iat: nowSeconds(), jti, request_body_sha256 });
+    return { authorization: `Bearer ${token}`, body };
+  }
+
+  for (const kind of CLIENT_KINDS) {
+    describe(kind, () => {
+      let conn;
+      before(async () => {
+        conn = await connectClient(kind, redis.port);
+      });
+      after(async () => {
+        await conn?.close();
+      });
+
+      test('RedisReplayStore: of 40 concurrent markUsed of one key exactly one is true, for each of 25 keys; PXAT = expiresAt', async () => {
+        const store = new RedisReplayStore(conn.client, { prefix: `${kind}:` });
+        const expiresAt = nowSeconds() + 90.5;
+        for (let round = 0; round < 25; round++) {
+          const key = `client-1 ${randomUUID()}`;
+          const answers = await Promise.all(Array.from({ length: 40 }, () => store.markUsed(key, expiresAt)));
+          assert.equal(answers.filter((a) => a === true).length, 1, `round ${round}: ${answers}`);
+          assert.ok(answers.every((a) => typeof a === 'boolean'));
+        }
+        const key = 'scope jti';
+        assert.equal(await store.markUsed(key, expiresAt), true);
+        const raw = await connectClient(kind, redis.port);
+        try {
+          const pexpiretime = await (kind === 'ioredis'
+            ? raw.client.call('PEXPIRETIME', `${kind}:${key}`)
+            : raw.client.sendCommand(['PEXPIRETIME', `${kind}:${key}`]));
+          assert.equal(Number(pexpiretime), Math.ceil(expiresAt * 1000));
+        } finally {
+          await raw.close();
+        }
+      });
+
+      test('RedisReplayStore: a key is usable again once expiresAt has passed, not before', async () => {
+        const store = new RedisReplayStore(conn.client, { prefix: `${kind}:expiry:` });
+        const key = randomUUID();
+        const expiresAt = Date.now() / 1000 + 0.4;
+        assert.equal(await store.markUsed(key, expiresAt), true);
+        assert.equal(await store.markUsed(key, expiresAt), false);
+        while (Date.now() / 1000 < expiresAt - 0.05) {
+          assert.equal(await store.markUsed(key, expiresAt), false, 'forgotten before expiresAt');
+          await sleep(50);
+        }
+        await sleep(Math.max(0, expiresAt * 1000 - Date.now()) + 50);
+        assert.equal(await store.markUsed(key, expiresAt + 10), true);
+      });
+
+      test('RedisJwksStore: get/set by URL, under the prefix, kept for ttlMs', async () => {
+        const store = new RedisJwksStore(conn.client, { prefix: `${kind}:jwks:` });
+        const url = `https://issuer.example/${randomUUID()}/jwks.json`;
+        assert.equal(await store.get(url), null);
+        const state = JSON.stringify({ version: 1, url, jwks: '{"keys":[]}' });
+        await store.set(url, state, 300);
+        assert.equal(await store.get(url), state);
+        assert.equal(await new RedisJwksStore(conn.client, { prefix: 'other:' }).get(url), null);
+        await sleep(400);
+        assert.equal(await store.get(url), null, 'still there after ttlMs');
+        await store.set(url, state, 0);
+        assert.equal(await store.get(url), null, 'stored with ttlMs 0');
+        await assert.rejects(store.set(url, { not: 'text' }, 1000), TypeError);
+        await assert.rejects(store.set(url, state, NaN), TypeError);
+        await assert.rejects(store.get(''), TypeError);
+      });
+
+      test('checkAssertion and verifyWebhook with RedisReplayStore: once each; scoped per client / issuer', async () => {
+        const replay = new RedisReplayStore(conn.client, { prefix: `${kind}:verify:` });
+        const jti = randomUUID();
+        const token = await assertion(jti);
+        assert.equal((await outcome(() => checkAssertion(token, { ...assertionOptions(), replay }))).ok, true);
+        const again = await outcome(() => checkAssertion(token, { ...assertionOptions(), replay }));
+        assert.equal(again.code, 'ERR_JWT_REPLAYED');
+        // Another client's assertion with the same jti is not blocked.
+        const other = await assertion(jti, 'client-2');
+        assert.equal((await outcome(() => checkAssertion(other, { ...assertionOptions(), clientId: 'client-2', replay }))).ok, true);
+        // A webhook with that jti neither.
+        const hook = await webhook(jti);
+        const keys = { keys: [webhookKey.jwk] };
+        assert.equal((await outcome(() => verifyWebhook(hook, keys, { replay }))).ok, true);
+        assert.equal((await outcome(() => verifyWebhook(hook, keys, { replay }))).code, 'ERR_JWT_REPLAYED');
+      });
+    });
+  }
+
+  // --- many processes ---------------------------------------------------------------------
+
+  // A child process running tests/js/support/redis-racer.mjs; every wait bounded.
+  function startRacer(kind) {
+    const child = spawn(process.execPath, [RACER, kind, String(redis.port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const waiting = new Map();
+    let onReady;
+    const ready = new Promise((resolve) => { onReady = resolve; });
+    const exited = new Promise((resolve) => child.on('exit', (code) => {
+      for (const { reject } of waiting.values()) reject(new Error(`${kind} racer exited ${code}: ${stderr}`));
+      resolve(code);
+    }));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const message = JSON.parse(line);
+      if (message.ready) onReady();
+      else waiting.get(message.id)?.resolve(message.results);
+    });
+    let next = 0;
+    const within = (promise, what) => Promise.race([promise, exited.then((code) => Promise.reject(new Error(`${kind} racer exited ${code} during ${what}: ${stderr}`))),
+      sleep(20_000).then(() => Promise.reject(new Error(`${kind} racer: no answer to ${what} in 20 s: ${stderr}`)))]);
+    return {
+      kind,
+      ready: () => within(ready, 'start'),
+      run(jobs) {
+        const id = next++;
+        const answer = new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
+        child.stdin.write(`${JSON.stringify({ id, jobs })}\n`);
+        return within(answer, `batch ${id}`);
+      },
+      async stop() {
+        child.stdin.end();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  async function startRacers(count) {
+    const racers = Array.from({ length: count }, (_, i) => startRacer(CLIENT_KINDS[i % CLIENT_KINDS.length]));
+    await Promise.all(racers.map((r) => r.ready()));
+    return racers;
+  }
+
+  // Every racer gets every job at once; results[j][r] = racer r's result for job j.
+  async function race(racers, jobs) {
+    const answers = await Promise.all(racers.map((r) => r.run(jobs)));
+    return jobs.map((_, j) => answers.map((a) => a[j]));
+  }
+
+  async function raceJobs(count) {
+    const jobs = [];
+    for (let i = 0; i < count; i++) {
+      if (i % 2) {
+        const hook = await webhook();
+        jobs.push({ kind: 'webhook', ...hook, keys: { keys: [webhookKey.jwk] }, options: {} });
+      } else {
+        jobs.push({ kind: 'assertion', token: await assertion(), options: assertionOptions() });
+      }
+    }
+    return jobs;
+  }
+
+  function assertExactlyOnce(results, what) {
+    results.forEach((perRacer, j) => {
+      const accepted = perRacer.filter((r) => r.ok).length;
+      assert.equal(accepted, 1, `${what}: job ${j} accepted by ${accepted} processes: ${JSON.stringify(perRacer)}`);
+      const others = perRacer.filter((r) => !r.ok).map((r) => r.code);
+      assert.ok(others.every((code) => code === 'ERR_JWT_REPLAYED'), `${what}: job ${j}: ${others}`);
+    });
+  }
+
+  test('6 processes (node-redis 5, node-redis 4, ioredis) race 40 assertions and webhooks: each accepted by exactly one', async () => {
+    const racers = await startRacers(6);
+    try {
+      for (let round = 0; round < 3; round++) {
+        assertExactlyOnce(await race(racers, await raceJobs(40)), `round ${round}`);
+      }
+    } finally {
+      await Promise.all(racers.map((r) => r.stop()));
+    }
+  });
+
+  test('Redis killed mid-run: every check fails closed with ERR_REPLAY_STORE_UNAVAILABLE; after a restart, exactly once again', async () => {
+    const racers = await startRacers(6);
+    try {
+      assertExactlyOnce(await race(racers, await raceJobs(12)), 'before the kill');
+      await redis.kill();
+      const down = await race(racers, await raceJobs(12));
+      for (const perRacer of down) {
+        assert.ok(perRacer.every((r) => !r.ok && r.code === UNAVAILABLE), JSON.stringify(perRacer));
+      }
+      await redis.start();
+      // Clients reconnect with a backoff of at most 300 ms; each racer accepts a fresh token of
+      // its own once its client is back (bounded).
+      const deadline = Date.now() + 10_000;
+      const back = new Set();
+      while (back.size < racers.length) {
+        assert.ok(Date.now() < deadline, `only ${back.size} of ${racers.length} racers recovered in 10 s`);
+        await Promise.all(racers.map(async (racer, i) => {
+          if (back.has(i)) return;
+          const [result] = await racer.run(await raceJobs(1));
+          if (result.ok) back.add(i);
+          else assert.equal(result.code, UNAVAILABLE, JSON.stringify(result));
+        }));
+        if (back.size < racers.length) await sleep(100);
+      }
+      assertExactlyOnce(await race(racers, await raceJobs(12)), 'after the restart');
+    } finally {
+      await Promise.all(racers.map((r) => r.stop()));
+    }
+  });
+});
