@@ -25,7 +25,7 @@ assertType<Equal<JoseError['code'],
   | 'ERR_JWS_INVALID' | 'ERR_JWT_INVALID' | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' | 'ERR_JOSE_ALG_NOT_ALLOWED'
   | 'ERR_JOSE_NOT_SUPPORTED' | 'ERR_JWT_EXPIRED' | 'ERR_JWT_CLAIM_VALIDATION_FAILED' | 'ERR_JWK_INVALID'
   | 'ERR_JWKS_INVALID' | 'ERR_JWKS_NO_MATCHING_KEY' | 'ERR_JWKS_TIMEOUT' | 'ERR_JWKS_FETCH_FAILED'
-  | 'ERR_JWT_REPLAYED' | 'ERR_WEBHOOK_BODY_MISMATCH'>>();
+  | 'ERR_JWT_REPLAYED' | 'ERR_REPLAY_STORE_UNAVAILABLE' | 'ERR_WEBHOOK_BODY_MISMATCH'>>();
 assertType<Equal<JoseErrorCode, JoseError['code']>>();
 assertType<Equal<IsAny<JoseError['reason']>, false>>();
 assertType<Equal<IsAny<VerifyOptions>, false>>();
