@@ -188,21 +188,25 @@ describe('jwks-verify/redis on a real redis-server', { skip: noServer }, () => {
         await assert.rejects(store.get(''), TypeError);
       });
 
-      test('checkAssertion and verifyWebhook with RedisReplayStore: once each; scoped per client / issuer', async () => {
+      test('checkAssertion and verifyWebhook with RedisReplayStore: each token accepted once', async () => {
         const replay = new RedisReplayStore(conn.client, { prefix: `${kind}:verify:` });
-        const jti = randomUUID();
-        const token = await assertion(jti);
+        const token = await assertion();
         assert.equal((await outcome(() => checkAssertion(token, { ...assertionOptions(), replay }))).ok, true);
-        const again = await outcome(() => checkAssertion(token, { ...assertionOptions(), replay }));
-        assert.equal(again.code, 'ERR_JWT_REPLAYED');
-        // Another client's assertion with the same jti is not blocked.
-        const other = await assertion(jti, 'client-2');
-        assert.equal((await outcome(() => checkAssertion(other, { ...assertionOptions(), clientId: 'client-2', replay }))).ok, true);
-        // A webhook with that jti neither.
-        const hook = await webhook(jti);
+        assert.equal((await outcome(() => checkAssertion(token, { ...assertionOptions(), replay }))).code, 'ERR_JWT_REPLAYED');
+        const hook = await webhook();
         const keys = { keys: [webhookKey.jwk] };
         assert.equal((await outcome(() => verifyWebhook(hook, keys, { replay }))).ok, true);
         assert.equal((await outcome(() => verifyWebhook(hook, keys, { replay }))).code, 'ERR_JWT_REPLAYED');
+      });
+
+      // API.md "Shared state across processes"; the scoping itself is issue 12's (not on main yet).
+      test('replay keys are scoped: another client (or a webhook issuer) may use the same jti', { todo: 'replay keys scoped by client id / iss (issue 12)' }, async () => {
+        const replay = new RedisReplayStore(conn.client, { prefix: `${kind}:scoped:` });
+        const jti = randomUUID();
+        assert.equal((await outcome(async () => checkAssertion(await assertion(jti), { ...assertionOptions(), replay }))).ok, true);
+        const other = await assertion(jti, 'client-2');
+        assert.equal((await outcome(() => checkAssertion(other, { ...assertionOptions(), clientId: 'client-2', replay }))).ok, true);
+        assert.equal((await outcome(async () => verifyWebhook(await webhook(jti), { keys: [webhookKey.jwk] }, { replay }))).ok, true);
       });
     });
   }
