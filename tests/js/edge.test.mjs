@@ -166,3 +166,42 @@ ${worker('b')}
     assert.equal((await call('b', { op: 'get', url })).value, text);
   });
 });
+
+const DENO = join(ROOT, 'node_modules/.bin/deno');
+
+test('CacheApiJwksStore in Deno: caches.open("jwks-verify"), shared by two runs, expired on read', { skip: existsSync(DENO) ? false : 'deno is not installed' }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'jwks-verify-edge-deno-'));
+  try {
+    const script = join(dir, 'store.mjs');
+    await writeFile(script, `import { CacheApiJwksStore } from ${JSON.stringify(join(ROOT, 'pkg/edge.mjs'))};
+const [op, url, ttlMs] = Deno.args;
+const store = new CacheApiJwksStore();
+const value = op === 'set' ? await store.set(url, 'state of ' + url, Number(ttlMs)) : await store.get(url);
+console.log(JSON.stringify({ hasDefault: 'default' in caches, value: value ?? null }));
+`);
+    const env = { ...process.env, DENO_DIR: join(dir, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+    const deno = async (...args) => {
+      const child = spawn(DENO, ['run', `--allow-read=${ROOT},${dir}`, script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { err += d; });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      clearTimeout(timer);
+      assert.equal(code, 0, err);
+      return JSON.parse(out.trim().split('\n').pop());
+    };
+    const url = 'https://issuer.example/jwks.json';
+    // Each run is its own process: the Cache API on disk is what they share.
+    const ttlMs = 4000;
+    const setAt = Date.now();
+    assert.deepEqual(await deno('set', url, String(ttlMs)), { hasDefault: false, value: null });
+    assert.deepEqual(await deno('get', url), { hasDefault: false, value: `state of ${url}` });
+    assert.deepEqual(await deno('get', `${url}?other`), { hasDefault: false, value: null });
+    await sleep(Math.max(0, setAt + ttlMs + 200 - Date.now()));
+    assert.deepEqual(await deno('get', url), { hasDefault: false, value: null }, 'served after its ttl');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
