@@ -2,7 +2,10 @@
 // persistence off, stopped at the end) with node-redis 5, node-redis 4 and ioredis: the
 // atomic single use of RedisReplayStore, its expiry, RedisJwksStore, option checks, failing
 // clients (fail closed), and 6 Node processes racing the same client assertions and webhooks
-// (each accepted by exactly one), through a Redis that is killed and started again mid-run.
+// (each accepted by exactly one), through a Redis that is killed and started again mid-run;
+// and 6 processes sharing one JWKS cache through RedisJwksStore (RemoteOptions.store): one
+// upstream fetch for all, a rotation seen by one seen by all, the cooldown held across them,
+// and a fetch of their own when Redis is down.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +19,8 @@ import { RedisReplayStore, RedisJwksStore } from '../../pkg/redis.mjs';
 import { generateKey, mint, outcome } from './helpers.mjs';
 import { CLIENT_KINDS, connectClient } from './support/redis-clients.mjs';
 import { redisServerBinary, startRedis } from './support/redis-server.mjs';
+import { startJwksServer } from './support/jwks-server.mjs';
+import { createTenant } from './support/jwks-control.mjs';
 
 const require = createRequire(import.meta.url);
 const RACER = fileURLToPath(new URL('./support/redis-racer.mjs', import.meta.url));
@@ -284,6 +289,86 @@ describe('jwks-verify/redis on a real redis-server', { skip: noServer }, () => {
       assert.ok(others.every((code) => code === 'ERR_JWT_REPLAYED'), `${what}: job ${j}: ${others}`);
     });
   }
+
+  // --- the JWKS cache shared through Redis (RemoteOptions.store) --------------------------
+
+  // Until RemoteOptions.store is in RemoteJwks (issue 15, branch remote-hardening), RemoteJwks
+  // ignores `store` and each process fetches by itself: these tests fail (6 fetches, not 1).
+  const STORE_PENDING = 'RemoteOptions.store is not in RemoteJwks yet (branch remote-hardening)';
+  describe('RemoteJwks with a RedisJwksStore in 6 processes', { skip: STORE_PENDING }, () => {
+    let jwksServer;
+    let racers;
+    before(async () => {
+      jwksServer = await startJwksServer();
+      racers = await startRacers(6);
+    });
+    after(async () => {
+      await Promise.all((racers ?? []).map((r) => r.stop()));
+      await jwksServer?.close();
+    });
+
+    const verifyJob = (tenant, token) => ({ kind: 'verify', token, url: tenant.jwksUrl, options: {} });
+    const fetchesOf = async (tenant) => Promise.all(racers.map(async (r) => (await r.run([{ kind: 'stats', url: tenant.jwksUrl }]))[0].fetches));
+
+    test('the JWKS is fetched once for all: the first process fetches, the 5 others start from the store', async () => {
+      const tenant = await createTenant(jwksServer.origin);
+      const token = await tenant.sign();
+      const [first] = await racers[0].run([verifyJob(tenant, token)]);
+      assert.equal(first.ok, true, JSON.stringify(first));
+      const rest = await Promise.all(racers.slice(1).map((r) => r.run([verifyJob(tenant, token), verifyJob(tenant, token)])));
+      assert.ok(rest.flat().every((r) => r.ok), JSON.stringify(rest));
+      assert.equal(await tenant.count(), 1, 'upstream JWKS requests');
+      assert.deepEqual(await fetchesOf(tenant), [1, 0, 0, 0, 0, 0]);
+    });
+
+    test('a rotation seen by one is seen by all: one refetch upstream, every process verifies the new kid', async () => {
+      const tenant = await createTenant(jwksServer.origin);
+      const old = await tenant.sign();
+      await Promise.all(racers.map(async (r, i) => {
+        await sleep(i * 20);
+        const [result] = await r.run([verifyJob(tenant, old)]);
+        assert.equal(result.ok, true, JSON.stringify(result));
+      }));
+      const before = await tenant.count();
+      const kid = await tenant.rotate();
+      const fresh = await tenant.sign(kid);
+      const [first] = await racers[0].run([verifyJob(tenant, fresh)]);
+      assert.deepEqual(first, { ok: true, kid });
+      assert.equal(await tenant.count(), before + 1);
+      const rest = await Promise.all(racers.slice(1).map((r) => r.run([verifyJob(tenant, fresh)])));
+      assert.deepEqual(rest.flat(), Array(5).fill({ ok: true, kid }));
+      assert.equal(await tenant.count(), before + 1, 'the other processes fetched the rotated set themselves');
+    });
+
+    test('the cooldown holds across processes: 60 unknown kids spread over 6 processes make at most one fetch', async () => {
+      const tenant = await createTenant(jwksServer.origin);
+      const good = await tenant.sign();
+      await racers[0].run([verifyJob(tenant, good)]);
+      await Promise.all(racers.slice(1).map((r) => r.run([verifyJob(tenant, good)])));
+      const before = await tenant.count();
+      const forged = (i) => {
+        const [, payload, signature] = good.split('.');
+        const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: `unknown-${i}` })).toString('base64url');
+        return `${header}.${payload}.${signature}`;
+      };
+      const answers = await Promise.all(racers.map((r, p) => r.run(Array.from({ length: 10 }, (_, i) => verifyJob(tenant, forged(p * 10 + i))))));
+      assert.ok(answers.flat().every((r) => !r.ok && r.code === 'ERR_JWKS_NO_MATCHING_KEY'), JSON.stringify(answers.flat().slice(0, 3)));
+      assert.ok(await tenant.count() - before <= 1, `${await tenant.count() - before} upstream fetches`);
+    });
+
+    test('Redis down: each process fetches by itself and verifies; the store is used again once it is back', async () => {
+      const tenant = await createTenant(jwksServer.origin);
+      const token = await tenant.sign();
+      await redis.kill();
+      try {
+        const answers = await Promise.all(racers.map((r) => r.run([verifyJob(tenant, token)])));
+        assert.ok(answers.flat().every((r) => r.ok), JSON.stringify(answers));
+        assert.ok(await tenant.count() >= 1);
+      } finally {
+        await redis.start();
+      }
+    });
+  });
 
   test('6 processes (node-redis 5, node-redis 4, ioredis) race 40 assertions and webhooks: each accepted by exactly one', async () => {
     const racers = await startRacers(6);

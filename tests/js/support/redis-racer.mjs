@@ -1,17 +1,24 @@
 // One of the racing processes of tests/js/redis.test.mjs: `node redis-racer.mjs <client kind>
 // <redis port>`. Connects, prints {"ready":true}, then answers each stdin line
 // {id, jobs: [...]} with {id, results: [...]}, running the jobs of a line concurrently: a
-// checkAssertion or verifyWebhook with a RedisReplayStore. Exits when stdin closes (or after
+// checkAssertion or verifyWebhook with a RedisReplayStore, or a verifyJwt against a
+// RemoteJwks (one per URL in this process) sharing its cache through a RedisJwksStore. Exits when stdin closes (or after
 // a minute of silence, so that a lost parent never leaves it behind).
 
 import { createInterface } from 'node:readline';
-import { checkAssertion, verifyWebhook } from '../../../pkg/node.mjs';
-import { RedisReplayStore } from '../../../pkg/redis.mjs';
+import { checkAssertion, verifyJwt, verifyWebhook, RemoteJwks } from '../../../pkg/node.mjs';
+import { RedisJwksStore, RedisReplayStore } from '../../../pkg/redis.mjs';
 import { connectClient } from './redis-clients.mjs';
 
 const [kind, port] = process.argv.slice(2);
 const { client, close } = await connectClient(kind, Number(port));
 const replay = new RedisReplayStore(client, { prefix: 'race:' });
+const store = new RedisJwksStore(client, { prefix: 'race:jwks:' });
+const remotes = new Map();
+const remoteFor = (url, options) => {
+  if (!remotes.has(url)) remotes.set(url, new RemoteJwks(url, { ...options, store }));
+  return remotes.get(url);
+};
 
 let watchdog;
 const arm = () => {
@@ -26,6 +33,11 @@ async function run(job) {
       await checkAssertion(job.token, { ...job.options, replay });
     } else if (job.kind === 'webhook') {
       await verifyWebhook({ authorization: job.authorization, body: job.body }, job.keys, { ...job.options, replay });
+    } else if (job.kind === 'verify') {
+      const { key } = await verifyJwt(job.token, remoteFor(job.url, job.remoteOptions), job.options);
+      return { ok: true, kid: key.kid };
+    } else if (job.kind === 'stats') {
+      return { ok: true, fetches: remotes.get(job.url)?.stats().fetches ?? 0 };
     } else {
       throw new Error(`unknown job ${job.kind}`);
     }
