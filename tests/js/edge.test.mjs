@@ -12,19 +12,25 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyFile } from 'node:fs/promises';
 import { startCacheService } from './support/cache-service.mjs';
+import { startJwksServer } from './support/jwks-server.mjs';
+import { createTenant } from './support/jwks-control.mjs';
 import { freePort } from './support/redis-server.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
 const WORKER = fileURLToPath(new URL('./support/edge-worker.mjs', import.meta.url));
+const WASM = join(ROOT, 'pkg/gen/jwks_verify_bg.wasm');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const missing = existsSync(WORKERD) ? false : 'workerd is not installed (make setup installs it)';
+const missing = !existsSync(WORKERD) ? 'workerd is not installed (make setup installs it)'
+  : !existsSync(WASM) ? 'pkg/gen is missing: run make build first' : false;
 
 describe('CacheApiJwksStore in workerd', { skip: missing }, () => {
   let dir;
   let cache;
+  let jwksServer;
   let child;
   let exited;
   let log = '';
@@ -33,17 +39,31 @@ describe('CacheApiJwksStore in workerd', { skip: missing }, () => {
   before(async () => {
     const esbuild = await import('esbuild');
     dir = await mkdtemp(join(tmpdir(), 'jwks-verify-edge-'));
+    // As wrangler does: a .wasm import stays an import of a compiled Wasm module.
+    const wasmModules = {
+      name: 'wasm-modules',
+      setup(build) {
+        build.onResolve({ filter: /\.wasm$/ }, () => ({ path: './jwks_verify_bg.wasm', external: true }));
+      },
+    };
     await esbuild.build({
       entryPoints: [WORKER], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
       conditions: ['workerd', 'worker', 'browser'], outfile: join(dir, 'worker.js'), logLevel: 'error',
+      plugins: [wasmModules],
     });
+    await copyFile(WASM, join(dir, 'jwks_verify_bg.wasm'));
+    jwksServer = await startJwksServer();
     cache = await startCacheService();
     ports.a = await freePort();
     ports.b = await freePort();
     const worker = (name) => `const ${name} :Workerd.Worker = (
-  modules = [(name = "worker.js", esModule = embed "worker.js")],
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
+  ],
   compatibilityDate = "2025-09-01",
   cacheApiOutbound = "cache",
+  globalOutbound = "internet",
 );`;
     await writeFile(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -51,6 +71,7 @@ const config :Workerd.Config = (
     (name = "a", worker = .a),
     (name = "b", worker = .b),
     (name = "cache", external = (address = "127.0.0.1:${cache.port}", http = ())),
+    (name = "internet", network = (allow = ["local", "private"])),
   ],
   sockets = [
     (name = "http-a", address = "127.0.0.1:${ports.a}", http = (), service = "a"),
@@ -80,6 +101,7 @@ ${worker('b')}
       await exited;
     }
     await cache?.close();
+    await jwksServer?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -132,6 +154,20 @@ ${worker('b')}
     assert.equal((await call('b', { op: 'get', url })).value, null);
     // keyBase moves the keys.
     assert.equal((await call('b', { op: 'get', url, options: { cacheName: 'tenant-1', keyBase: 'https://elsewhere.example/' } })).value, null);
+  });
+
+  // Until RemoteOptions.store is in RemoteJwks (issue 15, branch remote-hardening), each
+  // isolate fetches by itself and this test fails (2 fetches, not 1).
+  const STORE_PENDING = 'RemoteOptions.store is not in RemoteJwks yet (branch remote-hardening)';
+  test('RemoteJwks with a CacheApiJwksStore: isolate a fetches the JWKS, isolate b verifies from the cache', { skip: STORE_PENDING }, async () => {
+    const tenant = await createTenant(jwksServer.origin);
+    const token = await tenant.sign();
+    const first = await call('a', { op: 'verify', url: tenant.jwksUrl, token });
+    assert.equal(first.ok, true, JSON.stringify(first));
+    assert.equal(first.value.fetches, 1);
+    const second = await call('b', { op: 'verify', url: tenant.jwksUrl, token });
+    assert.deepEqual(second, { ok: true, value: { kid: first.value.kid, fetches: 0 } });
+    assert.equal(await tenant.count(), 1, 'upstream JWKS requests');
   });
 
   test('options are checked: unknown names and wrong types are TypeErrors naming them', async () => {
