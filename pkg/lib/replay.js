@@ -23,6 +23,7 @@ async function markUsedWithin(store, key, expiresAt, timeoutMs) {
   try {
     answer = await Promise.race([Promise.resolve().then(() => store.markUsed(key, expiresAt)).then((fresh) => ({ fresh })), timeout]);
   } catch (err) {
+    if (err instanceof JoseError) throw err;
     throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store failed: ${err?.message ?? String(err)}`, { cause: err });
   } finally {
     clearTimeout(timer);

@@ -328,9 +328,9 @@ describe('single use of jti', () => {
   test('a store that fails or answers neither true nor false fails the check', async () => {
     const assertion = await mint(clientKey, claims());
     const broken = { markUsed: async () => { throw new Error('store down'); } };
-    await assert.rejects(checkAssertion(assertion, options({ replay: broken })), /store down/);
+    await assert.rejects(checkAssertion(assertion, options({ replay: broken })), { code: 'ERR_REPLAY_STORE_UNAVAILABLE', message: /store down/ });
     const vague = { markUsed: () => undefined };
-    await assert.rejects(checkAssertion(assertion, options({ replay: vague })), TypeError);
+    await assert.rejects(checkAssertion(assertion, options({ replay: vague })), { code: 'ERR_REPLAY_STORE_UNAVAILABLE' });
   });
 
   test('requireJti: false skips the store for an assertion without jti', async () => {
