@@ -1,14 +1,15 @@
 // RemoteJwks and discoverJwks (API.md). The cache policy (src/remote.rs) and the fetch with its
 // timeout, size limit and redirect refusal (src/bindings/remote.rs) run in the core; this class
 // holds the policy object, the parsed KeySet and the one fetch in flight, which every caller
-// that needs a fetch shares.
+// that needs a fetch shares, and moves state text between the policy and a JwksStore.
 
-import { WasmRemoteCache, fetchText, tokenKid, metadataUrls, jwksUriOf } from '../gen/jwks_verify.js';
+import { WasmRemoteCache, fetchText, tokenKid, metadataUrls, jwksUriOf, checkRemoteUrl } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { parseJwks } from './keys.js';
 import { isReady, ready } from './runtime.js';
+import { settleWithin } from './settle.js';
 
-const POLICY_FIELDS = ['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorMs', 'maxBytes'];
+const POLICY_FIELDS = ['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorMs', 'maxBytes', 'maxKeys'];
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
 const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
 const METADATA_ACCEPT = 'application/json';
@@ -16,17 +17,14 @@ const METADATA_ACCEPT = 'application/json';
 // Remote errors carry the URL and the kids the cache knows.
 const coreError = (thrown) => fromCore(thrown, (parsed) => ({ url: parsed.url, kids: parsed.kids }));
 
-function checkUrl(url, what) {
-  let parsed;
+// The normalized URL; the core judges it (in #core, or here once the wasm is loaded). The
+// text is not echoed: it may hold credentials.
+function normalizedUrl(url, what) {
   try {
-    parsed = new URL(String(url));
+    return new URL(String(url)).href;
   } catch {
-    throw new TypeError(`${what} must be an absolute http(s) URL, got ${JSON.stringify(String(url))}`);
+    throw new TypeError(`${what} must be an absolute http: or https: URL (it does not parse as one)`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TypeError(`${what} must be an http(s) URL, got ${parsed.protocol} in ${parsed.href}`);
-  }
-  return parsed.href;
 }
 
 // RemoteOptions -> what the core and the fetch take. Ranges are checked again by the core.
@@ -44,6 +42,10 @@ function settingsOf(options) {
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new TypeError('RemoteJwks option fetch must be a fetch-compatible function');
   }
+  const { store } = options;
+  if (store !== undefined && (typeof store?.get !== 'function' || typeof store?.set !== 'function')) {
+    throw new TypeError('RemoteJwks option store must be a JwksStore: an object with get(url) and set(url, state, ttlMs)');
+  }
   let headers;
   try {
     headers = Object.fromEntries(new Headers(options.headers ?? {}));
@@ -55,6 +57,7 @@ function settingsOf(options) {
     timeoutMs: policy.timeoutMs ?? DEFAULTS.timeoutMs,
     maxBytes: policy.maxBytes ?? DEFAULTS.maxBytes,
     fetch: options.fetch ?? null,
+    store: store ?? null,
     headersJson: (accept) => JSON.stringify({ accept, ...headers }),
   };
 }
@@ -81,7 +84,7 @@ export class RemoteJwks {
   #generation = -1;
 
   constructor(url, options = {}) {
-    this.#url = checkUrl(url, 'RemoteJwks url');
+    this.#url = normalizedUrl(url, 'RemoteJwks url');
     this.#settings = settingsOf(options);
     if (isReady()) this.#core();
   }
@@ -104,9 +107,10 @@ export class RemoteJwks {
   #core() {
     if (!this.#cache) {
       try {
+        checkRemoteUrl('RemoteJwks url', this.#url);
         this.#cache = this.#pendingState === undefined
           ? new WasmRemoteCache(this.#url, this.#settings.policyJson)
-          : WasmRemoteCache.fromState(this.#url, this.#settings.policyJson, this.#pendingState);
+          : WasmRemoteCache.fromState(this.#url, this.#settings.policyJson, this.#pendingState, Date.now());
       } catch (err) {
         throw coreError(err);
       }
@@ -131,7 +135,7 @@ export class RemoteJwks {
   async refresh() {
     await ready();
     this.#core();
-    await (this.#inFlight ?? this.#fetch());
+    await (this.#inFlight ?? this.#fetch(undefined, false));
     return this.#currentKeySet();
   }
 
@@ -164,36 +168,71 @@ export class RemoteJwks {
         throw coreError(err);
       }
       if (action === 'serve') return this.#currentKeySet();
+      if (action === 'revalidate') {
+        // Stale-while-revalidate: the outcome is recorded in the policy; nobody waits.
+        this.#fetch(kid, true).catch(() => {});
+        return this.#currentKeySet();
+      }
       // A failed fetch is recorded in the policy; the next decide() reports it or serves stale.
-      await (action === 'fetch' ? this.#fetch() : this.#inFlight ?? Promise.resolve()).catch(() => {});
+      await (action === 'fetch' ? this.#fetch(kid, true) : this.#inFlight ?? Promise.resolve()).catch(() => {});
       waited = true;
     }
   }
 
-  #fetch() {
+  // The one fetch in flight: the shared store first (when `viaStore`), then upstream, then the
+  // resulting state back to the store.
+  #fetch(kid, viaStore) {
     const cache = this.#core();
-    const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
     cache.startFetch(Date.now());
-    const run = async () => {
-      let result;
-      try {
-        result = await fetchText(this.#url, fetch, headersJson(JWKS_ACCEPT), timeoutMs, maxBytes);
-      } catch (thrown) {
-        throw coreError(cache.fetchFailed(Date.now(), errorText(thrown, this.#url)));
-      }
-      try {
-        cache.fetchSucceeded(Date.now(), result.body, result.cacheControl ?? undefined, result.age ?? undefined);
-      } catch (thrown) {
-        throw coreError(thrown);
-      }
-    };
-    const pending = run();
+    const pending = this.#run(cache, kid, viaStore && this.#settings.store !== null);
     this.#inFlight = pending;
     pending.then(
       () => this.#settle(pending),
       () => this.#settle(pending),
     );
     return pending;
+  }
+
+  async #run(cache, kid, viaStore) {
+    if (viaStore && (await this.#readStore(cache, kid))) return;
+    const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
+    let failure = null;
+    let result;
+    try {
+      result = await fetchText(this.#url, fetch, cache.requestHeaders(headersJson(JWKS_ACCEPT)), timeoutMs, maxBytes);
+    } catch (thrown) {
+      failure = coreError(cache.fetchFailed(Date.now(), errorText(thrown, this.#url)));
+    }
+    if (!failure) {
+      try {
+        cache.fetchSucceeded(Date.now(), result);
+      } catch (thrown) {
+        failure = coreError(thrown);
+      }
+    }
+    await this.#writeStore(cache);
+    if (failure) throw failure;
+  }
+
+  // True when the store's state made the fetch unnecessary. A store that fails, times out or
+  // holds a malformed state is ignored: the fetch goes on, as without a store.
+  async #readStore(cache, kid) {
+    const { store, timeoutMs } = this.#settings;
+    const read = await settleWithin(() => store.get(this.#url), timeoutMs);
+    if (!read.ok || typeof read.value !== 'string') return false;
+    try {
+      return cache.adoptState(Date.now(), read.value, kid);
+    } catch {
+      return false;
+    }
+  }
+
+  // Writes the state after a fetch, bounded by timeoutMs; a failing store is ignored.
+  async #writeStore(cache) {
+    const { store, timeoutMs } = this.#settings;
+    if (store === null) return;
+    const text = JSON.stringify(JSON.parse(cache.exportState()));
+    await settleWithin(() => store.set(this.#url, text, cache.storeTtlMs(Date.now())), timeoutMs);
   }
 
   #settle(pending) {
@@ -219,6 +258,7 @@ export class RemoteJwks {
 export async function discoverJwks(issuer, options = {}) {
   await ready();
   if (typeof issuer !== 'string') throw new TypeError('issuer must be a string');
+  checkRemoteUrl('discoverJwks issuer', normalizedUrl(issuer, 'discoverJwks issuer'));
   const { fetch, headersJson, timeoutMs, maxBytes } = settingsOf(options);
   let urls;
   try {

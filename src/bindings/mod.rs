@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod heap;
 mod profiles;
 mod remote;
 
