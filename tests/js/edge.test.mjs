@@ -156,10 +156,7 @@ ${worker('b')}
     assert.equal((await call('b', { op: 'get', url, options: { cacheName: 'tenant-1', keyBase: 'https://elsewhere.example/' } })).value, null);
   });
 
-  // Until RemoteOptions.store is in RemoteJwks (issue 15, branch remote-hardening), each
-  // isolate fetches by itself and this test fails (2 fetches, not 1).
-  const STORE_PENDING = 'RemoteOptions.store is not in RemoteJwks yet (branch remote-hardening)';
-  test('RemoteJwks with a CacheApiJwksStore: isolate a fetches the JWKS, isolate b verifies from the cache', { skip: STORE_PENDING }, async () => {
+  test('RemoteJwks with a CacheApiJwksStore: isolate a fetches the JWKS, isolate b verifies from the cache', async () => {
     const tenant = await createTenant(jwksServer.origin);
     const token = await tenant.sign();
     const first = await call('a', { op: 'verify', url: tenant.jwksUrl, token });
