@@ -307,6 +307,22 @@ describe('jwks-verify/redis on a real redis-server', { skip: noServer }, () => {
     });
   }
 
+  test('a client left to queue commands while Redis is down (the clients\' default) is bounded: ERR_REPLAY_STORE_UNAVAILABLE within the 5 s store timeout', async () => {
+    const conns = await Promise.all(['node-redis-5', 'ioredis'].map((kind) => connectClient(kind, redis.port, { failFast: false })));
+    try {
+      const stores = conns.map((c) => new RedisReplayStore(c.client, { prefix: 'queued:' }));
+      await redis.kill();
+      const started = Date.now();
+      const results = await Promise.all(stores.map(async (replay) => outcome(async () => checkAssertion(await assertion(), { ...assertionOptions(), replay }))));
+      const elapsed = Date.now() - started;
+      for (const result of results) assert.deepEqual(result, { ok: false, code: UNAVAILABLE });
+      assert.ok(elapsed >= 4_500 && elapsed < 9_000, `${elapsed} ms`);
+    } finally {
+      await redis.start();
+      await Promise.all(conns.map((c) => c.close()));
+    }
+  });
+
   // --- the JWKS cache shared through Redis (RemoteOptions.store) --------------------------
 
   describe('RemoteJwks with a RedisJwksStore in 6 processes', () => {
