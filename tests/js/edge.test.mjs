@@ -131,9 +131,11 @@ ${worker('b')}
   test('an entry read after its ttl is null and purged, even though the cache still held it', async () => {
     const url = 'https://short.example/jwks.json';
     const text = state(url);
-    await call('a', { op: 'set', url, state: text, ttlMs: 300 });
+    const ttlMs = 1500;
+    const setAt = Date.now();
+    await call('a', { op: 'set', url, state: text, ttlMs });
     assert.equal((await call('b', { op: 'get', url })).value, text);
-    await sleep(400);
+    await sleep(Math.max(0, setAt + ttlMs + 100 - Date.now()));
     // The backing cache ignores max-age here (as Deno's Cache API does): the store's own expiry holds.
     assert.ok([...cache.entries.keys()].some((k) => k.includes(encodeURIComponent(url))));
     const purges = cache.counts.purge;
