@@ -89,6 +89,8 @@ export type JoseErrorCode =
   | 'ERR_JWKS_TIMEOUT'
   | 'ERR_JWKS_FETCH_FAILED'
   | 'ERR_JWT_REPLAYED'
+  | 'ERR_REPLAY_STORE_FULL'
+  | 'ERR_REPLAY_STORE_UNAVAILABLE'
   | 'ERR_WEBHOOK_BODY_MISMATCH';
 
 /** Why a claim check failed (`JoseError['reason']`). */
@@ -442,7 +444,7 @@ export interface ReplayStore {
 }
 
 export interface ReplayCacheOptions {
-  /** Default 10000. */
+  /** Default 100000. Entries are never forgotten before their `expiresAt`; when the cache is full of live ones, `markUsed` throws `ERR_REPLAY_STORE_FULL`. */
   maxEntries?: number;
   /** "Now" in seconds. Default: the host clock. */
   clock?: () => number;
@@ -452,6 +454,7 @@ export interface ReplayCacheOptions {
 export declare class ReplayCache implements ReplayStore {
   constructor(options?: ReplayCacheOptions);
   readonly size: number;
+  /** Throws `ERR_REPLAY_STORE_FULL` when `maxEntries` live jtis are held. */
   markUsed(jti: string, expiresAt: number): boolean;
 }
 
