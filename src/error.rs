@@ -20,6 +20,10 @@ pub enum ErrorCode {
     /// A shared ReplayStore failed or timed out: the replay check fails closed.
     ReplayStoreUnavailable,
     WebhookBodyMismatch,
+    /// A `ReplayCache` full of live entries refuses a new one (fail closed).
+    ReplayStoreFull,
+    /// A `ReplayStore` threw, rejected, answered neither true nor false, or timed out.
+    ReplayStoreUnavailable,
 }
 
 impl ErrorCode {
@@ -40,6 +44,8 @@ impl ErrorCode {
             ErrorCode::JwtReplayed => "ERR_JWT_REPLAYED",
             ErrorCode::ReplayStoreUnavailable => "ERR_REPLAY_STORE_UNAVAILABLE",
             ErrorCode::WebhookBodyMismatch => "ERR_WEBHOOK_BODY_MISMATCH",
+            ErrorCode::ReplayStoreFull => "ERR_REPLAY_STORE_FULL",
+            ErrorCode::ReplayStoreUnavailable => "ERR_REPLAY_STORE_UNAVAILABLE",
         }
     }
 }

@@ -147,6 +147,11 @@ pub enum Action {
     Fetch,
     /// Wait for the fetch in flight, then decide again with `waited = true`.
     Join,
+    /// Only with a shared store, when a fetch is not allowed (cooldown) but another process
+    /// may have fetched: call [`RemoteCache::start_consult`], read the store, hand its state to
+    /// [`RemoteCache::adopt_state`], [`RemoteCache::cancel_fetch`], then decide again with
+    /// `waited = true`.
+    Consult,
 }
 
 impl Action {
@@ -156,6 +161,7 @@ impl Action {
             Action::Revalidate => "revalidate",
             Action::Fetch => "fetch",
             Action::Join => "join",
+            Action::Consult => "consult",
         }
     }
 }
@@ -180,6 +186,9 @@ pub struct RemoteCache {
     fetches: u64,
     /// Bumped whenever the set's keys change, so the host knows when to parse it again.
     generation: u64,
+    /// A shared store backs this cache ([`Action::Consult`]).
+    shared: bool,
+    last_consult_ms: Option<f64>,
 }
 
 /// `stats()` of API.md (times in seconds).
@@ -193,12 +202,31 @@ pub struct Stats {
 }
 
 const STATE_VERSION: u64 = 1;
+/// With a shared store, a `kid` the set lacks reads the store at most this often (ms) while
+/// fetching is held back by the cooldown.
+pub const STORE_RECHECK_MS: f64 = 1000.0;
 const STATE_MEMBERS: [&str; 10] =
     ["version", "url", "jwks", "fetchedAtMs", "expiresAtMs", "etag", "lastModified", "lastAttemptAtMs", "lastError", "retryAfterMs"];
 
 impl RemoteCache {
     pub fn new(url: impl Into<String>, options: RemoteOptions) -> Self {
-        RemoteCache { url: url.into(), options, set: None, last_attempt: None, fetching_since_ms: None, fetches: 0, generation: 0 }
+        RemoteCache {
+            url: url.into(),
+            options,
+            set: None,
+            last_attempt: None,
+            fetching_since_ms: None,
+            fetches: 0,
+            generation: 0,
+            shared: false,
+            last_consult_ms: None,
+        }
+    }
+
+    /// Marks the cache as backed by a shared store: a miss held back by the cooldown then
+    /// consults the store (at most once per [`STORE_RECHECK_MS`]) before it fails.
+    pub fn set_shared(&mut self, shared: bool) {
+        self.shared = shared;
     }
 
     pub fn url(&self) -> &str {
@@ -248,6 +276,9 @@ impl RemoteCache {
             if may_fetch {
                 return Ok(Action::Fetch);
             }
+            if self.shared && self.last_consult_ms.map_or(true, |at| !(now_ms - at < STORE_RECHECK_MS)) {
+                return Ok(Action::Consult);
+            }
         }
         Err(match usable {
             Some(set) => self.unknown_kid_error(now_ms, set, kid.unwrap_or_default(), waited),
@@ -289,6 +320,12 @@ impl RemoteCache {
     /// Records that a fetch starts now (or a store is read before it).
     pub fn start_fetch(&mut self, now_ms: f64) {
         self.fetching_since_ms = Some(now_ms);
+    }
+
+    /// Records that the shared store is read now ([`Action::Consult`]); callers join it.
+    pub fn start_consult(&mut self, now_ms: f64) {
+        self.fetching_since_ms = Some(now_ms);
+        self.last_consult_ms = Some(now_ms);
     }
 
     /// Records a 200 response. `Err` (and a recorded failure) when the body is not a JWK Set.
@@ -599,7 +636,9 @@ impl RemoteCache {
             }
         }
         let in_flight = self.fetching_since_ms.take();
+        let shared = std::mem::replace(&mut self.shared, false);
         let needed = matches!(self.decide(now_ms, kid, false), Ok(Action::Fetch | Action::Revalidate));
+        self.shared = shared;
         if needed {
             self.fetching_since_ms = in_flight;
         }

@@ -602,7 +602,14 @@ fn urls_with_credentials_or_other_schemes_are_refused() {
 fn a_shared_store_holds_the_cooldown_and_spreads_a_rotation() {
     let o = RemoteOptions { cache_max_age_ms: 3_600_000.0, ..options() };
     let mut store: Option<Value> = None;
-    let mut processes: Vec<RemoteCache> = (0..5).map(|_| RemoteCache::new(URL, o)).collect();
+    let mut processes: Vec<RemoteCache> = (0..5)
+        .map(|_| {
+            let mut cache = RemoteCache::new(URL, o);
+            cache.set_shared(true);
+            cache
+        })
+        .collect();
+    let mut consults = [0_u32; 5];
     let mut upstream = vec!["a"];
     let mut fetch_times = vec![];
     let mut seed = 42_u64;
@@ -627,20 +634,45 @@ fn a_shared_store_holds_the_cooldown_and_spreads_a_rotation() {
                     store = Some(cache.export_state());
                 }
             }
+            Ok(Action::Consult) => {
+                consults[p] += 1;
+                cache.start_consult(now);
+                if let Some(state) = &store {
+                    cache.adopt_state(now, state, Some(&kid)).unwrap();
+                }
+                cache.cancel_fetch();
+                match cache.decide(now, Some(&kid), true) {
+                    Ok(Action::Serve) => {}
+                    Err(err) => assert_eq!(err.code, ErrorCode::NoMatchingKey),
+                    Ok(other) => panic!("{other:?} after consulting"),
+                }
+            }
             Ok(Action::Serve) => {}
             Ok(Action::Join) => panic!("no fetch is left in flight"),
             Err(err) => assert_eq!(err.code, ErrorCode::NoMatchingKey, "{}", err.message),
         }
     }
+    // The store is read for misses at most once per STORE_RECHECK_MS per process.
+    assert!(consults.iter().all(|&n| n <= 101), "{consults:?}");
     for pair in fetch_times.windows(2) {
         assert!(pair[1] - pair[0] >= o.cooldown_ms, "{fetch_times:?}");
     }
     assert!(fetch_times.len() <= 5, "{fetch_times:?}");
+    // Every process sees the rotation, without an upstream fetch of its own.
     for cache in &mut processes {
-        let now = T0 + 5000.0 * 20.0 + o.cooldown_ms;
-        if cache.decide(now, Some("rotated"), false) == Ok(Action::Fetch) {
-            cache.start_fetch(now);
-            assert!(cache.adopt_state(now, store.as_ref().unwrap(), Some("rotated")).unwrap(), "the store has the rotation");
+        let now = T0 + 5000.0 * 20.0 + 2.0 * SECOND;
+        match cache.decide(now, Some("rotated"), false) {
+            Ok(Action::Serve) => {}
+            Ok(Action::Fetch) => {
+                cache.start_fetch(now);
+                assert!(cache.adopt_state(now, store.as_ref().unwrap(), Some("rotated")).unwrap(), "the store has the rotation");
+            }
+            Ok(Action::Consult) => {
+                cache.start_consult(now);
+                cache.adopt_state(now, store.as_ref().unwrap(), Some("rotated")).unwrap();
+                cache.cancel_fetch();
+            }
+            other => panic!("{other:?}"),
         }
         assert_eq!(cache.decide(now, Some("rotated"), true), Ok(Action::Serve));
     }

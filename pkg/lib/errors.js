@@ -3,7 +3,7 @@
 
 export class JoseError extends Error {
   constructor(code, message, details = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(message);
     this.name = 'JoseError';
     this.code = code;
     for (const field of ['claim', 'reason', 'payload', 'url', 'kids']) {

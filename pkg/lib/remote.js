@@ -111,6 +111,7 @@ export class RemoteJwks {
         this.#cache = this.#pendingState === undefined
           ? new WasmRemoteCache(this.#url, this.#settings.policyJson)
           : WasmRemoteCache.fromState(this.#url, this.#settings.policyJson, this.#pendingState, Date.now());
+        if (this.#settings.store !== null) this.#cache.setShared(true);
       } catch (err) {
         throw coreError(err);
       }
@@ -174,7 +175,8 @@ export class RemoteJwks {
         return this.#currentKeySet();
       }
       // A failed fetch is recorded in the policy; the next decide() reports it or serves stale.
-      await (action === 'fetch' ? this.#fetch(kid, true) : this.#inFlight ?? Promise.resolve()).catch(() => {});
+      const next = { fetch: () => this.#fetch(kid, true), consult: () => this.#consult(kid) }[action];
+      await (next ? next() : this.#inFlight ?? Promise.resolve()).catch(() => {});
       waited = true;
     }
   }
@@ -190,6 +192,16 @@ export class RemoteJwks {
       () => this.#settle(pending),
       () => this.#settle(pending),
     );
+    return pending;
+  }
+
+  // A miss held back by the cooldown: another process may have fetched what is missing.
+  #consult(kid) {
+    const cache = this.#core();
+    cache.startConsult(Date.now());
+    const pending = this.#readStore(cache, kid).finally(() => cache.cancelFetch());
+    this.#inFlight = pending;
+    pending.then(() => this.#settle(pending), () => this.#settle(pending));
     return pending;
   }
 
@@ -258,7 +270,11 @@ export class RemoteJwks {
 export async function discoverJwks(issuer, options = {}) {
   await ready();
   if (typeof issuer !== 'string') throw new TypeError('issuer must be a string');
-  checkRemoteUrl('discoverJwks issuer', normalizedUrl(issuer, 'discoverJwks issuer'));
+  try {
+    checkRemoteUrl('discoverJwks issuer', normalizedUrl(issuer, 'discoverJwks issuer'));
+  } catch (err) {
+    throw coreError(err);
+  }
   const { fetch, headersJson, timeoutMs, maxBytes } = settingsOf(options);
   let urls;
   try {

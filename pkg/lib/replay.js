@@ -3,41 +3,42 @@
 // A ReplayStore is any object with `markUsed(jti, expiresAt)` returning (a Promise of)
 // `true` the first time and `false` when the jti is already in use; `expiresAt` (seconds) is
 // when the token stops being accepted, so when the store may forget it. A shared store must
-// make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`).
+// make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`). Every failure of a store
+// fails closed: the token is refused.
 
 import { JoseError, fromCore } from './errors.js';
+import { settleWithin } from './settle.js';
 
-const DEFAULT_MAX_ENTRIES = 10000;
+const DEFAULT_MAX_ENTRIES = 100000;
+export const DEFAULT_REPLAY_TIMEOUT_MS = 5000;
 
-// How long a shared store may take to answer before the check fails closed.
-const STORE_TIMEOUT_MS = 5000;
-
-// The store's answer, bounded: a store that throws, rejects, answers something other than
-// true/false or does not answer in time makes the check fail closed.
-async function markUsedWithin(store, key, expiresAt, timeoutMs) {
-  let timer;
-  const timeout = new Promise((resolve) => {
-    timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs);
-  });
-  let answer;
-  try {
-    answer = await Promise.race([Promise.resolve().then(() => store.markUsed(key, expiresAt)).then((fresh) => ({ fresh })), timeout]);
-  } catch (err) {
-    if (err instanceof JoseError) throw err;
-    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store failed: ${err?.message ?? String(err)}`, { cause: err });
-  } finally {
-    clearTimeout(timer);
+/**
+ * `store.markUsed(key, expiresAt)`, bounded by `timeoutMs`: resolves to true (first use) or
+ * false (already used). Throws `ERR_REPLAY_STORE_UNAVAILABLE` when the store throws, rejects,
+ * returns anything but true/false, or does not settle within `timeoutMs`; a store's own
+ * `ERR_REPLAY_STORE_FULL` is passed on.
+ */
+export async function markUsedWithin(store, key, expiresAt, timeoutMs = DEFAULT_REPLAY_TIMEOUT_MS) {
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError(`replayTimeoutMs must be a positive finite number of ms, got ${String(timeoutMs)}`);
   }
-  if (answer.timedOut) throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store did not answer within ${timeoutMs} ms`);
-  if (typeof answer.fresh !== 'boolean') {
-    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', 'ReplayStore.markUsed must return true or false (or a Promise of it)');
+  const outcome = await settleWithin(() => store.markUsed(key, expiresAt), timeoutMs);
+  if (!outcome.ok) {
+    const { error } = outcome;
+    if (error instanceof JoseError && error.code === 'ERR_REPLAY_STORE_FULL') throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store failed, so the token is refused: ${why}`);
   }
-  return answer.fresh;
+  if (outcome.value !== true && outcome.value !== false) {
+    const got = outcome.value === null ? 'null' : typeof outcome.value;
+    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store's markUsed returned ${got}, not true or false, so the token is refused`);
+  }
+  return outcome.value;
 }
 
 // Called after every other check passed, so only authenticated tokens reach the store.
-async function markUsed(store, jti, expiresAt, payload) {
-  const fresh = await markUsedWithin(store, jti, expiresAt, STORE_TIMEOUT_MS);
+async function markUsed(store, jti, expiresAt, payload, timeoutMs) {
+  const fresh = await markUsedWithin(store, jti, expiresAt, timeoutMs);
   if (!fresh) {
     throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(jti)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
   }
@@ -46,7 +47,7 @@ async function markUsed(store, jti, expiresAt, payload) {
 // A profile's last steps once the signature and claims verified: `check()` (the core's
 // profile checks, returning `{jti?, replayUntil?, ...}` as JSON text), then the jti marked used
 // when a store is given. A claim error carries the payload. Returns the parsed outcome.
-export async function checkThenMarkUsed(verified, check, store) {
+export async function checkThenMarkUsed(verified, check, store, timeoutMs = DEFAULT_REPLAY_TIMEOUT_MS) {
   let outcome;
   try {
     outcome = JSON.parse(check());
@@ -54,7 +55,7 @@ export async function checkThenMarkUsed(verified, check, store) {
     throw fromCore(err, (parsed) => (parsed.claim ? { payload: verified.payload } : undefined));
   }
   if (store && outcome.replayUntil !== null) {
-    await markUsed(store, outcome.jti, outcome.replayUntil, verified.payload);
+    await markUsed(store, outcome.jti, outcome.replayUntil, verified.payload, timeoutMs);
   }
   return outcome;
 }
@@ -66,14 +67,16 @@ export function checkStore(store) {
 }
 
 /**
- * In-memory ReplayStore for one process. Holds at most `maxEntries` jtis (default 10000);
- * each is forgotten at its `expiresAt`. When full, expired entries go first, then the oldest,
- * so size it for your peak rate times the longest accepted lifetime. `clock` returns "now"
- * in seconds (default: the host clock); pass the same notion of now as `currentDate`.
+ * In-memory ReplayStore for one process. Holds at most `maxEntries` jtis (default 100000);
+ * each is kept until its `expiresAt` and never forgotten before. When it is full of live
+ * entries, `markUsed` throws `ERR_REPLAY_STORE_FULL` (the token is refused: evicting a live
+ * entry would let it replay), so size it for your peak rate times the longest accepted
+ * lifetime. `clock` returns "now" in seconds (default: the host clock); pass the same notion
+ * of now as `currentDate`.
  */
 export class ReplayCache {
-  #expiries = new Map(); // jti -> expiresAt, in insertion order
-  #heap = []; // [expiresAt, jti], a min-heap; entries whose jti was evicted are skipped
+  #expiries = new Map(); // jti -> expiresAt
+  #heap = []; // [expiresAt, jti], a min-heap with one item per live entry
   #maxEntries;
   #clock;
 
@@ -93,10 +96,15 @@ export class ReplayCache {
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('expiresAt must be a number of seconds');
     this.#forgetExpired(this.#clock());
     if (this.#expiries.has(jti)) return false;
-    if (this.#expiries.size >= this.#maxEntries) this.#expiries.delete(this.#expiries.keys().next().value);
+    if (this.#expiries.size >= this.#maxEntries) {
+      const [soonest] = this.#heap[0];
+      throw new JoseError(
+        'ERR_REPLAY_STORE_FULL',
+        `ReplayCache is full: ${this.#maxEntries} jtis in use (maxEntries), the first expires at ${soonest}; the token is refused`,
+      );
+    }
     this.#expiries.set(jti, expiresAt);
     this.#push([expiresAt, jti]);
-    if (this.#heap.length > 2 * this.#maxEntries) this.#rebuild();
     return true;
   }
 
@@ -106,12 +114,6 @@ export class ReplayCache {
       const [expiresAt, jti] = this.#pop();
       if (this.#expiries.get(jti) === expiresAt) this.#expiries.delete(jti);
     }
-  }
-
-  // Entries dropped as "oldest" leave their heap item behind; rebuild before it piles up.
-  #rebuild() {
-    this.#heap = [];
-    for (const [jti, expiresAt] of this.#expiries) this.#push([expiresAt, jti]);
   }
 
   #push(item) {

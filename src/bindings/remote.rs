@@ -56,6 +56,17 @@ impl WasmRemoteCache {
         self.inner.adopt_state(now_ms, &state, kid.as_deref()).map_err(jose_error)
     }
 
+    /// A shared store backs this cache (`RemoteOptions.store`).
+    #[wasm_bindgen(js_name = setShared)]
+    pub fn set_shared(&mut self, shared: bool) {
+        self.inner.set_shared(shared);
+    }
+
+    #[wasm_bindgen(js_name = startConsult)]
+    pub fn start_consult(&mut self, now_ms: f64) {
+        self.inner.start_consult(now_ms);
+    }
+
     /// Ends the fetch in flight without a request.
     #[wasm_bindgen(js_name = cancelFetch)]
     pub fn cancel_fetch(&mut self) {
