@@ -17,8 +17,6 @@ pub enum ErrorCode {
     JwksTimeout,
     JwksFetchFailed,
     JwtReplayed,
-    /// A shared ReplayStore failed or timed out: the replay check fails closed.
-    ReplayStoreUnavailable,
     WebhookBodyMismatch,
     /// A `ReplayCache` full of live entries refuses a new one (fail closed).
     ReplayStoreFull,
@@ -42,7 +40,6 @@ impl ErrorCode {
             ErrorCode::JwksTimeout => "ERR_JWKS_TIMEOUT",
             ErrorCode::JwksFetchFailed => "ERR_JWKS_FETCH_FAILED",
             ErrorCode::JwtReplayed => "ERR_JWT_REPLAYED",
-            ErrorCode::ReplayStoreUnavailable => "ERR_REPLAY_STORE_UNAVAILABLE",
             ErrorCode::WebhookBodyMismatch => "ERR_WEBHOOK_BODY_MISMATCH",
             ErrorCode::ReplayStoreFull => "ERR_REPLAY_STORE_FULL",
             ErrorCode::ReplayStoreUnavailable => "ERR_REPLAY_STORE_UNAVAILABLE",

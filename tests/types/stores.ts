@@ -5,8 +5,8 @@
 import { RedisJwksStore, RedisReplayStore } from 'jwks-verify/redis';
 import type { RedisClientLike, RedisStoreOptions } from 'jwks-verify/redis';
 import { CacheApiJwksStore } from 'jwks-verify/edge';
-import { ReplayCache, checkAssertion } from 'jwks-verify';
-import type { ReplayStore } from 'jwks-verify';
+import { RemoteJwks, ReplayCache, checkAssertion } from 'jwks-verify';
+import type { JwksStore, RemoteOptions, ReplayStore } from 'jwks-verify';
 
 // node-redis 4/5: RedisClientType['sendCommand']
 declare const nodeRedis: {
@@ -22,9 +22,11 @@ declare const ioredis: {
 const options: RedisStoreOptions = { prefix: 'app:' };
 const replayStores: ReplayStore[] = [new RedisReplayStore(nodeRedis), new RedisReplayStore(ioredis, options), new ReplayCache()];
 const client: RedisClientLike = ioredis;
-const jwksStore: { get(url: string): Promise<string | null>; set(url: string, state: string, ttlMs: number): Promise<void> } =
-  new RedisJwksStore(client, { prefix: 'jwks:' });
-const edgeStore: typeof jwksStore = new CacheApiJwksStore({ cacheName: 'jwks', keyBase: 'https://cache.example/' });
+const jwksStore: JwksStore = new RedisJwksStore(client, { prefix: 'jwks:' });
+const edgeStore: JwksStore = new CacheApiJwksStore({ cacheName: 'jwks', keyBase: 'https://cache.example/' });
+const remoteOptions: RemoteOptions = { store: new RedisJwksStore(nodeRedis) };
+new RemoteJwks('https://issuer.example/jwks.json', remoteOptions);
+new RemoteJwks('https://issuer.example/jwks.json', { store: edgeStore });
 
 export async function use(assertion: string): Promise<boolean> {
   const fresh: boolean = await new RedisReplayStore(nodeRedis).markUsed('client-1 jti', 1_900_000_000);
