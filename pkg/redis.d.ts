@@ -2,7 +2,8 @@
 
 /**
  * What the stores need of a Redis client: a connected node-redis 4/5 client (`createClient()`;
- * commands go through `sendCommand`) or an ioredis client (`new Redis()`; through `call`).
+ * commands go through `sendCommand`; in `legacyMode` pass `client.v4`) or an ioredis 5 client
+ * (`new Redis()`; through `call`). node-redis cluster clients are refused.
  */
 export type RedisClientLike =
   | { call(...args: any[]): unknown }
