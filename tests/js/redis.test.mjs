@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { checkAssertion, verifyWebhook } from '../../pkg/node.mjs';
+import { checkAssertion, verifyJwt, verifyWebhook, RemoteJwks } from '../../pkg/node.mjs';
 import { RedisReplayStore, RedisJwksStore } from '../../pkg/redis.mjs';
 import { generateKey, mint, outcome } from './helpers.mjs';
 import { CLIENT_KINDS, connectClient } from './support/redis-clients.mjs';
@@ -395,6 +395,38 @@ describe('jwks-verify/redis on a real redis-server', { skip: noServer }, () => {
       const again = await Promise.all(racers.map((r) => r.run([verifyJob(tenant, good)])));
       assert.ok(again.flat().every((r) => r.ok), JSON.stringify(again));
       assert.equal(await tenant.count(), 1, 'upstream fetches');
+    });
+
+    test('a malformed, foreign or future-dated entry in Redis is not trusted: the process fetches upstream', async () => {
+      const conn = await connectClient('node-redis-5', redis.port);
+      try {
+        const tenant = await createTenant(jwksServer.origin);
+        const token = await tenant.sign();
+        const attacker = await generateKey('ES256', { kid: 'attacker' });
+        const forged = await mint(attacker, { sub: 'mallory', iat: nowSeconds(), exp: nowSeconds() + 60 });
+        const now = Date.now();
+        const stateOf = (fields) => JSON.stringify({
+          version: 1, url: tenant.jwksUrl, jwks: { keys: [attacker.jwk] }, fetchedAtMs: now, expiresAtMs: now + 60_000, lastAttemptAtMs: now, ...fields,
+        });
+        const poisoned = {
+          'not JSON': 'garbage{',
+          'exported for another URL': stateOf({ url: `${jwksServer.origin}/elsewhere.json` }),
+          'fetched in the future': stateOf({ fetchedAtMs: now + 3_600_000, expiresAtMs: now + 3_700_000, lastAttemptAtMs: now + 3_600_000 }),
+          'keys that are not JWK objects': stateOf({ jwks: { keys: [1, null, 'x'] } }),
+        };
+        let fetches = 0;
+        for (const [name, text] of Object.entries(poisoned)) {
+          const prefix = `poisoned:${randomUUID()}:`;
+          await conn.client.sendCommand(['SET', prefix + tenant.jwksUrl, text]);
+          const remote = new RemoteJwks(tenant.jwksUrl, { store: new RedisJwksStore(conn.client, { prefix }) });
+          const result = await outcome(() => verifyJwt(token, remote));
+          assert.equal(result.ok, true, `${name}: ${JSON.stringify(result)}`);
+          assert.equal(await tenant.count(), ++fetches, `${name}: no upstream fetch`);
+          assert.equal((await outcome(() => verifyJwt(forged, remote))).ok, false, `${name}: the forged token verified`);
+        }
+      } finally {
+        await conn.close();
+      }
     });
 
     test('Redis down: each process fetches by itself and verifies; once it is back, one fetch for all again', async () => {
