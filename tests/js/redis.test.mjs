@@ -186,11 +186,11 @@ describe('jwks-verify/redis on a real redis-server', { skip: noServer }, () => {
         const url = `https://issuer.example/${randomUUID()}/jwks.json`;
         assert.equal(await store.get(url), null);
         const state = JSON.stringify({ version: 1, url, jwks: '{"keys":[]}' });
-        const setAt = Date.now();
         await store.set(url, state, 1000);
+        const setBy = Date.now(); // Redis expires it at most 1000 ms after this
         assert.equal(await store.get(url), state);
         assert.equal(await new RedisJwksStore(conn.client, { prefix: 'other:' }).get(url), null);
-        await sleep(Math.max(0, setAt + 1100 - Date.now()));
+        await sleep(Math.max(0, setBy + 1100 - Date.now()));
         assert.equal(await store.get(url), null, 'still there after ttlMs');
         await store.set(url, state, 0);
         assert.equal(await store.get(url), null, 'stored with ttlMs 0');
