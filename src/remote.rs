@@ -72,8 +72,8 @@ impl Default for RemoteOptions {
     }
 }
 
-/// The default `maxKeys` of `RemoteOptions` (and of `parseJwks`).
-pub const DEFAULT_MAX_KEYS: usize = 1000;
+/// The default `maxKeys` of `RemoteOptions` (the same as `parseJwks`'s).
+pub const DEFAULT_MAX_KEYS: usize = crate::jwks::DEFAULT_MAX_KEYS;
 /// The longest `Retry-After` honoured (a longer one waits this long).
 pub const MAX_RETRY_AFTER_MS: f64 = 600_000.0;
 /// The longest error message recorded (longer ones are cut), and accepted in a state.

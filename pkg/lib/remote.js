@@ -56,6 +56,7 @@ function settingsOf(options) {
     policyJson: JSON.stringify(policy),
     timeoutMs: policy.timeoutMs ?? DEFAULTS.timeoutMs,
     maxBytes: policy.maxBytes ?? DEFAULTS.maxBytes,
+    maxKeys: policy.maxKeys,
     fetch: options.fetch ?? null,
     store: store ?? null,
     headersJson: (accept) => JSON.stringify({ accept, ...headers }),
@@ -255,7 +256,7 @@ export class RemoteJwks {
     const cache = this.#core();
     const generation = cache.generation();
     if (generation !== this.#generation) {
-      this.#keySet = parseJwks(cache.jwksText());
+      this.#keySet = parseJwks(cache.jwksText(), { maxKeys: this.#settings.maxKeys });
       this.#generation = generation;
     }
     return this.#keySet;
