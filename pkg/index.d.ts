@@ -372,6 +372,8 @@ export interface RemoteJwksState {
   lastModified?: string;
   /** A bounded `Retry-After` of the last (failed) attempt, in ms. */
   retryAfterMs?: number;
+  /** Present while a fetch is in flight: when it started (a `store` lease for other processes). */
+  fetchingSinceMs?: number;
 }
 
 /** A JWKS URL with a cache that follows rotation, survives outages and resists floods. */

@@ -12,6 +12,8 @@ import { settleWithin } from './settle.js';
 const POLICY_FIELDS = ['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorMs', 'maxBytes', 'maxKeys'];
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
 const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
+// While another process holds the store's fetch lease, how often to read the store again.
+const STORE_POLL_MS = 25;
 const METADATA_ACCEPT = 'application/json';
 
 // Remote errors carry the URL and the kids the cache knows.
@@ -207,8 +209,18 @@ export class RemoteJwks {
   }
 
   async #run(cache, kid, viaStore) {
-    if (viaStore && (await this.#readStore(cache, kid))) return;
     const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
+    if (viaStore) {
+      // Another process fetching (the policy says "wait") is waited for, up to timeoutMs.
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const verdict = await this.#readStore(cache, kid);
+        if (verdict === 'skip') return;
+        if (verdict === 'fetch' || Date.now() >= deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(STORE_POLL_MS, deadline - Date.now())));
+      }
+      await this.#writeStore(cache); // marks the fetch in flight for the others
+    }
     let failure = null;
     let result;
     try {
@@ -227,16 +239,17 @@ export class RemoteJwks {
     if (failure) throw failure;
   }
 
-  // True when the store's state made the fetch unnecessary. A store that fails, times out or
-  // holds a malformed state is ignored: the fetch goes on, as without a store.
+  // The policy's verdict on the store's state: "skip" (the fetch is not needed), "fetch" or
+  // "wait". A store that fails, times out or holds a malformed state is ignored: "fetch", as
+  // without a store.
   async #readStore(cache, kid) {
     const { store, timeoutMs } = this.#settings;
     const read = await settleWithin(() => store.get(this.#url), timeoutMs);
-    if (!read.ok || typeof read.value !== 'string') return false;
+    if (!read.ok || typeof read.value !== 'string') return 'fetch';
     try {
       return cache.adoptState(Date.now(), read.value, kid);
     } catch {
-      return false;
+      return 'fetch';
     }
   }
 
