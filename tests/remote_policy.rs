@@ -372,6 +372,9 @@ fn discovery_urls_and_issuer_check() {
     assert!(discovery::jwks_uri("https://idp.example", at, &doc("https://idp.example", "http://idp.example/jwks")).is_err(), "no https downgrade");
     assert!(discovery::jwks_uri("http://127.0.0.1:9", at, &doc("http://127.0.0.1:9", "http://127.0.0.1:9/jwks")).is_ok());
     assert!(discovery::jwks_uri("https://idp.example", at, "<html>").is_err());
+    let err = discovery::jwks_uri("https://idp.example", at, &doc("https://idp.example", "https://u:hunter2@idp.example/jwks")).unwrap_err();
+    assert_eq!(err.code, ErrorCode::JwksInvalid);
+    assert!(err.message.contains("user info"), "{}", err.message);
     assert!(discovery::jwks_uri("https://idp.example", at, r#"{"issuer":"https://idp.example"}"#).is_err());
 }
 
