@@ -210,16 +210,18 @@ export class RemoteJwks {
 
   async #run(cache, kid, viaStore) {
     const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
+    let storeWorks = this.#settings.store !== null;
     if (viaStore) {
       // Another process fetching (the policy says "wait") is waited for, up to timeoutMs.
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const verdict = await this.#readStore(cache, kid);
         if (verdict === 'skip') return;
-        if (verdict === 'fetch' || Date.now() >= deadline) break;
+        if (verdict === 'unavailable') storeWorks = false;
+        if (verdict !== 'wait' || Date.now() >= deadline) break;
         await new Promise((resolve) => setTimeout(resolve, Math.min(STORE_POLL_MS, deadline - Date.now())));
       }
-      await this.#writeStore(cache); // marks the fetch in flight for the others
+      if (storeWorks) await this.#writeStore(cache); // marks the fetch in flight for the others
     }
     let failure = null;
     let result;
@@ -235,17 +237,20 @@ export class RemoteJwks {
         failure = coreError(thrown);
       }
     }
-    await this.#writeStore(cache);
+    // A store that just failed is not waited for again (the write is still tried).
+    const written = this.#writeStore(cache);
+    if (storeWorks) await written;
     if (failure) throw failure;
   }
 
   // The policy's verdict on the store's state: "skip" (the fetch is not needed), "fetch" or
-  // "wait". A store that fails, times out or holds a malformed state is ignored: "fetch", as
-  // without a store.
+  // "wait"; "unavailable" when the store failed or timed out. A store that fails or holds a
+  // malformed state is ignored: the fetch goes on, as without a store.
   async #readStore(cache, kid) {
     const { store, timeoutMs } = this.#settings;
     const read = await settleWithin(() => store.get(this.#url), timeoutMs);
-    if (!read.ok || typeof read.value !== 'string') return 'fetch';
+    if (!read.ok) return 'unavailable';
+    if (typeof read.value !== 'string') return 'fetch';
     try {
       return cache.adoptState(Date.now(), read.value, kid);
     } catch {
