@@ -147,6 +147,7 @@ bench: build
 	@if [[ -f bench/run.mjs ]]; then node bench/run.mjs; else echo "skip: no bench/run.mjs"; fi
 	@if [[ -f bench/browser.mjs ]]; then node bench/browser.mjs; else echo "skip: no bench/browser.mjs"; fi
 	@if [[ -f bench/jwks_select.mjs ]]; then node bench/jwks_select.mjs; else echo "skip: no bench/jwks_select.mjs"; fi
+	@if [[ -f bench/remote_refresh.mjs ]]; then node bench/remote_refresh.mjs; else echo "skip: no bench/remote_refresh.mjs"; fi
 	@if [[ -f bench/redis.mjs ]]; then node bench/redis.mjs; else echo "skip: no bench/redis.mjs"; fi
 
 serve: build

@@ -192,6 +192,8 @@ export interface ParseJwksOptions {
   allowPrivate?: boolean;
   /** Default false: RSA keys under 2048 bits are unusable. */
   allowWeakKeys?: boolean;
+  /** Default 1000: a set with more keys is `ERR_JWKS_INVALID`, refused before any key is parsed. */
+  maxKeys?: number;
 }
 
 /** Keys that are already here: a KeySet, a JWKS object or its JSON text, or a single JWK. */
@@ -370,6 +372,8 @@ export interface RemoteJwksState {
   lastModified?: string;
   /** A bounded `Retry-After` of the last (failed) attempt, in ms. */
   retryAfterMs?: number;
+  /** Present while a fetch is in flight: when it started (a `store` lease for other processes). */
+  fetchingSinceMs?: number;
 }
 
 /** A JWKS URL with a cache that follows rotation, survives outages and resists floods. */

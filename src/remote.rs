@@ -72,8 +72,8 @@ impl Default for RemoteOptions {
     }
 }
 
-/// The default `maxKeys` of `RemoteOptions` (and of `parseJwks`).
-pub const DEFAULT_MAX_KEYS: usize = 1000;
+/// The default `maxKeys` of `RemoteOptions` (the same as `parseJwks`'s).
+pub const DEFAULT_MAX_KEYS: usize = crate::jwks::DEFAULT_MAX_KEYS;
 /// The longest `Retry-After` honoured (a longer one waits this long).
 pub const MAX_RETRY_AFTER_MS: f64 = 600_000.0;
 /// The longest error message recorded (longer ones are cut), and accepted in a state.
@@ -205,8 +205,41 @@ const STATE_VERSION: u64 = 1;
 /// With a shared store, a `kid` the set lacks reads the store at most this often (ms) while
 /// fetching is held back by the cooldown.
 pub const STORE_RECHECK_MS: f64 = 1000.0;
-const STATE_MEMBERS: [&str; 10] =
-    ["version", "url", "jwks", "fetchedAtMs", "expiresAtMs", "etag", "lastModified", "lastAttemptAtMs", "lastError", "retryAfterMs"];
+const STATE_MEMBERS: [&str; 11] = [
+    "version",
+    "url",
+    "jwks",
+    "fetchedAtMs",
+    "expiresAtMs",
+    "etag",
+    "lastModified",
+    "lastAttemptAtMs",
+    "lastError",
+    "retryAfterMs",
+    "fetchingSinceMs",
+];
+
+/// What a shared store's state means for the fetch in flight ([`RemoteCache::adopt_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreVerdict {
+    /// The state serves (or the shared cooldown holds): the fetch is over, nothing to fetch.
+    Skip,
+    /// Fetch upstream (after writing this cache's state, which marks the fetch in flight).
+    Fetch,
+    /// Another process is fetching (its `fetchingSinceMs` is less than `timeoutMs` old): read
+    /// the store again shortly instead of fetching too, until `timeoutMs` has passed.
+    Wait,
+}
+
+impl StoreVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreVerdict::Skip => "skip",
+            StoreVerdict::Fetch => "fetch",
+            StoreVerdict::Wait => "wait",
+        }
+    }
+}
 
 impl RemoteCache {
     pub fn new(url: impl Into<String>, options: RemoteOptions) -> Self {
@@ -521,6 +554,9 @@ impl RemoteCache {
                 state["retryAfterMs"] = json!(attempt.retry_after_ms);
             }
         }
+        if let Some(since) = self.fetching_since_ms {
+            state["fetchingSinceMs"] = json!(since);
+        }
         state
     }
 
@@ -605,6 +641,7 @@ impl RemoteCache {
                 Some(JoseError::new(code, message))
             }
         };
+        time("fetchingSinceMs")?;
         let retry_after_ms = time("retryAfterMs")?.unwrap_or(0.0);
         if retry_after_ms > MAX_RETRY_AFTER_MS {
             return Err(invalid(&format!("retryAfterMs is above {MAX_RETRY_AFTER_MS}")));
@@ -617,11 +654,15 @@ impl RemoteCache {
 
     /// Takes what a shared store holds (`export_state` output of another process) where it is
     /// newer than this cache's own: a set fetched later, an attempt that ended later. The state
-    /// is checked exactly as [`RemoteCache::from_state`] checks it. Returns true when, with it,
-    /// the fetch in flight for `kid` is no longer needed (another process fetched, or its
-    /// cooldown holds): the fetch is then over. False: go on and fetch.
-    pub fn adopt_state(&mut self, now_ms: f64, state: &Value, kid: Option<&str>) -> Result<bool> {
+    /// is checked exactly as [`RemoteCache::from_state`] checks it. [`StoreVerdict::Skip`] when,
+    /// with it, the fetch in flight for `kid` is no longer needed (another process fetched, or
+    /// its cooldown holds): the fetch is then over.
+    pub fn adopt_state(&mut self, now_ms: f64, state: &Value, kid: Option<&str>) -> Result<StoreVerdict> {
         let other = RemoteCache::from_state(self.url.clone(), self.options, state, now_ms)?;
+        let other_fetching = state
+            .get("fetchingSinceMs")
+            .and_then(Value::as_f64)
+            .is_some_and(|since| since <= now_ms && now_ms - since < self.options.timeout_ms);
         if let Some(set) = other.set {
             if self.set.as_ref().map_or(true, |own| set.fetched_at_ms > own.fetched_at_ms) {
                 if self.set.as_ref().map_or(true, |own| own.jwks_text != set.jwks_text) {
@@ -639,10 +680,11 @@ impl RemoteCache {
         let shared = std::mem::replace(&mut self.shared, false);
         let needed = matches!(self.decide(now_ms, kid, false), Ok(Action::Fetch | Action::Revalidate));
         self.shared = shared;
-        if needed {
-            self.fetching_since_ms = in_flight;
+        if !needed {
+            return Ok(StoreVerdict::Skip);
         }
-        Ok(!needed)
+        self.fetching_since_ms = in_flight;
+        Ok(if other_fetching { StoreVerdict::Wait } else { StoreVerdict::Fetch })
     }
 
     /// Ends the fetch in flight without an upstream request (the store could not be read and

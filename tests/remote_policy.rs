@@ -1,7 +1,7 @@
 //! The RemoteJwks cache policy under a fake clock: cold start, single flight, max age and
 //! Cache-Control, unknown-kid refetch and its cooldown, stale-if-error, export/import.
 
-use jwks_verify::remote::{cache_control, discovery, time_text, Action, RemoteCache, RemoteOptions};
+use jwks_verify::remote::{cache_control, discovery, time_text, Action, RemoteCache, RemoteOptions, StoreVerdict};
 use jwks_verify::ErrorCode;
 use serde_json::{json, Value};
 
@@ -372,6 +372,9 @@ fn discovery_urls_and_issuer_check() {
     assert!(discovery::jwks_uri("https://idp.example", at, &doc("https://idp.example", "http://idp.example/jwks")).is_err(), "no https downgrade");
     assert!(discovery::jwks_uri("http://127.0.0.1:9", at, &doc("http://127.0.0.1:9", "http://127.0.0.1:9/jwks")).is_ok());
     assert!(discovery::jwks_uri("https://idp.example", at, "<html>").is_err());
+    let err = discovery::jwks_uri("https://idp.example", at, &doc("https://idp.example", "https://u:hunter2@idp.example/jwks")).unwrap_err();
+    assert_eq!(err.code, ErrorCode::JwksInvalid);
+    assert!(err.message.contains("user info"), "{}", err.message);
     assert!(discovery::jwks_uri("https://idp.example", at, r#"{"issuer":"https://idp.example"}"#).is_err());
 }
 
@@ -625,7 +628,7 @@ fn a_shared_store_holds_the_cooldown_and_spreads_a_rotation() {
             Ok(Action::Fetch | Action::Revalidate) => {
                 cache.start_fetch(now);
                 let skipped = match &store {
-                    Some(state) => cache.adopt_state(now, state, Some(&kid)).unwrap(),
+                    Some(state) => cache.adopt_state(now, state, Some(&kid)).unwrap() == StoreVerdict::Skip,
                     None => false,
                 };
                 if !skipped {
@@ -665,7 +668,7 @@ fn a_shared_store_holds_the_cooldown_and_spreads_a_rotation() {
             Ok(Action::Serve) => {}
             Ok(Action::Fetch) => {
                 cache.start_fetch(now);
-                assert!(cache.adopt_state(now, store.as_ref().unwrap(), Some("rotated")).unwrap(), "the store has the rotation");
+                assert_eq!(cache.adopt_state(now, store.as_ref().unwrap(), Some("rotated")).unwrap(), StoreVerdict::Skip, "the store has the rotation");
             }
             Ok(Action::Consult) => {
                 cache.start_consult(now);
@@ -683,7 +686,7 @@ fn adopt_state_takes_only_newer_state_and_refuses_a_malformed_one() {
     let mut own = warm(options(), T0 + 10.0 * SECOND, &["new"]);
     let older = warm(options(), T0, &["old"]).export_state();
     own.start_fetch(T0 + 50.0 * SECOND);
-    assert!(!own.adopt_state(T0 + 50.0 * SECOND, &older, Some("x")).unwrap(), "an older state does not stop the fetch");
+    assert_eq!(own.adopt_state(T0 + 50.0 * SECOND, &older, Some("x")).unwrap(), StoreVerdict::Fetch, "an older state does not stop the fetch");
     assert_eq!(own.kids(), ["new"]);
     let mut broken = older.clone();
     broken["expiresAtMs"] = json!("later");
@@ -691,4 +694,26 @@ fn adopt_state_takes_only_newer_state_and_refuses_a_malformed_one() {
     assert!(own.in_flight(), "a refused state leaves the fetch to go on");
     let ttl = own.store_ttl_ms(T0 + 10.0 * SECOND);
     assert_eq!(ttl, 600_000.0 + 86_400_000.0);
+}
+
+#[test]
+fn a_fetch_in_flight_elsewhere_is_waited_for_until_timeout_ms() {
+    let o = RemoteOptions { timeout_ms: 5000.0, ..options() };
+    let mut fetching = RemoteCache::new(URL, o);
+    fetching.start_fetch(T0);
+    let lease = fetching.export_state();
+    assert_eq!(lease["fetchingSinceMs"], T0);
+    let mut cold = RemoteCache::new(URL, o);
+    cold.start_fetch(T0 + 10.0);
+    assert_eq!(cold.adopt_state(T0 + 10.0, &lease, None).unwrap(), StoreVerdict::Wait);
+    assert!(cold.in_flight());
+    assert_eq!(cold.adopt_state(T0 + 5000.0, &lease, None).unwrap(), StoreVerdict::Fetch, "a lease older than timeoutMs is over");
+    let mut future = lease.clone();
+    future["fetchingSinceMs"] = json!(T0 + 1e9);
+    assert_eq!(cold.adopt_state(T0 + 10.0, &future, None).unwrap(), StoreVerdict::Fetch, "a lease in the future is ignored");
+    fetching.fetch_succeeded(T0 + 20.0, &jwks(&["a"]), None, None).unwrap();
+    let done = fetching.export_state();
+    assert!(done.get("fetchingSinceMs").is_none());
+    assert_eq!(cold.adopt_state(T0 + 30.0, &done, Some("a")).unwrap(), StoreVerdict::Skip);
+    assert!(!cold.in_flight());
 }

@@ -20,9 +20,10 @@ export function handleOf(keySet) {
   return handles.get(keySet);
 }
 
-function parseText(text, { allowPrivate = false, allowWeakKeys = false } = {}) {
+function parseText(text, { allowPrivate = false, allowWeakKeys = false, maxKeys } = {}) {
+  if (maxKeys !== undefined && typeof maxKeys !== 'number') throw new TypeError('parseJwks option maxKeys must be a number');
   try {
-    return new KeySet(WasmKeySet.parse(text, Boolean(allowPrivate), Boolean(allowWeakKeys)));
+    return new KeySet(WasmKeySet.parse(text, Boolean(allowPrivate), Boolean(allowWeakKeys), maxKeys));
   } catch (err) {
     throw fromCore(err);
   }
@@ -45,8 +46,9 @@ function jsonText(input) {
  * Parses a JWKS `{keys:[...]}` or a single JWK (object or JSON text) into a KeySet.
  * Options: `allowPrivate` (default false) lets keys with private members, and `oct` secrets,
  * verify; `allowWeakKeys` (default false) lets RSA keys under 2048 bits verify. Either way
- * such keys are reported in `diagnostics`. Throws ERR_JWKS_INVALID only when the input is
- * not a JWK set or a JWK at all.
+ * such keys are reported in `diagnostics`. `maxKeys` (default 1000) bounds the set's size.
+ * Throws ERR_JWKS_INVALID only when the input is not a JWK set or a JWK at all, or has more
+ * than `maxKeys` keys.
  */
 export function parseJwks(input, options = {}) {
   if (options === null || typeof options !== 'object') throw new TypeError('parseJwks options must be an object');

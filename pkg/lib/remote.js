@@ -12,6 +12,8 @@ import { settleWithin } from './settle.js';
 const POLICY_FIELDS = ['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorMs', 'maxBytes', 'maxKeys'];
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
 const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
+// While another process holds the store's fetch lease, how often to read the store again.
+const STORE_POLL_MS = 25;
 const METADATA_ACCEPT = 'application/json';
 
 // Remote errors carry the URL and the kids the cache knows.
@@ -56,6 +58,7 @@ function settingsOf(options) {
     policyJson: JSON.stringify(policy),
     timeoutMs: policy.timeoutMs ?? DEFAULTS.timeoutMs,
     maxBytes: policy.maxBytes ?? DEFAULTS.maxBytes,
+    maxKeys: policy.maxKeys,
     fetch: options.fetch ?? null,
     store: store ?? null,
     headersJson: (accept) => JSON.stringify({ accept, ...headers }),
@@ -206,8 +209,20 @@ export class RemoteJwks {
   }
 
   async #run(cache, kid, viaStore) {
-    if (viaStore && (await this.#readStore(cache, kid))) return;
     const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
+    let storeWorks = this.#settings.store !== null;
+    if (viaStore) {
+      // Another process fetching (the policy says "wait") is waited for, up to timeoutMs.
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const verdict = await this.#readStore(cache, kid);
+        if (verdict === 'skip') return;
+        if (verdict === 'unavailable') storeWorks = false;
+        if (verdict !== 'wait' || Date.now() >= deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(STORE_POLL_MS, deadline - Date.now())));
+      }
+      if (storeWorks) await this.#writeStore(cache); // marks the fetch in flight for the others
+    }
     let failure = null;
     let result;
     try {
@@ -222,20 +237,24 @@ export class RemoteJwks {
         failure = coreError(thrown);
       }
     }
-    await this.#writeStore(cache);
+    // A store that just failed is not waited for again (the write is still tried).
+    const written = this.#writeStore(cache);
+    if (storeWorks) await written;
     if (failure) throw failure;
   }
 
-  // True when the store's state made the fetch unnecessary. A store that fails, times out or
-  // holds a malformed state is ignored: the fetch goes on, as without a store.
+  // The policy's verdict on the store's state: "skip" (the fetch is not needed), "fetch" or
+  // "wait"; "unavailable" when the store failed or timed out. A store that fails or holds a
+  // malformed state is ignored: the fetch goes on, as without a store.
   async #readStore(cache, kid) {
     const { store, timeoutMs } = this.#settings;
     const read = await settleWithin(() => store.get(this.#url), timeoutMs);
-    if (!read.ok || typeof read.value !== 'string') return false;
+    if (!read.ok) return 'unavailable';
+    if (typeof read.value !== 'string') return 'fetch';
     try {
       return cache.adoptState(Date.now(), read.value, kid);
     } catch {
-      return false;
+      return 'fetch';
     }
   }
 
@@ -255,7 +274,7 @@ export class RemoteJwks {
     const cache = this.#core();
     const generation = cache.generation();
     if (generation !== this.#generation) {
-      this.#keySet = parseJwks(cache.jwksText());
+      this.#keySet = parseJwks(cache.jwksText(), { maxKeys: this.#settings.maxKeys });
       this.#generation = generation;
     }
     return this.#keySet;

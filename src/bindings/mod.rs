@@ -62,8 +62,14 @@ pub struct WasmKeySet {
 
 #[wasm_bindgen]
 impl WasmKeySet {
-    pub fn parse(json: &str, allow_private: bool, allow_weak_rsa: bool) -> Result<WasmKeySet, JsValue> {
-        KeySet::parse_str(json, ParseOptions { allow_private, allow_weak_rsa })
+    /// `max_keys` (`parseJwks` option `maxKeys`; `undefined`: 1000) is checked before any key.
+    pub fn parse(json: &str, allow_private: bool, allow_weak_rsa: bool, max_keys: Option<f64>) -> Result<WasmKeySet, JsValue> {
+        let max_keys = match max_keys {
+            None => crate::jwks::DEFAULT_MAX_KEYS,
+            Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => n as usize,
+            Some(n) => return Err(type_error(format!("invalid parseJwks options: maxKeys must be a whole number of at least 0, got {n}"))),
+        };
+        KeySet::parse_str_bounded(json, ParseOptions { allow_private, allow_weak_rsa }, max_keys)
             .map(|inner| WasmKeySet { inner })
             .map_err(jose_error)
     }

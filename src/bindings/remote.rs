@@ -48,12 +48,13 @@ impl WasmRemoteCache {
         RemoteCache::from_state(url, options, &state, now_ms).map(|inner| WasmRemoteCache { inner }).map_err(jose_error)
     }
 
-    /// Takes the state text a `JwksStore` returned where it is newer; true when the fetch in
-    /// flight for `kid` is then not needed. Throws the JoseError of a malformed state.
+    /// Takes the state text a `JwksStore` returned where it is newer: `"skip"` (the fetch in
+    /// flight for `kid` is not needed), `"fetch"` or `"wait"` (another process is fetching).
+    /// Throws the JoseError of a malformed state.
     #[wasm_bindgen(js_name = adoptState)]
-    pub fn adopt_state(&mut self, now_ms: f64, state_json: &str, kid: Option<String>) -> Result<bool, JsValue> {
+    pub fn adopt_state(&mut self, now_ms: f64, state_json: &str, kid: Option<String>) -> Result<String, JsValue> {
         let state = state_value(self.inner.url(), state_json).map_err(jose_error)?;
-        self.inner.adopt_state(now_ms, &state, kid.as_deref()).map_err(jose_error)
+        self.inner.adopt_state(now_ms, &state, kid.as_deref()).map(|v| v.as_str().to_owned()).map_err(jose_error)
     }
 
     /// A shared store backs this cache (`RemoteOptions.store`).

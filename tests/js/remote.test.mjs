@@ -113,7 +113,9 @@ test('store: five instances share one upstream fetch per cache period; a rotatio
   for (const remote of instances) await api.verifyJwt(token, remote);
   assert.equal(await t.count(), 1, 'one upstream fetch for five instances');
   assert.deepEqual(instances.map((r) => r.stats().fetches), [1, 0, 0, 0, 0]);
-  const [write] = store.sets;
+  // Two writes: the lease (fetchingSinceMs) before the fetch, the fetched state after it.
+  assert.equal(store.sets.length, 2);
+  const write = store.sets[1];
   assert.equal(write.url, t.jwksUrl);
   assert.ok(write.ttlMs >= 600_000 && write.ttlMs <= 600_000 + 86_400_000 + 1000, `ttlMs ${write.ttlMs}`);
   const text = store.entries.get(t.jwksUrl);
@@ -255,4 +257,20 @@ test('soak: refused responses (non-200, over maxBytes) leak no wasm heap', async
   const grown = heapBytesInUse() - before;
   // The leak was ~46 bytes per refused response (400 here); allow a little noise.
   assert.ok(grown < 2000, `wasm heap grew by ${grown} bytes over 400 refused responses`);
+});
+
+test('store: ten cold instances verifying at once make one upstream fetch (the others wait for it)', async () => {
+  const { createTenant } = await import('./support/jwks-control.mjs');
+  const t = await createTenant(server.origin);
+  const token = await t.sign();
+  const store = memoryStore();
+  // Stagger the starts by a few ms, as separate processes would be.
+  const instances = Array.from({ length: 10 }, () => new api.RemoteJwks(t.jwksUrl, { store }));
+  const results = await Promise.all(instances.map(async (remote, i) => {
+    await new Promise((resolve) => setTimeout(resolve, i * 3));
+    return api.verifyJwt(token, remote);
+  }));
+  assert.ok(results.every((r) => r.key.kid === t.kid));
+  assert.equal(await t.count(), 1, 'one upstream fetch');
+  assert.equal(instances.reduce((n, r) => n + r.stats().fetches, 0), 1);
 });

@@ -9,7 +9,7 @@ import {
 } from 'jwks-verify';
 import type {
   AssertionOptions, Diagnostic, DiagnosticCode, JoseErrorCode, JWK, JSONWebKeySet, KeyInfo, KeysInput,
-  KeySelection, LocalKeysInput, RemoteJwksState, RemoteJwksStats, RemoteOptions, ReplayStore,
+  JwksStore, KeySelection, LocalKeysInput, RemoteJwksState, RemoteJwksStats, RemoteOptions, ReplayStore,
   VerifiedAssertion, VerifiedJwt, VerifyOptions, WebhookOptions, BackendChoice, DecodedJwt,
 } from 'jwks-verify';
 
@@ -142,6 +142,10 @@ async function main(): Promise<void> {
   console.log(fetched.keys.length, stats.fetches, stats.kids, lastFetchAt, lastCode, restored, discovered);
   // @ts-expect-error the policy times are numbers of milliseconds
   new RemoteJwks('https://issuer.example/jwks', { cooldownMs: '30s' });
+  const shared: JwksStore = { get: async () => null, set: async (_url: string, _state: string, _ttlMs: number) => {} };
+  new RemoteJwks('https://issuer.example/jwks', { store: shared, maxKeys: 5000 });
+  // @ts-expect-error a JwksStore needs set()
+  new RemoteJwks('https://issuer.example/jwks', { store: { get: async () => null } });
 
   // explainSelection
   const selection: KeySelection = explainSelection(keySet, token, { maxCandidates: 4 });

@@ -417,6 +417,22 @@ export const scenarios = [
     },
   },
   {
+    name: 'store: instances sharing a JwksStore make one upstream fetch; a failing store falls back to fetching',
+    async run({ api, origin }) {
+      const t = await createTenant(origin);
+      const token = await t.sign();
+      const entries = new Map();
+      const store = { get: async (url) => entries.get(url) ?? null, set: async (url, state) => { entries.set(url, state); } };
+      const instances = [0, 1, 2].map(() => new api.RemoteJwks(t.jwksUrl, { store }));
+      for (const remote of instances) await api.verifyJwt(token, remote);
+      equal(await t.count(), 1, 'one upstream fetch for three instances');
+      equal(JSON.parse(entries.get(t.jwksUrl)).url, t.jwksUrl, 'the stored state');
+      const broken = new api.RemoteJwks(t.jwksUrl, { store: { get: () => new Promise(() => {}), set: async () => { throw new Error('down'); } }, timeoutMs: 200 });
+      await api.verifyJwt(token, broken);
+      equal(await t.count(), 2, 'a hanging store: fetched after timeoutMs');
+    },
+  },
+  {
     name: 'a caller-supplied fetch is used, with redirect "manual", cache "no-cache" in browsers, an abort signal and Accept',
     async run({ api, origin }) {
       const t = await createTenant(origin);
