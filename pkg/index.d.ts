@@ -280,6 +280,9 @@ export declare class Verifier {
   verify<P = JWTPayload>(token: string | Uint8Array): Promise<VerifiedJwt<P>>;
   /** Throws `ERR_JWKS_INVALID` when the keys are remote. */
   verifySync<P = JWTPayload>(token: string | Uint8Array): VerifiedJwt<P>;
+  /** Releases the options the core holds now; the verifier reads them again if used after. */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 /**

@@ -41,7 +41,8 @@ pub mod webhook;
 pub mod x509;
 
 #[cfg(target_arch = "wasm32")]
-mod bindings;
+#[doc(hidden)]
+pub mod bindings;
 
 pub use alg::Alg;
 pub use error::{ErrorCode, JoseError};

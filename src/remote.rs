@@ -266,10 +266,6 @@ impl RemoteCache {
         &self.url
     }
 
-    pub fn options(&self) -> &RemoteOptions {
-        &self.options
-    }
-
     pub fn set(&self) -> Option<&CachedSet> {
         self.set.as_ref()
     }

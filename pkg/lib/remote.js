@@ -30,6 +30,11 @@ function normalizedUrl(url, what) {
 
 // What the fetch takes from RemoteOptions (the core reads and validates all of them).
 function settingsOf(options) {
+  // The core checks that `store` is an object; its interface is the host's to check.
+  const store = options?.store;
+  if (store !== undefined && store !== null && (typeof store.get !== 'function' || typeof store.set !== 'function')) {
+    throw Object.assign(new TypeError('RemoteJwks option store must be a JwksStore: an object with get(url) and set(url, state, ttlMs)'), { code: 'ERR_INVALID_OPTION', option: 'store' });
+  }
   let headers;
   try {
     headers = Object.fromEntries(new Headers(options?.headers ?? {}));

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 mod heap;
 mod options;
 mod remote;
-mod verify;
+pub mod verify;
 
 pub(crate) fn jose_error(err: JoseError) -> JsValue {
     let mut out = json!({ "code": err.code(), "message": err.message });
