@@ -293,7 +293,7 @@ fn check_typ(header: &Map<String, Value>) -> Result<()> {
         Some(Value::String(typ)) => Err(JoseError::claim_failed(
             "typ",
             ClaimReason::CheckFailed,
-            format!("unexpected \"typ\" JWT header value \"{typ}\" (an assertion's typ is JWT or client-authentication+jwt)"),
+            format!("unexpected \"typ\" JWT header value {} (an assertion's typ is JWT or client-authentication+jwt)", crate::quote::quoted(typ)),
         )),
         Some(_) => Err(JoseError::claim_failed("typ", ClaimReason::Invalid, "\"typ\" JWT header value must be a string")),
     }

@@ -46,6 +46,11 @@ pub fn parse_span(text: &str) -> Option<f64> {
         _ => return None,
     };
     let magnitude = (value * scale).round();
+    // "1e400" is not of this form, but 400 digits are: they overflow to infinity, and an
+    // infinite clockTolerance would accept every expired token.
+    if !magnitude.is_finite() {
+        return None;
+    }
     Some(if direction < 0.0 { -magnitude } else { sign * magnitude })
 }
 
@@ -95,5 +100,7 @@ mod tests {
         assert_eq!(parse_span("ten s"), None);
         assert_eq!(parse_span("10 fortnights"), None);
         assert_eq!(parse_span("-10s ago"), None);
+        assert_eq!(parse_span(&format!("{}y", "9".repeat(400))), None, "overflows to infinity");
+        assert_eq!(parse_span(&format!("{}s", "9".repeat(308))).map(f64::is_finite), Some(true));
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Module map (one job each):
 //! - [`error`]: the one error type; `code()` gives the `ERR_*` string of API.md.
+//! - [`quote`]: attacker-controlled text in messages: JSON-quoted, escaped, cut to 64 characters.
 //! - [`encoding`]: strict base64url and duplicate-refusing JSON for untrusted input.
 //! - [`token`]: splitting and decoding an untrusted compact JWS.
 //! - [`alg`]: the table of algorithm facts.
@@ -22,10 +23,13 @@ pub mod diagnostics;
 pub mod duration;
 pub mod encoding;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod jwk;
 pub mod json_view;
 pub mod jwks;
 pub mod options;
+pub mod quote;
 pub mod remote;
 pub mod token;
 pub mod verify;

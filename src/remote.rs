@@ -22,6 +22,7 @@ use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use crate::quote::{quoted, quoted_list};
 use time_text::{iso_utc, span};
 
 /// `RemoteOptions` of API.md that the policy uses (the host keeps `headers` and `fetch`).
@@ -235,7 +236,7 @@ impl RemoteCache {
         let kids = match jwks_kids(body) {
             Ok(kids) => kids,
             Err(why) => {
-                let err = JoseError::jwks_invalid(format!("the response from {} is not a JWK Set: {why}", self.url));
+                let err = JoseError::jwks_invalid(format!("the response from {} is not a JWK Set: {why}", quoted(&self.url)));
                 return Err(self.fetch_failed(now_ms, err));
             }
         };
@@ -268,12 +269,12 @@ impl RemoteCache {
     fn context(&self) -> String {
         match &self.set {
             Some(set) => format!(
-                "last good fetch of {} at {}, kids known: [{}]",
-                self.url,
+                "last good fetch of {} at {}, kids known: {}",
+                quoted(&self.url),
                 iso_utc(set.fetched_at_ms),
                 quoted_list(&set.kids)
             ),
-            None => format!("no good fetch of {} yet, no kids known", self.url),
+            None => format!("no good fetch of {} yet, no kids known", quoted(&self.url)),
         }
     }
 
@@ -291,17 +292,19 @@ impl RemoteCache {
         JoseError::new(
             ErrorCode::NoMatchingKey,
             format!(
-                "no key with kid \"{kid}\" in the JWKS from {} ({why}); fetched at {}, kids known: [{}]",
-                self.url,
+                "no key with kid {} in the JWKS from {} ({why}); fetched at {}, kids known: {}",
+                quoted(kid),
+                quoted(&self.url),
                 iso_utc(set.fetched_at_ms),
                 quoted_list(&set.kids)
             ),
         )
+        .with_kids(&set.kids)
     }
 
     fn unavailable_error(&self, now_ms: f64) -> JoseError {
         let Some(Attempt { finished_at_ms, error: Some(error) }) = &self.last_attempt else {
-            return JoseError::new(ErrorCode::JwksFetchFailed, format!("no JWKS fetched from {} yet", self.url));
+            return JoseError::new(ErrorCode::JwksFetchFailed, format!("no JWKS fetched from {} yet", quoted(&self.url)));
         };
         let mut message = error.message.clone();
         let retry_at = finished_at_ms + self.options.cooldown_ms;
@@ -356,14 +359,14 @@ impl RemoteCache {
         if state.is_null() {
             return Ok(cache);
         }
-        let invalid = |why: &str| JoseError::jwks_invalid(format!("RemoteJwks state for {}: {why}", cache.url));
+        let invalid = |why: &str| JoseError::jwks_invalid(format!("RemoteJwks state for {}: {why}", quoted(&cache.url)));
         let Some(object) = state.as_object() else { return Err(invalid("not an object")) };
         if object.get("version").and_then(Value::as_u64) != Some(STATE_VERSION) {
             return Err(invalid(&format!("unsupported version (expected {STATE_VERSION})")));
         }
         match object.get("url").and_then(Value::as_str) {
             Some(url) if url == cache.url => {}
-            Some(url) => return Err(invalid(&format!("it was exported for {url}"))),
+            Some(url) => return Err(invalid(&format!("it was exported for {}", quoted(url)))),
             None => return Err(invalid("no url")),
         }
         let time = |name: &str| object.get(name).and_then(Value::as_f64).filter(|t| t.is_finite());
@@ -409,8 +412,4 @@ fn jwks_kids(body: &str) -> std::result::Result<Vec<String>, String> {
         return Err("expected an object with a \"keys\" array".to_owned());
     };
     Ok(keys.iter().filter_map(|k| k.get("kid").and_then(Value::as_str).map(str::to_owned)).collect())
-}
-
-fn quoted_list(items: &[String]) -> String {
-    items.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
 }

@@ -9,6 +9,7 @@ use crate::crypto::SignatureVerifier;
 use crate::error::{ErrorCode, JoseError, Result};
 use crate::jwks::{KeySet, Selection};
 use crate::options::VerifyOptions;
+use crate::quote::quoted;
 use crate::json_view::{JsonObject, Member};
 use crate::token::{claims_view, header_object, parse_claims, Parts, UntrustedToken};
 use serde_json::{Map, Value};
@@ -87,7 +88,7 @@ fn check_header(header: &(impl JsonObject + ?Sized), keys: &KeySet, options: &Ve
         None => None,
         Some(Member::Str(kid)) => Some(kid),
         // No key's kid can equal a non-string; jose reports that as no matching key too.
-        Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", keys.describe_kids()))),
+        Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", keys.describe_kids())).with_kids(&keys.kids())),
     };
     let selection = keys.select(alg, kid, options.max_candidates);
     if selection.candidates.is_empty() {
@@ -141,10 +142,10 @@ fn check_crit(header: &(impl JsonObject + ?Sized), options: &VerifyOptions) -> R
     };
     for name in names.strings().flatten() {
         if name != "b64" && !options.crit.contains_key(name) {
-            return Err(JoseError::not_supported(format!("Extension Header Parameter \"{name}\" is not recognized")));
+            return Err(JoseError::not_supported(format!("Extension Header Parameter {} is not recognized", quoted(name))));
         }
         if !header.has(name) {
-            return Err(JoseError::jws_invalid(format!("Extension Header Parameter \"{name}\" is missing")));
+            return Err(JoseError::jws_invalid(format!("Extension Header Parameter {} is missing", quoted(name))));
         }
     }
     Ok(())
@@ -155,10 +156,10 @@ fn check_alg(header: &(impl JsonObject + ?Sized), options: &VerifyOptions) -> Re
         return Err(JoseError::jws_invalid("JWS \"alg\" (Algorithm) Header Parameter missing or invalid"));
     };
     if options.algorithms.is_some() && !options.explicitly_lists(name) {
-        return Err(JoseError::new(ErrorCode::AlgNotAllowed, format!("\"alg\" (Algorithm) Header Parameter value \"{name}\" not allowed (allowed: {})", options.algorithms.as_deref().unwrap_or_default().join(", "))));
+        return Err(JoseError::new(ErrorCode::AlgNotAllowed, format!("\"alg\" (Algorithm) Header Parameter value {} not allowed (allowed: {})", quoted(name), options.algorithms.as_deref().unwrap_or_default().join(", "))));
     }
     let Some(alg) = Alg::parse(name) else {
-        return Err(JoseError::not_supported(format!("Unsupported \"alg\" value \"{name}\" (\"none\" and unknown algorithms are never accepted)")));
+        return Err(JoseError::not_supported(format!("Unsupported \"alg\" value {} (\"none\" and unknown algorithms are never accepted)", quoted(name))));
     };
     if !options.allows(alg) {
         return Err(JoseError::new(ErrorCode::AlgNotAllowed, format!("\"alg\" {name} is symmetric; HS* tokens are accepted only when listed in the algorithms option")));

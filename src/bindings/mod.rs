@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 
 mod profiles;
 mod remote;
+mod text;
 
 fn jose_error(err: JoseError) -> JsValue {
     let mut out = json!({ "code": err.code(), "message": err.message });
@@ -23,6 +24,10 @@ fn jose_error(err: JoseError) -> JsValue {
     }
     if let Some(reason) = err.reason {
         out["reason"] = Value::String(reason.as_str().to_owned());
+    }
+    if let Some(kids) = err.kids {
+        out["kids"] = json!(kids.first);
+        out["kidCount"] = json!(kids.count);
     }
     JsValue::from_str(&out.to_string())
 }
@@ -81,7 +86,7 @@ impl WasmKeySet {
 
     /// The selection trace for `alg` and `kid` (for the debugging page).
     pub fn select(&self, alg: &str, kid: Option<String>, max_candidates: usize) -> Result<String, JsValue> {
-        let alg = Alg::parse(alg).ok_or_else(|| jose_error(JoseError::not_supported(format!("Unsupported \"alg\" value \"{alg}\""))))?;
+        let alg = Alg::parse(alg).ok_or_else(|| jose_error(JoseError::not_supported(format!("Unsupported \"alg\" value {}", crate::quote::quoted(alg)))))?;
         Ok(serde_json::to_string(&self.inner.explain(alg, kid.as_deref(), max_candidates)).unwrap_or_default())
     }
 }

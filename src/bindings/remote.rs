@@ -4,6 +4,7 @@
 
 use super::jose_error;
 use crate::error::{ErrorCode, JoseError};
+use crate::quote::quoted;
 use crate::remote::{discovery, RemoteCache, RemoteOptions};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use serde_json::{json, Value};
@@ -18,7 +19,11 @@ fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
     let text = jose_error(err).as_string().unwrap_or_default();
     let mut value: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({}));
     value["url"] = json!(cache.url());
-    value["kids"] = json!(cache.kids());
+    if value.get("kids").is_none() {
+        let (first, count) = crate::quote::capped_kids(cache.kids());
+        value["kids"] = json!(first);
+        value["kidCount"] = json!(count);
+    }
     JsValue::from_str(&value.to_string())
 }
 
@@ -44,7 +49,7 @@ impl WasmRemoteCache {
     pub fn from_state(url: String, options_json: &str, state_json: &str) -> Result<WasmRemoteCache, JsValue> {
         let options = parse_options(options_json)?;
         let state: Value = serde_json::from_str(state_json)
-            .map_err(|e| jose_error(JoseError::jwks_invalid(format!("RemoteJwks state for {url} is not JSON: {e}"))))?;
+            .map_err(|e| jose_error(JoseError::jwks_invalid(format!("RemoteJwks state for {} is not JSON: {e}", quoted(&url)))))?;
         RemoteCache::from_state(url, options, &state).map(|inner| WasmRemoteCache { inner }).map_err(jose_error)
     }
 
@@ -147,10 +152,10 @@ fn describe(thrown: &JsValue) -> String {
     let text = |value: &JsValue| {
         property(value, "message").as_string().or_else(|| value.as_string()).unwrap_or_else(|| format!("{value:?}"))
     };
-    let mut out = text(thrown);
+    let mut out = quoted(&text(thrown));
     let cause = property(thrown, "cause");
     if !cause.is_undefined() && !cause.is_null() {
-        out.push_str(&format!(" ({})", text(&cause)));
+        out.push_str(&format!(" ({})", quoted(&text(&cause))));
     }
     out
 }
@@ -238,13 +243,13 @@ struct Fetch<'a> {
 
 impl Fetch<'_> {
     fn failed(&self, why: impl std::fmt::Display) -> JoseError {
-        JoseError::new(ErrorCode::JwksFetchFailed, format!("GET {} failed: {why}", self.url))
+        JoseError::new(ErrorCode::JwksFetchFailed, format!("GET {} failed: {why}", quoted(self.url)))
     }
 
     /// A rejection while waiting: the timeout, or the fetch's own failure.
     fn rejected(&self, thrown: &JsValue, stage: &str) -> JoseError {
         if self.deadline.expired() {
-            JoseError::new(ErrorCode::JwksTimeout, format!("GET {} timed out after {} ms (timeoutMs) {stage}", self.url, self.timeout_ms))
+            JoseError::new(ErrorCode::JwksTimeout, format!("GET {} timed out after {} ms (timeoutMs) {stage}", quoted(self.url), self.timeout_ms))
         } else {
             self.failed(format!("{stage}: {}", describe(thrown)))
         }
@@ -260,7 +265,7 @@ impl Fetch<'_> {
             serde_json::from_str(headers_json).map_err(|e| self.failed(format!("bad headers: {e}")))?;
         for (name, value) in &pairs {
             let value = value.as_str().unwrap_or_default();
-            headers.set(name, value).map_err(|e| self.failed(format!("header {name}: {}", describe(&e))))?;
+            headers.set(name, value).map_err(|e| self.failed(format!("header {}: {}", quoted(name), describe(&e))))?;
         }
         let init = RequestInit::new();
         init.set_method("GET");
@@ -291,20 +296,20 @@ impl Fetch<'_> {
         let status = property(response, "status").as_f64().unwrap_or(0.0);
         let kind = property(response, "type").as_string().unwrap_or_default();
         if kind == "opaqueredirect" || (300.0..400.0).contains(&status) {
-            let location = Self::header(response, "location").map(|l| format!(" to {l}")).unwrap_or_default();
+            let location = Self::header(response, "location").map(|l| format!(" to {}", quoted(&l))).unwrap_or_default();
             return Err(self.failed(format!("it answered with a redirect{location} (status {status}); redirects are not followed")));
         }
         if property(response, "redirected").is_truthy() {
             let to = property(response, "url").as_string().unwrap_or_default();
-            return Err(self.failed(format!("the response was redirected to {to}; redirects are not followed")));
+            return Err(self.failed(format!("the response was redirected to {}; redirects are not followed", quoted(&to))));
         }
         if status != 200.0 {
-            let text = property(response, "statusText").as_string().filter(|t| !t.is_empty()).map(|t| format!(" {t}")).unwrap_or_default();
+            let text = property(response, "statusText").as_string().filter(|t| !t.is_empty()).map(|t| format!(" {}", quoted(&t))).unwrap_or_default();
             return Err(self.failed(format!("HTTP status {status}{text}, expected 200")));
         }
         if let Some(length) = Self::header(response, "content-length") {
             if length.trim().parse::<f64>().is_ok_and(|n| n > self.max_bytes) {
-                return Err(self.too_large(format!("its Content-Length is {}", length.trim())));
+                return Err(self.too_large(format!("its Content-Length is {}", quoted(length.trim()))));
             }
         }
         Ok(())
@@ -373,7 +378,7 @@ pub async fn fetch_text(url: String, fetch: Option<Function>, headers_json: Stri
     let bytes = request.read_body(&response).await.map_err(jose_error)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let body = std::str::from_utf8(bytes)
-        .map_err(|_| jose_error(JoseError::jwks_invalid(format!("the response from {url} is not UTF-8 text"))))?;
+        .map_err(|_| jose_error(JoseError::jwks_invalid(format!("the response from {} is not UTF-8 text", quoted(&url)))))?;
     let out = Object::new();
     let set = |name: &str, value: JsValue| Reflect::set(&out, &JsValue::from_str(name), &value);
     let optional = |value: Option<String>| value.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
