@@ -73,7 +73,8 @@ pub fn safe_json_text(json: &str, limit: Option<usize>) -> String {
             return out;
         }
         count += 1;
-        if needs_escape(c) {
+        // JSON whitespace between tokens stays; inside strings JSON.stringify never leaves it raw.
+        if needs_escape(c) && !matches!(c, '\n' | '\r' | '\t') {
             let _ = write!(out, "\\u{:04x}", c as u32);
         } else {
             out.push(c);
@@ -128,6 +129,7 @@ mod tests {
         assert_eq!(safe, "{\"a\":\"\\u009b\\u2028x\"}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap()["a"], "\u{9b}\u{2028}x");
         assert_eq!(safe_json_text("[1,2,3]", Some(3)), "[1,…(7 characters)");
+        assert_eq!(safe_json_text("{\n  \"a\": 1\n}", None), "{\n  \"a\": 1\n}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 import { WasmKeySet } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
-import { assertReady } from './runtime.js';
+import { assertReady, onReset } from './runtime.js';
 
 const handles = new WeakMap();
 
@@ -59,6 +59,7 @@ export function parseJwks(input, options = {}) {
 const INLINE = { allowPrivate: true };
 const byText = new Map();
 const TEXT_CACHE_SIZE = 32;
+onReset(() => byText.clear());
 
 // KeysInput other than RemoteJwks -> KeySet.
 export function localKeySet(keys) {

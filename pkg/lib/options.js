@@ -3,6 +3,7 @@
 
 import { WasmOptions } from '../gen/jwks_verify.js';
 import { parsedCache, pick } from './parsed.js';
+import { onReset } from './runtime.js';
 
 const FIELDS = [
   'algorithms', 'issuer', 'audience', 'allowMultipleAudiences', 'subject', 'typ', 'requiredClaims',
@@ -26,6 +27,9 @@ export function nowSeconds(options) {
 // compared element by element, other objects by their JSON text, so in-place edits are seen).
 // A fresh object literal per call costs nothing extra.
 const last = { options: null, handle: null, values: null };
+onReset(() => {
+  last.options = last.handle = last.values = null;
+});
 
 function snapshot(options) {
   return FIELDS.map((name) => {

@@ -2,9 +2,11 @@
 // that repeated calls with the same options skip the parse.
 
 import { fromCore } from './errors.js';
+import { onReset } from './runtime.js';
 
 export function parsedCache(parse, size = 64) {
   const cache = new Map();
+  onReset(() => cache.clear());
   return (text) => {
     let entry = cache.get(text);
     if (!entry) {

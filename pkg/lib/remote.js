@@ -3,10 +3,10 @@
 // holds the policy object, the parsed KeySet and the one fetch in flight, which every caller
 // that needs a fetch shares.
 
-import { WasmRemoteCache, fetchText, tokenKid, metadataUrls, jwksUriOf } from '../gen/jwks_verify.js';
+import { WasmRemoteCache, fetchText, tokenKid, metadataUrls, jwksUriOf, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { parseJwks } from './keys.js';
-import { isReady, ready } from './runtime.js';
+import { instanceId, isReady, ready } from './runtime.js';
 
 const POLICY_FIELDS = ['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorMs', 'maxBytes'];
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
@@ -14,7 +14,7 @@ const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
 const METADATA_ACCEPT = 'application/json';
 
 // Remote errors carry the URL and the kids the cache knows.
-const coreError = (thrown) => fromCore(thrown, (parsed) => ({ url: parsed.url, kids: parsed.kids }));
+const coreError = (thrown) => fromCore(thrown, (parsed) => ({ url: parsed.url }));
 
 function checkUrl(url, what) {
   let parsed;
@@ -62,7 +62,7 @@ function settingsOf(options) {
 // Anything a fetch threw, as the error JSON the core records.
 function errorText(thrown, url) {
   if (typeof thrown === 'string' && thrown[0] === '{') return thrown;
-  return JSON.stringify({ code: 'ERR_JWKS_FETCH_FAILED', message: `GET ${url} failed: ${thrown?.message ?? String(thrown)}` });
+  return JSON.stringify({ code: 'ERR_JWKS_FETCH_FAILED', message: `GET ${quoteText(url)} failed: ${quoteText(thrown?.message ?? String(thrown))}` });
 }
 
 function stateText(state) {
@@ -79,6 +79,7 @@ export class RemoteJwks {
   #inFlight = null;
   #keySet = null;
   #generation = -1;
+  #instance = -1;
 
   constructor(url, options = {}) {
     this.#url = checkUrl(url, 'RemoteJwks url');
@@ -102,6 +103,13 @@ export class RemoteJwks {
 
   // The policy object, made once the wasm module is there.
   #core() {
+    if (this.#cache && this.#instance !== instanceId()) {
+      // A trap replaced the wasm instance (runtime.js): this cache died with the old one.
+      // Start empty (the next use refetches) rather than fail for the life of the process.
+      this.#cache = null;
+      this.#keySet = null;
+      this.#generation = -1;
+    }
     if (!this.#cache) {
       try {
         this.#cache = this.#pendingState === undefined
@@ -111,6 +119,7 @@ export class RemoteJwks {
         throw coreError(err);
       }
       this.#pendingState = undefined;
+      this.#instance = instanceId();
     }
     return this.#cache;
   }
