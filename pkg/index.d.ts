@@ -12,7 +12,7 @@ export type Algorithm =
   | 'RS256' | 'RS384' | 'RS512'
   | 'PS256' | 'PS384' | 'PS512'
   | 'ES256' | 'ES384' | 'ES512'
-  | 'EdDSA';
+  | 'EdDSA' | 'Ed25519';
 
 /**
  * A JSON Web Key (RFC 7517). Members other than those named are kept as they are. `kty` is
@@ -189,6 +189,9 @@ export declare class KeySet {
   private constructor();
   readonly keys: KeyInfo[];
   readonly diagnostics: Diagnostic[];
+  /** Releases the parsed keys now; using the set afterwards throws `ERR_JWKS_INVALID`. */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 export interface ParseJwksOptions {
@@ -272,6 +275,36 @@ export declare function verifyJwtSync<P = JWTPayload>(
   keys: LocalKeysInput,
   options?: VerifyOptions,
 ): VerifiedJwt<P>;
+
+/** Verifies tokens with options read (and a wrong one thrown) once. */
+export declare class Verifier {
+  private constructor();
+  verify<P = JWTPayload>(token: string | Uint8Array): Promise<VerifiedJwt<P>>;
+  /** Throws `ERR_JWKS_INVALID` when the keys are remote. */
+  verifySync<P = JWTPayload>(token: string | Uint8Array): VerifiedJwt<P>;
+}
+
+/**
+ * Reads `options` once (a wrong one throws a `TypeError` naming it; in a browser before
+ * `ready()`, on the first verification); `verifyJwt(token, keys, options)` behaves exactly like
+ * `createVerifier(keys, options).verify(token)`.
+ */
+export declare function createVerifier(keys: KeysInput, options?: VerifyOptions): Verifier;
+
+/** One claim rule of verification, run on a token without its signature. */
+export interface ClaimCheck {
+  claim: string;
+  /** What the rule checks, in words. */
+  rule: string;
+  ok: boolean;
+  /** The error verification would report, when `ok` is false. */
+  code?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** Every claim rule `options` switch on, in verification's order, each reported (for debugging). */
+export declare function explainClaims(token: string | Uint8Array, options?: VerifyOptions): ClaimCheck[];
 
 /** A token's parts, decoded without any verification (for debugging). */
 export interface DecodedJwt {
@@ -423,12 +456,16 @@ export declare function explainSelection(
 
 /** Where `jti`s are remembered for single use. */
 export interface ReplayStore {
-  /** True the first time, false when `jti` is already in use; `expiresAt` in seconds. */
-  markUsed(jti: string, expiresAt: number): boolean | Promise<boolean>;
+  /**
+   * True the first time, false when `key` is already in use. `key` is `<scope> <jti>` (the
+   * client id, the token's `iss` or the DPoP `jkt`, a space, the `jti`); `expiresAt` (seconds)
+   * is the first instant the token is no longer accepted: forget the key then, never before.
+   */
+  markUsed(key: string, expiresAt: number): boolean | Promise<boolean>;
 }
 
 export interface ReplayCacheOptions {
-  /** Default 10000. */
+  /** Default 100000. */
   maxEntries?: number;
   /** "Now" in seconds. Default: the host clock. */
   clock?: () => number;
@@ -473,6 +510,8 @@ export interface AssertionOptions {
   /** Default true. */
   requireJti?: boolean;
   replay?: ReplayStore;
+  /** Default 5000: how long `replay.markUsed` may take before the check fails closed (`ERR_REPLAY_STORE_UNAVAILABLE`). */
+  replayTimeoutMs?: number;
   federated?: FederatedIdentity[];
   currentDate?: Date | number;
   crit?: Record<string, boolean>;
@@ -510,6 +549,8 @@ export interface WebhookOptions extends VerifyOptions {
   /** Default: true when `replay` is given. */
   requireJti?: boolean;
   replay?: ReplayStore;
+  /** Default 5000: how long `replay.markUsed` may take before the check fails closed. */
+  replayTimeoutMs?: number;
 }
 
 /** A signed push notification: the bearer JWT, bound to the body by `request_body_sha256`. */

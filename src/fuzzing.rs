@@ -6,7 +6,7 @@
 //!
 //! Not part of the API (hidden from the docs); the wasm build drops it (nothing calls it).
 
-use crate::crypto::{RustCrypto, SignatureVerifier};
+use crate::crypto::RustCrypto;
 use crate::error::JoseError;
 use crate::jwk::ParseOptions;
 use crate::jwks::KeySet;
@@ -54,11 +54,15 @@ pub fn token(data: &[u8]) {
     let all: Vec<&str> = alg::ALGORITHMS.iter().map(|f| f.name).collect();
     let option_sets = [
         VerifyOptions::default(),
-        serde_json::from_value(json!({ "algorithms": all, "maxCandidates": 40, "maxTokenLength": 1 << 20 })).expect("valid options"),
+        VerifyOptions::from_json(&json!({ "algorithms": all, "maxCandidates": 40, "maxTokenLength": 1 << 20 })).expect("valid options"),
     ];
     for options in &option_sets {
+        // The one pipeline with a synchronous host, and the prepare/finish form of an async one.
         let verified = verify::verify(text, keys, options, NOW, &RustCrypto);
-        let viewed = verify::verify_json(text, keys, options, NOW, |alg, index, input, signature| RustCrypto.verify(alg, &keys.keys[index], input, signature));
+        let viewed = verify::prepare(text, keys, options).and_then(|p| {
+            let index = p.verify_signature(keys, &RustCrypto)?;
+            p.finish(index, options, NOW)
+        });
         match (&verified, &viewed) {
             (Ok(a), Ok(b)) => {
                 assert_eq!((a.key_index, &a.header_json, &a.payload_json), (b.key_index, &b.header_json, &b.payload_json));
@@ -119,20 +123,24 @@ pub fn jwks(data: &[u8]) {
 /// `VerifyOptions` (and the other options of the core) from JSON, and the text as a duration.
 pub fn options(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Some(seconds) = duration::parse_span(text) {
-        assert!(seconds.is_finite(), "parse_span({text:?}) = {seconds}");
-    }
-    if let Ok(options) = serde_json::from_str::<VerifyOptions>(text) {
+    // parse_span may overflow to infinity; the options reader must refuse that.
+    let _ = duration::parse_span(text);
+    let Ok(json) = crate::encoding::parse_json_strict(text.as_bytes()) else { return };
+    if let Ok(options) = VerifyOptions::from_json(&json) {
         assert!(options.clock_tolerance.is_finite() && options.clock_tolerance >= 0.0, "clockTolerance {}", options.clock_tolerance);
         assert!(options.max_token_age.map_or(true, |a| a.is_finite() && a >= 0.0), "maxTokenAge {:?}", options.max_token_age);
         // The options must drive a verification without a panic.
         let _ = verify::verify("eyJhbGciOiJIUzI1NiJ9.e30.", keys(), &options, NOW, &RustCrypto);
     }
-    if let Ok(options) = serde_json::from_str::<RemoteOptions>(text) {
+    if let Ok(options) = serde_json::from_value::<RemoteOptions>(json.clone()) {
         let _ = options.validate();
     }
-    if let Ok(options) = serde_json::from_str::<crate::assertion::AssertionOptions>(text) {
-        let _ = options.validate();
+    let value = crate::options::OptionValue::from_json(&json);
+    if let Err(err) = crate::assertion::AssertionOptions::read(&value) {
+        assert_safe_message(&err.to_string(), "AssertionOptions");
+    }
+    if let Err(err) = VerifyOptions::read(&value) {
+        assert_safe_message(&err.to_string(), "VerifyOptions");
     }
 }
 

@@ -72,9 +72,10 @@ pub struct Selection {
     pub trace: Vec<KeyVerdict>,
 }
 
-/// A verdict in words, for the debugging page (`explainSelection` in JS).
+/// A [`KeyVerdict`] in words, for the debugging page (`explainSelection` in JS).
 #[derive(Debug, Clone, Serialize)]
-pub struct ExplainedVerdict<'a> {
+#[serde(rename_all = "camelCase")]
+pub struct KeyVerdictDetail<'a> {
     pub index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kid: Option<&'a str>,
@@ -87,7 +88,7 @@ pub struct ExplainedVerdict<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation<'a> {
     pub candidates: Vec<usize>,
-    pub trace: Vec<ExplainedVerdict<'a>>,
+    pub trace: Vec<KeyVerdictDetail<'a>>,
 }
 
 /// At most this many kids and reasons in a no-match message (sets can hold thousands).
@@ -162,7 +163,7 @@ impl KeySet {
             .iter()
             .map(|verdict| {
                 let key = &self.keys[verdict.index];
-                ExplainedVerdict {
+                KeyVerdictDetail {
                     index: verdict.index,
                     kid: key.kid.as_deref(),
                     filtered_by: verdict.filtered_by,

@@ -6,6 +6,8 @@ use std::fmt::Write;
 
 /// At most this many characters of one quoted text.
 pub const QUOTE_LIMIT: usize = 64;
+/// The same limit under the name main's callers use.
+pub const MAX_QUOTED_CHARS: usize = QUOTE_LIMIT;
 /// At most this many kids in a message or in an error's `kids`.
 pub const KIDS_LIMIT: usize = 20;
 

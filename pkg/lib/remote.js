@@ -3,12 +3,11 @@
 // holds the policy object, the parsed KeySet and the one fetch in flight, which every caller
 // that needs a fetch shares.
 
-import { WasmRemoteCache, fetchText, tokenKid, metadataUrls, jwksUriOf, quoteText } from '../gen/jwks_verify.js';
+import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { parseJwks } from './keys.js';
 import { instanceId, isReady, ready } from './runtime.js';
 
-const POLICY_FIELDS = ['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorMs', 'maxBytes'];
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
 const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
 const METADATA_ACCEPT = 'application/json';
@@ -29,32 +28,19 @@ function checkUrl(url, what) {
   return parsed.href;
 }
 
-// RemoteOptions -> what the core and the fetch take. Ranges are checked again by the core.
+// What the fetch takes from RemoteOptions (the core reads and validates all of them).
 function settingsOf(options) {
-  if (options === null || typeof options !== 'object') throw new TypeError('RemoteJwks options must be an object');
-  const policy = {};
-  for (const name of POLICY_FIELDS) {
-    const value = options[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new TypeError(`RemoteJwks option ${name} must be a non-negative finite number`);
-    }
-    policy[name] = value;
-  }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw new TypeError('RemoteJwks option fetch must be a fetch-compatible function');
-  }
   let headers;
   try {
-    headers = Object.fromEntries(new Headers(options.headers ?? {}));
+    headers = Object.fromEntries(new Headers(options?.headers ?? {}));
   } catch (err) {
-    throw new TypeError(`RemoteJwks option headers: ${err.message}`);
+    throw Object.assign(new TypeError(`RemoteJwks option headers: ${err.message}`), { code: 'ERR_INVALID_OPTION', option: 'headers' });
   }
   return {
-    policyJson: JSON.stringify(policy),
-    timeoutMs: policy.timeoutMs ?? DEFAULTS.timeoutMs,
-    maxBytes: policy.maxBytes ?? DEFAULTS.maxBytes,
-    fetch: options.fetch ?? null,
+    options,
+    timeoutMs: options?.timeoutMs ?? DEFAULTS.timeoutMs,
+    maxBytes: options?.maxBytes ?? DEFAULTS.maxBytes,
+    fetch: options?.fetch ?? null,
     headersJson: (accept) => JSON.stringify({ accept, ...headers }),
   };
 }
@@ -81,14 +67,14 @@ export class RemoteJwks {
   #generation = -1;
   #instance = -1;
 
-  constructor(url, options = {}) {
+  constructor(url, options) {
     this.#url = checkUrl(url, 'RemoteJwks url');
     this.#settings = settingsOf(options);
     if (isReady()) this.#core();
   }
 
   /** A RemoteJwks that starts from `exportState()` output (null or undefined: empty). */
-  static fromState(url, state, options = {}) {
+  static fromState(url, state, options) {
     const remote = new RemoteJwks(url, options);
     remote.#cache?.free();
     remote.#cache = null;
@@ -113,8 +99,8 @@ export class RemoteJwks {
     if (!this.#cache) {
       try {
         this.#cache = this.#pendingState === undefined
-          ? new WasmRemoteCache(this.#url, this.#settings.policyJson)
-          : WasmRemoteCache.fromState(this.#url, this.#settings.policyJson, this.#pendingState);
+          ? new WasmRemoteCache(this.#url, this.#settings.options)
+          : WasmRemoteCache.fromState(this.#url, this.#settings.options, this.#pendingState);
       } catch (err) {
         throw coreError(err);
       }
@@ -131,9 +117,15 @@ export class RemoteJwks {
   }
 
   /** The key set to verify `token` with: refetched once for an unknown `kid` unless cooling down. */
-  async keySetFor(token) {
+  async keySetFor(token, maxTokenLength = 16384) {
     await ready();
-    return this.#resolve(typeof token === 'string' ? tokenKid(token) : undefined);
+    let kid;
+    try {
+      kid = tokenKid(token, maxTokenLength);
+    } catch (err) {
+      throw coreError(err);
+    }
+    return this.#resolve(kid);
   }
 
   /** Fetches now (or joins the fetch in flight); rejects when that fetch fails. */
@@ -225,9 +217,14 @@ export class RemoteJwks {
  * (`{issuer}/.well-known/openid-configuration`), then RFC 8414
  * (`/.well-known/oauth-authorization-server`). The document's `issuer` must equal `issuer`.
  */
-export async function discoverJwks(issuer, options = {}) {
+export async function discoverJwks(issuer, options) {
   await ready();
   if (typeof issuer !== 'string') throw new TypeError('issuer must be a string');
+  try {
+    checkRemoteOptions(options, 'discoverJwks');
+  } catch (err) {
+    throw coreError(err);
+  }
   const { fetch, headersJson, timeoutMs, maxBytes } = settingsOf(options);
   let urls;
   try {

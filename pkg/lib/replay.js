@@ -5,39 +5,38 @@
 // when the token stops being accepted, so when the store may forget it. A shared store must
 // make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`).
 
-import { JoseError, fromCore } from './errors.js';
+import { replayCacheOptions } from '../gen/jwks_verify.js';
+import { JoseError, core } from './errors.js';
+import { isReady } from './runtime.js';
 
-const DEFAULT_MAX_ENTRIES = 10000;
-
-// Called after every other check passed, so only authenticated tokens reach the store.
-async function markUsed(store, jti, expiresAt, payload) {
-  const fresh = await store.markUsed(jti, expiresAt);
-  if (fresh === false) {
-    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(jti)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
-  }
-  if (fresh !== true) throw new TypeError('ReplayStore.markUsed must return true or false (or a Promise of it)');
+function unavailable(why) {
+  return new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store ${why}; the token is refused (fail closed)`);
 }
 
-// A profile's last steps once the signature and claims verified: `check()` (the core's
-// profile checks, returning `{jti?, replayUntil?, ...}` as JSON text), then the jti marked used
-// when a store is given. A claim error carries the payload. Returns the parsed outcome.
-export async function checkThenMarkUsed(verified, check, store) {
-  let outcome;
+/**
+ * The single-use check of a verified token: `store.markUsed(replay.key, replay.expiresAt)`
+ * (the key and instant come from the core), bounded by `timeoutMs`. `false` → ERR_JWT_REPLAYED;
+ * a store that throws, rejects, answers anything but a boolean or does not settle in time →
+ * ERR_REPLAY_STORE_UNAVAILABLE.
+ */
+export async function markUsedWithin(store, replay, timeoutMs, payload) {
+  if (typeof store?.markUsed !== 'function') throw new TypeError('replay must be a ReplayStore: an object with markUsed(key, expiresAt)');
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(unavailable(`did not answer within ${timeoutMs} ms (replayTimeoutMs)`)), timeoutMs);
+  });
+  let fresh;
   try {
-    outcome = JSON.parse(check());
+    fresh = await Promise.race([Promise.resolve().then(() => store.markUsed(replay.key, replay.expiresAt)), deadline]);
   } catch (err) {
-    throw fromCore(err, (parsed) => (parsed.claim ? { payload: verified.payload } : undefined));
+    throw err instanceof JoseError ? err : unavailable(`failed (${err?.message ?? String(err)})`);
+  } finally {
+    clearTimeout(timer);
   }
-  if (store && outcome.replayUntil !== null) {
-    await markUsed(store, outcome.jti, outcome.replayUntil, verified.payload);
+  if (fresh === false) {
+    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(replay.key.slice(replay.key.indexOf(' ') + 1)).slice(0, 66)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
   }
-  return outcome;
-}
-
-export function checkStore(store) {
-  if (store !== undefined && typeof store?.markUsed !== 'function') {
-    throw new TypeError('replay must be a ReplayStore: an object with markUsed(jti, expiresAt)');
-  }
+  if (fresh !== true) throw unavailable('answered neither true nor false');
 }
 
 /**
@@ -52,11 +51,21 @@ export class ReplayCache {
   #maxEntries;
   #clock;
 
-  constructor({ maxEntries = DEFAULT_MAX_ENTRIES, clock = () => Date.now() / 1000 } = {}) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
-    if (typeof clock !== 'function') throw new TypeError('clock must be a function returning seconds');
-    this.#maxEntries = maxEntries;
-    this.#clock = clock;
+  // The options are read by the core: at once where the wasm module is loaded, else (a
+  // browser before `ready()`) on first use.
+  #options;
+
+  constructor(options) {
+    this.#options = options;
+    if (isReady()) this.#settings();
+  }
+
+  #settings() {
+    if (this.#maxEntries === undefined) {
+      this.#maxEntries = core(() => replayCacheOptions(this.#options));
+      this.#clock = this.#options?.clock ?? (() => Date.now() / 1000);
+      this.#options = undefined;
+    }
   }
 
   get size() {
@@ -64,6 +73,7 @@ export class ReplayCache {
   }
 
   markUsed(jti, expiresAt) {
+    this.#settings();
     if (typeof jti !== 'string' || jti === '') throw new TypeError('jti must be a non-empty string');
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('expiresAt must be a number of seconds');
     this.#forgetExpired(this.#clock());

@@ -4,6 +4,7 @@
 
 use super::jose_error;
 use crate::error::{ErrorCode, JoseError};
+use crate::options::{check_timer, OptionError, Reader, RemoteHostOptions};
 use crate::quote::quoted;
 use crate::remote::{discovery, RemoteCache, RemoteOptions};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -27,8 +28,24 @@ fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
     JsValue::from_str(&value.to_string())
 }
 
-fn parse_options(json: &str) -> Result<RemoteOptions, JsValue> {
-    super::parse_options(json, "RemoteJwks", RemoteOptions::validate)
+/// `RemoteOptions`, all of them: the policy's and the host's.
+fn parse_options(options: &JsValue, owner: &str) -> Result<RemoteOptions, JsValue> {
+    super::options::read(options, owner, |value| {
+        let reader = Reader::new(value)?;
+        let policy: RemoteOptions = reader.part()?;
+        let host: RemoteHostOptions = reader.part()?;
+        reader.finish()?;
+        host.validate()?;
+        policy.validate().map_err(|why| OptionError::new("", why))?;
+        check_timer("timeoutMs", policy.timeout_ms, 1.0)?;
+        Ok(policy)
+    })
+}
+
+/// Validates `RemoteOptions` (a `TypeError` naming the option), for `discoverJwks`.
+#[wasm_bindgen(js_name = checkRemoteOptions)]
+pub fn check_remote_options(options: &JsValue, owner: &str) -> Result<(), JsValue> {
+    parse_options(options, owner).map(|_| ())
 }
 
 /// The cache policy of one `RemoteJwks`.
@@ -40,14 +57,14 @@ pub struct WasmRemoteCache {
 #[wasm_bindgen]
 impl WasmRemoteCache {
     #[wasm_bindgen(constructor)]
-    pub fn new(url: String, options_json: &str) -> Result<WasmRemoteCache, JsValue> {
-        Ok(WasmRemoteCache { inner: RemoteCache::new(url, parse_options(options_json)?) })
+    pub fn new(url: String, options: &JsValue) -> Result<WasmRemoteCache, JsValue> {
+        Ok(WasmRemoteCache { inner: RemoteCache::new(url, parse_options(options, "RemoteJwks")?) })
     }
 
     /// A cache restored from `exportState()` JSON text (`"null"`: empty).
     #[wasm_bindgen(js_name = fromState)]
-    pub fn from_state(url: String, options_json: &str, state_json: &str) -> Result<WasmRemoteCache, JsValue> {
-        let options = parse_options(options_json)?;
+    pub fn from_state(url: String, options: &JsValue, state_json: &str) -> Result<WasmRemoteCache, JsValue> {
+        let options = parse_options(options, "RemoteJwks.fromState")?;
         let state: Value = serde_json::from_str(state_json)
             .map_err(|e| jose_error(JoseError::jwks_invalid(format!("RemoteJwks state for {} is not JSON: {e}", quoted(&url)))))?;
         RemoteCache::from_state(url, options, &state).map(|inner| WasmRemoteCache { inner }).map_err(jose_error)
@@ -105,16 +122,6 @@ impl WasmRemoteCache {
     pub fn export_state(&self) -> String {
         self.inner.export_state().to_string()
     }
-}
-
-/// The `kid` of a token's protected header, when it has one (anything malformed: `undefined`,
-/// and verification reports it).
-#[wasm_bindgen(js_name = tokenKid)]
-pub fn token_kid(token: &str) -> Option<String> {
-    let header = token.split('.').next()?;
-    let bytes = crate::encoding::b64url_decode(header)?;
-    let value = crate::encoding::parse_json_strict(&bytes).ok()?;
-    value.get("kid")?.as_str().map(str::to_owned)
 }
 
 /// The metadata URLs to try for `issuer`, as a JSON array.

@@ -306,7 +306,8 @@ describe('single use of jti', () => {
     assert.deepEqual(calls, []);
     await checkAssertion(assertion, options({ replay }));
     await checkAssertion(assertion, options({ replay, clockTolerance: 5 }));
-    assert.deepEqual(calls, [['m-1', NOW + 60 + 30], ['m-1', NOW + 60 + 5]]);
+    // The key is scoped by the client id; expiresAt is the first instant the assertion is refused.
+    assert.deepEqual(calls, [[`${CLIENT} m-1`, NOW + 60 + 30], [`${CLIENT} m-1`, NOW + 60 + 5]]);
   });
 
   test('an async ReplayStore (markUsed returning a Promise) works', async () => {
@@ -322,15 +323,38 @@ describe('single use of jti', () => {
     const assertion = await mint(clientKey, claims({ jti: 'async-1' }));
     assert.equal((await checkAssertion(assertion, options({ replay: store }))).jti, 'async-1');
     assert.deepEqual(await outcome(() => checkAssertion(assertion, options({ replay: store }))), claimError('ERR_JWT_REPLAYED', 'jti', 'check_failed'));
-    assert.deepEqual([...used], [['async-1', NOW + 90]]);
+    assert.deepEqual([...used], [[`${CLIENT} async-1`, NOW + 90]]);
   });
 
   test('a store that fails or answers neither true nor false fails the check', async () => {
     const assertion = await mint(clientKey, claims());
+    // Fail closed: the assertion is refused, never accepted unchecked.
+    const unavailable = { code: 'ERR_REPLAY_STORE_UNAVAILABLE' };
     const broken = { markUsed: async () => { throw new Error('store down'); } };
-    await assert.rejects(checkAssertion(assertion, options({ replay: broken })), /store down/);
+    await assert.rejects(checkAssertion(assertion, options({ replay: broken })), unavailable);
     const vague = { markUsed: () => undefined };
-    await assert.rejects(checkAssertion(assertion, options({ replay: vague })), TypeError);
+    await assert.rejects(checkAssertion(assertion, options({ replay: vague })), unavailable);
+    const hanging = { markUsed: () => new Promise(() => {}) };
+    await assert.rejects(checkAssertion(assertion, options({ replay: hanging, replayTimeoutMs: 20 })), unavailable);
+    await assert.rejects(checkAssertion(assertion, options({ replay: { markUsed: 1 } })), TypeError);
+  });
+
+  test('a jti is never accepted at or after the expiresAt it was stored with (fractional times and tolerances)', async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let round = 0; round < 40; round++) {
+      const exp = NOW + 30 + Math.floor(random() * 60) + (random() < 0.5 ? 0 : random());
+      const clockTolerance = random() < 0.3 ? 0 : Math.round(random() * 400) / 10;
+      const stored = [];
+      const replay = { markUsed: (key, expiresAt) => (stored.push(expiresAt), true) };
+      const assertion = await mint(clientKey, claims({ exp, jti: `w-${round}` }));
+      await checkAssertion(assertion, options({ replay, clockTolerance, currentDate: NOW }));
+      const [expiresAt] = stored;
+      for (const t of [expiresAt - 1, expiresAt - 0.5, expiresAt - 0.001, expiresAt, expiresAt + 0.001, expiresAt + 0.5, expiresAt + 1]) {
+        const accepted = (await outcome(() => checkAssertion(assertion, options({ clockTolerance, currentDate: t })))).ok;
+        assert.equal(accepted, t < expiresAt, `exp ${exp}, tolerance ${clockTolerance}, expiresAt ${expiresAt}, now ${t}`);
+      }
+    }
   });
 
   test('requireJti: false skips the store for an assertion without jti', async () => {
