@@ -112,46 +112,55 @@ describe('kid lists are capped', () => {
 });
 
 describe('a wasm trap is recovered from', () => {
-  // The trap is forced inside a real verification: the node backend's candidate check runs
-  // during the core's verifyWithHost call; `Buffer.from` is its first use of the token there.
+  // The trap is forced inside a real verification: the node backend reads a key's JWK
+  // (JSON.parse of the core's publicJwk) in a host callback during the core's verification
+  // call, the first time the key is used; that JSON.parse traps.
   function trapDuring(run) {
-    const original = Buffer.from;
-    Buffer.from = function trapOnce(...args) {
-      Buffer.from = original;
-      gen.__trapForTests();
-      return original.apply(this, args);
+    const original = JSON.parse;
+    JSON.parse = function trapOnJwk(text, ...rest) {
+      if (typeof text === 'string' && text.includes('"kty"')) {
+        JSON.parse = original;
+        gen.__trapForTests();
+      }
+      return original.call(this, text, ...rest);
     };
     try {
       return run();
     } finally {
-      Buffer.from = original;
+      JSON.parse = original;
     }
   }
 
   test('a trap fails that call only; the next calls run on a fresh instance', async () => {
-    const token = await mint(es, { sub: 'alice', exp: NOW + 600 });
-    const jwks = jwksOf([es]);
-    const before = parseJwks(jwks);
-    const remote = new RemoteJwks('https://issuer.example/jwks', { fetch: async () => new Response(JSON.stringify(jwks), { status: 200 }) });
-    assert.equal((await verifyJwt(token, remote, { currentDate: NOW })).payload.sub, 'alice');
-    assert.equal(verifyJwtSync(token, jwks, { currentDate: NOW }).payload.sub, 'alice');
+    const hs = await generateKey('HS256', { kid: 'hs-1' });
+    const token = await mint(hs, { sub: 'alice', exp: NOW + 600 });
+    const jwks = jwksOf([hs]);
+    const options = { algorithms: ['HS256'], currentDate: NOW };
+    const before = parseJwks(jwks, { allowPrivate: true });
+    const remote = new RemoteJwks('https://issuer.example/jwks', { fetch: async () => new Response(JSON.stringify(jwksOf([es])), { status: 200 }) });
+    const esToken = await mint(es, { sub: 'alice', exp: NOW + 600 });
+    assert.equal((await verifyJwt(esToken, remote, { currentDate: NOW })).payload.sub, 'alice');
+    assert.equal(verifyJwtSync(token, jwks, options).payload.sub, 'alice');
 
-    const { err } = await outcome(() => trapDuring(() => verifyJwtSync(token, parseJwks(jwks), { currentDate: NOW })));
+    const fresh = parseJwks(jwks, { allowPrivate: true });
+    const { err } = await outcome(() => trapDuring(() => verifyJwtSync(token, fresh, options)));
     assert.ok(err instanceof WebAssembly.RuntimeError, `the trap itself is reported: ${err}`);
 
     // Fresh instance: inline keys (their parsed cache was dropped), new sets, decodeJwt.
     for (let i = 0; i < 3; i++) {
-      assert.equal(verifyJwtSync(token, jwks, { currentDate: NOW }).payload.sub, 'alice');
-      assert.equal((await verifyJwt(token, jwks, { currentDate: NOW })).payload.sub, 'alice');
-      assert.equal((await verifyJwt(token, parseJwks(jwks), { currentDate: NOW })).payload.sub, 'alice');
+      assert.equal(verifyJwtSync(token, jwks, options).payload.sub, 'alice');
+      assert.equal((await verifyJwt(token, jwks, options)).payload.sub, 'alice');
+      assert.equal((await verifyJwt(token, parseJwks(jwks, { allowPrivate: true }), options)).payload.sub, 'alice');
     }
     assert.equal(decodeJwt(token).payload.sub, 'alice');
     // A KeySet of the old instance fails cleanly, with a code.
-    const stale = await outcome(() => verifyJwt(token, before, { currentDate: NOW }));
-    assert.equal(stale.err?.code, 'ERR_JWKS_INVALID', String(stale.err));
-    assert.match(stale.err.message, /previous instance/);
+    for (const set of [before, fresh]) {
+      const stale = await outcome(() => verifyJwt(token, set, options));
+      assert.equal(stale.err?.code, 'ERR_JWKS_INVALID', String(stale.err));
+      assert.match(stale.err.message, /previous instance/);
+    }
     // A RemoteJwks made before the trap rebuilds its cache (it refetches).
-    assert.equal((await verifyJwt(token, remote, { currentDate: NOW })).payload.sub, 'alice');
+    assert.equal((await verifyJwt(esToken, remote, { currentDate: NOW })).payload.sub, 'alice');
   });
 });
 
