@@ -136,7 +136,8 @@ test-package: build
 	fi
 
 # Coverage-guided fuzzing (cargo-fuzz, nightly Rust): each target of fuzz/ for FUZZ_SECONDS,
-# one at a time, niced. New inputs go to target/fuzz-corpus/ (the committed seeds in
+# one at a time, niced (-O: a release build; fuzz/Cargo.toml keeps debug assertions and
+# overflow checks on). New inputs go to target/fuzz-corpus/ (the committed seeds in
 # fuzz/corpus/ are read, never written); crashes to fuzz/artifacts/<target>/. `make test`
 # replays fuzz/corpus/ on stable (tests/fuzz_corpus.rs): copy a crash there once fixed.
 FUZZ_SECONDS ?= 60
@@ -146,7 +147,7 @@ fuzz:
 	for target in $(FUZZ_TARGETS); do
 	  mkdir -p target/fuzz-corpus/$$target
 	  echo "fuzz $$target for $(FUZZ_SECONDS) s"
-	  (cd fuzz && nice -n 15 cargo +nightly fuzz run $$target ../target/fuzz-corpus/$$target corpus/$$target -- \
+	  (cd fuzz && nice -n 15 cargo +nightly fuzz run -O $$target ../target/fuzz-corpus/$$target corpus/$$target -- \
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
 	done
 
