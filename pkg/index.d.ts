@@ -108,6 +108,7 @@ export interface JoseErrorDetails {
   payload?: JWTPayload;
   url?: string;
   kids?: string[];
+  kidCount?: number;
 }
 
 /**
@@ -126,8 +127,13 @@ export declare class JoseError extends Error {
   payload?: JWTPayload;
   /** The JWKS URL (RemoteJwks failures). */
   url?: string;
-  /** The `kid`s the key set has (`ERR_JWKS_NO_MATCHING_KEY`). */
+  /**
+   * The first 20 `kid`s of the key set, each cut to 64 characters (`ERR_JWKS_NO_MATCHING_KEY`,
+   * local and remote sets; RemoteJwks failures: the kids of the cached set).
+   */
   kids?: string[];
+  /** How many `kid`s the key set has (`kids` lists at most 20 of them). */
+  kidCount?: number;
 }
 
 // ---------------------------------------------------------------------------------------

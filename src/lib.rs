@@ -28,6 +28,8 @@ pub mod duration;
 pub mod encoding;
 pub mod error;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod jwk;
 pub mod json_view;
 pub mod jwks;

@@ -83,8 +83,10 @@ pub fn header_object<T>(parsed: std::result::Result<Option<T>, String>) -> Resul
 /// The checks on a parsed header that come before the payload is decoded: an unencoded
 /// payload need not be base64url at all.
 pub fn check_header_json(header: &(impl JsonObject + ?Sized), header_bytes: &[u8]) -> Result<()> {
-    if matches!(header.member("b64"), Some(Member::Bool(false))) {
-        return Err(JoseError::jwt_invalid("JWTs MUST NOT use unencoded payload (b64: false)"));
+    match header.member("b64") {
+        None | Some(Member::Bool(true)) => {}
+        Some(Member::Bool(false)) => return Err(JoseError::jwt_invalid("JWTs MUST NOT use unencoded payload (b64: false)")),
+        Some(_) => return Err(JoseError::jws_invalid("JWS Protected Header parameter \"b64\" must be a boolean")),
     }
     std::str::from_utf8(header_bytes).map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
     Ok(())
