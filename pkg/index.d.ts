@@ -99,9 +99,25 @@ export type ClaimFailureReason =
   | 'multiple_audiences'
   | 'lifetime_too_long';
 
+/**
+ * The claim (or header parameter) a claim failure names: the registered claims, `typ`, the
+ * webhook's `request_body_sha256`, or a name from `requiredClaims`.
+ */
+export type ClaimName =
+  | 'iss'
+  | 'sub'
+  | 'aud'
+  | 'exp'
+  | 'nbf'
+  | 'iat'
+  | 'jti'
+  | 'typ'
+  | 'request_body_sha256'
+  | (string & {});
+
 /** Extra fields a JoseError may carry. */
 export interface JoseErrorDetails {
-  claim?: string;
+  claim?: ClaimName;
   reason?: ClaimFailureReason;
   payload?: JWTPayload;
   url?: string;
@@ -117,16 +133,25 @@ export declare class JoseError extends Error {
   name: 'JoseError';
   code: JoseErrorCode;
   /** The claim whose check failed (claim failures only). */
-  claim?: string;
+  claim?: ClaimName;
   /** Why the claim check failed (claim failures only). */
   reason?: ClaimFailureReason;
   /** The decoded, signature-verified payload (claim failures only). */
   payload?: JWTPayload;
   /** The JWKS URL (RemoteJwks failures). */
   url?: string;
-  /** The `kid`s the key set has (`ERR_JWKS_NO_MATCHING_KEY`). */
+  /**
+   * The `kid`s the key set has, on every `ERR_JWKS_NO_MATCHING_KEY` (local or remote set);
+   * at most 20, the message giving the full count.
+   */
   kids?: string[];
 }
+
+/**
+ * True when `value` is a JoseError of any copy of this package (ESM or CommonJS): it checks
+ * `name === 'JoseError'` and an `ERR_*` `code`, not `instanceof`.
+ */
+export declare function isJoseError(value: unknown): value is JoseError;
 
 // ---------------------------------------------------------------------------------------
 // Key sets

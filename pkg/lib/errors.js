@@ -12,6 +12,13 @@ export class JoseError extends Error {
   }
 }
 
+// A JoseError from any copy of this package (ESM and CommonJS each have their own class, so
+// `instanceof` fails across them): judged by shape, never by prototype.
+export function isJoseError(value) {
+  return value !== null && typeof value === 'object' && value.name === 'JoseError'
+    && typeof value.code === 'string' && value.code.startsWith('ERR_') && typeof value.message === 'string';
+}
+
 // The core reports errors as JSON text; turn that (or anything else thrown) into an Error.
 export function fromCore(thrown, details) {
   if (typeof thrown !== 'string' || thrown[0] !== '{') return thrown;
