@@ -42,7 +42,7 @@ NO_DRIVER_ENV := env -u GECKODRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER -u CHR
 have_tests = compgen -G 'tests/$(1).rs' >/dev/null || compgen -G 'tests/$(1)/main.rs' >/dev/null
 
 .PHONY: setup build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
-  test-js test-package demo bench serve clean distclean
+  test-js test-package pack docs demo bench serve clean distclean
 
 setup:
 	@bash scripts/setup.sh
@@ -83,6 +83,8 @@ build: setup
 	const __jwks_verify_module_url = require('node:url').pathToFileURL(__filename).href;" \
 	  --outfile=pkg/node.cjs
 	cp -f pkg/index.d.ts pkg/index.d.cts
+	# The licences ship in the tarball; the repository root holds the originals.
+	cp -f LICENSE-MIT LICENSE-APACHE pkg/
 
 test: build test-native test-wasm-node test-wasm-chromium test-wasm-firefox test-js test-package
 
@@ -134,6 +136,25 @@ test-package: build
 	  echo "skip: no tests/package/run.mjs"
 	fi
 
+# The npm tarball, as `npm publish` would upload it: dist/jwks-verify-<version>.tgz.
+pack: build
+	@mkdir -p dist
+	rm -f dist/jwks-verify-*.tgz
+	tarball=$$(cd pkg && npm pack --pack-destination ../dist --loglevel=error)
+	printf 'dist/%s: %d bytes\n' "$$tarball" "$$(stat -c %s "dist/$$tarball")"
+
+# API reference from pkg/index.d.ts (TypeDoc) into docs/reference/ (git-ignored: rebuilt from
+# the declarations, so it cannot go stale in the repository). TypeDoc supports TypeScript up
+# to 6.0 and the repository's tsc is 7, so it lives in its own pinned project, tools/typedoc/.
+docs:
+	@if [[ ! -f tools/typedoc/node_modules/.stamp || tools/typedoc/package-lock.json -nt tools/typedoc/node_modules/.stamp ]]; then
+	  npm ci --prefix tools/typedoc --no-audit --no-fund --loglevel=error
+	  touch tools/typedoc/node_modules/.stamp
+	fi
+	rm -rf docs/reference
+	tools/typedoc/node_modules/.bin/typedoc --options tools/typedoc/typedoc.json
+	echo "docs/reference/index.html"
+
 demo: build
 	@if [[ -f examples/demo.mjs ]]; then node examples/demo.mjs; else echo "skip: no examples/demo.mjs"; fi
 
@@ -146,7 +167,8 @@ serve: build
 	@if [[ -f scripts/serve.mjs ]]; then node scripts/serve.mjs; else echo "skip: no scripts/serve.mjs"; fi
 
 clean:
-	rm -rf $(GEN_DIR) target/wasm-gen.* $(GEN_STAMP) tests/e2e/artifacts bench/tmp pkg/node.cjs pkg/index.d.cts
+	rm -rf $(GEN_DIR) target/wasm-gen.* $(GEN_STAMP) tests/e2e/artifacts bench/tmp pkg/node.cjs pkg/index.d.cts \
+	  pkg/LICENSE-MIT pkg/LICENSE-APACHE dist docs/reference
 	cargo clean
 
 distclean: clean
