@@ -22,8 +22,8 @@ function thrownBy(fn) {
 test('isJoseError holds across the ESM and CommonJS copies, where instanceof does not', () => {
   const fromEsm = thrownBy(() => decodeJwt('not a token'));
   const fromCjs = thrownBy(() => cjs.decodeJwt('not a token'));
-  assert.equal(fromEsm.code, 'ERR_JWT_INVALID');
-  assert.equal(fromCjs.code, 'ERR_JWT_INVALID');
+  assert.match(fromEsm.code, /^ERR_JW[ST]_INVALID$/);
+  assert.equal(fromCjs.code, fromEsm.code);
   assert.ok(!(fromCjs instanceof JoseError), 'the copies share a class: this test no longer tests anything');
   for (const guard of [isJoseError, cjs.isJoseError]) {
     assert.equal(guard(fromEsm), true);
