@@ -73,7 +73,8 @@ export function readmeTests(ctx) {
     dir = join(ctx.work(), 'readme');
     await mkdir(join(dir, 'path/to'), { recursive: true });
     await symlink(ctx.root, join(dir, 'path/to/jwks-verify'));
-    await writeFile(join(dir, 'package.json'), '{\n  "name": "my-app",\n  "private": true\n}\n');
+    // An ESM project, as the README's TypeScript example says (.cjs files stay CommonJS).
+    await writeFile(join(dir, 'package.json'), '{\n  "name": "my-app",\n  "private": true,\n  "type": "module"\n}\n');
     env = { ...process.env, NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_FUND: 'false', NPM_CONFIG_UPDATE_NOTIFIER: 'false' };
     try {
       const { stdout } = await exec('bash', ['-euo', 'pipefail', example('install.sh')], { cwd: dir, env });
