@@ -125,8 +125,9 @@ export interface JoseErrorDetails {
 }
 
 /**
- * Every failure of this package (a rejected option is a `TypeError` instead). Test `code`,
- * not `instanceof`, when the package may be loaded twice (ESM and CommonJS in one process).
+ * Every failure of this package (a rejected option is a `TypeError` instead). Use
+ * `isJoseError(err)` (or test `code`), not `instanceof`, when the package may be loaded twice
+ * (ESM and CommonJS in one process).
  */
 export declare class JoseError extends Error {
   constructor(code: JoseErrorCode, message: string, details?: JoseErrorDetails);
