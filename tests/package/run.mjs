@@ -2,8 +2,9 @@
 // and run the same suite (suite.mjs) in Node ESM, Node CommonJS, headless Chromium (esbuild
 // bundle), workerd (esbuild bundle with the workerd condition) and Deno, each verifying tokens
 // jose minted for every algorithm and fetching one JWKS from a local server. Then the package
-// gates (publint, attw), the TypeScript declarations (source tree and installed package) and
-// the installed CLI. Run by `make test-package` (plain `node tests/package/run.mjs`).
+// gates (publint, attw, `npm publish --dry-run`), the TypeScript declarations (source tree
+// and installed package), the installed CLI, and the README's code blocks run as written
+// (readme.mjs). Run by `make test-package` (plain `node tests/package/run.mjs`).
 //
 // A tool that `make setup` could not install (its binary is missing) skips its test, saying so.
 
