@@ -12,7 +12,7 @@ export type Algorithm =
   | 'RS256' | 'RS384' | 'RS512'
   | 'PS256' | 'PS384' | 'PS512'
   | 'ES256' | 'ES384' | 'ES512'
-  | 'EdDSA';
+  | 'EdDSA' | 'Ed25519';
 
 /**
  * A JSON Web Key (RFC 7517). Members other than those named are kept as they are. `kty` is
@@ -89,6 +89,8 @@ export type JoseErrorCode =
   | 'ERR_JWKS_TIMEOUT'
   | 'ERR_JWKS_FETCH_FAILED'
   | 'ERR_JWT_REPLAYED'
+  | 'ERR_REPLAY_STORE_FULL'
+  | 'ERR_REPLAY_STORE_UNAVAILABLE'
   | 'ERR_WEBHOOK_BODY_MISMATCH';
 
 /** Why a claim check failed (`JoseError['reason']`). */
@@ -209,6 +211,9 @@ export declare class KeySet {
   private constructor();
   readonly keys: KeyInfo[];
   readonly diagnostics: Diagnostic[];
+  /** Releases the parsed keys now; using the set afterwards throws `ERR_JWKS_INVALID`. */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 export interface ParseJwksOptions {
@@ -216,6 +221,8 @@ export interface ParseJwksOptions {
   allowPrivate?: boolean;
   /** Default false: RSA keys under 2048 bits are unusable. */
   allowWeakKeys?: boolean;
+  /** Default 1000: a set with more keys is `ERR_JWKS_INVALID`, refused before any key is parsed. */
+  maxKeys?: number;
 }
 
 /** Keys that are already here: a KeySet, a JWKS object or its JSON text, or a single JWK. */
@@ -293,6 +300,36 @@ export declare function verifyJwtSync<P = JWTPayload>(
   options?: VerifyOptions,
 ): VerifiedJwt<P>;
 
+/** Verifies tokens with options read (and a wrong one thrown) once. */
+export declare class Verifier {
+  private constructor();
+  verify<P = JWTPayload>(token: string | Uint8Array): Promise<VerifiedJwt<P>>;
+  /** Throws `ERR_JWKS_INVALID` when the keys are remote. */
+  verifySync<P = JWTPayload>(token: string | Uint8Array): VerifiedJwt<P>;
+}
+
+/**
+ * Reads `options` once (a wrong one throws a `TypeError` naming it; in a browser before
+ * `ready()`, on the first verification); `verifyJwt(token, keys, options)` behaves exactly like
+ * `createVerifier(keys, options).verify(token)`.
+ */
+export declare function createVerifier(keys: KeysInput, options?: VerifyOptions): Verifier;
+
+/** One claim rule of verification, run on a token without its signature. */
+export interface ClaimCheck {
+  claim: string;
+  /** What the rule checks, in words. */
+  rule: string;
+  ok: boolean;
+  /** The error verification would report, when `ok` is false. */
+  code?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** Every claim rule `options` switch on, in verification's order, each reported (for debugging). */
+export declare function explainClaims(token: string | Uint8Array, options?: VerifyOptions): ClaimCheck[];
+
 /** A token's parts, decoded without any verification (for debugging). */
 export interface DecodedJwt {
   header: JWTHeader;
@@ -338,21 +375,36 @@ export type FetchFunction = typeof globalThis extends { fetch: infer F }
 /** The host's `Headers` class instances, where the program's type libraries declare one. */
 export type HeadersObject = typeof globalThis extends { Headers: { prototype: infer H } } ? H : never;
 
+/**
+ * Shared state for many processes or isolates (Redis, an edge cache, KV). `get` returns the
+ * text `set` stored (null when none); `state` is `JSON.stringify(exportState())`, to be kept
+ * for `ttlMs`. A store that throws, rejects, returns something else or takes longer than
+ * `timeoutMs` is ignored: the RemoteJwks fetches as it would alone.
+ */
+export interface JwksStore {
+  get(url: string): Promise<string | null>;
+  set(url: string, state: string, ttlMs: number): Promise<void>;
+}
+
 export interface RemoteOptions {
-  /** Default 5000: a fetch (response and body) that takes longer fails with `ERR_JWKS_TIMEOUT`. */
+  /** Default 5000: a fetch (response and body) that takes longer fails with `ERR_JWKS_TIMEOUT`; also bounds each `store` call. */
   timeoutMs?: number;
-  /** Default 30000: least time between a fetch and an unknown-kid refetch or a retry. */
+  /** Default 30000: least time between the end of a fetch attempt (failed or not) and an unknown-kid refetch or a retry. */
   cooldownMs?: number;
   /** Default 600000: upper bound of freshness; a shorter `Cache-Control: max-age` wins. */
   cacheMaxAgeMs?: number;
-  /** Default 86400000: how long the last good set serves while fetches fail. */
+  /** Default 86400000: how long past its expiry the last good set serves (at once, while a refresh runs in the background, or while fetches fail). */
   staleIfErrorMs?: number;
   /** Request headers. */
   headers?: Record<string, string> | Array<[string, string]> | HeadersObject;
   /** Default 1048576: the largest body accepted. */
   maxBytes?: number;
+  /** Default 1000: the most keys a set may hold (a larger one is `ERR_JWKS_INVALID`). */
+  maxKeys?: number;
   /** Replaces the global fetch; called as `fetch(url, init)`. */
   fetch?: FetchFunction;
+  /** Shares the cache between processes: read before fetching, written after each fetch. */
+  store?: JwksStore;
 }
 
 export interface RemoteJwksStats {
@@ -374,12 +426,19 @@ export interface RemoteJwksState {
   expiresAtMs?: number;
   lastAttemptAtMs?: number;
   lastError?: { code: JoseErrorCode; message: string };
+  /** Validators of the set's response, for `If-None-Match` / `If-Modified-Since`. */
+  etag?: string;
+  lastModified?: string;
+  /** A bounded `Retry-After` of the last (failed) attempt, in ms. */
+  retryAfterMs?: number;
+  /** Present while a fetch is in flight: when it started (a `store` lease for other processes). */
+  fetchingSinceMs?: number;
 }
 
 /** A JWKS URL with a cache that follows rotation, survives outages and resists floods. */
 export declare class RemoteJwks {
   #private;
-  /** Throws a TypeError unless `url` is an absolute http(s) URL. */
+  /** Throws a TypeError unless `url` is an absolute http(s) URL without user info. */
   constructor(url: string, options?: RemoteOptions);
   readonly url: string;
   /** The cached set, fetched first when there is none or it expired. */
@@ -443,12 +502,16 @@ export declare function explainSelection(
 
 /** Where `jti`s are remembered for single use. */
 export interface ReplayStore {
-  /** True the first time, false when `jti` is already in use; `expiresAt` in seconds. */
-  markUsed(jti: string, expiresAt: number): boolean | Promise<boolean>;
+  /**
+   * True the first time, false when `key` is already in use. `key` is `<scope> <jti>` (the
+   * client id, the token's `iss` or the DPoP `jkt`, a space, the `jti`); `expiresAt` (seconds)
+   * is the first instant the token is no longer accepted: forget the key then, never before.
+   */
+  markUsed(key: string, expiresAt: number): boolean | Promise<boolean>;
 }
 
 export interface ReplayCacheOptions {
-  /** Default 10000. */
+  /** Default 100000. Entries are never forgotten before their `expiresAt`; when the cache is full of live ones, `markUsed` throws `ERR_REPLAY_STORE_FULL`. */
   maxEntries?: number;
   /** "Now" in seconds. Default: the host clock. */
   clock?: () => number;
@@ -458,6 +521,7 @@ export interface ReplayCacheOptions {
 export declare class ReplayCache implements ReplayStore {
   constructor(options?: ReplayCacheOptions);
   readonly size: number;
+  /** Throws `ERR_REPLAY_STORE_FULL` when `maxEntries` live jtis are held. */
   markUsed(jti: string, expiresAt: number): boolean;
 }
 
@@ -493,6 +557,8 @@ export interface AssertionOptions {
   /** Default true. */
   requireJti?: boolean;
   replay?: ReplayStore;
+  /** Default 5000: how long `replay.markUsed` may take before the check fails closed (`ERR_REPLAY_STORE_UNAVAILABLE`). */
+  replayTimeoutMs?: number;
   federated?: FederatedIdentity[];
   currentDate?: Date | number;
   crit?: Record<string, boolean>;
@@ -530,6 +596,8 @@ export interface WebhookOptions extends VerifyOptions {
   /** Default: true when `replay` is given. */
   requireJti?: boolean;
   replay?: ReplayStore;
+  /** Default 5000: how long `replay.markUsed` may take before the check fails closed. */
+  replayTimeoutMs?: number;
 }
 
 /** A signed push notification: the bearer JWT, bound to the body by `request_body_sha256`. */

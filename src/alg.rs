@@ -1,5 +1,8 @@
 //! One table of algorithm facts: which key type and curve an `alg` needs, its hash and
-//! signature shape. Everything else asks this table instead of matching on names.
+//! signature shape, and what each host crypto API needs for it ([`HostFacts`]). Everything
+//! else, the JS backends included, asks this table instead of matching on names.
+
+use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Alg {
@@ -57,6 +60,24 @@ pub enum Hash {
 }
 
 impl Hash {
+    /// node:crypto's name for it.
+    pub fn node_name(self) -> &'static str {
+        match self {
+            Hash::Sha256 => "sha256",
+            Hash::Sha384 => "sha384",
+            Hash::Sha512 => "sha512",
+        }
+    }
+
+    /// WebCrypto's name for it.
+    pub fn web_name(self) -> &'static str {
+        match self {
+            Hash::Sha256 => "SHA-256",
+            Hash::Sha384 => "SHA-384",
+            Hash::Sha512 => "SHA-512",
+        }
+    }
+
     pub fn output_len(self) -> usize {
         match self {
             Hash::Sha256 => 32,
@@ -108,6 +129,51 @@ pub const ALGORITHMS: [AlgFacts; 14] = [
     facts(Alg::EdDSA, "EdDSA", Kty::Okp, Some("Ed25519"), Hash::Sha512, Family::EdDsa, Some(64)),
     facts(Alg::Ed25519, "Ed25519", Kty::Okp, Some("Ed25519"), Hash::Sha512, Family::EdDsa, Some(64)),
 ];
+
+/// What a host crypto API needs to verify one algorithm; the JS backends read this table from
+/// the core (`algorithmTable()`) and write no algorithm fact of their own.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostFacts {
+    pub name: &'static str,
+    /// "hmac", "pkcs1", "pss", "ecdsa" or "eddsa".
+    pub family: &'static str,
+    /// node:crypto's digest name (`createHmac`, `crypto.verify`); `None` for EdDSA, where
+    /// `crypto.verify` takes no digest.
+    pub node_hash: Option<&'static str>,
+    /// RSA-PSS salt length in bytes (the hash length, RFC 7518 §3.5).
+    pub pss_salt_length: Option<usize>,
+    /// node:crypto's `dsaEncoding`: JWS ECDSA signatures are `r || s` (IEEE P1363).
+    pub node_dsa_encoding: Option<&'static str>,
+    /// `subtle.importKey` algorithm parameters.
+    pub web_import: serde_json::Value,
+    /// `subtle.verify` algorithm parameters.
+    pub web_verify: serde_json::Value,
+}
+
+impl AlgFacts {
+    pub fn host_facts(&self) -> HostFacts {
+        use serde_json::json;
+        let hash = self.hash.web_name();
+        let salt = self.hash.output_len();
+        let (family, web_import, web_verify) = match self.family {
+            Family::Hmac => ("hmac", json!({ "name": "HMAC", "hash": hash }), json!({ "name": "HMAC" })),
+            Family::RsaPkcs1 => ("pkcs1", json!({ "name": "RSASSA-PKCS1-v1_5", "hash": hash }), json!({ "name": "RSASSA-PKCS1-v1_5" })),
+            Family::RsaPss => ("pss", json!({ "name": "RSA-PSS", "hash": hash }), json!({ "name": "RSA-PSS", "saltLength": salt })),
+            Family::Ecdsa => ("ecdsa", json!({ "name": "ECDSA", "namedCurve": self.crv }), json!({ "name": "ECDSA", "hash": hash })),
+            Family::EdDsa => ("eddsa", json!({ "name": "Ed25519" }), json!({ "name": "Ed25519" })),
+        };
+        HostFacts {
+            name: self.name,
+            family,
+            node_hash: (self.family != Family::EdDsa).then(|| self.hash.node_name()),
+            pss_salt_length: (self.family == Family::RsaPss).then_some(salt),
+            node_dsa_encoding: (self.family == Family::Ecdsa).then_some("ieee-p1363"),
+            web_import,
+            web_verify,
+        }
+    }
+}
 
 impl Alg {
     pub fn parse(name: &str) -> Option<Alg> {

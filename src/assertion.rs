@@ -3,19 +3,20 @@
 //!
 //! A profile is (a) the [`VerifyOptions`] it derives for the key set the assertion is routed
 //! to, and (b) the checks that VerifyOptions cannot express, run on the verified token
-//! ([`AssertionOptions::check`]). That split lets a host backend verify the signature in
-//! between, exactly as for `verifyJwt`. Replay (`jti` single use) is the caller's: the check
-//! says until when the `jti` must be remembered.
+//! ([`AssertionOptions::check`]), both run by the one pipeline ([`verify::run`]). Replay
+//! (`jti` single use) is the caller's: the outcome says under which key and until when the
+//! `jti` must be remembered.
 
-use crate::claims::{normalize_typ, optional_jti};
+use crate::claims::{accepted_until, normalize_typ, optional_jti};
 use crate::crypto::SignatureVerifier;
 use crate::error::{ClaimReason, JoseError, Result};
+use crate::json_view::{JsonObject, Member};
 use crate::jwks::KeySet;
-use crate::options::{OneOrMany, VerifyOptions};
-use crate::token::{parse_claims, UntrustedToken};
-use crate::verify::{self, Verified};
+use crate::replay::Replay;
+use crate::options::{HostKind, HostValue, OneOrMany, OptionError, OptionValue, Reader, ReplayOptions, TokenOptions, VerifyOptions};
+use crate::token::{claims_view, Parts};
+use crate::verify::{self, Checked, Profile};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub const DEFAULT_MAX_LIFETIME: f64 = 300.0;
@@ -26,7 +27,7 @@ const ACCEPTED_TYP: [&str; 2] = ["JWT", "client-authentication+jwt"];
 /// Which audience rule applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Profile {
+pub enum AudienceProfile {
     /// Exactly one `aud` value (a string or a one-element array): Keycloak 26.2, rfc7523bis.
     #[default]
     Strict,
@@ -52,54 +53,96 @@ pub struct FederatedIdentity {
     pub max_lifetime: Option<f64>,
     /// Default `true`: the `jti` rules of the client assertion apply. `false`: the token is a
     /// reusable workload credential; no `jti` is required and none is marked used.
-    #[serde(default = "crate::options::yes")]
+    #[serde(default = "yes")]
     pub single_use: bool,
+    /// The issuer's keys (a `KeysInput`; the host resolves it).
+    pub keys: HostValue,
 }
 
-/// `AssertionOptions` of API.md, minus `keys` and `replay` (the caller's objects).
+fn yes() -> bool {
+    true
+}
+
+/// The members of `AssertionOptions` that only assertions have (see each for its default).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AssertionOptions {
-    pub client_id: String,
+struct AssertionSettings {
+    client_id: String,
     /// The server's issuer identifier and/or token endpoint URL.
-    pub audience: OneOrMany,
-    /// Default: every asymmetric algorithm; list `HS256` for `client_secret_jwt`.
-    #[serde(default)]
-    pub algorithms: Option<Vec<String>>,
+    audience: OneOrMany,
+    /// The client's registered keys (a `KeysInput`; the host resolves it).
+    keys: HostValue,
     /// Default `strict`.
-    #[serde(default)]
-    pub profile: Profile,
+    profile: Option<AudienceProfile>,
     /// Overrides the profile's audience rule when set.
-    #[serde(default)]
-    pub allow_multiple_audiences: Option<bool>,
+    allow_multiple_audiences: Option<bool>,
     /// Seconds `exp` may lie after `iat` (after now, plus tolerance, without `iat`). Default 300.
-    #[serde(default = "default_max_lifetime", deserialize_with = "crate::duration::seconds")]
-    pub max_lifetime: f64,
-    /// Seconds of leeway for every comparison with the server's clock. Default 30.
-    #[serde(default = "default_clock_tolerance", deserialize_with = "crate::duration::seconds")]
-    pub clock_tolerance: f64,
+    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
+    max_lifetime: Option<f64>,
     /// Default `true`.
-    #[serde(default = "crate::options::yes")]
-    pub require_jti: bool,
-    #[serde(default)]
-    pub federated: Vec<FederatedIdentity>,
-    /// Filled in by the caller from the host clock; unused by the core (time is a parameter).
-    #[serde(default)]
-    pub current_date: Option<f64>,
-    #[serde(default)]
-    pub crit: BTreeMap<String, bool>,
-    #[serde(default = "crate::options::default_max_token_length")]
-    pub max_token_length: usize,
-    #[serde(default = "crate::options::default_max_candidates")]
-    pub max_candidates: usize,
+    require_jti: Option<bool>,
+    federated: Option<Vec<FederatedIdentity>>,
 }
 
-fn default_max_lifetime() -> f64 {
-    DEFAULT_MAX_LIFETIME
+/// `AssertionOptions` of API.md, resolved: [`TokenOptions`] (clock tolerance default 30 s),
+/// the assertion's own settings and [`ReplayOptions`].
+#[derive(Debug, Clone)]
+pub struct AssertionOptions {
+    pub client_id: String,
+    pub audience: OneOrMany,
+    pub algorithms: Option<Vec<String>>,
+    pub profile: AudienceProfile,
+    pub allow_multiple_audiences: Option<bool>,
+    pub max_lifetime: f64,
+    pub clock_tolerance: f64,
+    pub require_jti: bool,
+    pub federated: Vec<FederatedIdentity>,
+    pub current_date: Option<f64>,
+    pub crit: BTreeMap<String, bool>,
+    pub max_token_length: usize,
+    pub max_candidates: usize,
+    pub replay: ReplayOptions,
 }
-fn default_clock_tolerance() -> f64 {
-    DEFAULT_CLOCK_TOLERANCE
+
+impl AssertionOptions {
+    pub fn read(value: &OptionValue) -> std::result::Result<AssertionOptions, OptionError> {
+        let reader = Reader::new(value)?;
+        let token: TokenOptions = reader.part()?;
+        let settings: AssertionSettings = reader.part()?;
+        let replay: ReplayOptions = reader.part()?;
+        reader.finish()?;
+        token.validate()?;
+        replay.validate()?;
+        let base = VerifyOptions::resolve(token, Default::default(), DEFAULT_CLOCK_TOLERANCE);
+        let options = AssertionOptions {
+            client_id: settings.client_id,
+            audience: settings.audience,
+            algorithms: base.algorithms,
+            profile: settings.profile.unwrap_or_default(),
+            allow_multiple_audiences: settings.allow_multiple_audiences,
+            max_lifetime: settings.max_lifetime.unwrap_or(DEFAULT_MAX_LIFETIME),
+            clock_tolerance: base.clock_tolerance,
+            require_jti: settings.require_jti.unwrap_or(true),
+            federated: settings.federated.unwrap_or_default(),
+            current_date: base.current_date,
+            crit: base.crit,
+            max_token_length: base.max_token_length,
+            max_candidates: base.max_candidates,
+            replay,
+        };
+        settings.keys.expect("keys", KEYS_KINDS, KEYS_WHAT)?;
+        options.validate()?;
+        Ok(options)
+    }
+
+    /// For native callers and tests: the options as JSON.
+    pub fn from_json(json: &serde_json::Value) -> std::result::Result<AssertionOptions, OptionError> {
+        AssertionOptions::read(&OptionValue::from_json(json))
+    }
 }
+
+const KEYS_KINDS: &[HostKind] = &[HostKind::Object, HostKind::String, HostKind::Function];
+const KEYS_WHAT: &str = "a KeysInput (a KeySet, a JWKS or JWK object or its JSON text, or a RemoteJwks)";
 
 /// Which key set verifies an assertion: the client's own, or a federated issuer's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,15 +157,8 @@ pub struct Outcome {
     pub client_id: String,
     pub jti: Option<String>,
     pub federated: bool,
-    /// When the `jti` must be marked used: until this time (seconds) the assertion would
-    /// still be accepted (`exp` plus the clock tolerance). `None`: no single-use check.
-    pub replay_until: Option<f64>,
-}
-
-#[derive(Debug, Clone)]
-pub struct VerifiedAssertion {
-    pub verified: Verified,
-    pub outcome: Outcome,
+    /// The single-use check to make, if any.
+    pub replay: Option<Replay>,
 }
 
 /// The rules of one route, resolved from the options.
@@ -136,28 +172,29 @@ struct RouteRules<'a> {
 }
 
 impl AssertionOptions {
-    /// Option errors a caller must fix (reported as a `TypeError` by the bindings).
-    pub fn validate(&self) -> std::result::Result<(), String> {
+    /// Option values a caller must fix (reported as a `TypeError` by the bindings).
+    fn validate(&self) -> std::result::Result<(), OptionError> {
         if self.client_id.is_empty() {
-            return Err("clientId must be a non-empty string".into());
+            return Err(OptionError::new("clientId", "must be a non-empty string"));
         }
         if self.audience.as_slice().is_empty() || self.audience.as_slice().iter().any(String::is_empty) {
-            return Err("audience must be a non-empty string or array of non-empty strings".into());
+            return Err(OptionError::new("audience", "must be a non-empty string or array of non-empty strings"));
         }
-        // Durations are finite (see `duration`), so plain comparisons suffice.
-        if self.max_lifetime <= 0.0 || self.clock_tolerance < 0.0 {
-            return Err("maxLifetime must be positive and clockTolerance not negative".into());
+        if self.max_lifetime <= 0.0 {
+            return Err(OptionError::new("maxLifetime", "must be a positive number of seconds"));
         }
         for (i, entry) in self.federated.iter().enumerate() {
+            let at = |name: &str| format!("federated[{i}].{name}");
             if entry.issuer.is_empty() {
-                return Err(format!("federated[{i}].issuer must be a non-empty string"));
+                return Err(OptionError::new(at("issuer"), "must be a non-empty string"));
             }
             if entry.audience.as_ref().is_some_and(|a| a.as_slice().is_empty()) {
-                return Err(format!("federated[{i}].audience must not be empty"));
+                return Err(OptionError::new(at("audience"), "must not be empty"));
             }
             if entry.max_lifetime.is_some_and(|m| m <= 0.0) {
-                return Err(format!("federated[{i}].maxLifetime must be positive"));
+                return Err(OptionError::new(at("maxLifetime"), "must be a positive number of seconds"));
             }
+            entry.keys.expect(&at("keys"), KEYS_KINDS, KEYS_WHAT)?;
         }
         Ok(())
     }
@@ -168,10 +205,11 @@ impl AssertionOptions {
     /// `iss` (and `sub`) to be exactly what the route expects. A token that cannot be read
     /// goes to the client route, where `verify` reports what is wrong with it.
     pub fn route(&self, token: &str) -> Route {
-        let Ok(parsed) = UntrustedToken::parse(token, self.max_token_length) else { return Route::Client };
-        let Ok(claims) = parse_claims(parsed.payload()) else { return Route::Client };
-        let Some(iss) = claims.get("iss").and_then(Value::as_str) else { return Route::Client };
-        let sub = claims.get("sub").and_then(Value::as_str);
+        let Ok(parts) = Parts::split(token, self.max_token_length) else { return Route::Client };
+        let Ok((payload, _)) = parts.payload_and_signature() else { return Route::Client };
+        let Ok(claims) = claims_view(&payload, &["iss", "sub"]) else { return Route::Client };
+        let Some(iss) = claims.str_member("iss") else { return Route::Client };
+        let sub = claims.str_member("sub");
         let mut by_issuer = self.federated.iter().enumerate().filter(|(_, f)| f.issuer == iss);
         let first = by_issuer.clone().next();
         let exact = by_issuer.find(|(_, f)| Some(f.subject.as_deref().unwrap_or(&self.client_id)) == sub);
@@ -179,6 +217,11 @@ impl AssertionOptions {
             Some((index, _)) => Route::Federated(index),
             None => Route::Client,
         }
+    }
+
+    /// The profile the pipeline runs for an assertion on `route`.
+    pub fn for_route(&self, route: Route) -> RouteCheck<'_> {
+        RouteCheck { options: self, route, verify: self.verify_options(route) }
     }
 
     fn rules(&self, route: Route) -> RouteRules<'_> {
@@ -203,7 +246,7 @@ impl AssertionOptions {
     }
 
     fn allow_multiple_audiences(&self) -> bool {
-        self.allow_multiple_audiences.unwrap_or(self.profile == Profile::Rfc7523)
+        self.allow_multiple_audiences.unwrap_or(self.profile == AudienceProfile::Rfc7523)
     }
 
     /// The `VerifyOptions` for `route`: `iss` = the route's issuer, `sub` = its subject,
@@ -224,7 +267,7 @@ impl AssertionOptions {
             required_claims,
             clock_tolerance: self.clock_tolerance,
             max_token_age: None,
-            current_date: None,
+            current_date: self.current_date,
             crit: self.crit.clone(),
             max_token_length: self.max_token_length,
             max_candidates: self.max_candidates,
@@ -233,7 +276,7 @@ impl AssertionOptions {
 
     /// The rules VerifyOptions cannot express, on a token that passed `verify_options(route)`:
     /// `typ`, `jti` form, `iat` not in the future, and the lifetime bound.
-    pub fn check(&self, header: &Map<String, Value>, payload: &Map<String, Value>, route: Route, now: f64) -> Result<Outcome> {
+    fn check<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, header: &H, payload: &C, route: Route, verify: &VerifyOptions, now: f64) -> Result<Outcome> {
         let rules = self.rules(route);
         let tolerance = self.clock_tolerance;
         let now = now.floor();
@@ -261,11 +304,30 @@ impl AssertionOptions {
                 format!("\"exp\" is {lifetime} seconds after {from}; an assertion may live at most {} seconds", rules.max_lifetime),
             ));
         }
-        let replay_until = match (&jti, rules.single_use) {
-            (Some(_), true) => Some(exp + tolerance),
+        let replay = match (&jti, rules.single_use && self.replay.replay.is_some()) {
+            (Some(jti), true) => Some(Replay::new(&self.client_id, jti, accepted_until(payload, verify).unwrap_or(f64::MAX))),
             _ => None,
         };
-        Ok(Outcome { client_id: self.client_id.clone(), jti, federated: matches!(route, Route::Federated(_)), replay_until })
+        Ok(Outcome { client_id: self.client_id.clone(), jti, federated: matches!(route, Route::Federated(_)), replay })
+    }
+}
+
+/// An assertion's profile for one route (see [`AssertionOptions::for_route`]).
+pub struct RouteCheck<'a> {
+    options: &'a AssertionOptions,
+    route: Route,
+    verify: VerifyOptions,
+}
+
+impl Profile for RouteCheck<'_> {
+    type Outcome = Outcome;
+
+    fn verify_options(&self) -> &VerifyOptions {
+        &self.verify
+    }
+
+    fn check<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, header: &H, claims: &C, now: f64) -> Result<Outcome> {
+        self.options.check(header, claims, self.route, &self.verify, now)
     }
 }
 
@@ -278,29 +340,29 @@ impl Route {
     }
 }
 
-fn number(payload: &Map<String, Value>, claim: &str) -> Result<Option<f64>> {
-    match payload.get(claim) {
+fn number(payload: &(impl JsonObject + ?Sized), claim: &str) -> Result<Option<f64>> {
+    match payload.member(claim) {
         None => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64()),
+        Some(Member::Num(n)) => Ok(Some(n)),
         Some(_) => Err(JoseError::claim_failed(claim, ClaimReason::Invalid, format!("\"{claim}\" claim must be a number"))),
     }
 }
 
-fn check_typ(header: &Map<String, Value>) -> Result<()> {
-    match header.get("typ") {
+fn check_typ(header: &(impl JsonObject + ?Sized)) -> Result<()> {
+    match header.member("typ") {
         None => Ok(()),
-        Some(Value::String(typ)) if ACCEPTED_TYP.iter().any(|ok| normalize_typ(ok) == normalize_typ(typ)) => Ok(()),
-        Some(Value::String(typ)) => Err(JoseError::claim_failed(
+        Some(Member::Str(typ)) if ACCEPTED_TYP.iter().any(|ok| normalize_typ(ok) == normalize_typ(typ)) => Ok(()),
+        Some(Member::Str(typ)) => Err(JoseError::claim_failed(
             "typ",
             ClaimReason::CheckFailed,
-            format!("unexpected \"typ\" JWT header value \"{typ}\" (an assertion's typ is JWT or client-authentication+jwt)"),
+            format!("unexpected \"typ\" JWT header value {} (an assertion's typ is JWT or client-authentication+jwt)", crate::quote::quoted(typ)),
         )),
         Some(_) => Err(JoseError::claim_failed("typ", ClaimReason::Invalid, "\"typ\" JWT header value must be a string")),
     }
 }
 
 /// The whole check with one synchronous backend. `federated_keys[i]` holds the keys of
-/// `options.federated[i]`. Replay is left to the caller (see [`Outcome::replay_until`]).
+/// `options.federated[i]`. Replay is left to the caller (see [`Outcome::replay`]).
 pub fn verify_assertion(
     token: &str,
     client_keys: &KeySet,
@@ -308,7 +370,7 @@ pub fn verify_assertion(
     options: &AssertionOptions,
     now: f64,
     backend: &dyn SignatureVerifier,
-) -> Result<VerifiedAssertion> {
+) -> Result<Checked<Outcome>> {
     let route = options.route(token);
     let keys = match route {
         Route::Client => client_keys,
@@ -317,7 +379,5 @@ pub fn verify_assertion(
             .copied()
             .ok_or_else(|| JoseError::jwks_invalid(format!("no key set given for federated identity {index}")))?,
     };
-    let verified = verify::verify(token, keys, &options.verify_options(route), now, backend)?;
-    let outcome = options.check(&verified.header, &verified.payload, route, now)?;
-    Ok(VerifiedAssertion { verified, outcome })
+    verify::run(token, keys, &options.for_route(route), now, |c| backend.verify(c.alg, c.key, c.signing_input, c.signature))
 }

@@ -2,7 +2,7 @@
 //! that is present but malformed are kept apart (`missing` vs `invalid`).
 
 use crate::error::{ClaimReason, ErrorCode, JoseError, Result};
-use crate::options::VerifyOptions;
+use crate::options::{OneOrMany, VerifyOptions};
 use crate::json_view::{JsonObject, Member};
 
 /// `typ` values compare case-insensitively, with the `application/` prefix optional.
@@ -40,80 +40,179 @@ pub fn optional_jti(payload: &(impl JsonObject + ?Sized)) -> Result<Option<Strin
     }
 }
 
-/// The members [`validate`] reads from the header and from the claims (an
-/// [`crate::json_view::ObjectView`] must capture them).
-pub const HEADER_MEMBERS: &[&str] = &["typ"];
-pub const CLAIM_MEMBERS: &[&str] = &["iss", "sub", "aud", "iat", "nbf", "exp"];
+/// The claims [`validate`] and the profiles read (an [`crate::json_view::ObjectView`] of the
+/// payload captures them).
+pub const CLAIM_MEMBERS: &[&str] = &["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "request_body_sha256"];
 
-/// Checks the claims of a verified token against `options`, with `now` in seconds.
-pub fn validate(header: &(impl JsonObject + ?Sized), payload: &(impl JsonObject + ?Sized), options: &VerifyOptions, now: f64) -> Result<()> {
-    if let Some(expected) = &options.typ {
-        let ok = header.str_member("typ").is_some_and(|t| normalize_typ(t) == normalize_typ(expected));
-        if !ok {
-            return Err(JoseError::claim_failed("typ", ClaimReason::CheckFailed, format!("unexpected \"typ\" JWT header value (expected \"{expected}\")")));
+/// Time checks compare whole seconds: `floor(now)`. For a rule that accepts while
+/// `floor(now) < bound`, the first instant it refuses is `ceil(bound)`.
+pub fn refused_from_below(bound: f64) -> f64 {
+    bound.ceil()
+}
+
+/// For a rule that accepts while `floor(now) <= bound`: `floor(bound) + 1`.
+pub fn refused_from_at_most(bound: f64) -> f64 {
+    bound.floor() + 1.0
+}
+
+/// The first instant (seconds) at which [`validate`]'s time rules refuse these claims,
+/// whatever the clock says after: `exp` (accepted while `floor(now) < exp + tolerance`) and
+/// `maxTokenAge` (while `floor(now) <= iat + maxTokenAge + tolerance`). `None`: unbounded.
+pub fn accepted_until(payload: &(impl JsonObject + ?Sized), options: &VerifyOptions) -> Option<f64> {
+    let tolerance = options.clock_tolerance;
+    let exp = number(payload, "exp").ok().flatten().map(|exp| refused_from_below(exp + tolerance));
+    let age = match (options.max_token_age, number(payload, "iat").ok().flatten()) {
+        (Some(max_age), Some(iat)) => Some(refused_from_at_most(iat + max_age + tolerance)),
+        _ => None,
+    };
+    match (exp, age) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// One rule of [`validate`], in the order they run (jose's order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule<'o> {
+    Typ,
+    Present(&'o str),
+    Iss,
+    Sub,
+    Aud,
+    AudCount,
+    IatType,
+    Nbf,
+    Exp,
+    MaxTokenAge,
+}
+
+impl Rule<'_> {
+    /// The claim (or header parameter, for `typ`) the rule is about.
+    pub fn claim(&self) -> &str {
+        match self {
+            Rule::Typ => "typ",
+            Rule::Present(claim) => claim,
+            Rule::Iss => "iss",
+            Rule::Sub => "sub",
+            Rule::Aud | Rule::AudCount => "aud",
+            Rule::IatType | Rule::MaxTokenAge => "iat",
+            Rule::Nbf => "nbf",
+            Rule::Exp => "exp",
         }
     }
 
-    let mut presence: Vec<&str> = Vec::new();
+    /// What the rule checks, in words (for `explainClaims`).
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Rule::Typ => "header typ equals the typ option",
+            Rule::Present(_) => "present (required by the options)",
+            Rule::Iss => "equals one of the issuer option",
+            Rule::Sub => "equals the subject option",
+            Rule::Aud => "contains one of the audience option",
+            Rule::AudCount => "a single value (allowMultipleAudiences: false)",
+            Rule::IatType => "a number when present",
+            Rule::Nbf => "not in the future (nbf <= now + clockTolerance)",
+            Rule::Exp => "not expired (exp > now - clockTolerance)",
+            Rule::MaxTokenAge => "iat within maxTokenAge of now (and not in the future)",
+        }
+    }
+}
+
+/// The rules `options` switch on, in the order [`validate`] runs them.
+pub fn rules(options: &VerifyOptions) -> Vec<Rule<'_>> {
+    let mut rules = Vec::new();
+    if options.typ.is_some() {
+        rules.push(Rule::Typ);
+    }
+    let implied = [(options.issuer.is_some(), "iss"), (options.subject.is_some(), "sub"), (options.audience.is_some(), "aud"), (options.max_token_age.is_some(), "iat")];
+    rules.extend(implied.iter().filter(|(on, _)| *on).map(|(_, claim)| Rule::Present(claim)));
+    rules.extend(options.required_claims.iter().rev().map(|c| Rule::Present(c.as_str())));
     if options.issuer.is_some() {
-        presence.push("iss");
+        rules.push(Rule::Iss);
     }
     if options.subject.is_some() {
-        presence.push("sub");
+        rules.push(Rule::Sub);
     }
     if options.audience.is_some() {
-        presence.push("aud");
+        rules.push(Rule::Aud);
     }
+    if !options.allow_multiple_audiences {
+        rules.push(Rule::AudCount);
+    }
+    rules.extend([Rule::IatType, Rule::Nbf, Rule::Exp]);
     if options.max_token_age.is_some() {
-        presence.push("iat");
+        rules.push(Rule::MaxTokenAge);
     }
-    presence.extend(options.required_claims.iter().rev().map(String::as_str));
-    for claim in presence {
-        if !payload.has(claim) {
-            return Err(JoseError::claim_failed(claim, ClaimReason::Missing, format!("missing required \"{claim}\" claim")));
-        }
-    }
+    rules
+}
 
-    if let Some(issuers) = &options.issuer {
-        let iss = payload.str_member("iss");
-        if !iss.is_some_and(|iss| issuers.as_slice().iter().any(|e| e == iss)) {
-            return Err(JoseError::claim_failed("iss", ClaimReason::CheckFailed, "unexpected \"iss\" claim value"));
-        }
-    }
-    if let Some(subject) = &options.subject {
-        if payload.str_member("sub") != Some(subject.as_str()) {
-            return Err(JoseError::claim_failed("sub", ClaimReason::CheckFailed, "unexpected \"sub\" claim value"));
-        }
-    }
-    if let Some(audience) = &options.audience {
-        if !audience_matches(payload.member("aud"), audience.as_slice()) {
-            return Err(JoseError::claim_failed("aud", ClaimReason::CheckFailed, "unexpected \"aud\" claim value"));
-        }
-    }
-    check_audience_count(payload, options.allow_multiple_audiences)?;
+/// Checks the claims of a verified token against `options`, with `now` in seconds: the first
+/// rule of [`rules`] that fails.
+pub fn validate(header: &(impl JsonObject + ?Sized), payload: &(impl JsonObject + ?Sized), options: &VerifyOptions, now: f64) -> Result<()> {
+    rules(options).into_iter().try_for_each(|rule| check(rule, header, payload, options, now))
+}
 
+/// One rule on one token.
+pub fn check(rule: Rule, header: &(impl JsonObject + ?Sized), payload: &(impl JsonObject + ?Sized), options: &VerifyOptions, now: f64) -> Result<()> {
     let tolerance = options.clock_tolerance;
     let now = now.floor();
-    let iat = number(payload, "iat")?;
-    if let Some(nbf) = number(payload, "nbf")? {
-        if nbf > now + tolerance {
-            return Err(JoseError::claim_failed("nbf", ClaimReason::CheckFailed, "\"nbf\" claim timestamp check failed (the token is not yet valid)"));
+    match rule {
+        Rule::Typ => {
+            let expected = options.typ.as_deref().unwrap_or_default();
+            if !header.str_member("typ").is_some_and(|t| normalize_typ(t) == normalize_typ(expected)) {
+                return Err(JoseError::claim_failed("typ", ClaimReason::CheckFailed, format!("unexpected \"typ\" JWT header value (expected {})", crate::quote::quoted(expected))));
+            }
         }
-    }
-    if let Some(exp) = number(payload, "exp")? {
-        if exp <= now - tolerance {
-            return Err(JoseError::claim(ErrorCode::JwtExpired, "exp", ClaimReason::CheckFailed, "\"exp\" claim timestamp check failed (the token has expired)"));
+        Rule::Present(claim) => {
+            if !payload.has(claim) {
+                return Err(JoseError::claim_failed(claim, ClaimReason::Missing, format!("missing required {} claim", crate::quote::quoted(claim))));
+            }
         }
-    }
-    // A maxTokenAge of 0 is a bound like any other (jose 6 checks `!== undefined`, not truthiness).
-    if let Some(max_age) = options.max_token_age {
-        let iat = iat.unwrap_or(f64::NAN);
-        let age = now - iat;
-        if age - tolerance > max_age {
-            return Err(JoseError::claim(ErrorCode::JwtExpired, "iat", ClaimReason::CheckFailed, "\"iat\" claim timestamp check failed (too far in the past)"));
+        Rule::Iss => {
+            let issuers = options.issuer.as_ref().map(OneOrMany::as_slice).unwrap_or_default();
+            if !payload.str_member("iss").is_some_and(|iss| issuers.iter().any(|e| e == iss)) {
+                return Err(JoseError::claim_failed("iss", ClaimReason::CheckFailed, "unexpected \"iss\" claim value"));
+            }
         }
-        if age < -tolerance {
-            return Err(JoseError::claim_failed("iat", ClaimReason::CheckFailed, "\"iat\" claim timestamp check failed (it should be in the past)"));
+        Rule::Sub => {
+            if payload.str_member("sub") != options.subject.as_deref() {
+                return Err(JoseError::claim_failed("sub", ClaimReason::CheckFailed, "unexpected \"sub\" claim value"));
+            }
+        }
+        Rule::Aud => {
+            let expected = options.audience.as_ref().map(OneOrMany::as_slice).unwrap_or_default();
+            if !audience_matches(payload.member("aud"), expected) {
+                return Err(JoseError::claim_failed("aud", ClaimReason::CheckFailed, "unexpected \"aud\" claim value"));
+            }
+        }
+        Rule::AudCount => check_audience_count(payload, false)?,
+        Rule::IatType => {
+            number(payload, "iat")?;
+        }
+        Rule::Nbf => {
+            if let Some(nbf) = number(payload, "nbf")? {
+                if nbf > now + tolerance {
+                    return Err(JoseError::claim_failed("nbf", ClaimReason::CheckFailed, "\"nbf\" claim timestamp check failed (the token is not yet valid)"));
+                }
+            }
+        }
+        Rule::Exp => {
+            if let Some(exp) = number(payload, "exp")? {
+                if exp <= now - tolerance {
+                    return Err(JoseError::claim(ErrorCode::JwtExpired, "exp", ClaimReason::CheckFailed, "\"exp\" claim timestamp check failed (the token has expired)"));
+                }
+            }
+        }
+        // A maxTokenAge of 0 is a bound like any other (jose 6 checks `!== undefined`, not truthiness).
+        Rule::MaxTokenAge => {
+            let max_age = options.max_token_age.unwrap_or(f64::INFINITY);
+            let age = now - number(payload, "iat")?.unwrap_or(f64::NAN);
+            if age - tolerance > max_age {
+                return Err(JoseError::claim(ErrorCode::JwtExpired, "iat", ClaimReason::CheckFailed, "\"iat\" claim timestamp check failed (too far in the past)"));
+            }
+            if age < -tolerance {
+                return Err(JoseError::claim_failed("iat", ClaimReason::CheckFailed, "\"iat\" claim timestamp check failed (it should be in the past)"));
+            }
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Durations given as seconds or as jose's text form ("30s", "5 minutes", "2h", "1 day ago").
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 
 const MINUTE: f64 = 60.0;
 const HOUR: f64 = 3600.0;
@@ -49,35 +49,62 @@ pub fn parse_span(text: &str) -> Option<f64> {
     Some(if direction < 0.0 { -magnitude } else { sign * magnitude })
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum NumberOrText {
-    Number(f64),
-    Text(String),
-}
-
-/// Tolerances and maximum ages are never negative (jose refuses them too).
-fn to_seconds<E: serde::de::Error>(value: NumberOrText) -> Result<f64, E> {
-    let seconds = match value {
-        NumberOrText::Number(n) if n.is_finite() => Ok(n),
-        NumberOrText::Number(_) => Err(E::custom("a duration must be a finite number of seconds")),
-        NumberOrText::Text(t) => parse_span(&t).ok_or_else(|| E::custom(format!("\"{t}\" is not a duration (seconds, or text such as \"30s\" or \"5 minutes\")"))),
-    }?;
+/// Tolerances and maximum ages are never negative (jose refuses them too), and always finite.
+fn checked<E: serde::de::Error>(seconds: f64, given: &dyn std::fmt::Display) -> Result<f64, E> {
+    if !seconds.is_finite() {
+        return Err(E::custom(format!("must be a finite number of seconds, got {given}")));
+    }
     if seconds < 0.0 {
-        return Err(E::custom(format!("a duration must not be negative (got {seconds})")));
+        return Err(E::custom(format!("must not be negative, got {given}")));
     }
     Ok(seconds)
 }
 
+struct SecondsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SecondsVisitor {
+    type Value = f64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a number of seconds or a duration text such as \"30s\" or \"5 minutes\"")
+    }
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<f64, E> {
+        checked(n, &crate::options::OptionValue::Number(n).describe())
+    }
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<f64, E> {
+        self.visit_f64(n as f64)
+    }
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<f64, E> {
+        self.visit_f64(n as f64)
+    }
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<f64, E> {
+        let quoted = crate::quote::quoted(text);
+        match parse_span(text) {
+            Some(seconds) => checked(seconds, &quoted),
+            None => Err(E::custom(format!("must be a number of seconds or a duration text such as \"30s\" or \"5 minutes\", got {quoted}"))),
+        }
+    }
+}
+
 pub fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    to_seconds(NumberOrText::deserialize(d)?)
+    d.deserialize_any(SecondsVisitor)
 }
 
 pub fn optional_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    match Option::<NumberOrText>::deserialize(d)? {
-        None => Ok(None),
-        Some(v) => to_seconds(v).map(Some),
+    struct Optional;
+    impl<'de> serde::de::Visitor<'de> for Optional {
+        type Value = Option<f64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            SecondsVisitor.expecting(f)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<f64>, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<f64>, D::Error> {
+            seconds(d).map(Some)
+        }
     }
+    d.deserialize_option(Optional)
 }
 
 #[cfg(test)]
@@ -95,5 +122,6 @@ mod tests {
         assert_eq!(parse_span("ten s"), None);
         assert_eq!(parse_span("10 fortnights"), None);
         assert_eq!(parse_span("-10s ago"), None);
+        assert!(parse_span(&format!("{}s", "9".repeat(400))).is_some_and(f64::is_infinite), "overflow is caught by the reader");
     }
 }

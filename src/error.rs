@@ -18,6 +18,10 @@ pub enum ErrorCode {
     JwksFetchFailed,
     JwtReplayed,
     WebhookBodyMismatch,
+    /// A `ReplayCache` full of live entries refuses a new one (fail closed).
+    ReplayStoreFull,
+    /// A `ReplayStore` threw, rejected, answered neither true nor false, or timed out.
+    ReplayStoreUnavailable,
 }
 
 impl ErrorCode {
@@ -37,6 +41,8 @@ impl ErrorCode {
             ErrorCode::JwksFetchFailed => "ERR_JWKS_FETCH_FAILED",
             ErrorCode::JwtReplayed => "ERR_JWT_REPLAYED",
             ErrorCode::WebhookBodyMismatch => "ERR_WEBHOOK_BODY_MISMATCH",
+            ErrorCode::ReplayStoreFull => "ERR_REPLAY_STORE_FULL",
+            ErrorCode::ReplayStoreUnavailable => "ERR_REPLAY_STORE_UNAVAILABLE",
         }
     }
 }

@@ -39,7 +39,7 @@ pub struct ParseOptions {
     /// Keys carrying private members (and `oct` keys, whose `k` is the secret) may verify.
     pub allow_private: bool,
     /// RSA keys below 2048 bits may verify (they are still reported).
-    pub allow_weak_rsa: bool,
+    pub allow_weak_keys: bool,
 }
 
 const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
@@ -363,7 +363,7 @@ fn rsa_material(jwk: &Map<String, Value>, who: &str, options: ParseOptions, find
         return (None, Some(bits));
     }
     if bits < MIN_RSA_BITS {
-        if options.allow_weak_rsa {
+        if options.allow_weak_keys {
             findings.add(Severity::Warning, "weak_rsa_key", format!("{who} is a {bits}-bit RSA key; RFC 7518 §3.3 requires at least {MIN_RSA_BITS} bits; it is used only because allowWeakKeys is set: replace it"));
         } else {
             findings.block("weak_rsa_key", format!("{who} is a {bits}-bit RSA key; RFC 7518 §3.3 requires at least {MIN_RSA_BITS} bits, so it is not used (replace it with a {MIN_RSA_BITS}-bit or larger key, or pass allowWeakKeys)"));

@@ -71,9 +71,10 @@ pub struct Selection {
     pub trace: Vec<KeyVerdict>,
 }
 
-/// A verdict in words, for the debugging page (`explainSelection` in JS).
+/// A [`KeyVerdict`] in words, for the debugging page (`explainSelection` in JS).
 #[derive(Debug, Clone, Serialize)]
-pub struct ExplainedVerdict<'a> {
+#[serde(rename_all = "camelCase")]
+pub struct KeyVerdictDetail<'a> {
     pub index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kid: Option<&'a str>,
@@ -86,7 +87,7 @@ pub struct ExplainedVerdict<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation<'a> {
     pub candidates: Vec<usize>,
-    pub trace: Vec<ExplainedVerdict<'a>>,
+    pub trace: Vec<KeyVerdictDetail<'a>>,
 }
 
 /// At most this many kids and reasons in a no-match message (sets can hold thousands).
@@ -101,7 +102,23 @@ fn limited_list(items: impl ExactSizeIterator<Item = String>, separator: &str) -
     shown.join(separator)
 }
 
+/// The most keys `parseJwks` (and `RemoteJwks`) accepts in one set unless told otherwise.
+pub const DEFAULT_MAX_KEYS: usize = 1000;
+
 impl KeySet {
+    /// [`KeySet::parse_str`] that refuses a set of more than `max_keys` keys before any key
+    /// is looked at (`ERR_JWKS_INVALID`).
+    pub fn parse_str_bounded(text: &str, options: ParseOptions, max_keys: usize) -> Result<KeySet> {
+        let value = parse_json_strict(text.as_bytes())
+            .map_err(|why| JoseError::jwks_invalid(format!("not valid JSON: {why}")))?;
+        if let Some(Value::Array(keys)) = value.get("keys") {
+            if keys.len() > max_keys {
+                return Err(JoseError::jwks_invalid(format!("the set has {} keys, more than maxKeys ({max_keys})", keys.len())));
+            }
+        }
+        Self::parse_value(&value, options)
+    }
+
     /// Parses a JWKS `{"keys":[...]}` or a single JWK from JSON text.
     pub fn parse_str(text: &str, options: ParseOptions) -> Result<KeySet> {
         let value = parse_json_strict(text.as_bytes())
@@ -161,7 +178,7 @@ impl KeySet {
             .iter()
             .map(|verdict| {
                 let key = &self.keys[verdict.index];
-                ExplainedVerdict {
+                KeyVerdictDetail {
                     index: verdict.index,
                     kid: key.kid.as_deref(),
                     filtered_by: verdict.filtered_by,

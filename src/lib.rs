@@ -7,8 +7,13 @@
 //! - [`alg`]: the table of algorithm facts.
 //! - [`crypto`]: signature backends behind [`crypto::SignatureVerifier`].
 //! - [`jwk`], [`jwks`], [`diagnostics`], [`x509`]: keys, sets, lints, x5c checks and the key-selection rule.
-//! - [`options`], [`duration`], [`claims`]: `VerifyOptions` and registered-claim rules.
-//! - [`verify`]: the pipeline that chains them.
+//! - [`options`]: every options struct, read strictly from the caller's value
+//!   ([`options::value`]: undefined vs null, unknown names, the nearest known name).
+//! - [`duration`], [`claims`]: durations ("30s"), registered-claim rules.
+//! - [`quote`]: untrusted text made safe for messages.
+//! - [`verify`]: THE pipeline every profile runs (shape checks before any host).
+//! - [`assertion`], [`webhook`]: profiles on top of it; [`replay`]: what they ask a store.
+//! - [`explain`]: the same rules, each reported (`explainSelection`, `explainClaims`).
 //! - [`remote`]: the `RemoteJwks` cache policy (a pure state machine), `Cache-Control`, discovery.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
 //!
@@ -22,11 +27,14 @@ pub mod diagnostics;
 pub mod duration;
 pub mod encoding;
 pub mod error;
+pub mod explain;
 pub mod jwk;
 pub mod json_view;
 pub mod jwks;
 pub mod options;
+pub mod quote;
 pub mod remote;
+pub mod replay;
 pub mod token;
 pub mod verify;
 pub mod webhook;

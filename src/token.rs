@@ -62,8 +62,25 @@ impl<'t> Parts<'t> {
     }
 }
 
-/// The header members [`check_header_json`] reads.
-pub const HEADER_MEMBERS: &[&str] = &["b64"];
+/// Every header member the rules read.
+pub const HEADER_MEMBERS: &[&str] = &["alg", "kid", "typ", "crit", "b64"];
+
+/// The protected header read through a view of [`HEADER_MEMBERS`], with the checks that come
+/// before the payload is decoded.
+pub fn header_view(header_bytes: &[u8]) -> Result<ObjectView<'_>> {
+    let header = header_object(ObjectView::parse(header_bytes, HEADER_MEMBERS))?;
+    check_header_json(&header, header_bytes)?;
+    Ok(header)
+}
+
+/// The `kid` of a token's header, for a key set's lookup (`None`: no string kid, or a token
+/// verification will refuse anyway).
+pub fn kid(token: &str, max_length: usize) -> Option<String> {
+    let parts = Parts::split(token, max_length).ok()?;
+    let header_bytes = parts.header_bytes().ok()?;
+    let header = header_view(&header_bytes).ok()?;
+    header.str_member("kid").map(str::to_owned)
+}
 
 /// The header as parsed (`Ok(None)`: JSON but not an object) -> the object, or the error.
 pub fn header_object<T>(parsed: std::result::Result<Option<T>, String>) -> Result<T> {

@@ -9,57 +9,101 @@
 //! other required claim; one that is not 64 lowercase hex digits is `invalid`; a well-formed
 //! hash of some other body is `ERR_WEBHOOK_BODY_MISMATCH`.
 
-use crate::claims::optional_jti;
+use crate::claims::{accepted_until, optional_jti, refused_from_at_most};
 use crate::crypto::SignatureVerifier;
 use crate::error::{ClaimReason, ErrorCode, JoseError, Result};
+use crate::json_view::{JsonObject, Member};
 use crate::jwks::KeySet;
-use crate::options::VerifyOptions;
-use crate::verify::{self, Verified};
+use crate::options::{ClaimOptions, OptionError, OptionValue, Reader, ReplayOptions, TokenOptions, VerifyOptions};
+use crate::replay::Replay;
+use crate::verify::{self, Checked, Profile};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 pub const BODY_HASH_CLAIM: &str = "request_body_sha256";
 pub const DEFAULT_MAX_AGE: f64 = 300.0;
 
-/// `WebhookOptions`: every `VerifyOptions` member, plus the webhook's own.
-#[derive(Debug, Clone, Deserialize)]
+/// The members of `WebhookOptions` that only webhooks have.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WebhookOptions {
-    #[serde(flatten)]
-    pub verify: VerifyOptions,
+struct WebhookSettings {
     /// Seconds `iat` may differ from now, in either direction (plus `clockTolerance`).
     /// Default 300.
-    #[serde(default = "default_max_age", deserialize_with = "crate::duration::seconds")]
+    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
+    max_age: Option<f64>,
+    /// Makes `jti` required. Default: true when a `replay` store is given.
+    require_jti: Option<bool>,
+}
+
+/// `WebhookOptions` of API.md (`VerifyOptions` & `{ maxAge?, replay? }`), resolved. The
+/// derived `VerifyOptions` also require `iat`, `request_body_sha256`, and `jti` when a replay
+/// store is given.
+#[derive(Debug, Clone)]
+pub struct WebhookOptions {
+    pub verify: VerifyOptions,
     pub max_age: f64,
-    /// Makes `jti` required. The JS layer sets it when a replay store is given.
-    #[serde(default)]
-    pub require_jti: bool,
-}
-
-fn default_max_age() -> f64 {
-    DEFAULT_MAX_AGE
-}
-
-impl Default for WebhookOptions {
-    fn default() -> Self {
-        WebhookOptions { verify: VerifyOptions::default(), max_age: DEFAULT_MAX_AGE, require_jti: false }
-    }
+    pub replay: ReplayOptions,
 }
 
 /// What the webhook checks established about a verified notification.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub jti: Option<String>,
-    /// Until when (seconds) this token would still be accepted, so until when its `jti` must
-    /// be remembered: the earlier of `iat + maxAge` and `exp`, plus the tolerance.
-    pub replay_until: Option<f64>,
+    /// The single-use check to make (with a replay store and a `jti`), scoped by `iss`.
+    pub replay: Option<Replay>,
 }
 
-#[derive(Debug, Clone)]
-pub struct VerifiedWebhook {
-    pub verified: Verified,
-    pub outcome: Outcome,
+impl WebhookOptions {
+    pub fn read(value: &OptionValue) -> std::result::Result<WebhookOptions, OptionError> {
+        let reader = Reader::new(value)?;
+        let token: TokenOptions = reader.part()?;
+        let claims: ClaimOptions = reader.part()?;
+        let settings: WebhookSettings = reader.part()?;
+        let replay: ReplayOptions = reader.part()?;
+        reader.finish()?;
+        token.validate()?;
+        replay.validate()?;
+        let max_age = settings.max_age.unwrap_or(DEFAULT_MAX_AGE);
+        if max_age <= 0.0 {
+            return Err(OptionError::new("maxAge", "must be a positive number of seconds"));
+        }
+        let mut verify = VerifyOptions::resolve(token, claims, 0.0);
+        let require_jti = settings.require_jti.unwrap_or(replay.replay.is_some());
+        for claim in ["iat", BODY_HASH_CLAIM].into_iter().chain(require_jti.then_some("jti")) {
+            if !verify.required_claims.iter().any(|c| c == claim) {
+                verify.required_claims.push(claim.to_owned());
+            }
+        }
+        Ok(WebhookOptions { verify, max_age, replay })
+    }
+
+    /// For native callers and tests: the options as JSON.
+    pub fn from_json(json: &serde_json::Value) -> std::result::Result<WebhookOptions, OptionError> {
+        WebhookOptions::read(&OptionValue::from_json(json))
+    }
+
+    /// The profile the pipeline runs for a notification with this raw body.
+    pub fn for_body<'a>(&'a self, body: &'a [u8]) -> BodyCheck<'a> {
+        BodyCheck { options: self, body }
+    }
+}
+
+/// A webhook's profile for one request body (see [`WebhookOptions::for_body`]).
+pub struct BodyCheck<'a> {
+    options: &'a WebhookOptions,
+    body: &'a [u8],
+}
+
+impl Profile for BodyCheck<'_> {
+    type Outcome = Outcome;
+
+    fn verify_options(&self) -> &VerifyOptions {
+        &self.options.verify
+    }
+
+    fn check<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, _: &H, claims: &C, now: f64) -> Result<Outcome> {
+        self.options.check(claims, self.body, now)
+    }
 }
 
 /// The token of an `Authorization: Bearer <jwt>` value (scheme case-insensitive, RFC 7235).
@@ -84,38 +128,13 @@ fn is_lower_hex_sha256(text: &str) -> bool {
 }
 
 impl WebhookOptions {
-    /// Option errors a caller must fix (reported as a `TypeError` by the bindings).
-    pub fn validate(&self) -> std::result::Result<(), String> {
-        if self.max_age <= 0.0 {
-            return Err("maxAge must be a positive number of seconds".into());
-        }
-        Ok(())
-    }
-
-    /// The caller's `VerifyOptions` with `iat` and `request_body_sha256` (and `jti` when
-    /// required) added to `requiredClaims`.
-    pub fn verify_options(&self) -> VerifyOptions {
-        let mut options = self.verify.clone();
-        let mut add = |claim: &str| {
-            if !options.required_claims.iter().any(|c| c == claim) {
-                options.required_claims.push(claim.to_owned());
-            }
-        };
-        add("iat");
-        add(BODY_HASH_CLAIM);
-        if self.require_jti {
-            add("jti");
-        }
-        options
-    }
-
-    /// On a token that passed `verify_options()`: `iat` within `maxAge` both ways, then the
-    /// body hash.
-    pub fn check(&self, payload: &Map<String, Value>, body: &[u8], now: f64) -> Result<Outcome> {
+    /// On a token that passed the derived `VerifyOptions`: `iat` within `maxAge` both ways,
+    /// then the body hash.
+    fn check(&self, payload: &(impl JsonObject + ?Sized), body: &[u8], now: f64) -> Result<Outcome> {
         let tolerance = self.verify.clock_tolerance;
         let now = now.floor();
-        let iat = match payload.get("iat") {
-            Some(Value::Number(n)) if n.as_f64().is_some_and(f64::is_finite) => n.as_f64().unwrap_or_default(),
+        let iat = match payload.member("iat") {
+            Some(Member::Num(n)) if n.is_finite() => n,
             Some(_) => return Err(JoseError::claim_failed("iat", ClaimReason::Invalid, "\"iat\" claim must be a number")),
             None => return Err(JoseError::claim_failed("iat", ClaimReason::Missing, "missing required \"iat\" claim")),
         };
@@ -126,20 +145,26 @@ impl WebhookOptions {
             return Err(JoseError::claim_failed("iat", ClaimReason::CheckFailed, format!("\"iat\" claim timestamp check failed (more than {} seconds in the future)", self.max_age)));
         }
 
-        let claimed = match payload.get(BODY_HASH_CLAIM) {
-            Some(Value::String(hash)) if is_lower_hex_sha256(hash) => hash,
+        let claimed = match payload.member(BODY_HASH_CLAIM) {
+            Some(Member::Str(hash)) if is_lower_hex_sha256(hash) => hash,
             Some(_) => return Err(JoseError::claim_failed(BODY_HASH_CLAIM, ClaimReason::Invalid, "\"request_body_sha256\" claim must be 64 lowercase hex digits")),
             None => return Err(JoseError::claim_failed(BODY_HASH_CLAIM, ClaimReason::Missing, "missing required \"request_body_sha256\" claim")),
         };
-        if *claimed != body_sha256_hex(body) {
+        if claimed != body_sha256_hex(body) {
             return Err(JoseError::new(ErrorCode::WebhookBodyMismatch, "the request body does not match the token's \"request_body_sha256\" claim"));
         }
 
         let jti = optional_jti(payload)?;
-        let exp = payload.get("exp").and_then(Value::as_f64);
-        let accepted_until = exp.map_or(iat + self.max_age, |exp| exp.min(iat + self.max_age)) + tolerance;
-        let replay_until = jti.as_ref().map(|_| accepted_until);
-        Ok(Outcome { jti, replay_until })
+        let replay = match (&jti, self.replay.replay) {
+            (Some(jti), Some(_)) => {
+                // Accepted while floor(now) <= iat + maxAge + tolerance, and the claims' own bounds.
+                let window = refused_from_at_most(iat + self.max_age + tolerance);
+                let expires_at = accepted_until(payload, &self.verify).map_or(window, |until| until.min(window));
+                Some(Replay::new(payload.str_member("iss").unwrap_or(""), jti, expires_at))
+            }
+            _ => None,
+        };
+        Ok(Outcome { jti, replay })
     }
 }
 
@@ -151,9 +176,7 @@ pub fn verify_webhook(
     options: &WebhookOptions,
     now: f64,
     backend: &dyn SignatureVerifier,
-) -> Result<VerifiedWebhook> {
+) -> Result<Checked<Outcome>> {
     let token = bearer_token(authorization)?;
-    let verified = verify::verify(token, keys, &options.verify_options(), now, backend)?;
-    let outcome = options.check(&verified.payload, body, now)?;
-    Ok(VerifiedWebhook { verified, outcome })
+    verify::run(token, keys, &options.for_body(body), now, |c| backend.verify(c.alg, c.key, c.signing_input, c.signature))
 }

@@ -5,6 +5,7 @@ mod common;
 
 use common::{es256_public_jwk, keyset, oct_jwk, sign_es256, sign_hmac, NOW};
 use jwks_verify::assertion::{verify_assertion, AssertionOptions, Outcome, Route};
+use jwks_verify::replay::Replay;
 use jwks_verify::crypto::RustCrypto;
 use jwks_verify::error::JoseError;
 use jwks_verify::KeySet;
@@ -35,13 +36,13 @@ fn secret_keys() -> KeySet {
 
 /// The assertion options of these tests, with `extra` members merged in.
 fn options(extra: Value) -> AssertionOptions {
-    let mut base = json!({ "clientId": CLIENT, "audience": [ISSUER, TOKEN_ENDPOINT] });
+    let mut base = json!({ "clientId": CLIENT, "audience": [ISSUER, TOKEN_ENDPOINT], "keys": { "keys": [] }, "replay": {} });
     common::merge(&mut base, extra);
-    serde_json::from_value(base).unwrap_or_else(|e| panic!("AssertionOptions: {e}"))
+    AssertionOptions::from_json(&base).unwrap_or_else(|e| panic!("AssertionOptions: {e}"))
 }
 
 fn federation() -> Value {
-    json!({ "federated": [{ "issuer": K8S, "subject": WORKLOAD, "audience": ISSUER, "maxLifetime": 3600, "singleUse": false }] })
+    json!({ "federated": [{ "issuer": K8S, "subject": WORKLOAD, "audience": ISSUER, "maxLifetime": 3600, "singleUse": false, "keys": {} }] })
 }
 
 /// A valid client assertion's claims with `changes` applied (`null` removes a claim).
@@ -107,7 +108,7 @@ fn a_valid_private_key_jwt_assertion_passes_with_its_outcome() {
     let outcome = assert_ok(check(&by_client(&claims(json!({}))), &options(json!({}))));
     assert_eq!(
         outcome,
-        Outcome { client_id: CLIENT.into(), jti: Some("jti-1".into()), federated: false, replay_until: Some(NOW + 60.0 + 30.0) }
+        Outcome { client_id: CLIENT.into(), jti: Some("jti-1".into()), federated: false, replay: Some(Replay::new(CLIENT, "jti-1", NOW + 60.0 + 30.0)) }
     );
 }
 
@@ -191,10 +192,10 @@ fn jti_is_required_by_default_and_must_be_a_non_empty_string() {
     assert_claim_error(check(&by_client(&claims(json!({ "jti": "" }))), &opts), FAILED, "jti", "invalid");
     let optional = options(json!({ "requireJti": false }));
     let outcome = assert_ok(check(&by_client(&claims(json!({ "jti": null }))), &optional));
-    assert_eq!((outcome.jti, outcome.replay_until), (None, None));
+    assert_eq!((outcome.jti, outcome.replay), (None, None));
     // A jti that is there is still single-use.
     let outcome = assert_ok(check(&by_client(&claims(json!({}))), &optional));
-    assert_eq!(outcome.replay_until, Some(NOW + 90.0));
+    assert_eq!(outcome.replay, Some(Replay::new(CLIENT, "jti-1", NOW + 90.0)));
 }
 
 #[test]
@@ -249,7 +250,7 @@ fn a_federated_issuer_authenticates_the_client_with_its_own_keys_and_rules() {
     let token = by_workload(&workload_claims(json!({})));
     assert_eq!(opts.route(&token), Route::Federated(0));
     let outcome = assert_ok(check(&token, &opts));
-    assert_eq!(outcome, Outcome { client_id: CLIENT.into(), jti: None, federated: true, replay_until: None });
+    assert_eq!(outcome, Outcome { client_id: CLIENT.into(), jti: None, federated: true, replay: None });
     // The entry's sub mapping, audience and lifetime apply.
     assert_claim_error(check(&by_workload(&workload_claims(json!({ "sub": "system:serviceaccount:ns:other" }))), &opts), FAILED, "sub", "check_failed");
     assert_claim_error(check(&by_workload(&workload_claims(json!({ "aud": TOKEN_ENDPOINT }))), &opts), FAILED, "aud", "check_failed");
@@ -265,10 +266,10 @@ fn a_federated_issuer_authenticates_the_client_with_its_own_keys_and_rules() {
 
 #[test]
 fn a_federated_entry_defaults_to_the_client_id_subject_and_single_use() {
-    let opts = options(json!({ "federated": [{ "issuer": K8S }] }));
+    let opts = options(json!({ "federated": [{ "issuer": K8S, "keys": {} }] }));
     let token = by_workload(&workload_claims(json!({ "sub": CLIENT, "aud": TOKEN_ENDPOINT, "exp": NOW + 60.0, "jti": "w-1" })));
     let outcome = assert_ok(check(&token, &opts));
-    assert_eq!(outcome, Outcome { client_id: CLIENT.into(), jti: Some("w-1".into()), federated: true, replay_until: Some(NOW + 90.0) });
+    assert_eq!(outcome, Outcome { client_id: CLIENT.into(), jti: Some("w-1".into()), federated: true, replay: Some(Replay::new(CLIENT, "w-1", NOW + 90.0)) });
     let no_jti = by_workload(&workload_claims(json!({ "sub": CLIENT, "aud": TOKEN_ENDPOINT, "exp": NOW + 60.0 })));
     assert_claim_error(check(&no_jti, &opts), FAILED, "jti", "missing");
     let workload_sub = by_workload(&workload_claims(json!({ "aud": TOKEN_ENDPOINT, "exp": NOW + 60.0, "jti": "w-2" })));
@@ -278,8 +279,8 @@ fn a_federated_entry_defaults_to_the_client_id_subject_and_single_use() {
 #[test]
 fn entries_of_one_issuer_are_routed_by_subject() {
     let opts = options(json!({ "federated": [
-        { "issuer": K8S, "subject": "system:serviceaccount:ns:first", "audience": ISSUER, "maxLifetime": 3600, "singleUse": false },
-        { "issuer": K8S, "subject": WORKLOAD, "audience": ISSUER, "maxLifetime": 3600, "singleUse": false },
+        { "issuer": K8S, "subject": "system:serviceaccount:ns:first", "audience": ISSUER, "maxLifetime": 3600, "singleUse": false, "keys": {} },
+        { "issuer": K8S, "subject": WORKLOAD, "audience": ISSUER, "maxLifetime": 3600, "singleUse": false, "keys": {} },
     ] }));
     let token = by_workload(&workload_claims(json!({})));
     assert_eq!(opts.route(&token), Route::Federated(1));
@@ -293,7 +294,10 @@ fn entries_of_one_issuer_are_routed_by_subject() {
 
 #[test]
 fn bad_options_are_reported() {
-    let parse = |value: Value| serde_json::from_value::<AssertionOptions>(value).map_err(|e| e.to_string()).and_then(|o| o.validate());
+    let parse = |mut value: Value| {
+        value["keys"] = json!({});
+        AssertionOptions::from_json(&value)
+    };
     assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER })).is_ok());
     assert!(parse(json!({ "audience": ISSUER })).is_err(), "clientId is required");
     assert!(parse(json!({ "clientId": CLIENT })).is_err(), "audience is required");
@@ -301,5 +305,5 @@ fn bad_options_are_reported() {
     assert!(parse(json!({ "clientId": CLIENT, "audience": [] })).is_err());
     assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER, "profile": "loose" })).is_err());
     assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER, "maxLifetime": 0 })).is_err());
-    assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER, "federated": [{ "issuer": "" }] })).is_err());
+    assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER, "federated": [{ "issuer": "", "keys": {} }] })).is_err());
 }

@@ -70,10 +70,10 @@ fn verified_result_shape() {
 fn duration_options() {
     use jwks_verify::VerifyOptions;
     for bad in [json!({"clockTolerance": -1}), json!({"maxTokenAge": -5}), json!({"clockTolerance": "-10s"}), json!({"maxTokenAge": "1 day ago"}), json!({"clockTolerance": "ten seconds"})] {
-        assert!(serde_json::from_value::<VerifyOptions>(bad.clone()).is_err(), "{bad}");
+        assert!(VerifyOptions::from_json(&bad).is_err(), "{bad}");
     }
-    let parsed: VerifyOptions = serde_json::from_value(json!({"clockTolerance": "2 minutes", "maxTokenAge": "1h"})).unwrap();
+    let parsed = VerifyOptions::from_json(&json!({"clockTolerance": "2 minutes", "maxTokenAge": "1h"})).unwrap();
     assert_eq!((parsed.clock_tolerance, parsed.max_token_age), (120.0, Some(3600.0)));
-    let defaults: VerifyOptions = serde_json::from_value(json!({})).unwrap();
+    let defaults = VerifyOptions::from_json(&json!({})).unwrap();
     assert_eq!((defaults.clock_tolerance, defaults.max_token_age, defaults.allow_multiple_audiences), (0.0, None, true));
 }

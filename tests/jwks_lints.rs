@@ -90,9 +90,9 @@ fn tamper(text: &str) -> String {
 // The table
 // ---------------------------------------------------------------------------------------------
 
-const PUBLIC: ParseOptions = ParseOptions { allow_private: false, allow_weak_rsa: false };
-const ALLOW_PRIVATE: ParseOptions = ParseOptions { allow_private: true, allow_weak_rsa: false };
-const ALLOW_WEAK: ParseOptions = ParseOptions { allow_private: false, allow_weak_rsa: true };
+const PUBLIC: ParseOptions = ParseOptions { allow_private: false, allow_weak_keys: false };
+const ALLOW_PRIVATE: ParseOptions = ParseOptions { allow_private: true, allow_weak_keys: false };
+const ALLOW_WEAK: ParseOptions = ParseOptions { allow_private: false, allow_weak_keys: true };
 
 type Expected = (&'static str, Severity, usize, Option<&'static str>);
 
@@ -446,7 +446,7 @@ fn selection_trace_says_why_each_key_was_filtered() {
             None,
         ]
     );
-    assert_eq!(serde_json::to_value(&explained.trace[4]).unwrap(), json!({ "index": 4, "kid": "b", "filtered_by": "kid", "detail": "kid \"b\", token wants \"a\"" }));
+    assert_eq!(serde_json::to_value(&explained.trace[4]).unwrap(), json!({ "index": 4, "kid": "b", "filteredBy": "kid", "detail": "kid \"b\", token wants \"a\"" }));
     assert_eq!(serde_json::to_value(&explained.trace[6]).unwrap(), json!({ "index": 6, "kid": "a" }));
 }
 

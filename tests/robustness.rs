@@ -104,7 +104,7 @@ fn mutated_key_sets_never_panic() {
     for i in 0..5_000 {
         let text = String::from_utf8_lossy(&mutate(&mut rng, set.as_bytes())).into_owned();
         for allow_private in [false, true] {
-            match KeySet::parse_str(&text, ParseOptions { allow_private, allow_weak_rsa: i % 3 == 0 }) {
+            match KeySet::parse_str(&text, ParseOptions { allow_private, allow_weak_keys: i % 3 == 0 }) {
                 Ok(keys) => {
                     for key in &keys.keys {
                         let _ = key.info();

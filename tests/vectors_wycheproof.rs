@@ -148,7 +148,7 @@ fn wycheproof_json_web_signature_payloads() {
     for case in run_wycheproof_jws().iter().filter(|c| c.valid) {
         let Outcome::Accepted(index) = case.outcome else { panic!("tcId {} not accepted", case.tc_id) };
         let prepared = jwks_verify::verify::prepare(&case.jws, &case.keys, &case.opts).unwrap();
-        let is_object = matches!(serde_json::from_slice::<Value>(prepared.token.payload()), Ok(Value::Object(_)));
+        let is_object = matches!(serde_json::from_slice::<Value>(prepared.payload()), Ok(Value::Object(_)));
         let finished = prepared.finish(index, &case.opts, NOW);
         if is_object {
             objects += 1;
@@ -357,7 +357,7 @@ fn wycheproof_json_web_key_diagnostics() {
         panic!("no tcId {id}")
     };
     let (set, jws) = find(8);
-    let weak = KeySet::parse_value(&set, ParseOptions { allow_weak_rsa: true, ..Default::default() }).unwrap();
+    let weak = KeySet::parse_value(&set, ParseOptions { allow_weak_keys: true, ..Default::default() }).unwrap();
     assert_eq!(weak.keys[0].bits, Some(1024));
     assert!(weak.diagnostics.iter().any(|d| d.code == "weak_rsa_key"));
     assert_eq!(verify_signature_only(&jws, &weak, &VerifyOptions::default()), Ok(0));

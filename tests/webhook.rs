@@ -6,6 +6,7 @@ mod common;
 use common::{es256_public_jwk, keyset, sign_es256, NOW};
 use jwks_verify::crypto::RustCrypto;
 use jwks_verify::error::JoseError;
+use jwks_verify::replay::Replay;
 use jwks_verify::webhook::{bearer_token, body_sha256_hex, verify_webhook, Outcome, WebhookOptions};
 use jwks_verify::KeySet;
 use serde_json::{json, Value};
@@ -20,7 +21,7 @@ fn sender_keys() -> KeySet {
 }
 
 fn options(value: Value) -> WebhookOptions {
-    serde_json::from_value(value).unwrap_or_else(|e| panic!("WebhookOptions: {e}"))
+    WebhookOptions::from_json(&value).unwrap_or_else(|e| panic!("WebhookOptions: {e}"))
 }
 
 /// Claims binding `body`, with `changes` applied (`null` removes a claim).
@@ -70,15 +71,18 @@ fn the_authorization_header_must_be_bearer_and_one_token() {
 
 #[test]
 fn a_signed_notification_passes_and_says_how_long_to_remember_its_jti() {
-    let opts = options(json!({}));
+    let opts = options(json!({ "replay": {} }));
     let outcome = assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({}))), BODY, &opts));
-    assert_eq!(outcome, Outcome { jti: Some("n-1".into()), replay_until: Some(NOW + 300.0) });
+    // Accepted while floor(now) <= iat + maxAge: refused from iat + maxAge + 1 on.
+    let sender = "https://sender.example";
+    assert_eq!(outcome, Outcome { jti: Some("n-1".into()), replay: Some(Replay::new(sender, "n-1", NOW + 301.0)) });
     // exp earlier than iat + maxAge ends acceptance sooner; the tolerance extends it.
-    let opts = options(json!({ "clockTolerance": 5 }));
+    let opts = options(json!({ "clockTolerance": 5, "replay": {} }));
     let outcome = assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "exp": NOW + 60.0 }))), BODY, &opts));
-    assert_eq!(outcome.replay_until, Some(NOW + 65.0));
+    assert_eq!(outcome.replay, Some(Replay::new(sender, "n-1", NOW + 65.0)));
+    // Without a replay store a jti is optional and nothing is remembered.
     let outcome = assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "jti": null }))), BODY, &options(json!({}))));
-    assert_eq!(outcome, Outcome { jti: None, replay_until: None });
+    assert_eq!(outcome, Outcome { jti: None, replay: None });
 }
 
 #[test]
@@ -147,6 +151,6 @@ fn a_wrong_key_or_header_is_refused() {
     assert_error(receive(&forged, BODY, &opts), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", None, None);
     let token = bearer(&SENDER_D, &claims_for(BODY, json!({})));
     assert_error(receive(token.trim_start_matches("Bearer "), BODY, &opts), "ERR_JWS_INVALID", None, None);
-    assert!(options(json!({ "maxAge": 0 })).validate().is_err());
-    assert!(serde_json::from_value::<WebhookOptions>(json!({ "maxAge": "forever" })).is_err());
+    assert!(WebhookOptions::from_json(&json!({ "maxAge": 0 })).is_err());
+    assert!(WebhookOptions::from_json(&json!({ "maxAge": "forever" })).is_err());
 }

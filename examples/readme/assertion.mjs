@@ -1,6 +1,6 @@
 import { checkAssertion, ReplayCache, RemoteJwks } from 'jwks-verify';
 
-const replay = new ReplayCache({ maxEntries: 100_000 }); // or your own shared ReplayStore
+const replay = new ReplayCache();   // maxEntries 100000 by default; or your own shared ReplayStore
 const clients = { 'billing-service': { keys: new RemoteJwks('https://billing.example/jwks.json') } };
 
 // In the token endpoint, with the form body parsed into `params` (URLSearchParams):

@@ -2,7 +2,7 @@
 
 export { JoseError, isJoseError } from './errors.js';
 export { KeySet, parseJwks, explainSelection } from './keys.js';
-export { verifyJwt, verifyJwtSync, decodeJwt } from './verify.js';
+export { verifyJwt, verifyJwtSync, createVerifier, Verifier, explainClaims, decodeJwt } from './verify.js';
 export { ready } from './runtime.js';
 export { setBackend, getBackend } from './backends.js';
 export { checkAssertion } from './assertion.js';

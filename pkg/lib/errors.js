@@ -20,6 +20,7 @@ export function isJoseError(value) {
 }
 
 // The core reports errors as JSON text; turn that (or anything else thrown) into an Error.
+// A caller's wrong option is a TypeError with `code` ERR_INVALID_OPTION and `option` (its path).
 export function fromCore(thrown, details) {
   if (typeof thrown !== 'string' || thrown[0] !== '{') return thrown;
   let parsed;
@@ -28,7 +29,18 @@ export function fromCore(thrown, details) {
   } catch {
     return new Error(thrown);
   }
-  if (parsed.name === 'TypeError') return new TypeError(parsed.message);
+  if (parsed.name === 'TypeError') {
+    return Object.assign(new TypeError(parsed.message), { code: parsed.code, option: parsed.option });
+  }
   const extra = details ? details(parsed) : undefined;
-  return new JoseError(parsed.code, parsed.message, { claim: parsed.claim, reason: parsed.reason, ...extra });
+  return new JoseError(parsed.code, parsed.message, { claim: parsed.claim, reason: parsed.reason, kids: parsed.kids, url: parsed.url, ...extra });
+}
+
+// Calls the core; whatever it throws comes out as an Error.
+export function core(call, details) {
+  try {
+    return call();
+  } catch (err) {
+    throw fromCore(err, details);
+  }
 }

@@ -1,60 +1,47 @@
 // RemoteJwks and discoverJwks (API.md). The cache policy (src/remote.rs) and the fetch with its
 // timeout, size limit and redirect refusal (src/bindings/remote.rs) run in the core; this class
 // holds the policy object, the parsed KeySet and the one fetch in flight, which every caller
-// that needs a fetch shares.
+// that needs a fetch shares, and moves state text between the policy and a JwksStore.
 
-import { WasmRemoteCache, fetchText, tokenKid, metadataUrls, jwksUriOf } from '../gen/jwks_verify.js';
+import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf, checkRemoteUrl } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { parseJwks } from './keys.js';
 import { isReady, ready } from './runtime.js';
+import { settleWithin } from './settle.js';
 
-const POLICY_FIELDS = ['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorMs', 'maxBytes'];
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
 const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
+// While another process holds the store's fetch lease, how often to read the store again.
+const STORE_POLL_MS = 25;
 const METADATA_ACCEPT = 'application/json';
 
 // Remote errors carry the URL and the kids the cache knows.
 const coreError = (thrown) => fromCore(thrown, (parsed) => ({ url: parsed.url, kids: parsed.kids }));
 
-function checkUrl(url, what) {
-  let parsed;
+// The normalized URL; the core judges it (in #core, or here once the wasm is loaded). The
+// text is not echoed: it may hold credentials.
+function normalizedUrl(url, what) {
   try {
-    parsed = new URL(String(url));
+    return new URL(String(url)).href;
   } catch {
-    throw new TypeError(`${what} must be an absolute http(s) URL, got ${JSON.stringify(String(url))}`);
+    throw new TypeError(`${what} must be an absolute http: or https: URL (it does not parse as one)`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TypeError(`${what} must be an http(s) URL, got ${parsed.protocol} in ${parsed.href}`);
-  }
-  return parsed.href;
 }
 
-// RemoteOptions -> what the core and the fetch take. Ranges are checked again by the core.
+// What the fetch takes from RemoteOptions (the core reads and validates all of them).
 function settingsOf(options) {
-  if (options === null || typeof options !== 'object') throw new TypeError('RemoteJwks options must be an object');
-  const policy = {};
-  for (const name of POLICY_FIELDS) {
-    const value = options[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new TypeError(`RemoteJwks option ${name} must be a non-negative finite number`);
-    }
-    policy[name] = value;
-  }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw new TypeError('RemoteJwks option fetch must be a fetch-compatible function');
-  }
   let headers;
   try {
-    headers = Object.fromEntries(new Headers(options.headers ?? {}));
+    headers = Object.fromEntries(new Headers(options?.headers ?? {}));
   } catch (err) {
-    throw new TypeError(`RemoteJwks option headers: ${err.message}`);
+    throw Object.assign(new TypeError(`RemoteJwks option headers: ${err.message}`), { code: 'ERR_INVALID_OPTION', option: 'headers' });
   }
   return {
-    policyJson: JSON.stringify(policy),
-    timeoutMs: policy.timeoutMs ?? DEFAULTS.timeoutMs,
-    maxBytes: policy.maxBytes ?? DEFAULTS.maxBytes,
-    fetch: options.fetch ?? null,
+    options,
+    timeoutMs: options?.timeoutMs ?? DEFAULTS.timeoutMs,
+    maxBytes: options?.maxBytes ?? DEFAULTS.maxBytes,
+    fetch: options?.fetch ?? null,
+    store: options?.store ?? null,
     headersJson: (accept) => JSON.stringify({ accept, ...headers }),
   };
 }
@@ -80,14 +67,14 @@ export class RemoteJwks {
   #keySet = null;
   #generation = -1;
 
-  constructor(url, options = {}) {
-    this.#url = checkUrl(url, 'RemoteJwks url');
+  constructor(url, options) {
+    this.#url = normalizedUrl(url, 'RemoteJwks url');
     this.#settings = settingsOf(options);
     if (isReady()) this.#core();
   }
 
   /** A RemoteJwks that starts from `exportState()` output (null or undefined: empty). */
-  static fromState(url, state, options = {}) {
+  static fromState(url, state, options) {
     const remote = new RemoteJwks(url, options);
     remote.#cache?.free();
     remote.#cache = null;
@@ -104,9 +91,11 @@ export class RemoteJwks {
   #core() {
     if (!this.#cache) {
       try {
+        checkRemoteUrl('RemoteJwks url', this.#url);
         this.#cache = this.#pendingState === undefined
-          ? new WasmRemoteCache(this.#url, this.#settings.policyJson)
-          : WasmRemoteCache.fromState(this.#url, this.#settings.policyJson, this.#pendingState);
+          ? new WasmRemoteCache(this.#url, this.#settings.options)
+          : WasmRemoteCache.fromState(this.#url, this.#settings.options, this.#pendingState, Date.now());
+        if (this.#settings.store !== null) this.#cache.setShared(true);
       } catch (err) {
         throw coreError(err);
       }
@@ -122,16 +111,22 @@ export class RemoteJwks {
   }
 
   /** The key set to verify `token` with: refetched once for an unknown `kid` unless cooling down. */
-  async keySetFor(token) {
+  async keySetFor(token, maxTokenLength = 16384) {
     await ready();
-    return this.#resolve(typeof token === 'string' ? tokenKid(token) : undefined);
+    let kid;
+    try {
+      kid = tokenKid(token, maxTokenLength);
+    } catch (err) {
+      throw coreError(err);
+    }
+    return this.#resolve(kid);
   }
 
   /** Fetches now (or joins the fetch in flight); rejects when that fetch fails. */
   async refresh() {
     await ready();
     this.#core();
-    await (this.#inFlight ?? this.#fetch());
+    await (this.#inFlight ?? this.#fetch(undefined, false));
     return this.#currentKeySet();
   }
 
@@ -164,36 +159,98 @@ export class RemoteJwks {
         throw coreError(err);
       }
       if (action === 'serve') return this.#currentKeySet();
+      if (action === 'revalidate') {
+        // Stale-while-revalidate: the outcome is recorded in the policy; nobody waits.
+        this.#fetch(kid, true).catch(() => {});
+        return this.#currentKeySet();
+      }
       // A failed fetch is recorded in the policy; the next decide() reports it or serves stale.
-      await (action === 'fetch' ? this.#fetch() : this.#inFlight ?? Promise.resolve()).catch(() => {});
+      const next = { fetch: () => this.#fetch(kid, true), consult: () => this.#consult(kid) }[action];
+      await (next ? next() : this.#inFlight ?? Promise.resolve()).catch(() => {});
       waited = true;
     }
   }
 
-  #fetch() {
+  // The one fetch in flight: the shared store first (when `viaStore`), then upstream, then the
+  // resulting state back to the store.
+  #fetch(kid, viaStore) {
     const cache = this.#core();
-    const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
     cache.startFetch(Date.now());
-    const run = async () => {
-      let result;
-      try {
-        result = await fetchText(this.#url, fetch, headersJson(JWKS_ACCEPT), timeoutMs, maxBytes);
-      } catch (thrown) {
-        throw coreError(cache.fetchFailed(Date.now(), errorText(thrown, this.#url)));
-      }
-      try {
-        cache.fetchSucceeded(Date.now(), result.body, result.cacheControl ?? undefined, result.age ?? undefined);
-      } catch (thrown) {
-        throw coreError(thrown);
-      }
-    };
-    const pending = run();
+    const pending = this.#run(cache, kid, viaStore && this.#settings.store !== null);
     this.#inFlight = pending;
     pending.then(
       () => this.#settle(pending),
       () => this.#settle(pending),
     );
     return pending;
+  }
+
+  // A miss held back by the cooldown: another process may have fetched what is missing.
+  #consult(kid) {
+    const cache = this.#core();
+    cache.startConsult(Date.now());
+    const pending = this.#readStore(cache, kid).finally(() => cache.cancelFetch());
+    this.#inFlight = pending;
+    pending.then(() => this.#settle(pending), () => this.#settle(pending));
+    return pending;
+  }
+
+  async #run(cache, kid, viaStore) {
+    const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
+    let storeWorks = this.#settings.store !== null;
+    if (viaStore) {
+      // Another process fetching (the policy says "wait") is waited for, up to timeoutMs.
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const verdict = await this.#readStore(cache, kid);
+        if (verdict === 'skip') return;
+        if (verdict === 'unavailable') storeWorks = false;
+        if (verdict !== 'wait' || Date.now() >= deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(STORE_POLL_MS, deadline - Date.now())));
+      }
+      if (storeWorks) await this.#writeStore(cache); // marks the fetch in flight for the others
+    }
+    let failure = null;
+    let result;
+    try {
+      result = await fetchText(this.#url, fetch, cache.requestHeaders(headersJson(JWKS_ACCEPT)), timeoutMs, maxBytes);
+    } catch (thrown) {
+      failure = coreError(cache.fetchFailed(Date.now(), errorText(thrown, this.#url)));
+    }
+    if (!failure) {
+      try {
+        cache.fetchSucceeded(Date.now(), result);
+      } catch (thrown) {
+        failure = coreError(thrown);
+      }
+    }
+    // A store that just failed is not waited for again (the write is still tried).
+    const written = this.#writeStore(cache);
+    if (storeWorks) await written;
+    if (failure) throw failure;
+  }
+
+  // The policy's verdict on the store's state: "skip" (the fetch is not needed), "fetch" or
+  // "wait"; "unavailable" when the store failed or timed out. A store that fails or holds a
+  // malformed state is ignored: the fetch goes on, as without a store.
+  async #readStore(cache, kid) {
+    const { store, timeoutMs } = this.#settings;
+    const read = await settleWithin(() => store.get(this.#url), timeoutMs);
+    if (!read.ok) return 'unavailable';
+    if (typeof read.value !== 'string') return 'fetch';
+    try {
+      return cache.adoptState(Date.now(), read.value, kid);
+    } catch {
+      return 'fetch';
+    }
+  }
+
+  // Writes the state after a fetch, bounded by timeoutMs; a failing store is ignored.
+  async #writeStore(cache) {
+    const { store, timeoutMs } = this.#settings;
+    if (store === null) return;
+    const text = JSON.stringify(JSON.parse(cache.exportState()));
+    await settleWithin(() => store.set(this.#url, text, cache.storeTtlMs(Date.now())), timeoutMs);
   }
 
   #settle(pending) {
@@ -204,7 +261,7 @@ export class RemoteJwks {
     const cache = this.#core();
     const generation = cache.generation();
     if (generation !== this.#generation) {
-      this.#keySet = parseJwks(cache.jwksText());
+      this.#keySet = parseJwks(cache.jwksText(), { maxKeys: this.#settings.options?.maxKeys });
       this.#generation = generation;
     }
     return this.#keySet;
@@ -216,9 +273,15 @@ export class RemoteJwks {
  * (`{issuer}/.well-known/openid-configuration`), then RFC 8414
  * (`/.well-known/oauth-authorization-server`). The document's `issuer` must equal `issuer`.
  */
-export async function discoverJwks(issuer, options = {}) {
+export async function discoverJwks(issuer, options) {
   await ready();
   if (typeof issuer !== 'string') throw new TypeError('issuer must be a string');
+  try {
+    checkRemoteUrl('discoverJwks issuer', normalizedUrl(issuer, 'discoverJwks issuer'));
+    checkRemoteOptions(options, 'discoverJwks');
+  } catch (err) {
+    throw coreError(err);
+  }
   const { fetch, headersJson, timeoutMs, maxBytes } = settingsOf(options);
   let urls;
   try {

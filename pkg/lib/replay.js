@@ -3,60 +3,77 @@
 // A ReplayStore is any object with `markUsed(jti, expiresAt)` returning (a Promise of)
 // `true` the first time and `false` when the jti is already in use; `expiresAt` (seconds) is
 // when the token stops being accepted, so when the store may forget it. A shared store must
-// make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`).
+// make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`). Every failure of a store
+// fails closed: the token is refused.
 
-import { JoseError, fromCore } from './errors.js';
+import { replayCacheOptions } from '../gen/jwks_verify.js';
+import { JoseError, core } from './errors.js';
+import { isReady } from './runtime.js';
+import { settleWithin } from './settle.js';
 
-const DEFAULT_MAX_ENTRIES = 10000;
-
-// Called after every other check passed, so only authenticated tokens reach the store.
-async function markUsed(store, jti, expiresAt, payload) {
-  const fresh = await store.markUsed(jti, expiresAt);
-  if (fresh === false) {
-    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(jti)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
+/**
+ * `store.markUsed(key, expiresAt)`, bounded by `timeoutMs`: resolves to true (first use) or
+ * false (already used). Throws `ERR_REPLAY_STORE_UNAVAILABLE` when the store throws, rejects,
+ * returns anything but true/false, or does not settle within `timeoutMs`; a store's own
+ * `ERR_REPLAY_STORE_FULL` is passed on.
+ */
+export async function markUsedWithin(store, key, expiresAt, timeoutMs) {
+  const outcome = await settleWithin(() => store.markUsed(key, expiresAt), timeoutMs);
+  if (!outcome.ok) {
+    const { error } = outcome;
+    if (error instanceof JoseError && error.code === 'ERR_REPLAY_STORE_FULL') throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store failed, so the token is refused: ${why}`);
   }
-  if (fresh !== true) throw new TypeError('ReplayStore.markUsed must return true or false (or a Promise of it)');
+  if (outcome.value !== true && outcome.value !== false) {
+    const got = outcome.value === null ? 'null' : typeof outcome.value;
+    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store's markUsed returned ${got}, not true or false, so the token is refused`);
+  }
+  return outcome.value;
 }
 
-// A profile's last steps once the signature and claims verified: `check()` (the core's
-// profile checks, returning `{jti?, replayUntil?, ...}` as JSON text), then the jti marked used
-// when a store is given. A claim error carries the payload. Returns the parsed outcome.
-export async function checkThenMarkUsed(verified, check, store) {
-  let outcome;
-  try {
-    outcome = JSON.parse(check());
-  } catch (err) {
-    throw fromCore(err, (parsed) => (parsed.claim ? { payload: verified.payload } : undefined));
-  }
-  if (store && outcome.replayUntil !== null) {
-    await markUsed(store, outcome.jti, outcome.replayUntil, verified.payload);
-  }
-  return outcome;
-}
-
-export function checkStore(store) {
-  if (store !== undefined && typeof store?.markUsed !== 'function') {
-    throw new TypeError('replay must be a ReplayStore: an object with markUsed(jti, expiresAt)');
+/**
+ * The single-use check of a verified token, after every other check passed: the core gives
+ * the scoped key and the first instant the token is refused (`replay`) and the timeout;
+ * a key in use → ERR_JWT_REPLAYED.
+ */
+export async function markUsedOnce(store, replay, timeoutMs, payload) {
+  if (typeof store?.markUsed !== 'function') throw new TypeError('replay must be a ReplayStore: an object with markUsed(key, expiresAt)');
+  if (!(await markUsedWithin(store, replay.key, replay.expiresAt, timeoutMs))) {
+    const jti = replay.key.slice(replay.key.indexOf(' ') + 1);
+    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(jti).slice(0, 66)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
   }
 }
 
 /**
- * In-memory ReplayStore for one process. Holds at most `maxEntries` jtis (default 10000);
- * each is forgotten at its `expiresAt`. When full, expired entries go first, then the oldest,
- * so size it for your peak rate times the longest accepted lifetime. `clock` returns "now"
- * in seconds (default: the host clock); pass the same notion of now as `currentDate`.
+ * In-memory ReplayStore for one process. Holds at most `maxEntries` jtis (default 100000);
+ * each is kept until its `expiresAt` and never forgotten before. When it is full of live
+ * entries, `markUsed` throws `ERR_REPLAY_STORE_FULL` (the token is refused: evicting a live
+ * entry would let it replay), so size it for your peak rate times the longest accepted
+ * lifetime. `clock` returns "now" in seconds (default: the host clock); pass the same notion
+ * of now as `currentDate`.
  */
 export class ReplayCache {
-  #expiries = new Map(); // jti -> expiresAt, in insertion order
-  #heap = []; // [expiresAt, jti], a min-heap; entries whose jti was evicted are skipped
+  #expiries = new Map(); // jti -> expiresAt
+  #heap = []; // [expiresAt, jti], a min-heap with one item per live entry
   #maxEntries;
   #clock;
 
-  constructor({ maxEntries = DEFAULT_MAX_ENTRIES, clock = () => Date.now() / 1000 } = {}) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
-    if (typeof clock !== 'function') throw new TypeError('clock must be a function returning seconds');
-    this.#maxEntries = maxEntries;
-    this.#clock = clock;
+  // The options are read by the core: at once where the wasm module is loaded, else (a
+  // browser before `ready()`) on first use.
+  #options;
+
+  constructor(options) {
+    this.#options = options;
+    if (isReady()) this.#settings();
+  }
+
+  #settings() {
+    if (this.#maxEntries === undefined) {
+      this.#maxEntries = core(() => replayCacheOptions(this.#options));
+      this.#clock = this.#options?.clock ?? (() => Date.now() / 1000);
+      this.#options = undefined;
+    }
   }
 
   get size() {
@@ -64,14 +81,20 @@ export class ReplayCache {
   }
 
   markUsed(jti, expiresAt) {
+    this.#settings();
     if (typeof jti !== 'string' || jti === '') throw new TypeError('jti must be a non-empty string');
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('expiresAt must be a number of seconds');
     this.#forgetExpired(this.#clock());
     if (this.#expiries.has(jti)) return false;
-    if (this.#expiries.size >= this.#maxEntries) this.#expiries.delete(this.#expiries.keys().next().value);
+    if (this.#expiries.size >= this.#maxEntries) {
+      const [soonest] = this.#heap[0];
+      throw new JoseError(
+        'ERR_REPLAY_STORE_FULL',
+        `ReplayCache is full: ${this.#maxEntries} jtis in use (maxEntries), the first expires at ${soonest}; the token is refused`,
+      );
+    }
     this.#expiries.set(jti, expiresAt);
     this.#push([expiresAt, jti]);
-    if (this.#heap.length > 2 * this.#maxEntries) this.#rebuild();
     return true;
   }
 
@@ -81,12 +104,6 @@ export class ReplayCache {
       const [expiresAt, jti] = this.#pop();
       if (this.#expiries.get(jti) === expiresAt) this.#expiries.delete(jti);
     }
-  }
-
-  // Entries dropped as "oldest" leave their heap item behind; rebuild before it piles up.
-  #rebuild() {
-    this.#heap = [];
-    for (const [jti, expiresAt] of this.#expiries) this.#push([expiresAt, jti]);
   }
 
   #push(item) {

@@ -1,119 +1,141 @@
-// verifyJwt / verifyJwtSync / decodeJwt: the core does parsing, selection and claims; the
-// signature check goes to the backend chosen for this runtime (see backends.js).
+// verifyJwt, verifyJwtSync, createVerifier, decodeJwt: the core runs the whole pipeline (options,
+// parsing, selection, shape checks, claims, profiles); the backend chosen for this runtime
+// answers the signature checks (see backends.js). Results come back as the core's JSON text.
 
-import * as core from '../gen/jwks_verify.js';
-import { JoseError, fromCore } from './errors.js';
-import { localKeySet, handleOf } from './keys.js';
-import { coreOptions, nowSeconds } from './options.js';
+import * as wasm from '../gen/jwks_verify.js';
+import { JoseError, core, fromCore } from './errors.js';
+import { localKeySet, handleOf, isRemote } from './keys.js';
 import { assertReady, isReady, ready } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
-
-export function tokenText(token) {
-  if (typeof token === 'string') return token;
-  if (token instanceof Uint8Array) return new TextDecoder().decode(token);
-  throw new JoseError('ERR_JWS_INVALID', 'Compact JWS must be a string or Uint8Array');
-}
 
 // Claim errors carry the decoded payload, like jose's.
 function withPayload(token) {
   return (parsed) => {
     if (!parsed.claim) return undefined;
     try {
-      return { payload: JSON.parse(core.decodeJwt(token)).payload };
+      return { payload: JSON.parse(wasm.decodeJwt(token)).payload };
     } catch {
       return undefined;
     }
   };
 }
 
-function prepare(token, handle, wasmOptions) {
-  try {
-    return core.prepare(token, handle, wasmOptions);
-  } catch (err) {
-    throw fromCore(err);
-  }
+// The core's result: header, payload, the profile's outcome, and the KeyInfo of the key used.
+function resultOf(json, keySet) {
+  const result = JSON.parse(json);
+  result.key = { ...keySet.keys[result.keyIndex] };
+  delete result.keyIndex;
+  return result;
 }
 
-// The result's `key` is a copy of the KeyInfo the KeySet already holds.
-function finish(prepared, token, keySet, index, wasmOptions, now) {
-  try {
-    const verified = JSON.parse(prepared.finishClaims(wasmOptions, now));
-    verified.key = { ...keySet.keys[index] };
-    return verified;
-  } catch (err) {
-    throw fromCore(err, withPayload(token));
-  } finally {
-    prepared.free();
-  }
+function remoteRefused() {
+  return new JoseError('ERR_JWKS_INVALID', 'synchronous verification takes local keys only; use verify()/verifyJwt with a RemoteJwks, or pass `await remote.keySet()`');
 }
 
-function signatureFailed(prepared) {
-  prepared.free();
-  return fromCore(core.signatureFailed());
+// KeysInput -> the KeySet to verify `text` with (a RemoteJwks looks the token's kid up).
+export async function resolveKeySet(keys, text, maxTokenLength) {
+  return isRemote(keys) ? keys.keySetFor(text, maxTokenLength) : localKeySet(keys);
 }
 
-// One crossing into the core for a synchronous host backend (node): no prepared object.
-function verifyInOneCall(backend, text, keySet, wasmOptions, now) {
+// A profile's pipeline on one token with this runtime's backend (`route`: assertions; `body`:
+// webhooks).
+export async function runProfile(profile, text, keySet, route = -1, body = undefined) {
+  const backend = asyncBackend();
   const handle = handleOf(keySet);
-  let index;
   try {
-    index = backend.withCandidateCheck(handle, text, (check) => core.verifyWithHost(text, handle, wasmOptions, now, check));
+    if (backend.sync) return resultOf(profile.verify(text, handle, route, body, backend.hostFor(handle)), keySet);
+    const prepared = profile.prepare(text, handle, route);
+    try {
+      const index = await backend.verifyPrepared(prepared, handle);
+      if (index < 0) throw wasm.signatureFailed();
+      return resultOf(profile.finish(prepared, index, route, body), keySet);
+    } finally {
+      prepared.free();
+    }
   } catch (err) {
     throw fromCore(err, withPayload(text));
   }
-  const verified = backend.decodeVerified(text);
-  verified.key = { ...keySet.keys[index] };
-  return verified;
 }
 
-export function verifyJwtSync(token, keys, options = {}) {
-  assertReady('verifyJwtSync');
-  const text = tokenText(token);
-  if (typeof keys?.keySetFor === 'function') {
-    throw new JoseError('ERR_JWKS_INVALID', 'verifyJwtSync takes local keys only; use verifyJwt with a RemoteJwks, or pass `await remote.keySet()`');
+function runProfileSync(profile, text, keySet) {
+  const handle = handleOf(keySet);
+  return core(() => resultOf(profile.verify(text, handle, -1, undefined, syncBackend().hostFor(handle)), keySet), withPayload(text));
+}
+
+/**
+ * `createVerifier(keys, options)`: the options are read (and a wrong one thrown) once, here
+ * (in a browser before `ready()`, on the first verification); `verify(token)` and
+ * `verifySync(token)` then run each token with them.
+ */
+export class Verifier {
+  #keys;
+  #options;
+  #profile = null;
+
+  constructor(keys, options) {
+    this.#keys = keys;
+    this.#options = options;
+    if (isReady()) this.#core();
   }
+
+  #core() {
+    if (this.#profile === null) {
+      this.#profile = core(() => wasm.WasmProfile.jwt(this.#options));
+      this.#options = undefined;
+    }
+    return this.#profile;
+  }
+
+  async verify(token) {
+    if (!isReady()) await ready();
+    const profile = this.#core();
+    const text = core(() => profile.text(token));
+    const keySet = await resolveKeySet(this.#keys, text, profile.maxTokenLength());
+    return runProfile(profile, text, keySet);
+  }
+
+  verifySync(token) {
+    assertReady('verifySync');
+    const profile = this.#core();
+    if (isRemote(this.#keys)) throw remoteRefused();
+    const keySet = localKeySet(this.#keys);
+    return runProfileSync(profile, core(() => profile.text(token)), keySet);
+  }
+}
+
+export function createVerifier(keys, options) {
+  return new Verifier(keys, options);
+}
+
+// One crossing with a synchronous backend: the options are read on this call.
+function verifyLocal(backend, token, keys, options) {
   const keySet = localKeySet(keys);
-  const wasmOptions = coreOptions(options);
-  const now = nowSeconds(options);
-  const backend = syncBackend();
-  if (backend.withCandidateCheck) return verifyInOneCall(backend, text, keySet, wasmOptions, now);
   const handle = handleOf(keySet);
-  const prepared = prepare(text, handle, wasmOptions);
-  const index = backend.verify(prepared, handle, text);
-  if (index < 0) throw signatureFailed(prepared);
-  return finish(prepared, text, keySet, index, wasmOptions, now);
+  return core(() => resultOf(wasm.verifyJwt(token, handle, options, backend.hostFor(handle)), keySet), withPayload(token));
 }
 
-// KeysInput (a RemoteJwks included) -> the KeySet to verify `text` with.
-export async function resolveKeySet(keys, text) {
-  return typeof keys?.keySetFor === 'function' ? keys.keySetFor(text) : localKeySet(keys);
-}
-
-// The asynchronous path every async verifier shares (verifyJwt, checkAssertion,
-// verifyWebhook): core prepare -> backend signature check -> core finish.
-export async function verifyWith(text, keySet, wasmOptions, now) {
-  const backend = asyncBackend();
-  if (backend.withCandidateCheck) return verifyInOneCall(backend, text, keySet, wasmOptions, now);
-  const handle = handleOf(keySet);
-  const prepared = prepare(text, handle, wasmOptions);
-  const index = await backend.verify(prepared, handle, text);
-  if (index < 0) throw signatureFailed(prepared);
-  return finish(prepared, text, keySet, index, wasmOptions, now);
-}
-
-export async function verifyJwt(token, keys, options = {}) {
+/** `verifyJwt(token, keys, options)`: exactly `createVerifier(keys, options).verify(token)`. */
+export async function verifyJwt(token, keys, options) {
   if (!isReady()) await ready();
-  const text = tokenText(token);
-  // Local keys resolve at once: no extra trips through the microtask queue.
-  const keySet = typeof keys?.keySetFor === 'function' ? await keys.keySetFor(text) : localKeySet(keys);
-  return await verifyWith(text, keySet, coreOptions(options), nowSeconds(options));
+  const backend = asyncBackend();
+  if (backend.sync && !isRemote(keys)) return verifyLocal(backend, token, keys, options);
+  const verifier = new Verifier(keys, options);
+  return verifier.verify(token);
+}
+
+export function verifyJwtSync(token, keys, options) {
+  assertReady('verifyJwtSync');
+  if (isRemote(keys)) throw remoteRefused();
+  return verifyLocal(syncBackend(), token, keys, options);
+}
+
+export function explainClaims(token, options) {
+  assertReady('explainClaims');
+  return JSON.parse(core(() => wasm.explainClaims(token, options)));
 }
 
 export function decodeJwt(token) {
   assertReady('decodeJwt');
-  try {
-    return JSON.parse(core.decodeJwt(tokenText(token)));
-  } catch (err) {
-    throw fromCore(err);
-  }
+  return JSON.parse(core(() => wasm.decodeJwt(token)));
 }
+

@@ -24,24 +24,13 @@ fn check<A: Algorithm>(algorithm: &A, key: &A::VerifyingKey, message: &[u8], sig
     }
 }
 
-/// RFC 8017 §8.1.2 / §8.2.2: the signature is exactly k octets and, as an integer, below the
-/// modulus. The `rsa` crate's PSS path does not check the second (signature + n verified).
-fn rsa_signature_in_range(key: &rsa::RsaPublicKey, signature: &[u8]) -> bool {
-    use rsa::traits::PublicKeyParts;
-    signature.len() == key.size() && rsa::BigUint::from_bytes_be(signature) < *key.n()
-}
-
-/// RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
-fn hmac_key_long_enough(alg: Alg, secret: &[u8]) -> bool {
-    secret.len() >= alg.facts().hash.output_len()
-}
-
 impl SignatureVerifier for RustCrypto {
     fn verify(&self, alg: Alg, key: &Jwk, message: &[u8], signature: &[u8]) -> Result<bool> {
         let Some(material) = &key.material else { return Ok(false) };
+        if !super::shape_fits(alg, key, signature) {
+            return Ok(false);
+        }
         Ok(match (alg, material) {
-            (Alg::HS256 | Alg::HS384 | Alg::HS512, KeyMaterial::Oct(secret)) if !hmac_key_long_enough(alg, secret) => false,
-            (_, KeyMaterial::Rsa(k)) if !rsa_signature_in_range(k, signature) => false,
             (Alg::HS256, KeyMaterial::Oct(secret)) => check(&Hs256, &Hs256Key::new(secret), message, signature),
             (Alg::HS384, KeyMaterial::Oct(secret)) => check(&Hs384, &Hs384Key::new(secret), message, signature),
             (Alg::HS512, KeyMaterial::Oct(secret)) => check(&Hs512, &Hs512Key::new(secret), message, signature),

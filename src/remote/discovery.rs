@@ -60,5 +60,6 @@ pub fn jwks_uri(issuer: &str, document_url: &str, body: &str) -> Result<String> 
     if issuer.starts_with("https://") && !https {
         return Err(invalid(format!("jwks_uri \"{uri}\" is not https although the issuer is")));
     }
+    super::check_url(uri).map_err(|why| invalid(format!("its jwks_uri {why}")))?;
     Ok(uri.to_owned())
 }

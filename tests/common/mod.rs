@@ -96,7 +96,7 @@ pub fn keyset(value: &Value, allow_private: bool) -> KeySet {
 
 /// `VerifyOptions` from their JSON (camelCase) form, as the JS binding would pass them.
 pub fn options(value: Value) -> VerifyOptions {
-    serde_json::from_value(value).unwrap_or_else(|e| panic!("VerifyOptions: {e}"))
+    VerifyOptions::from_json(&value).unwrap_or_else(|e| panic!("VerifyOptions: {e}"))
 }
 
 pub fn options_with_algorithms(algorithms: &[&str]) -> VerifyOptions {
@@ -112,16 +112,18 @@ pub fn code_of<T>(result: &Result<T, JoseError>) -> &'static str {
 }
 
 /// The full pipeline with the pure-Rust backend.
-/// Every call also runs the host-backend pipeline (`verify_json`, views instead of maps) and
+/// Every call also runs the asynchronous-host form (prepare, try candidates, finish) and
 /// asserts that it reaches the same verdict, error included.
 pub fn verify_at(token: &str, keys: &KeySet, opts: &VerifyOptions, now: f64) -> Result<Verified, JoseError> {
-    use jwks_verify::crypto::SignatureVerifier;
     let verified = verify::verify(token, keys, opts, now, &RustCrypto);
-    let viewed = verify::verify_json(token, keys, opts, now, |alg, index, input, signature| RustCrypto.verify(alg, &keys.keys[index], input, signature));
-    match (&verified, &viewed) {
+    let prepared = verify::prepare(token, keys, opts).and_then(|p| {
+        let index = p.verify_signature(keys, &RustCrypto)?;
+        p.finish(index, opts, now)
+    });
+    match (&verified, &prepared) {
         (Ok(a), Ok(b)) => assert_eq!((a.key_index, &a.header_json, &a.payload_json), (b.key_index, &b.header_json, &b.payload_json)),
-        (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "verify_json disagrees on {token}"),
-        _ => panic!("verify and verify_json disagree on {token}: {verified:?} vs {viewed:?}"),
+        (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "prepare/finish disagrees on {token}"),
+        _ => panic!("verify and prepare/finish disagree on {token}: {verified:?} vs {prepared:?}"),
     }
     verified
 }
@@ -385,7 +387,7 @@ pub fn run_claim_case(case: &ClaimCase) -> Result<(), String> {
     let mut opts: Value = serde_json::from_str(case.options).map_err(|e| format!("{}: options JSON: {e}", case.name))?;
     let map: &mut Map<String, Value> = opts.as_object_mut().ok_or_else(|| format!("{}: options must be an object", case.name))?;
     map.entry("algorithms").or_insert_with(|| json!(["HS256"]));
-    let opts: VerifyOptions = serde_json::from_value(opts).map_err(|e| format!("{}: VerifyOptions: {e}", case.name))?;
+    let opts = VerifyOptions::from_json(&opts).map_err(|e| format!("{}: VerifyOptions: {e}", case.name))?;
     let result = verify_at(&token, &keys, &opts, case.now);
     let matches = match (&result, case.expect) {
         (Ok(verified), Expect::Ok) => {

@@ -306,7 +306,8 @@ describe('single use of jti', () => {
     assert.deepEqual(calls, []);
     await checkAssertion(assertion, options({ replay }));
     await checkAssertion(assertion, options({ replay, clockTolerance: 5 }));
-    assert.deepEqual(calls, [['m-1', NOW + 60 + 30], ['m-1', NOW + 60 + 5]]);
+    // The key is scoped by the client id; expiresAt is the first instant the assertion is refused.
+    assert.deepEqual(calls, [[`${CLIENT} m-1`, NOW + 60 + 30], [`${CLIENT} m-1`, NOW + 60 + 5]]);
   });
 
   test('an async ReplayStore (markUsed returning a Promise) works', async () => {
@@ -322,15 +323,41 @@ describe('single use of jti', () => {
     const assertion = await mint(clientKey, claims({ jti: 'async-1' }));
     assert.equal((await checkAssertion(assertion, options({ replay: store }))).jti, 'async-1');
     assert.deepEqual(await outcome(() => checkAssertion(assertion, options({ replay: store }))), claimError('ERR_JWT_REPLAYED', 'jti', 'check_failed'));
-    assert.deepEqual([...used], [['async-1', NOW + 90]]);
+    assert.deepEqual([...used], [[`${CLIENT} async-1`, NOW + 90]]);
   });
 
-  test('a store that fails or answers neither true nor false fails the check', async () => {
+  test('a store that fails or answers neither true nor false fails the check (ERR_REPLAY_STORE_UNAVAILABLE)', async () => {
     const assertion = await mint(clientKey, claims());
+    // Fail closed: the assertion is refused, never accepted unchecked.
+    const unavailable = { code: 'ERR_REPLAY_STORE_UNAVAILABLE' };
     const broken = { markUsed: async () => { throw new Error('store down'); } };
-    await assert.rejects(checkAssertion(assertion, options({ replay: broken })), /store down/);
+    await assert.rejects(checkAssertion(assertion, options({ replay: broken })), unavailable);
     const vague = { markUsed: () => undefined };
-    await assert.rejects(checkAssertion(assertion, options({ replay: vague })), TypeError);
+    await assert.rejects(checkAssertion(assertion, options({ replay: vague })), unavailable);
+    const hanging = { markUsed: () => new Promise(() => {}) };
+    await assert.rejects(checkAssertion(assertion, options({ replay: hanging, replayTimeoutMs: 20 })), unavailable);
+    await assert.rejects(checkAssertion(assertion, options({ replay: { markUsed: 1 } })), TypeError);
+    const full = new ReplayCache({ maxEntries: 1, clock: () => NOW });
+    full.markUsed('other', NOW + 1000);
+    await assert.rejects(checkAssertion(assertion, options({ replay: full })), { code: 'ERR_REPLAY_STORE_FULL' });
+  });
+
+  test('a jti is never accepted at or after the expiresAt it was stored with (fractional times and tolerances)', async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let round = 0; round < 40; round++) {
+      const exp = NOW + 30 + Math.floor(random() * 60) + (random() < 0.5 ? 0 : random());
+      const clockTolerance = random() < 0.3 ? 0 : Math.round(random() * 400) / 10;
+      const stored = [];
+      const replay = { markUsed: (key, expiresAt) => (stored.push(expiresAt), true) };
+      const assertion = await mint(clientKey, claims({ exp, jti: `w-${round}` }));
+      await checkAssertion(assertion, options({ replay, clockTolerance, currentDate: NOW }));
+      const [expiresAt] = stored;
+      for (const t of [expiresAt - 1, expiresAt - 0.5, expiresAt - 0.001, expiresAt, expiresAt + 0.001, expiresAt + 0.5, expiresAt + 1]) {
+        const accepted = (await outcome(() => checkAssertion(assertion, options({ clockTolerance, currentDate: t })))).ok;
+        assert.equal(accepted, t < expiresAt, `exp ${exp}, tolerance ${clockTolerance}, expiresAt ${expiresAt}, now ${t}`);
+      }
+    }
   });
 
   test('requireJti: false skips the store for an assertion without jti', async () => {
@@ -343,7 +370,7 @@ describe('single use of jti', () => {
 });
 
 describe('ReplayCache', () => {
-  test('holds at most maxEntries, dropping expired entries first, then the oldest', () => {
+  test('holds at most maxEntries; when full of live entries it refuses (ERR_REPLAY_STORE_FULL), never evicts', () => {
     let now = 0;
     const cache = new ReplayCache({ maxEntries: 3, clock: () => now });
     assert.equal(cache.markUsed('a', 100), true);
@@ -353,13 +380,10 @@ describe('ReplayCache', () => {
     now = 50; // b has expired: it goes, a and c stay
     assert.equal(cache.markUsed('d', 100), true);
     assert.equal(cache.size, 3);
-    assert.equal(cache.markUsed('a', 100), false);
-    assert.equal(cache.markUsed('c', 100), false);
-    // Nothing expired: the oldest (a) makes room.
-    assert.equal(cache.markUsed('e', 100), true);
-    assert.equal(cache.size, 3);
-    assert.equal(cache.markUsed('c', 100), false);
-    assert.equal(cache.markUsed('a', 100), true);
+    assert.throws(() => cache.markUsed('e', 100), { code: 'ERR_REPLAY_STORE_FULL', message: /maxEntries/ });
+    assert.equal(cache.markUsed('a', 100), false, 'a live entry is never evicted');
+    now = 100;
+    assert.equal(cache.markUsed('e', 200), true, 'accepted again once entries expire');
   });
 
   test('forgets an entry at its expiresAt', () => {
@@ -375,11 +399,11 @@ describe('ReplayCache', () => {
 
   test('stays bounded under a long run of churn', () => {
     let now = 0;
-    const cache = new ReplayCache({ maxEntries: 50, clock: () => now });
+    const cache = new ReplayCache({ maxEntries: 400, clock: () => now });
     for (let i = 0; i < 5000; i++) {
       now = i / 10;
-      assert.equal(cache.markUsed(`j${i}`, now + (i % 7 === 0 ? 1e9 : 30)), true);
-      assert.ok(cache.size <= 50);
+      assert.equal(cache.markUsed(`j${i}`, now + 30), true);
+      assert.ok(cache.size <= 301);
     }
     assert.equal(cache.markUsed('j4999', 1e9), false);
   });

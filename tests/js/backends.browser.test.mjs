@@ -66,13 +66,13 @@ async function runInPage({ cases, vectors, skip, options: vectorOptions, backend
       const result = await fn();
       return { ok: true, payload: result.payload };
     } catch (err) {
+      if (err instanceof TypeError) return { ok: false, code: 'TypeError' };
       if (err?.code !== undefined) {
         const out = { ok: false, code: err.code };
         if (err.claim !== undefined) out.claim = err.claim;
         if (err.reason !== undefined) out.reason = err.reason;
         return out;
       }
-      if (err instanceof TypeError) return { ok: false, code: 'TypeError' };
       return { ok: false, code: `unexpected ${err?.name}: ${err?.message}` };
     }
   };

@@ -136,10 +136,9 @@ export async function outcome(fn) {
     const result = await fn();
     return { ok: true, payload: result.payload };
   } catch (err) {
-    if (err?.code === undefined) {
-      if (err instanceof TypeError) return { ok: false, code: 'TypeError' };
-      throw err;
-    }
+    // A wrong option: a TypeError (ours carry code ERR_INVALID_OPTION, jose's none).
+    if (err instanceof TypeError) return { ok: false, code: 'TypeError' };
+    if (err?.code === undefined) throw err;
     const out = { ok: false, code: err.code };
     if (err.claim !== undefined) out.claim = err.claim;
     if (err.reason !== undefined) out.reason = err.reason;

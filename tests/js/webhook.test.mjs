@@ -158,7 +158,28 @@ describe('verifyWebhook replay protection', () => {
     assert.deepEqual(calls, []);
     await verifyWebhook(await send(BODY, { claims: { jti: 'a', iat: NOW - 10 } }), jwks, at({ replay }));
     await verifyWebhook(await send(BODY, { claims: { jti: 'b', exp: NOW + 60 } }), jwks, at({ replay, clockTolerance: 2 }));
-    assert.deepEqual(calls, [['a', NOW - 10 + 300], ['b', NOW + 62]]);
+    // Keys are scoped by iss; expiresAt is the first instant the token is refused (whole
+    // seconds are compared: accepted while floor(now) <= iat + maxAge).
+    assert.deepEqual(calls, [[`${SENDER} a`, NOW - 10 + 301], [`${SENDER} b`, NOW + 62]]);
+  });
+
+  test('a jti is never accepted at or after the expiresAt it was stored with', async () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let round = 0; round < 30; round++) {
+      const iat = NOW - Math.floor(random() * 200) - (random() < 0.5 ? 0 : random());
+      const exp = random() < 0.5 ? undefined : NOW + Math.floor(random() * 400) + random();
+      const clockTolerance = random() < 0.3 ? 0 : Math.round(random() * 300) / 10;
+      const stored = [];
+      const replay = { markUsed: (key, expiresAt) => (stored.push(expiresAt), true) };
+      const request = await send(BODY, { claims: { jti: `p-${round}`, iat, ...(exp !== undefined && { exp }) } });
+      await verifyWebhook(request, jwks, at({ replay, clockTolerance }));
+      const [expiresAt] = stored;
+      for (const t of [expiresAt - 1, expiresAt - 0.3, expiresAt - 0.001, expiresAt, expiresAt + 0.001, expiresAt + 0.3, expiresAt + 1]) {
+        const accepted = (await outcome(() => verifyWebhook(request, jwks, { clockTolerance, currentDate: t }))).ok;
+        assert.equal(accepted, t < expiresAt, `iat ${iat}, exp ${exp}, tolerance ${clockTolerance}, expiresAt ${expiresAt}, now ${t}`);
+      }
+    }
   });
 
   test('an async store answering false rejects', async () => {

@@ -151,6 +151,15 @@ export function readmeTests(ctx) {
     assert.equal(expired.stderr, 'ERR_JWT_EXPIRED exp check_failed\n');
   });
 
+  test('README options-error.mjs and create-verifier.mjs print what their comments say', async () => {
+    needsInstall();
+    for (const name of ['options-error.mjs', 'create-verifier.mjs']) await copyFile(example(name), join(dir, name));
+    const options = await exec(process.execPath, ['options-error.mjs'], { cwd: dir, env });
+    assert.match(options.stdout, /^TypeError audiance .*did you mean audience\?/);
+    const verifier = await exec(process.execPath, ['create-verifier.mjs'], { cwd: dir, env });
+    assert.equal(verifier.stdout, 'ERR_JWS_INVALID\n');
+  });
+
   test('README parse-jwks.mjs lists keys and diagnostics', async () => {
     needsInstall();
     const { stdout } = await exec(process.execPath, ['parse-jwks.mjs'], { cwd: dir, env });

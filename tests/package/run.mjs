@@ -45,7 +45,9 @@ const WEBHOOK_BODY = '{"event":"ping","id":42}';
 // Files the tarball must hold (and nothing outside them but package.json / README.md).
 const PACKED = [
   'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'cli.mjs',
-  'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'LICENSE-MIT', 'LICENSE-APACHE',
+  'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
+  'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
+  'LICENSE-MIT', 'LICENSE-APACHE',
 ];
 // The packed size is reported; past this something that should not ship has crept in.
 const MAX_PACKED_BYTES = 2 * 1024 * 1024;
@@ -495,6 +497,30 @@ test('tsc --strict: the installed package resolves its types for import (index.d
   const { stdout } = await exec(tsc, ['-p', 'tsconfig.json'], { cwd: dir });
   assert.match(stdout, /jwks-verify\/index\.d\.ts/, 'import did not resolve index.d.ts');
   assert.match(stdout, /jwks-verify\/index\.d\.cts/, 'require did not resolve index.d.cts');
+});
+
+test('subpaths: jwks-verify/redis and jwks-verify/edge load for import and require', async () => {
+  const script = `
+    const redis = await import('jwks-verify/redis');
+    const edge = await import('jwks-verify/edge');
+    const { createRequire } = await import('node:module');
+    const require = createRequire(process.cwd() + '/');
+    const redisCjs = require('jwks-verify/redis');
+    const edgeCjs = require('jwks-verify/edge');
+    const replay = new redis.RedisReplayStore({ call: async () => 'OK' });
+    console.log(JSON.stringify({
+      esm: [typeof redis.RedisReplayStore, typeof redis.RedisJwksStore, typeof edge.CacheApiJwksStore],
+      cjs: [typeof redisCjs.RedisReplayStore, typeof redisCjs.RedisJwksStore, typeof edgeCjs.CacheApiJwksStore],
+      resolved: [import.meta.resolve('jwks-verify/redis'), require.resolve('jwks-verify/redis')],
+      marked: await replay.markUsed('client jti', 2e9),
+    }));`;
+  const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: projects.esm });
+  const report = lastJson(stdout);
+  assert.deepEqual(report.esm, ['function', 'function', 'function']);
+  assert.deepEqual(report.cjs, ['function', 'function', 'function']);
+  assert.match(report.resolved[0], /node_modules\/jwks-verify\/redis\.mjs$/);
+  assert.match(report.resolved[1], /node_modules\/jwks-verify\/redis\.cjs$/);
+  assert.equal(report.marked, true);
 });
 
 // --- the CLI from the installed bin -----------------------------------------------------

@@ -5,8 +5,67 @@
 export const API_NAMES = [
   'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
   'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
-  'isJoseError',
+  'createVerifier', 'explainClaims', 'isJoseError',
 ];
+
+// Values no option takes: each must be a TypeError naming the option, never "not set".
+const WRONG_VALUES = () => [
+  ['null', null], ['a function', () => true], ['a Symbol', Symbol('x')], ['NaN', NaN], ['Infinity', Infinity],
+  ['an invalid Date', new Date('invalid')], ['an overflowing duration', `${'9'.repeat(400)} years`],
+];
+
+async function expectTypeError(fn, option) {
+  let thrown;
+  try {
+    await fn();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown !== undefined, `expected a TypeError naming ${option}, but it succeeded`);
+  expect(thrown instanceof TypeError, `expected a TypeError naming ${option}, got ${describe(thrown)}`);
+  expect(thrown.message.includes(option), `the TypeError does not name ${option}: ${thrown.message}`);
+}
+
+/** Every entry point refuses wrong-typed and unknown options (API.md: validated, never dropped). */
+async function optionChecks(jv, fixtures, first, check) {
+  const token = first.token;
+  const keys = first.keys;
+  const entries = {
+    verifyJwt: (o) => jv.verifyJwt(token, keys, o),
+    verifyJwtSync: (o) => jv.verifyJwtSync(token, keys, o),
+    createVerifier: (o) => jv.createVerifier(keys, o),
+    explainClaims: (o) => jv.explainClaims(token, o),
+    checkAssertion: (o) => jv.checkAssertion(token, { clientId: 'c', audience: 'a', keys, ...o }),
+    verifyWebhook: (o) => jv.verifyWebhook({ authorization: `Bearer ${token}`, body: '' }, keys, o),
+  };
+  const optionFor = { verifyJwt: 'issuer', verifyJwtSync: 'audience', createVerifier: 'maxTokenAge', explainClaims: 'currentDate', checkAssertion: 'maxLifetime', verifyWebhook: 'maxAge' };
+  for (const [entry, call] of Object.entries(entries)) {
+    const option = optionFor[entry];
+    await check(`${entry}: wrong-typed ${option} and an unknown name are TypeErrors`, async () => {
+      for (const [, value] of WRONG_VALUES()) {
+        if (typeof value === 'string' && !/maxTokenAge|maxLifetime|maxAge/.test(option)) continue;
+        await expectTypeError(() => call({ [option]: value }), option);
+      }
+      await expectTypeError(() => call({ audiance: fixtures.audience }), 'audience');
+      await expectTypeError(() => call({ currentDate: new Date('invalid') }), 'currentDate');
+    });
+  }
+  await check('parseJwks, ReplayCache, explainSelection, RemoteJwks, discoverJwks: wrong options are TypeErrors', async () => {
+    for (const [, value] of WRONG_VALUES()) {
+      await expectTypeError(() => jv.parseJwks(fixtures.publicJwks, { allowPrivate: value }), 'allowPrivate');
+      await expectTypeError(() => new jv.ReplayCache({ maxEntries: value }), 'maxEntries');
+      await expectTypeError(() => jv.explainSelection(keys, token, { maxCandidates: value }), 'maxCandidates');
+      await expectTypeError(() => new jv.RemoteJwks('https://issuer.example/jwks', { cooldownMs: value }), 'cooldownMs');
+      await expectTypeError(() => jv.discoverJwks('https://issuer.example', { timeoutMs: value }), 'timeoutMs');
+    }
+    await expectTypeError(() => new jv.RemoteJwks('https://issuer.example/jwks', { timeoutMs: 2 ** 31 }), 'timeoutMs');
+    await expectTypeError(() => jv.parseJwks(fixtures.publicJwks, { allowPrivat: true }), 'allowPrivate');
+  });
+  await check('undefined options are "not set"', async () => {
+    const { payload } = await jv.verifyJwt(token, keys, { issuer: fixtures.issuer, audience: undefined, subject: undefined, currentDate: fixtures.now });
+    expect(payload.sub === 'alice', JSON.stringify(payload));
+  });
+}
 
 function describe(err) {
   return `${err?.code ?? err?.name ?? 'Error'}: ${err?.message ?? String(err)}`;
@@ -104,6 +163,13 @@ export async function runSuite(jv, fixtures, { syncBeforeReady }) {
   await check('explainSelection', () => {
     const selection = jv.explainSelection(fixtures.publicJwks, first.token);
     expect(selection.candidates.length === 1, JSON.stringify(selection));
+  });
+
+  await optionChecks(jv, fixtures, first, check);
+  await check('createVerifier verifies with options read once', async () => {
+    const verifier = jv.createVerifier(first.keys, optionsFor(first));
+    expect((await verifier.verify(first.token)).payload.sub === 'alice', 'verify');
+    expect(verifier.verifySync(first.token).payload.sub === 'alice', 'verifySync');
   });
 
   if (fixtures.assertion) {

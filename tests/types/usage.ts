@@ -9,7 +9,7 @@ import {
 } from 'jwks-verify';
 import type {
   ClaimName, AssertionOptions, Diagnostic, DiagnosticCode, JoseErrorCode, JWK, JSONWebKeySet, KeyInfo, KeysInput,
-  KeySelection, LocalKeysInput, RemoteJwksState, RemoteJwksStats, RemoteOptions, ReplayStore,
+  JwksStore, KeySelection, LocalKeysInput, RemoteJwksState, RemoteJwksStats, RemoteOptions, ReplayStore,
   VerifiedAssertion, VerifiedJwt, VerifyOptions, WebhookOptions, BackendChoice, DecodedJwt,
 } from 'jwks-verify';
 
@@ -25,7 +25,7 @@ assertType<Equal<JoseError['code'],
   | 'ERR_JWS_INVALID' | 'ERR_JWT_INVALID' | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' | 'ERR_JOSE_ALG_NOT_ALLOWED'
   | 'ERR_JOSE_NOT_SUPPORTED' | 'ERR_JWT_EXPIRED' | 'ERR_JWT_CLAIM_VALIDATION_FAILED' | 'ERR_JWK_INVALID'
   | 'ERR_JWKS_INVALID' | 'ERR_JWKS_NO_MATCHING_KEY' | 'ERR_JWKS_TIMEOUT' | 'ERR_JWKS_FETCH_FAILED'
-  | 'ERR_JWT_REPLAYED' | 'ERR_WEBHOOK_BODY_MISMATCH'>>();
+  | 'ERR_JWT_REPLAYED' | 'ERR_REPLAY_STORE_FULL' | 'ERR_REPLAY_STORE_UNAVAILABLE' | 'ERR_WEBHOOK_BODY_MISMATCH'>>();
 assertType<Equal<JoseErrorCode, JoseError['code']>>();
 assertType<Equal<IsAny<JoseError['reason']>, false>>();
 assertType<Equal<IsAny<VerifyOptions>, false>>();
@@ -155,6 +155,10 @@ async function main(): Promise<void> {
   console.log(fetched.keys.length, stats.fetches, stats.kids, lastFetchAt, lastCode, restored, discovered);
   // @ts-expect-error the policy times are numbers of milliseconds
   new RemoteJwks('https://issuer.example/jwks', { cooldownMs: '30s' });
+  const shared: JwksStore = { get: async () => null, set: async (_url: string, _state: string, _ttlMs: number) => {} };
+  new RemoteJwks('https://issuer.example/jwks', { store: shared, maxKeys: 5000 });
+  // @ts-expect-error a JwksStore needs set()
+  new RemoteJwks('https://issuer.example/jwks', { store: { get: async () => null } });
 
   // explainSelection
   const selection: KeySelection = explainSelection(keySet, token, { maxCandidates: 4 });

@@ -1,0 +1,108 @@
+//! JS values in as [`OptionValue`]s, for the core's strict options reader; its errors out as
+//! `TypeError`s that name the option.
+
+use crate::options::value::{HostKind, HOST_VALUED, MAX_DEPTH, MAX_VALUES};
+use crate::options::{OptionError, OptionValue};
+use js_sys::{Array, Date, Object, Reflect};
+use serde_json::json;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// `{"name":"TypeError","code":"ERR_INVALID_OPTION","option","message"}` as the JS layer throws it.
+pub fn type_error(err: &OptionError, owner: &str) -> JsValue {
+    JsValue::from_str(&json!({ "name": "TypeError", "code": "ERR_INVALID_OPTION", "option": err.path, "message": err.message(owner) }).to_string())
+}
+
+/// Reads `value` with `read`; a wrong option is a `TypeError` naming it, as `owner` calls it.
+pub fn read<T>(value: &JsValue, owner: &str, read: impl FnOnce(&OptionValue) -> Result<T, OptionError>) -> Result<T, JsValue> {
+    let mut budget = MAX_VALUES;
+    let converted = option_value(value, 0, &mut budget).map_err(|e| type_error(&e, owner))?;
+    read(&converted).map_err(|e| type_error(&e, owner))
+}
+
+thread_local! {
+    static OBJECT_PROTOTYPE: Object = Object::get_prototype_of(&Object::new().into());
+}
+
+fn host_kind(value: &JsValue) -> HostKind {
+    if value.is_undefined() {
+        HostKind::Undefined
+    } else if value.is_null() {
+        HostKind::Null
+    } else if value.is_function() {
+        HostKind::Function
+    } else if value.is_object() {
+        HostKind::Object
+    } else if value.is_string() {
+        HostKind::String
+    } else {
+        HostKind::Other
+    }
+}
+
+fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<OptionValue, OptionError> {
+    if *budget == 0 {
+        return Err(OptionError::new("", format!("hold more than {MAX_VALUES} values")));
+    }
+    *budget -= 1;
+    if value.is_undefined() {
+        return Ok(OptionValue::Undefined);
+    }
+    if value.is_null() {
+        return Ok(OptionValue::Null);
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(OptionValue::Bool(b));
+    }
+    if let Some(n) = value.as_f64() {
+        return Ok(OptionValue::Number(n));
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(OptionValue::String(s));
+    }
+    if value.is_function() {
+        return Ok(OptionValue::Function);
+    }
+    if value.is_symbol() {
+        return Ok(OptionValue::Other("a Symbol".into()));
+    }
+    if value.is_bigint() {
+        return Ok(OptionValue::Other("a BigInt".into()));
+    }
+    if let Some(date) = value.dyn_ref::<Date>() {
+        return Ok(OptionValue::Date(date.get_time()));
+    }
+    if depth >= MAX_DEPTH {
+        return Err(OptionError::new("", format!("nest deeper than {MAX_DEPTH} levels")));
+    }
+    if let Some(array) = value.dyn_ref::<Array>() {
+        let mut items = Vec::with_capacity(array.length().min(64) as usize);
+        for (index, item) in array.iter().enumerate() {
+            items.push(option_value(&item, depth + 1, budget).map_err(|e| e.within(&format!("[{index}]")))?);
+        }
+        return Ok(OptionValue::Array(items));
+    }
+    let object: &Object = value.unchecked_ref();
+    let prototype = Object::get_prototype_of(value);
+    if !(prototype.is_null() || OBJECT_PROTOTYPE.with(|plain| prototype == *plain)) {
+        let name = Reflect::get(&prototype, &"constructor".into())
+            .ok()
+            .and_then(|c| Reflect::get(&c, &"name".into()).ok())
+            .and_then(|n| n.as_string())
+            .unwrap_or_else(|| "Object".into());
+        return Ok(OptionValue::Other(format!("an instance of {}", crate::quote::quoted(&name))));
+    }
+    let names = Object::keys(object);
+    let mut members = Vec::with_capacity(names.length() as usize);
+    for name in names.iter() {
+        let name = name.as_string().unwrap_or_default();
+        let member = Reflect::get(object, &JsValue::from_str(&name)).unwrap_or(JsValue::UNDEFINED);
+        let converted = if HOST_VALUED.contains(&name.as_str()) {
+            OptionValue::Host(host_kind(&member))
+        } else {
+            option_value(&member, depth + 1, budget).map_err(|e| e.within(&name))?
+        };
+        members.push((name, converted));
+    }
+    Ok(OptionValue::Object(members))
+}

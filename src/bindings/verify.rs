@@ -1,0 +1,291 @@
+//! Verification from JavaScript: THE pipeline of `crate::verify` for every profile (`verifyJwt`,
+//! `checkAssertion`, `verifyWebhook`), with a synchronous host check in one crossing, or a
+//! prepare/finish pair around an asynchronous host (WebCrypto).
+
+use super::options::read;
+use super::{alg_code, jose_error, WasmKeySet};
+use crate::assertion::{self, AssertionOptions, Route};
+use crate::crypto::{RustCrypto, SignatureVerifier};
+use crate::error::JoseError;
+use crate::options::VerifyOptions;
+use crate::replay::Replay;
+use crate::verify::{self, Candidate, Checked, Prepared};
+use crate::webhook::{self, WebhookOptions};
+use js_sys::{Function, JsString, Uint8Array};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A token argument (a string or UTF-8 bytes) as text, refused before it is copied into wasm
+/// when it is longer than `max_length` (characters, then bytes).
+pub(crate) fn token_text(token: &JsValue, max_length: usize) -> Result<String, JsValue> {
+    let too_long = |length: f64| {
+        jose_error(JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})")))
+    };
+    if let Some(text) = token.dyn_ref::<JsString>() {
+        let length = text.length() as usize;
+        if length > max_length {
+            return Err(too_long(length as f64));
+        }
+        return Ok(String::from(text));
+    }
+    if let Some(bytes) = token.dyn_ref::<Uint8Array>() {
+        let length = bytes.length() as usize;
+        if length > max_length {
+            return Err(too_long(length as f64));
+        }
+        return String::from_utf8(bytes.to_vec()).map_err(|_| jose_error(JoseError::jws_invalid("Compact JWS must be UTF-8 text")));
+    }
+    Err(jose_error(JoseError::jws_invalid("Compact JWS must be a string or Uint8Array")))
+}
+
+/// What a host check returns for one candidate.
+const HOST_VERIFIED: f64 = 1.0;
+const HOST_ASKS_RUST: f64 = 2.0;
+
+/// The pipeline with a synchronous host: `host(keyIndex, algCode, signedBytes, signature)` is
+/// called for each candidate whose signature fits, in set order, and returns 1 (verified), 2
+/// (the host cannot use this key: check it in Rust) or anything else (not verified).
+/// `algCode` indexes `algorithmTable()`; the byte views are valid during the call only. An
+/// exception `host` throws is rethrown as is. No host (`undefined`): the pure-Rust code.
+fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>) -> Result<Checked<P::Outcome>, JsValue> {
+    let mut thrown = None;
+    let checked = verify::run(token, &keys.inner, profile, now, |c: &Candidate| {
+        let Some(host) = host else { return RustCrypto.verify(c.alg, c.key, c.signing_input, c.signature) };
+        // SAFETY: the views are read by `host` synchronously, before wasm memory can change.
+        let (data, signature) = unsafe { (Uint8Array::view(c.signing_input), Uint8Array::view(c.signature)) };
+        let verdict = host.call4(&JsValue::UNDEFINED, &JsValue::from(c.index as u32), &JsValue::from(alg_code(c.alg)), &data, &signature);
+        match verdict {
+            Ok(v) if v.as_f64() == Some(HOST_VERIFIED) => Ok(true),
+            Ok(v) if v.as_f64() == Some(HOST_ASKS_RUST) => RustCrypto.verify(c.alg, c.key, c.signing_input, c.signature),
+            Ok(_) => Ok(false),
+            Err(exception) => {
+                thrown = Some(exception);
+                Err(JoseError::signature_failed())
+            }
+        }
+    });
+    checked.map_err(|err| thrown.take().unwrap_or_else(|| jose_error(err)))
+}
+
+fn host_now() -> f64 {
+    js_sys::Date::now() / 1000.0
+}
+
+/// `{"header":…,"payload":…,"keyIndex":n, …outcome}` from the original JSON texts.
+fn result_json(checked: &Checked<impl Serialize>) -> String {
+    let outcome = checked.outcome.fields();
+    let mut out = format!("{{\"header\":{},\"payload\":{},\"keyIndex\":{}", checked.header_json, checked.payload_json, checked.key_index);
+    for (name, value) in outcome {
+        out.push_str(&format!(",\"{name}\":{value}"));
+    }
+    out.push('}');
+    out
+}
+
+/// A profile outcome's members for the JS result.
+trait Serialize {
+    fn fields(&self) -> Vec<(&'static str, Value)>;
+}
+
+impl Serialize for () {
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        Vec::new()
+    }
+}
+
+fn replay_json(replay: &Option<Replay>) -> Value {
+    replay.as_ref().map_or(Value::Null, |r| json!({ "key": r.key, "expiresAt": r.expires_at }))
+}
+
+impl Serialize for assertion::Outcome {
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        vec![("clientId", json!(self.client_id)), ("federated", json!(self.federated)), ("jti", json!(self.jti)), ("replay", replay_json(&self.replay))]
+    }
+}
+
+impl Serialize for webhook::Outcome {
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        vec![("jti", json!(self.jti)), ("replay", replay_json(&self.replay))]
+    }
+}
+
+/// `verifyJwt` / `verifyJwtSync` with `options` read on this call (see [`run`] for `host`).
+#[wasm_bindgen(js_name = verifyJwt)]
+pub fn verify_jwt(token: &JsValue, keys: &WasmKeySet, options: &JsValue, host: Option<Function>) -> Result<String, JsValue> {
+    let options = read(options, "verifyJwt", VerifyOptions::read)?;
+    let token = token_text(token, options.max_token_length)?;
+    let checked = run(&token, keys, &options, options.now(host_now()), host.as_ref())?;
+    Ok(result_json(&checked))
+}
+
+/// The `kid` of a token's header for a remote key set's lookup (`undefined`: none, or a token
+/// that verification will refuse), after the same length check as verification.
+#[wasm_bindgen(js_name = tokenKid)]
+pub fn token_kid(token: &JsValue, max_length: usize) -> Result<Option<String>, JsValue> {
+    let token = token_text(token, max_length)?;
+    Ok(crate::token::kid(&token, max_length))
+}
+
+/// A profile read once (`createVerifier`, `checkAssertion`, `verifyWebhook`), run on tokens.
+#[wasm_bindgen]
+pub struct WasmProfile {
+    kind: Kind,
+}
+
+enum Kind {
+    Jwt(VerifyOptions),
+    Assertion(AssertionOptions),
+    Webhook(WebhookOptions),
+}
+
+#[wasm_bindgen]
+impl WasmProfile {
+    /// `createVerifier` options.
+    pub fn jwt(options: &JsValue) -> Result<WasmProfile, JsValue> {
+        Ok(WasmProfile { kind: Kind::Jwt(read(options, "createVerifier", VerifyOptions::read)?) })
+    }
+
+    pub fn assertion(options: &JsValue) -> Result<WasmProfile, JsValue> {
+        Ok(WasmProfile { kind: Kind::Assertion(read(options, "checkAssertion", AssertionOptions::read)?) })
+    }
+
+    pub fn webhook(options: &JsValue) -> Result<WasmProfile, JsValue> {
+        Ok(WasmProfile { kind: Kind::Webhook(read(options, "verifyWebhook", WebhookOptions::read)?) })
+    }
+
+    #[wasm_bindgen(js_name = maxTokenLength)]
+    pub fn max_token_length(&self) -> usize {
+        match &self.kind {
+            Kind::Jwt(options) => options.max_token_length,
+            Kind::Assertion(a) => a.max_token_length,
+            Kind::Webhook(w) => w.verify.max_token_length,
+        }
+    }
+
+    /// The JWT of an `Authorization: Bearer <jwt>` header value.
+    #[wasm_bindgen(js_name = bearerToken)]
+    pub fn bearer_token(&self, authorization: &JsValue) -> Result<String, JsValue> {
+        let malformed = || jose_error(JoseError::jws_invalid("the Authorization header must be \"Bearer <jwt>\""));
+        let text = authorization.dyn_ref::<JsString>().ok_or_else(malformed)?;
+        // The scheme and its spaces, then a token no longer than maxTokenLength.
+        if text.length() as usize > self.max_token_length() + 64 {
+            return Err(token_text(authorization, self.max_token_length()).err().unwrap_or_else(malformed));
+        }
+        let text = String::from(text);
+        webhook::bearer_token(&text).map(str::to_owned).map_err(jose_error)
+    }
+
+    /// Milliseconds a replay store may take (assertions and webhooks).
+    #[wasm_bindgen(js_name = replayTimeoutMs)]
+    pub fn replay_timeout_ms(&self) -> f64 {
+        match &self.kind {
+            Kind::Jwt(_) => crate::options::DEFAULT_REPLAY_TIMEOUT_MS,
+            Kind::Assertion(a) => a.replay.timeout_ms(),
+            Kind::Webhook(w) => w.replay.timeout_ms(),
+        }
+    }
+
+    /// Which key set verifies `token`: -1 for the caller's `keys`, `i` for `federated[i].keys`.
+    pub fn route(&self, token: &str) -> i32 {
+        match &self.kind {
+            Kind::Assertion(a) => match a.route(token) {
+                Route::Client => -1,
+                Route::Federated(index) => i32::try_from(index).unwrap_or(-1),
+            },
+            _ => -1,
+        }
+    }
+
+    /// The token text after the length check (assertions: their own `maxTokenLength`).
+    pub fn text(&self, token: &JsValue) -> Result<String, JsValue> {
+        token_text(token, self.max_token_length())
+    }
+
+    /// The whole pipeline (see [`run`] for `host`); `body` is a webhook's raw body.
+    pub fn verify(&self, token: &str, keys: &WasmKeySet, route: i32, body: Option<Vec<u8>>, host: Option<Function>) -> Result<String, JsValue> {
+        let host = host.as_ref();
+        match &self.kind {
+            Kind::Jwt(options) => Ok(result_json(&run(token, keys, options, options.now(host_now()), host)?)),
+            Kind::Assertion(a) => {
+                let now = a.current_date.unwrap_or_else(host_now);
+                Ok(result_json(&run(token, keys, &a.for_route(route_of(route)), now, host)?))
+            }
+            Kind::Webhook(w) => {
+                let body = body.unwrap_or_default();
+                Ok(result_json(&run(token, keys, &w.for_body(&body), w.verify.now(host_now()), host)?))
+            }
+        }
+    }
+
+    /// Everything before the signature, for an asynchronous host.
+    pub fn prepare(&self, token: &str, keys: &WasmKeySet, route: i32) -> Result<WasmPrepared, JsValue> {
+        let prepared = match &self.kind {
+            Kind::Jwt(options) => verify::prepare(token, &keys.inner, options),
+            Kind::Assertion(a) => verify::prepare(token, &keys.inner, &a.verify_options(route_of(route))),
+            Kind::Webhook(w) => verify::prepare(token, &keys.inner, &w.verify),
+        };
+        prepared.map(|inner| WasmPrepared { inner }).map_err(jose_error)
+    }
+
+    /// After candidate `key_index` of `prepared` verified the signature: claims and the
+    /// profile's rules; the same result as [`WasmProfile::verify`].
+    pub fn finish(&self, prepared: &WasmPrepared, key_index: usize, route: i32, body: Option<Vec<u8>>) -> Result<String, JsValue> {
+        let prepared = &prepared.inner;
+        let result = match &self.kind {
+            Kind::Jwt(options) => prepared.finish(key_index, options, options.now(host_now())).map(|c| result_json(&c)),
+            Kind::Assertion(a) => prepared.finish(key_index, &a.for_route(route_of(route)), a.current_date.unwrap_or_else(host_now)).map(|c| result_json(&c)),
+            Kind::Webhook(w) => {
+                let body = body.unwrap_or_default();
+                prepared.finish(key_index, &w.for_body(&body), w.verify.now(host_now())).map(|c| result_json(&c))
+            }
+        };
+        result.map_err(jose_error)
+    }
+}
+
+fn route_of(route: i32) -> Route {
+    usize::try_from(route).map_or(Route::Client, Route::Federated)
+}
+
+/// A token checked up to its signature; the host tries `candidates()`, then `finish`.
+#[wasm_bindgen]
+pub struct WasmPrepared {
+    inner: Prepared,
+}
+
+#[wasm_bindgen]
+impl WasmPrepared {
+    /// The index of the token's algorithm in `algorithmTable()`.
+    #[wasm_bindgen(js_name = algCode)]
+    pub fn alg_code(&self) -> u32 {
+        alg_code(self.inner.alg)
+    }
+
+    /// The keys to try, in set order (their signature shape fits).
+    pub fn candidates(&self) -> Vec<u32> {
+        self.inner.candidates.iter().map(|&i| i as u32).collect()
+    }
+
+    pub fn signature(&self) -> Vec<u8> {
+        self.inner.signature().to_vec()
+    }
+
+    #[wasm_bindgen(js_name = signingInput)]
+    pub fn signing_input(&self) -> Vec<u8> {
+        self.inner.signing_input().to_vec()
+    }
+
+    /// The pure-Rust check of candidate `index`, where the host lacks the algorithm.
+    #[wasm_bindgen(js_name = verifyRust)]
+    pub fn verify_rust(&self, keys: &WasmKeySet, index: usize) -> bool {
+        let Some(key) = keys.inner.keys.get(index) else { return false };
+        RustCrypto.verify(self.inner.alg, key, self.inner.signing_input(), self.inner.signature()).unwrap_or(false)
+    }
+}
+
+/// `SignatureVerificationFailed` as the JS layer reports it after trying every candidate.
+#[wasm_bindgen(js_name = signatureFailed)]
+pub fn signature_failed() -> JsValue {
+    jose_error(JoseError::signature_failed())
+}

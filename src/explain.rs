@@ -1,0 +1,60 @@
+//! Explanations for people (`explainSelection`, `explainClaims`, the debugging page): the
+//! same rules verification runs, each reported instead of stopping at the first failure.
+
+use crate::alg::Alg;
+use crate::claims::{self, Rule};
+use crate::error::{ErrorCode, JoseError, Result};
+use crate::json_view::{JsonObject, Member};
+use crate::jwks::KeySet;
+use crate::options::VerifyOptions;
+use crate::token::{claims_view, header_view, Parts};
+use serde_json::{json, Value};
+
+/// The key-selection trace of a compact JWS (or of a protected header's JSON text, `{alg,
+/// kid?}`): `{ alg, kid?, kids, candidates, trace: [{ index, kid?, filteredBy?, detail? }] }`.
+pub fn selection(keys: &KeySet, token_or_header: &str, max_candidates: usize) -> Result<Value> {
+    let header_bytes = if token_or_header.trim_start().starts_with('{') {
+        token_or_header.as_bytes().to_vec()
+    } else {
+        Parts::split(token_or_header, usize::MAX)?.header_bytes()?
+    };
+    let header = header_view(&header_bytes)?;
+    let Some(name) = header.str_member("alg").filter(|a| !a.is_empty()) else {
+        return Err(JoseError::jws_invalid("JWS \"alg\" (Algorithm) Header Parameter missing or invalid"));
+    };
+    let alg = Alg::parse(name).ok_or_else(|| JoseError::not_supported(format!("Unsupported \"alg\" value {}", crate::quote::quoted(name))))?;
+    let kid = match header.member("kid") {
+        None => None,
+        Some(Member::Str(kid)) => Some(kid),
+        Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", keys.describe_kids()))),
+    };
+    let explanation = keys.explain(alg, kid, max_candidates);
+    let mut out = json!({ "alg": alg.name(), "kids": keys.kids(), "candidates": explanation.candidates, "trace": explanation.trace });
+    if let Some(kid) = kid {
+        out["kid"] = json!(kid);
+    }
+    Ok(out)
+}
+
+/// Every claim rule `options` switch on, run on the token's claims without its signature:
+/// `[{ claim, rule, ok, code?, reason?, message? }]`, in the order verification runs them.
+pub fn claims(token: &str, options: &VerifyOptions, now: f64) -> Result<Value> {
+    let parts = Parts::split(token, options.max_token_length)?;
+    let header_bytes = parts.header_bytes()?;
+    let header = header_view(&header_bytes)?;
+    let (payload, _) = parts.payload_and_signature()?;
+    let payload = claims_view(&payload, claims::CLAIM_MEMBERS)?;
+    Ok(Value::Array(claims::rules(options).into_iter().map(|rule| row(rule, claims::check(rule, &header, &payload, options, now))).collect()))
+}
+
+fn row(rule: Rule, outcome: Result<()>) -> Value {
+    let mut row = json!({ "claim": rule.claim(), "rule": rule.describe(), "ok": outcome.is_ok() });
+    if let Err(err) = outcome {
+        row["code"] = json!(err.code());
+        row["message"] = json!(err.message);
+        if let Some(reason) = err.reason {
+            row["reason"] = json!(reason.as_str());
+        }
+    }
+    row
+}

@@ -1,0 +1,432 @@
+//! Every options struct of API.md, read strictly from the caller's value ([`value`]), with each
+//! option's default in its doc. Options are defined once, in parts that several entry points
+//! share ([`TokenOptions`] everywhere, [`ClaimOptions`] wherever claims are matched); each entry
+//! point then resolves its parts into the plain struct its rules read ([`VerifyOptions`], …).
+
+pub mod names;
+pub mod value;
+
+use crate::alg::Alg;
+use crate::jwks::DEFAULT_MAX_CANDIDATES;
+use crate::token::DEFAULT_MAX_TOKEN_LENGTH;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+pub use value::{HostKind, OptionError, OptionValue};
+
+static NO_OPTIONS: OptionValue = OptionValue::Object(Vec::new());
+
+/// An options object read in parts: each [`Reader::part`] takes the members its struct knows;
+/// [`Reader::finish`] refuses any member no part knew.
+pub struct Reader<'a> {
+    value: &'a OptionValue,
+    seen: RefCell<Vec<&'static str>>,
+}
+
+impl<'a> Reader<'a> {
+    /// `undefined` reads as `{}`; anything but a plain object is an error.
+    pub fn new(value: &'a OptionValue) -> Result<Self, OptionError> {
+        let value = match value {
+            OptionValue::Undefined => &NO_OPTIONS,
+            OptionValue::Object(_) => value,
+            other => return Err(OptionError::new("", format!("must be an object, got {}", other.describe()))),
+        };
+        Ok(Reader { value, seen: RefCell::new(Vec::new()) })
+    }
+
+    pub fn part<T: DeserializeOwned>(&self) -> Result<T, OptionError> {
+        T::deserialize(value::ValueDeserializer::lenient(self.value, &self.seen))
+    }
+
+    pub fn finish(self) -> Result<(), OptionError> {
+        let OptionValue::Object(members) = self.value else { return Ok(()) };
+        value::check_names(members, &self.seen.borrow())
+    }
+
+    /// One struct, all of the options.
+    pub fn read<T: DeserializeOwned>(value: &OptionValue) -> Result<T, OptionError> {
+        let reader = Reader::new(value)?;
+        let options = reader.part()?;
+        reader.finish()?;
+        Ok(options)
+    }
+}
+
+/// A string or an array of strings (`issuer`, `audience`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl OneOrMany {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// "Now" as the caller gave it (`currentDate`): a `Date`, or a number of seconds. In seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timestamp(pub f64);
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a Date or a number of seconds")
+            }
+            fn visit_f64<E: serde::de::Error>(self, seconds: f64) -> Result<Timestamp, E> {
+                if seconds.is_finite() {
+                    Ok(Timestamp(seconds))
+                } else {
+                    Err(E::custom(format!("must be a Date or a finite number of seconds, got {seconds}")))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, seconds: u64) -> Result<Timestamp, E> {
+                Ok(Timestamp(seconds as f64))
+            }
+            fn visit_i64<E: serde::de::Error>(self, seconds: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp(seconds as f64))
+            }
+            /// A `Date`, in milliseconds.
+            fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Timestamp, D::Error> {
+                let ms = f64::deserialize(deserializer)?;
+                if ms.is_finite() {
+                    Ok(Timestamp(ms / 1000.0))
+                } else {
+                    Err(serde::de::Error::custom("must be a valid Date or a number of seconds, got an invalid Date"))
+                }
+            }
+        }
+        deserializer.deserialize_newtype_struct(value::TIME_TOKEN, Visitor)
+    }
+}
+
+/// A member only the host uses (a key set, a store, a function): the core sees its kind only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostValue(pub HostKind);
+
+impl<'de> Deserialize<'de> for HostValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = HostValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value the host can use")
+            }
+            fn visit_u8<E: serde::de::Error>(self, code: u8) -> Result<HostValue, E> {
+                Ok(HostValue(HostKind::from_u8(code)))
+            }
+        }
+        deserializer.deserialize_newtype_struct(value::HOST_TOKEN, Visitor)
+    }
+}
+
+impl HostValue {
+    /// `Err` names what `name` must be when its kind is not one of `allowed`.
+    pub fn expect(self, name: &str, allowed: &[HostKind], what: &str) -> Result<(), OptionError> {
+        if allowed.contains(&self.0) {
+            Ok(())
+        } else {
+            Err(OptionError::new(name, format!("must be {what}, got {}", OptionValue::Host(self.0).describe())))
+        }
+    }
+}
+
+/// Options every verifying entry point takes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenOptions {
+    /// Allow-list of `alg` values. Default: every asymmetric algorithm that fits the selected
+    /// key; `HS*` only when listed. `none` is never accepted.
+    pub algorithms: Option<Vec<String>>,
+    /// Seconds of leeway for every time check (a number, or jose's text form such as "30s").
+    /// Default 0 (30 for client assertions).
+    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
+    pub clock_tolerance: Option<f64>,
+    /// "Now" for every time check: a `Date` or seconds. Default: the host clock.
+    pub current_date: Option<Timestamp>,
+    /// Extensions the caller understands; any other name in a `crit` header is refused.
+    pub crit: Option<BTreeMap<String, bool>>,
+    /// Default 16384 characters; longer tokens are refused before any other work.
+    pub max_token_length: Option<usize>,
+    /// How many keys are tried when several match. Default 4.
+    pub max_candidates: Option<usize>,
+}
+
+/// Expectations about the claims, wherever the caller states them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimOptions {
+    /// Makes `iss` required; it must equal one of these.
+    pub issuer: Option<OneOrMany>,
+    /// Makes `aud` required; passes when any expected value is in the token's `aud`.
+    pub audience: Option<OneOrMany>,
+    /// Default `true`; `false` rejects an `aud` array of more than one value.
+    pub allow_multiple_audiences: Option<bool>,
+    /// Makes `sub` required; it must equal this.
+    pub subject: Option<String>,
+    /// Expected `typ` header, compared case-insensitively with `application/` optional.
+    pub typ: Option<String>,
+    /// Claims that must be present.
+    pub required_claims: Option<Vec<String>>,
+    /// Seconds (or text such as "1h"); makes `iat` required and bounds the token's age.
+    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
+    pub max_token_age: Option<f64>,
+}
+
+/// The rules of one verification, resolved from [`TokenOptions`] and [`ClaimOptions`] with
+/// their defaults applied (see those for each option's meaning).
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    pub algorithms: Option<Vec<String>>,
+    pub issuer: Option<OneOrMany>,
+    pub audience: Option<OneOrMany>,
+    pub allow_multiple_audiences: bool,
+    pub subject: Option<String>,
+    pub typ: Option<String>,
+    pub required_claims: Vec<String>,
+    pub clock_tolerance: f64,
+    pub max_token_age: Option<f64>,
+    /// Seconds; `None`: the host clock.
+    pub current_date: Option<f64>,
+    pub crit: BTreeMap<String, bool>,
+    pub max_token_length: usize,
+    pub max_candidates: usize,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions::resolve(TokenOptions::default(), ClaimOptions::default(), 0.0)
+    }
+}
+
+impl TokenOptions {
+    pub fn validate(&self) -> Result<(), OptionError> {
+        if self.max_token_length == Some(0) {
+            return Err(OptionError::new("maxTokenLength", "must be a positive integer, got 0"));
+        }
+        if self.max_candidates == Some(0) {
+            return Err(OptionError::new("maxCandidates", "must be a positive integer, got 0"));
+        }
+        Ok(())
+    }
+}
+
+impl VerifyOptions {
+    /// `VerifyOptions` of API.md.
+    pub fn read(value: &OptionValue) -> Result<VerifyOptions, OptionError> {
+        let reader = Reader::new(value)?;
+        let token: TokenOptions = reader.part()?;
+        let claims: ClaimOptions = reader.part()?;
+        reader.finish()?;
+        token.validate()?;
+        Ok(VerifyOptions::resolve(token, claims, 0.0))
+    }
+
+    /// For native callers and tests: the options as JSON.
+    pub fn from_json(json: &serde_json::Value) -> Result<VerifyOptions, OptionError> {
+        VerifyOptions::read(&OptionValue::from_json(json))
+    }
+
+    pub fn resolve(token: TokenOptions, claims: ClaimOptions, default_tolerance: f64) -> VerifyOptions {
+        VerifyOptions {
+            algorithms: token.algorithms,
+            issuer: claims.issuer,
+            audience: claims.audience,
+            allow_multiple_audiences: claims.allow_multiple_audiences.unwrap_or(true),
+            subject: claims.subject,
+            typ: claims.typ,
+            required_claims: claims.required_claims.unwrap_or_default(),
+            clock_tolerance: token.clock_tolerance.unwrap_or(default_tolerance),
+            max_token_age: claims.max_token_age,
+            current_date: token.current_date.map(|t| t.0),
+            crit: token.crit.unwrap_or_default(),
+            max_token_length: token.max_token_length.unwrap_or(DEFAULT_MAX_TOKEN_LENGTH),
+            max_candidates: token.max_candidates.unwrap_or(DEFAULT_MAX_CANDIDATES),
+        }
+    }
+
+    /// Whether `alg` is allowed before any key is looked at.
+    pub fn explicitly_lists(&self, name: &str) -> bool {
+        self.algorithms.as_ref().is_some_and(|list| list.iter().any(|a| a == name))
+    }
+
+    pub fn allows(&self, alg: Alg) -> bool {
+        match &self.algorithms {
+            Some(list) => list.iter().any(|a| a == alg.name()),
+            None => !alg.is_symmetric(),
+        }
+    }
+
+    /// "Now" in seconds: `currentDate`, else the host clock's `host_now`.
+    pub fn now(&self, host_now: f64) -> f64 {
+        self.current_date.unwrap_or(host_now)
+    }
+}
+
+/// `parseJwks` options.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParseJwksOptions {
+    /// Default `false`: keys with private members, and `oct` keys, are unusable.
+    pub allow_private: Option<bool>,
+    /// Default `false`: RSA keys under 2048 bits are unusable.
+    pub allow_weak_keys: Option<bool>,
+    /// Default 1000: a larger set is refused (`ERR_JWKS_INVALID`) before any key is parsed.
+    pub max_keys: Option<usize>,
+}
+
+impl ParseJwksOptions {
+    /// The parse options and the `maxKeys` bound.
+    pub fn read(value: &OptionValue) -> Result<(crate::jwk::ParseOptions, usize), OptionError> {
+        let options: ParseJwksOptions = Reader::read(value)?;
+        let parse = crate::jwk::ParseOptions { allow_private: options.allow_private.unwrap_or(false), allow_weak_keys: options.allow_weak_keys.unwrap_or(false) };
+        Ok((parse, options.max_keys.unwrap_or(crate::jwks::DEFAULT_MAX_KEYS)))
+    }
+}
+
+/// `explainSelection` options.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainOptions {
+    /// Default 4, as in verification.
+    pub max_candidates: Option<usize>,
+}
+
+impl ExplainOptions {
+    pub fn read(value: &OptionValue) -> Result<usize, OptionError> {
+        let options: ExplainOptions = Reader::read(value)?;
+        match options.max_candidates {
+            Some(0) => Err(OptionError::new("maxCandidates", "must be a positive integer, got 0")),
+            other => Ok(other.unwrap_or(DEFAULT_MAX_CANDIDATES)),
+        }
+    }
+}
+
+/// `new ReplayCache(options)`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayCacheOptions {
+    /// Default 100000: live entries held at most; when full of live entries, new ones are
+    /// refused (`ERR_REPLAY_STORE_FULL`).
+    pub max_entries: Option<usize>,
+    /// A function returning "now" in seconds. Default: the host clock.
+    pub clock: Option<HostValue>,
+}
+
+pub const DEFAULT_REPLAY_CACHE_ENTRIES: usize = 100_000;
+
+impl ReplayCacheOptions {
+    /// The `maxEntries` to use.
+    pub fn read(value: &OptionValue) -> Result<usize, OptionError> {
+        let options: ReplayCacheOptions = Reader::read(value)?;
+        if let Some(clock) = options.clock {
+            clock.expect("clock", &[HostKind::Function], "a function returning seconds")?;
+        }
+        match options.max_entries {
+            Some(0) => Err(OptionError::new("maxEntries", "must be a positive integer, got 0")),
+            other => Ok(other.unwrap_or(DEFAULT_REPLAY_CACHE_ENTRIES)),
+        }
+    }
+}
+
+/// The members of the options of a profile that takes a replay store.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayOptions {
+    /// A `ReplayStore`: makes `jti` single use.
+    pub replay: Option<HostValue>,
+    /// Milliseconds a `ReplayStore.markUsed` may take before the check fails closed
+    /// (`ERR_REPLAY_STORE_UNAVAILABLE`). Default 5000.
+    pub replay_timeout_ms: Option<f64>,
+}
+
+pub const DEFAULT_REPLAY_TIMEOUT_MS: f64 = 5000.0;
+/// setTimeout's largest delay.
+pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+impl ReplayOptions {
+    pub fn validate(&self) -> Result<(), OptionError> {
+        if let Some(replay) = self.replay {
+            replay.expect("replay", &[HostKind::Object, HostKind::Function], "a ReplayStore (an object with markUsed(key, expiresAt))")?;
+        }
+        if let Some(ms) = self.replay_timeout_ms {
+            check_timer("replayTimeoutMs", ms, 1.0)?;
+        }
+        Ok(())
+    }
+
+    pub fn timeout_ms(&self) -> f64 {
+        self.replay_timeout_ms.unwrap_or(DEFAULT_REPLAY_TIMEOUT_MS)
+    }
+}
+
+/// The members of `RemoteOptions` only the host uses; the cache policy's own are
+/// `crate::remote::RemoteOptions`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteHostOptions {
+    /// Extra request headers (a `HeadersInit`).
+    pub headers: Option<HostValue>,
+    /// A fetch-compatible function. Default: the global `fetch`.
+    pub fetch: Option<HostValue>,
+    /// A `JwksStore` shared by many processes or isolates.
+    pub store: Option<HostValue>,
+}
+
+impl RemoteHostOptions {
+    pub fn validate(&self) -> Result<(), OptionError> {
+        if let Some(headers) = self.headers {
+            headers.expect("headers", &[HostKind::Object], "a HeadersInit (an object, an array of pairs or a Headers)")?;
+        }
+        if let Some(fetch) = self.fetch {
+            fetch.expect("fetch", &[HostKind::Function], "a fetch-compatible function")?;
+        }
+        if let Some(store) = self.store {
+            store.expect("store", &[HostKind::Object], "a JwksStore (an object with get(url) and set(url, state, ttlMs))")?;
+        }
+        Ok(())
+    }
+}
+
+/// A millisecond count a host timer can wait: finite, at least `least`, below 2^31.
+pub fn check_timer(name: &str, ms: f64, least: f64) -> Result<(), OptionError> {
+    if ms.is_finite() && ms >= least && ms <= MAX_TIMER_MS {
+        Ok(())
+    } else {
+        Err(OptionError::new(name, format!("must be a number of milliseconds from {least} to {MAX_TIMER_MS}, got {}", OptionValue::Number(ms).describe())))
+    }
+}
+
+#[cfg(test)]
+mod tests;

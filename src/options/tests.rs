@@ -1,0 +1,123 @@
+use super::*;
+use crate::assertion::AssertionOptions;
+use crate::webhook::WebhookOptions;
+use serde_json::json;
+
+fn object(members: Vec<(&str, OptionValue)>) -> OptionValue {
+    OptionValue::Object(members.into_iter().map(|(n, v)| (n.to_owned(), v)).collect())
+}
+
+/// Values no option takes.
+fn never_valid() -> Vec<OptionValue> {
+    vec![
+        OptionValue::Null,
+        OptionValue::Function,
+        OptionValue::Other("a Symbol".into()),
+        OptionValue::Other("a BigInt".into()),
+        OptionValue::Date(f64::NAN),
+    ]
+}
+
+const VERIFY_OPTIONS: [&str; 13] = [
+    "algorithms", "issuer", "audience", "allowMultipleAudiences", "subject", "typ", "requiredClaims",
+    "clockTolerance", "maxTokenAge", "currentDate", "crit", "maxTokenLength", "maxCandidates",
+];
+
+#[test]
+fn every_verify_option_refuses_values_of_no_type_and_names_itself() {
+    for name in VERIFY_OPTIONS {
+        for bad in never_valid() {
+            if name == "currentDate" && matches!(bad, OptionValue::Date(_)) {
+                // an invalid Date: refused too, checked below with its own message
+            }
+            let err = VerifyOptions::read(&object(vec![(name, bad.clone())])).expect_err(&format!("{name} = {bad:?}"));
+            assert!(err.path.starts_with(name), "{name} = {bad:?}: path {:?}", err.path);
+            assert!(err.message("verifyJwt").contains(name), "{}", err.message("verifyJwt"));
+        }
+    }
+}
+
+#[test]
+fn undefined_is_not_set() {
+    let members = VERIFY_OPTIONS.iter().map(|n| (*n, OptionValue::Undefined)).collect();
+    let options = VerifyOptions::read(&object(members)).unwrap();
+    assert!(options.issuer.is_none() && options.audience.is_none() && options.algorithms.is_none());
+    assert!(options.allow_multiple_audiences);
+    assert_eq!(options.max_token_length, DEFAULT_MAX_TOKEN_LENGTH);
+    assert!(VerifyOptions::read(&OptionValue::Undefined).is_ok());
+}
+
+#[test]
+fn numbers_must_be_finite_and_in_range() {
+    for (name, bad) in [
+        ("clockTolerance", f64::NAN), ("clockTolerance", f64::INFINITY), ("clockTolerance", -1.0),
+        ("maxTokenAge", f64::NAN), ("maxTokenAge", f64::NEG_INFINITY),
+        ("currentDate", f64::NAN), ("currentDate", f64::INFINITY),
+        ("maxTokenLength", 0.0), ("maxTokenLength", 1.5), ("maxTokenLength", -3.0), ("maxTokenLength", f64::NAN),
+        ("maxCandidates", 0.0), ("maxCandidates", f64::INFINITY),
+    ] {
+        let err = VerifyOptions::read(&object(vec![(name, OptionValue::Number(bad))])).expect_err(&format!("{name} = {bad}"));
+        assert_eq!(err.path, name);
+    }
+    let overflow = OptionValue::String(format!("{}s", "9".repeat(400)));
+    assert_eq!(VerifyOptions::read(&object(vec![("clockTolerance", overflow)])).unwrap_err().path, "clockTolerance");
+}
+
+#[test]
+fn dates() {
+    let at = |v| VerifyOptions::read(&object(vec![("currentDate", v)]));
+    assert_eq!(at(OptionValue::Date(1_700_000_000_500.0)).unwrap().current_date, Some(1_700_000_000.5));
+    assert_eq!(at(OptionValue::Number(1_700_000_000.0)).unwrap().current_date, Some(1_700_000_000.0));
+    let err = at(OptionValue::Date(f64::NAN)).unwrap_err();
+    assert!(err.problem.contains("invalid Date"), "{}", err.problem);
+    assert!(at(OptionValue::String("2025-01-01".into())).is_err());
+}
+
+#[test]
+fn unknown_names_are_refused_with_the_nearest() {
+    let err = VerifyOptions::from_json(&json!({ "audiance": "api" })).unwrap_err();
+    assert!(err.message("verifyJwt").contains("did you mean audience?"), "{}", err.message("verifyJwt"));
+    let err = VerifyOptions::from_json(&json!({ "Issuer": "x" })).unwrap_err();
+    assert!(err.problem.contains("did you mean issuer?"));
+    // Undefined values of unknown names are "not set" too.
+    assert!(VerifyOptions::read(&object(vec![("audiance", OptionValue::Undefined)])).is_ok());
+    // Options of one entry point are unknown to another.
+    assert!(VerifyOptions::from_json(&json!({ "maxAge": 5 })).is_err());
+    assert!(WebhookOptions::from_json(&json!({ "maxAge": 5 })).is_ok());
+}
+
+#[test]
+fn nested_errors_name_their_path() {
+    let base = json!({ "clientId": "c", "audience": "https://as", "keys": {"keys": []} });
+    let with = |extra: serde_json::Value| {
+        let mut v = base.clone();
+        v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        AssertionOptions::from_json(&v)
+    };
+    assert!(with(json!({})).is_ok());
+    assert_eq!(with(json!({ "federated": [{ "issuer": null, "keys": {} }] })).unwrap_err().path, "federated[0].issuer");
+    assert_eq!(with(json!({ "federated": [{ "issuer": "i", "keys": {}, "subjcet": "s" }] })).unwrap_err().path, "federated[0].subjcet");
+    assert_eq!(with(json!({ "federated": [{ "issuer": "i" }] })).unwrap_err().path, "federated[0].keys");
+    assert_eq!(with(json!({ "algorithms": ["ES256", 1] })).unwrap_err().path, "algorithms[1]");
+    assert_eq!(with(json!({ "keys": null })).unwrap_err().path, "keys");
+    assert_eq!(with(json!({ "issuer": "x" })).unwrap_err().path, "issuer", "assertions fix iss themselves");
+    assert_eq!(with(json!({ "replayTimeoutMs": 2_147_483_648u64 })).unwrap_err().path, "replayTimeoutMs");
+    let missing = AssertionOptions::from_json(&json!({ "audience": "a", "keys": {} })).unwrap_err();
+    assert_eq!(missing.path, "clientId");
+}
+
+#[test]
+fn options_must_be_an_object() {
+    for bad in [OptionValue::Null, OptionValue::Number(1.0), OptionValue::String("x".into()), OptionValue::Array(vec![]), OptionValue::Function] {
+        let err = VerifyOptions::read(&bad).unwrap_err();
+        assert!(err.path.is_empty() && err.problem.starts_with("must be an object"), "{err:?}");
+    }
+}
+
+#[test]
+fn messages_quote_untrusted_names() {
+    let name = "x\n\u{1b}[31mred".repeat(20);
+    let err = VerifyOptions::read(&object(vec![(name.as_str(), OptionValue::Bool(true))])).unwrap_err();
+    let message = err.message("verifyJwt");
+    assert!(!message.chars().any(char::is_control), "{message:?}");
+}
