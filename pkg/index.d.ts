@@ -205,6 +205,15 @@ export interface KeyInfo {
   usable: boolean;
 }
 
+// `Symbol.dispose` (TC39 explicit resource management) for programs whose `lib` predates it
+// (es2022: `KeySet[Symbol.dispose]` did not compile); the same declaration as TypeScript's
+// lib.esnext.disposable and @types/node, so it merges with either.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** A parsed JWK Set: parse once, verify many tokens with it. */
 export declare class KeySet {
   #private;
