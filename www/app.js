@@ -163,6 +163,7 @@ async function run() {
 // A link shown for an earlier state would mislead once the form changes.
 function hideStaleLink() {
   $('share-result').hidden = true;
+  $('share-url').value = '';
 }
 
 function runSoon() {

@@ -297,6 +297,7 @@ describe('www debugging page', { timeout: 180_000 }, () => {
     assert.equal(await page.isVisible('#share-dialog'), true);
     assert.equal(await page.isVisible('#share-warning'), false);
     await page.click('#share-with-token');
+    await page.waitForFunction(() => document.getElementById('share-url').value !== '', null, { timeout: STEP_TIMEOUT_MS });
     const link = await page.inputValue('#share-url');
     assert.ok(link.startsWith(`${origin}/www/#v=1&`), link);
     assert.ok(page.url().endsWith(new URL(link).hash), 'the address bar holds the case');
@@ -331,6 +332,8 @@ describe('www debugging page', { timeout: 180_000 }, () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'share-without-token');
     await page.screenshot({ path: new URL('share-warning.png', ARTIFACTS).pathname });
     await page.keyboard.press('Enter');
+    // The dialog's close event writes the link: wait for it.
+    await page.waitForFunction(() => document.getElementById('share-url').value !== '', null, { timeout: STEP_TIMEOUT_MS });
     const safeLink = await page.inputValue('#share-url');
     assert.doesNotMatch(safeLink, /[#&]t=/, 'the token was shared');
     assert.match(safeLink, /[#&]k=/, 'the key set is in the link');
