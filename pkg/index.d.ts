@@ -101,9 +101,25 @@ export type ClaimFailureReason =
   | 'multiple_audiences'
   | 'lifetime_too_long';
 
+/**
+ * The claim (or header parameter) a claim failure names: the registered claims, `typ`, the
+ * webhook's `request_body_sha256`, or a name from `requiredClaims`.
+ */
+export type ClaimName =
+  | 'iss'
+  | 'sub'
+  | 'aud'
+  | 'exp'
+  | 'nbf'
+  | 'iat'
+  | 'jti'
+  | 'typ'
+  | 'request_body_sha256'
+  | (string & {});
+
 /** Extra fields a JoseError may carry. */
 export interface JoseErrorDetails {
-  claim?: string;
+  claim?: ClaimName;
   reason?: ClaimFailureReason;
   payload?: JWTPayload;
   url?: string;
@@ -112,15 +128,16 @@ export interface JoseErrorDetails {
 }
 
 /**
- * Every failure of this package (a rejected option is a `TypeError` instead). Test `code`,
- * not `instanceof`, when the package may be loaded twice (ESM and CommonJS in one process).
+ * Every failure of this package (a rejected option is a `TypeError` instead). Use
+ * `isJoseError(err)` (or test `code`), not `instanceof`, when the package may be loaded twice
+ * (ESM and CommonJS in one process).
  */
 export declare class JoseError extends Error {
   constructor(code: JoseErrorCode, message: string, details?: JoseErrorDetails);
   name: 'JoseError';
   code: JoseErrorCode;
   /** The claim whose check failed (claim failures only). */
-  claim?: string;
+  claim?: ClaimName;
   /** Why the claim check failed (claim failures only). */
   reason?: ClaimFailureReason;
   /** The decoded, signature-verified payload (claim failures only). */
@@ -135,6 +152,12 @@ export declare class JoseError extends Error {
   /** How many `kid`s the key set has (`kids` lists at most 20 of them). */
   kidCount?: number;
 }
+
+/**
+ * True when `value` is a JoseError of any copy of this package (ESM or CommonJS): it checks
+ * `name === 'JoseError'` and an `ERR_*` `code`, not `instanceof`.
+ */
+export declare function isJoseError(value: unknown): value is JoseError;
 
 // ---------------------------------------------------------------------------------------
 // Key sets
@@ -183,6 +206,15 @@ export interface KeyInfo {
   thumbprint: string;
   /** False when a diagnostic keeps the key out of selection. */
   usable: boolean;
+}
+
+// `Symbol.dispose` (TC39 explicit resource management) for programs whose `lib` predates it
+// (es2022: `KeySet[Symbol.dispose]` did not compile); the same declaration as TypeScript's
+// lib.esnext.disposable and @types/node, so it merges with either.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
 }
 
 /** A parsed JWK Set: parse once, verify many tokens with it. */

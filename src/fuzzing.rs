@@ -153,7 +153,8 @@ pub fn remote(data: &[u8]) {
     assert!(lifetime.is_finite() && lifetime >= 0.0 && lifetime <= options.cache_max_age_ms, "lifetime {lifetime}");
     let _ = cache_control::freshness_seconds(Some(text), None);
     let Ok(state) = crate::encoding::parse_json_strict(text.as_bytes()) else { return };
-    let mut cache = match RemoteCache::from_state(url, options, &state) {
+    let now_ms = NOW * 1000.0;
+    let mut cache = match RemoteCache::from_state(url, options, &state, now_ms) {
         Ok(cache) => cache,
         Err(err) => {
             assert_safe_error(&err, "fromState");
@@ -161,9 +162,8 @@ pub fn remote(data: &[u8]) {
         }
     };
     let exported = cache.export_state();
-    let again = RemoteCache::from_state(url, options, &exported).expect("an exported state is accepted");
+    let again = RemoteCache::from_state(url, options, &exported, now_ms).expect("an exported state is accepted");
     assert_eq!(again.export_state(), exported, "export/import is not a round trip");
-    let now_ms = NOW * 1000.0;
     for (now, kid, waited) in [(now_ms, None, false), (now_ms, Some("kid-ec-sign"), false), (now_ms + 1e9, Some("x\n"), true)] {
         match cache.decide(now, kid, waited) {
             Ok(_) => {}

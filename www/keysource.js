@@ -45,3 +45,11 @@ export async function keysFromUrl(jv, url, allowPrivate) {
   if (parsed.error) throw parsed.error;
   return { ...parsed, via: 'fetch' };
 }
+
+// OpenID Connect / RFC 8414 discovery of `issuer`'s key set (discoverJwks checks the
+// document's issuer). Throws on failure.
+export async function keysFromIssuer(jv, issuer) {
+  const remote = await jv.discoverJwks(issuer);
+  const keySet = await remote.keySet();
+  return { keySet, rawKeys: null, via: 'discoverJwks', jwksUri: remote.url };
+}

@@ -18,6 +18,13 @@ export class JoseError extends Error {
 // wasm-bindgen's message for an object of an instance that a trap replaced.
 const STALE = /stale object from previous Wasm instance/i;
 
+// A JoseError from any copy of this package (ESM and CommonJS each have their own class, so
+// `instanceof` fails across them): judged by shape, never by prototype.
+export function isJoseError(value) {
+  return value !== null && typeof value === 'object' && value.name === 'JoseError'
+    && typeof value.code === 'string' && value.code.startsWith('ERR_') && typeof value.message === 'string';
+}
+
 // The core reports errors as JSON text; turn that (or anything else thrown) into an Error.
 // A caller's wrong option is a TypeError with `code` ERR_INVALID_OPTION and `option` (its path).
 // A trap replaces the wasm instance (runtime.js) and is rethrown as it is.

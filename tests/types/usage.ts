@@ -3,12 +3,12 @@
 // the compile if the declarations ever accept them).
 
 import {
-  JoseError, KeySet, RemoteJwks, ReplayCache,
+  JoseError, KeySet, RemoteJwks, ReplayCache, isJoseError,
   checkAssertion, decodeJwt, discoverJwks, explainSelection, getBackend, parseJwks, ready,
   setBackend, verifyJwt, verifyJwtSync, verifyWebhook,
 } from 'jwks-verify';
 import type {
-  AssertionOptions, Diagnostic, DiagnosticCode, JoseErrorCode, JWK, JSONWebKeySet, KeyInfo, KeysInput,
+  ClaimName, AssertionOptions, Diagnostic, DiagnosticCode, JoseErrorCode, JWK, JSONWebKeySet, KeyInfo, KeysInput,
   JwksStore, KeySelection, LocalKeysInput, RemoteJwksState, RemoteJwksStats, RemoteOptions, ReplayStore,
   VerifiedAssertion, VerifiedJwt, VerifyOptions, WebhookOptions, BackendChoice, DecodedJwt,
 } from 'jwks-verify';
@@ -122,6 +122,19 @@ async function main(): Promise<void> {
       console.log(error.stack);
     }
   }
+  // isJoseError narrows `unknown` across module copies
+  try {
+    verifyJwtSync(token, jwks);
+  } catch (err: unknown) {
+    if (isJoseError(err)) {
+      const code: JoseErrorCode = err.code;
+      const claim: ClaimName | undefined = err.claim;
+      console.log(code, claim === 'exp', claim === 'my_claim', err.kids?.length);
+    }
+    // @ts-expect-error err is unknown until narrowed
+    console.log(err.code);
+  }
+  assertType<Equal<JoseError['claim'], ClaimName | undefined>>();
   const made = new JoseError('ERR_JWT_EXPIRED', 'expired', { claim: 'exp', reason: 'check_failed' });
   expectType<'JoseError'>(made.name);
 
