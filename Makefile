@@ -42,11 +42,7 @@ NO_DRIVER_ENV := env -u GECKODRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER -u CHR
 have_tests = compgen -G 'tests/$(1).rs' >/dev/null || compgen -G 'tests/$(1)/main.rs' >/dev/null
 
 .PHONY: setup build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
-<<<<<<< HEAD
-  test-js test-package demo bench serve clean distclean fuzz
-=======
-  test-js test-package pack docs demo bench serve clean distclean
->>>>>>> publish
+  test-js test-package pack docs demo bench serve clean distclean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -147,7 +143,6 @@ test-package: build
 	  echo "skip: no tests/package/run.mjs"
 	fi
 
-<<<<<<< HEAD
 # Coverage-guided fuzzing (cargo-fuzz, nightly Rust): each target of fuzz/ for FUZZ_SECONDS,
 # one at a time, niced (-O: a release build; fuzz/Cargo.toml keeps debug assertions and
 # overflow checks on). New inputs go to target/fuzz-corpus/ (the committed seeds in
@@ -163,7 +158,7 @@ fuzz:
 	  (cd fuzz && nice -n 15 cargo +nightly fuzz run -O $$target ../target/fuzz-corpus/$$target corpus/$$target -- \
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
 	done
-=======
+
 # The npm tarball, as `npm publish` would upload it: dist/jwks-verify-<version>.tgz.
 pack: build
 	@mkdir -p dist
@@ -182,7 +177,6 @@ docs:
 	rm -rf docs/reference
 	tools/typedoc/node_modules/.bin/typedoc --options tools/typedoc/typedoc.json
 	echo "docs/reference/index.html"
->>>>>>> publish
 
 demo: build
 	@if [[ -f examples/demo.mjs ]]; then node examples/demo.mjs; else echo "skip: no examples/demo.mjs"; fi
