@@ -42,7 +42,7 @@ NO_DRIVER_ENV := env -u GECKODRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER -u CHR
 have_tests = compgen -G 'tests/$(1).rs' >/dev/null || compgen -G 'tests/$(1)/main.rs' >/dev/null
 
 .PHONY: setup build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
-  test-js test-package pack docs demo bench serve clean distclean
+  test-js test-package pack docs demo bench serve clean distclean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -58,7 +58,8 @@ build: setup
 	  gen_tmp=$$(mktemp -d target/wasm-gen.XXXXXX)
 	  trap 'rm -rf "$$gen_tmp"' EXIT
 	  echo "wasm-bindgen --target web -> $(GEN_DIR)/$(GEN_NAME).js"
-	  wasm-bindgen --target web --out-dir $$gen_tmp --out-name $(GEN_NAME) $(RAW_WASM)
+	  # The reset-state hook gives the runtime a fresh instance after a trap (pkg/lib/runtime.js).
+	  wasm-bindgen --target web --experimental-reset-state-function --out-dir $$gen_tmp --out-name $(GEN_NAME) $(RAW_WASM)
 	  echo "wasm-opt $(WASM_OPT_FLAGS)"
 	  $(WASM_OPT) $(WASM_OPT_FLAGS) $$gen_tmp/$(GEN_NAME)_bg.wasm -o $$gen_tmp/$(GEN_NAME)_bg.wasm
 	  # Smoke check: the optimised module must still instantiate with its glue.
@@ -141,6 +142,22 @@ test-package: build
 	else
 	  echo "skip: no tests/package/run.mjs"
 	fi
+
+# Coverage-guided fuzzing (cargo-fuzz, nightly Rust): each target of fuzz/ for FUZZ_SECONDS,
+# one at a time, niced (-O: a release build; fuzz/Cargo.toml keeps debug assertions and
+# overflow checks on). New inputs go to target/fuzz-corpus/ (the committed seeds in
+# fuzz/corpus/ are read, never written); crashes to fuzz/artifacts/<target>/. `make test`
+# replays fuzz/corpus/ on stable (tests/fuzz_corpus.rs): copy a crash there once fixed.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= token jwks options remote x509
+fuzz:
+	@command -v cargo-fuzz >/dev/null || { echo "needs: rustup toolchain install nightly --profile minimal && cargo install cargo-fuzz"; exit 2; }
+	for target in $(FUZZ_TARGETS); do
+	  mkdir -p target/fuzz-corpus/$$target
+	  echo "fuzz $$target for $(FUZZ_SECONDS) s"
+	  (cd fuzz && nice -n 15 cargo +nightly fuzz run -O $$target ../target/fuzz-corpus/$$target corpus/$$target -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+	done
 
 # The npm tarball, as `npm publish` would upload it: dist/jwks-verify-<version>.tgz.
 pack: build

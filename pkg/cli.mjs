@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as jv from './node.mjs';
+import { quoteText, safeJsonText } from './gen/jwks_verify.js';
 
 const EXIT_VALID = 0;
 const EXIT_INVALID = 1;
@@ -146,9 +147,9 @@ async function fetchKeySet(url, timeoutMs) {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/jwk-set+json, application/json' } });
   } catch (err) {
-    throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${url} failed: ${err.cause?.message ?? err.message}`);
+    throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${q(url)} failed: ${q(err.cause?.message ?? err.message)}`);
   }
-  if (response.status !== 200) throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${url}: HTTP status ${response.status}, expected 200`);
+  if (response.status !== 200) throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${q(url)}: HTTP status ${response.status}, expected 200`);
   return jv.parseJwks(await response.text());
 }
 
@@ -161,6 +162,16 @@ async function keysOption(location, values) {
 }
 
 // --- output -----------------------------------------------------------------------------
+
+// Text from a token, a key set or the network is printed only through the core's quoting
+// (JSON-quoted, control characters escaped, cut to 64 characters): no terminal escapes.
+const q = (text) => quoteText(String(text));
+const COMPOSITE_LIMIT = 200;
+// A member name made of these characters prints as it is (iss, http://example.com/is_root).
+const PLAIN_NAME = /^[A-Za-z0-9_.:/+#@-]{1,64}$/;
+const plain = (text) => (PLAIN_NAME.test(text) ? text : q(text));
+const show = (value) => (typeof value === 'string' ? q(value) : safeJsonText(JSON.stringify(value) ?? String(value), COMPOSITE_LIMIT));
+const safeJson = (value) => safeJsonText(JSON.stringify(value, null, 2), 0);
 
 const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'];
 
@@ -176,26 +187,26 @@ function describeTime(seconds, now) {
 
 function formatClaims(object, now) {
   const lines = [];
-  for (const [name, value] of Object.entries(object ?? {})) {
-    const time = TIME_CLAIMS.includes(name) ? describeTime(value, now) : '';
-    lines.push(`  ${name}: ${JSON.stringify(value)}${time}`);
+  for (const [member, value] of Object.entries(object ?? {})) {
+    const time = TIME_CLAIMS.includes(member) ? describeTime(value, now) : '';
+    lines.push(`  ${plain(member)}: ${show(value)}${time}`);
   }
   return lines.join('\n');
 }
 
 function describeKey(key) {
-  const parts = [key.kid === undefined ? `key #${key.index} (no kid)` : `key #${key.index} kid=${JSON.stringify(key.kid)}`];
-  const type = [key.kty, key.crv, key.bits === undefined ? undefined : `${key.bits} bits`].filter(Boolean).join(' ');
+  const parts = [key.kid === undefined ? `key #${key.index} (no kid)` : `key #${key.index} kid=${q(key.kid)}`];
+  const type = [key.kty && plain(key.kty), key.crv && plain(key.crv), key.bits === undefined ? undefined : `${key.bits} bits`].filter(Boolean).join(' ');
   parts.push(type);
-  if (key.alg) parts.push(`alg=${key.alg}`);
-  if (key.use) parts.push(`use=${key.use}`);
+  if (key.alg) parts.push(`alg=${plain(key.alg)}`);
+  if (key.use) parts.push(`use=${plain(key.use)}`);
   parts.push(`thumbprint=${key.thumbprint}`);
   return parts.join('  ');
 }
 
 function errorObject(err) {
   const out = { code: err.code ?? err.name ?? 'Error', message: err.message };
-  for (const field of ['claim', 'reason', 'url', 'kids']) {
+  for (const field of ['claim', 'reason', 'url', 'kids', 'kidCount']) {
     if (err[field] !== undefined) out[field] = err[field];
   }
   return out;
@@ -257,8 +268,8 @@ async function assertionCommand({ values, args }, now) {
   return {
     json: { valid: true, ...result },
     text: [
-      `valid: client ${JSON.stringify(result.clientId)} authenticated${result.federated ? ' (federated issuer)' : ''}`,
-      `  jti: ${result.jti === undefined ? '(none)' : JSON.stringify(result.jti)}`,
+      `valid: client ${q(result.clientId)} authenticated${result.federated ? ' (federated issuer)' : ''}`,
+      `  jti: ${result.jti === undefined ? '(none)' : q(result.jti)}`,
       `  key: ${describeKey(result.key)}`,
       'payload:', formatClaims(result.payload, now ?? Date.now() / 1000),
     ].join('\n'),
@@ -277,7 +288,7 @@ async function lintCommand({ values, args }) {
   const lines = [`${location}: ${keySet.keys.length} key(s), ${usable} usable; ${errors} error(s), ${warnings} warning(s)`];
   for (const key of keySet.keys) lines.push(`  ${describeKey(key)}  ${key.usable ? 'usable' : 'UNUSABLE'}`);
   for (const d of keySet.diagnostics) {
-    const where = d.index === undefined ? 'set' : `key #${d.index}${d.kid === undefined ? '' : ` (${d.kid})`}`;
+    const where = d.index === undefined ? 'set' : `key #${d.index}${d.kid === undefined ? '' : ` (${plain(d.kid)})`}`;
     lines.push(`${d.severity.padEnd(7)} ${d.code} ${where}: ${d.message}`);
   }
   lines.push(valid ? 'ok' : 'invalid: the set has errors');
@@ -321,14 +332,14 @@ async function main(argv) {
     }
     const now = nowOption(parsed.values);
     const outcome = await RUN[command](parsed, now);
-    print(json ? JSON.stringify(outcome.json, null, 2) : outcome.text);
+    print(json ? safeJson(outcome.json) : outcome.text);
     return outcome.valid === false ? EXIT_INVALID : EXIT_VALID;
   } catch (err) {
     const usage = err instanceof UsageError || err instanceof TypeError || IO_CODES.has(err?.code)
       || (command !== 'lint' && err?.code === 'ERR_JWKS_INVALID');
     if (err?.code === undefined && !(err instanceof TypeError)) throw err;
     if (json) {
-      print(JSON.stringify(command === 'decode' ? { error: errorObject(err) } : { valid: false, error: errorObject(err) }, null, 2));
+      print(safeJson(command === 'decode' ? { error: errorObject(err) } : { valid: false, error: errorObject(err) }));
     }
     if (err instanceof UsageError && err.code === 'ERR_USAGE') {
       process.stderr.write(`jwks-verify: ${err.message}\n\n${USAGE}\n`);

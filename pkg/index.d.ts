@@ -124,6 +124,7 @@ export interface JoseErrorDetails {
   payload?: JWTPayload;
   url?: string;
   kids?: string[];
+  kidCount?: number;
 }
 
 /**
@@ -144,10 +145,12 @@ export declare class JoseError extends Error {
   /** The JWKS URL (RemoteJwks failures). */
   url?: string;
   /**
-   * The `kid`s the key set has, on every `ERR_JWKS_NO_MATCHING_KEY` (local or remote set);
-   * at most 20, the message giving the full count.
+   * The first 20 `kid`s of the key set, each cut to 64 characters (`ERR_JWKS_NO_MATCHING_KEY`,
+   * local and remote sets; RemoteJwks failures: the kids of the cached set).
    */
   kids?: string[];
+  /** How many `kid`s the key set has (`kids` lists at most 20 of them). */
+  kidCount?: number;
 }
 
 /**
@@ -315,6 +318,9 @@ export declare class Verifier {
   verify<P = JWTPayload>(token: string | Uint8Array): Promise<VerifiedJwt<P>>;
   /** Throws `ERR_JWKS_INVALID` when the keys are remote. */
   verifySync<P = JWTPayload>(token: string | Uint8Array): VerifiedJwt<P>;
+  /** Releases the options the core holds now; the verifier reads them again if used after. */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 /**

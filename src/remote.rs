@@ -29,6 +29,7 @@ use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use crate::quote::{quoted, quoted_list};
 use time_text::{iso_utc, span};
 
 /// `RemoteOptions` of API.md that the policy uses. The host keeps the others
@@ -266,10 +267,6 @@ impl RemoteCache {
         &self.url
     }
 
-    pub fn options(&self) -> &RemoteOptions {
-        &self.options
-    }
-
     pub fn set(&self) -> Option<&CachedSet> {
         self.set.as_ref()
     }
@@ -379,7 +376,7 @@ impl RemoteCache {
             match checked {
                 Ok(kids) => kids,
                 Err(why) => {
-                    let err = JoseError::jwks_invalid(format!("the response from {} is not a JWK Set: {why}", self.url));
+                    let err = JoseError::jwks_invalid(format!("the response from {} is not a JWK Set: {why}", quoted(&self.url)));
                     return Err(self.fetch_failed(now_ms, err));
                 }
             }
@@ -466,12 +463,12 @@ impl RemoteCache {
     fn context(&self) -> String {
         match &self.set {
             Some(set) => format!(
-                "last good fetch of {} at {}, kids known: [{}]",
-                self.url,
+                "last good fetch of {} at {}, kids known: {}",
+                quoted(&self.url),
                 iso_utc(set.fetched_at_ms),
                 quoted_list(&set.kids)
             ),
-            None => format!("no good fetch of {} yet, no kids known", self.url),
+            None => format!("no good fetch of {} yet, no kids known", quoted(&self.url)),
         }
     }
 
@@ -489,17 +486,19 @@ impl RemoteCache {
         JoseError::new(
             ErrorCode::NoMatchingKey,
             format!(
-                "no key with kid \"{kid}\" in the JWKS from {} ({why}); fetched at {}, kids known: [{}]",
-                self.url,
+                "no key with kid {} in the JWKS from {} ({why}); fetched at {}, kids known: {}",
+                quoted(kid),
+                quoted(&self.url),
                 iso_utc(set.fetched_at_ms),
                 quoted_list(&set.kids)
             ),
         )
+        .with_kids(&set.kids)
     }
 
     fn unavailable_error(&self, now_ms: f64) -> JoseError {
         let Some(Attempt { finished_at_ms, error: Some(error), .. }) = &self.last_attempt else {
-            return JoseError::new(ErrorCode::JwksFetchFailed, format!("no JWKS fetched from {} yet", self.url));
+            return JoseError::new(ErrorCode::JwksFetchFailed, format!("no JWKS fetched from {} yet", quoted(&self.url)));
         };
         let mut message = error.message.clone();
         let retry_at = self.next_attempt_at().unwrap_or(*finished_at_ms);
@@ -579,7 +578,7 @@ impl RemoteCache {
         if state.is_null() {
             return Ok(cache);
         }
-        let invalid = |why: &str| JoseError::jwks_invalid(format!("RemoteJwks state for {}: {why}", cache.url));
+        let invalid = |why: &str| JoseError::jwks_invalid(format!("RemoteJwks state for {}: {why}", quoted(&cache.url)));
         let Some(object) = state.as_object() else { return Err(invalid("not an object")) };
         if let Some(unknown) = object.keys().find(|name| !STATE_MEMBERS.contains(&name.as_str())) {
             return Err(invalid(&format!("unknown member \"{}\"", truncate(unknown.clone(), 64))));
@@ -589,7 +588,7 @@ impl RemoteCache {
         }
         match object.get("url").and_then(Value::as_str) {
             Some(url) if url == cache.url => {}
-            Some(url) => return Err(invalid(&format!("it was exported for {}", truncate(url.to_owned(), 256)))),
+            Some(url) => return Err(invalid(&format!("it was exported for {}", quoted(url)))),
             None => return Err(invalid("no url")),
         }
         let time = |name: &str| -> Result<Option<f64>> {
@@ -771,8 +770,4 @@ pub fn check_url(url: &str) -> std::result::Result<(), String> {
         return Err("must have a host".to_owned());
     }
     Ok(())
-}
-
-fn quoted_list(items: &[String]) -> String {
-    items.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
 }

@@ -202,7 +202,7 @@ fn stale_if_error_serves_the_last_good_set_then_fails() {
 
     assert_eq!(cache.decide(expiry, Some("a"), false), Ok(Action::Revalidate));
     let err = fetch_err(&mut cache, expiry, ErrorCode::JwksFetchFailed);
-    assert!(err.message.contains("last good fetch of https://idp.example/jwks.json at 2023-11-14T22:13:20.000Z, kids known: [\"a\"]"), "{}", err.message);
+    assert!(err.message.contains("last good fetch of \"https://idp.example/jwks.json\" at 2023-11-14T22:13:20.000Z, kids known: [\"a\"]"), "{}", err.message);
     assert_eq!(cache.decide(expiry, Some("a"), true), Ok(Action::Serve), "stale after the failed refresh");
     assert_eq!(cache.decide(expiry + 5.0 * SECOND, Some("a"), false), Ok(Action::Serve), "no retry within the cooldown");
     assert_eq!(cache.stats().last_error.as_ref().unwrap()["code"], "ERR_JWKS_FETCH_FAILED");
@@ -245,7 +245,7 @@ fn cold_failure_is_not_retried_before_the_cooldown() {
     fetch_err(&mut cache, T0, ErrorCode::JwksTimeout);
     let err = cache.decide(T0, None, true).unwrap_err();
     assert_eq!(err.code, ErrorCode::JwksTimeout);
-    assert!(err.message.contains("no good fetch of https://idp.example/jwks.json yet"), "{}", err.message);
+    assert!(err.message.contains("no good fetch of \"https://idp.example/jwks.json\" yet"), "{}", err.message);
     assert_eq!(cache.decide(T0 + 29.0 * SECOND, None, false).unwrap_err().code, ErrorCode::JwksTimeout);
     assert_eq!(cache.decide(T0 + 30.0 * SECOND, None, false), Ok(Action::Fetch));
     let zero = RemoteCache::new(URL, RemoteOptions { cooldown_ms: 0.0, ..options() });
@@ -328,7 +328,7 @@ fn import_rejects_foreign_or_malformed_state() {
     let state = warm(options(), T0, &["a"]).export_state();
     let err = RemoteCache::from_state("https://other.example/jwks", options(), &state, T0).unwrap_err();
     assert_eq!(err.code, ErrorCode::JwksInvalid);
-    assert!(err.message.contains("exported for https://idp.example/jwks.json"), "{}", err.message);
+    assert!(err.message.contains("exported for \"https://idp.example/jwks.json\""), "{}", err.message);
     let empty = RemoteCache::from_state(URL, options(), &Value::Null, T0).unwrap();
     assert!(empty.set().is_none());
     let mut broken = state.clone();

@@ -3,10 +3,10 @@
 // holds the policy object, the parsed KeySet and the one fetch in flight, which every caller
 // that needs a fetch shares, and moves state text between the policy and a JwksStore.
 
-import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf, checkRemoteUrl } from '../gen/jwks_verify.js';
+import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { parseJwks } from './keys.js';
-import { isReady, ready } from './runtime.js';
+import { instanceId, isReady, ready } from './runtime.js';
 import { settleWithin } from './settle.js';
 
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
@@ -16,7 +16,7 @@ const STORE_POLL_MS = 25;
 const METADATA_ACCEPT = 'application/json';
 
 // Remote errors carry the URL and the kids the cache knows.
-const coreError = (thrown) => fromCore(thrown, (parsed) => ({ url: parsed.url, kids: parsed.kids }));
+const coreError = (thrown) => fromCore(thrown, (parsed) => ({ url: parsed.url }));
 
 // The normalized URL; the core judges it (in #core, or here once the wasm is loaded). The
 // text is not echoed: it may hold credentials.
@@ -30,6 +30,11 @@ function normalizedUrl(url, what) {
 
 // What the fetch takes from RemoteOptions (the core reads and validates all of them).
 function settingsOf(options) {
+  // The core checks that `store` is an object; its interface is the host's to check.
+  const store = options?.store;
+  if (store !== undefined && store !== null && (typeof store.get !== 'function' || typeof store.set !== 'function')) {
+    throw Object.assign(new TypeError('RemoteJwks option store must be a JwksStore: an object with get(url) and set(url, state, ttlMs)'), { code: 'ERR_INVALID_OPTION', option: 'store' });
+  }
   let headers;
   try {
     headers = Object.fromEntries(new Headers(options?.headers ?? {}));
@@ -49,7 +54,7 @@ function settingsOf(options) {
 // Anything a fetch threw, as the error JSON the core records.
 function errorText(thrown, url) {
   if (typeof thrown === 'string' && thrown[0] === '{') return thrown;
-  return JSON.stringify({ code: 'ERR_JWKS_FETCH_FAILED', message: `GET ${url} failed: ${thrown?.message ?? String(thrown)}` });
+  return JSON.stringify({ code: 'ERR_JWKS_FETCH_FAILED', message: `GET ${quoteText(url)} failed: ${quoteText(thrown?.message ?? String(thrown))}` });
 }
 
 function stateText(state) {
@@ -66,6 +71,7 @@ export class RemoteJwks {
   #inFlight = null;
   #keySet = null;
   #generation = -1;
+  #instance = -1;
 
   constructor(url, options) {
     this.#url = normalizedUrl(url, 'RemoteJwks url');
@@ -89,6 +95,13 @@ export class RemoteJwks {
 
   // The policy object, made once the wasm module is there.
   #core() {
+    if (this.#cache && this.#instance !== instanceId()) {
+      // A trap replaced the wasm instance (runtime.js): this cache died with the old one.
+      // Start empty (the next use refetches) rather than fail for the life of the process.
+      this.#cache = null;
+      this.#keySet = null;
+      this.#generation = -1;
+    }
     if (!this.#cache) {
       try {
         checkRemoteUrl('RemoteJwks url', this.#url);
@@ -100,6 +113,7 @@ export class RemoteJwks {
         throw coreError(err);
       }
       this.#pendingState = undefined;
+      this.#instance = instanceId();
     }
     return this.#cache;
   }

@@ -41,3 +41,12 @@ static ALLOCATOR: Counting = Counting;
 pub fn heap_bytes_in_use() -> f64 {
     IN_USE.load(Ordering::Relaxed) as f64
 }
+
+/// The wasm linear memory's size in bytes: it only grows, so a test can tell whether a call
+/// copied a large input into it.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+}

@@ -13,7 +13,8 @@ use wasm_bindgen::prelude::*;
 mod heap;
 mod options;
 mod remote;
-mod verify;
+mod text;
+pub mod verify;
 
 pub(crate) fn jose_error(err: JoseError) -> JsValue {
     let mut out = json!({ "code": err.code(), "message": err.message });
@@ -22,6 +23,10 @@ pub(crate) fn jose_error(err: JoseError) -> JsValue {
     }
     if let Some(reason) = err.reason {
         out["reason"] = Value::String(reason.as_str().to_owned());
+    }
+    if let Some(kids) = err.kids {
+        out["kids"] = json!(kids.first);
+        out["kidCount"] = json!(kids.count);
     }
     JsValue::from_str(&out.to_string())
 }

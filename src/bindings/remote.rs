@@ -6,6 +6,7 @@ use super::jose_error;
 use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError};
 use crate::options::{check_timer, OptionError, Reader, RemoteHostOptions};
+use crate::quote::quoted;
 use crate::remote::{self, discovery, RemoteCache, RemoteOptions, ResponseHeaders};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use serde_json::{json, Value};
@@ -20,7 +21,11 @@ fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
     let text = jose_error(err).as_string().unwrap_or_default();
     let mut value: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({}));
     value["url"] = json!(cache.url());
-    value["kids"] = json!(cache.kids());
+    if value.get("kids").is_none() {
+        let (first, count) = crate::quote::capped_kids(cache.kids());
+        value["kids"] = json!(first);
+        value["kidCount"] = json!(count);
+    }
     JsValue::from_str(&value.to_string())
 }
 
@@ -229,10 +234,10 @@ fn describe(thrown: &JsValue) -> String {
     let text = |value: &JsValue| {
         property(value, "message").as_string().or_else(|| value.as_string()).unwrap_or_else(|| format!("{value:?}"))
     };
-    let mut out = text(thrown);
+    let mut out = quoted(&text(thrown));
     let cause = property(thrown, "cause");
     if !cause.is_undefined() && !cause.is_null() {
-        out.push_str(&format!(" ({})", text(&cause)));
+        out.push_str(&format!(" ({})", quoted(&text(&cause))));
     }
     out
 }
@@ -333,13 +338,13 @@ struct Fetch<'a> {
 
 impl Fetch<'_> {
     fn failed(&self, why: impl std::fmt::Display) -> JoseError {
-        JoseError::new(ErrorCode::JwksFetchFailed, format!("GET {} failed: {why}", self.url))
+        JoseError::new(ErrorCode::JwksFetchFailed, format!("GET {} failed: {why}", quoted(self.url)))
     }
 
     /// A rejection while waiting: the timeout, or the fetch's own failure.
     fn rejected(&self, thrown: &JsValue, stage: &str) -> JoseError {
         if self.deadline.expired() {
-            JoseError::new(ErrorCode::JwksTimeout, format!("GET {} timed out after {} ms (timeoutMs) {stage}", self.url, self.timeout_ms))
+            JoseError::new(ErrorCode::JwksTimeout, format!("GET {} timed out after {} ms (timeoutMs) {stage}", quoted(self.url), self.timeout_ms))
         } else {
             self.failed(format!("{stage}: {}", describe(thrown)))
         }
@@ -355,7 +360,7 @@ impl Fetch<'_> {
             serde_json::from_str(headers_json).map_err(|e| self.failed(format!("bad headers: {e}")))?;
         for (name, value) in &pairs {
             let value = value.as_str().unwrap_or_default();
-            headers.set(name, value).map_err(|e| self.failed(format!("header {name}: {}", describe(&e))))?;
+            headers.set(name, value).map_err(|e| self.failed(format!("header {}: {}", quoted(name), describe(&e))))?;
         }
         let init = RequestInit::new();
         init.set_method("GET");
@@ -388,13 +393,13 @@ impl Fetch<'_> {
         let status = property(response, "status").as_f64().unwrap_or(0.0);
         self.check_redirect(response, status).map_err(|e| (e, None))?;
         if status != 200.0 && status != 304.0 {
-            let text = property(response, "statusText").as_string().filter(|t| !t.is_empty()).map(|t| format!(" {t}")).unwrap_or_default();
+            let text = property(response, "statusText").as_string().filter(|t| !t.is_empty()).map(|t| format!(" {}", quoted(&t))).unwrap_or_default();
             let retry_after = if status == 429.0 || status == 503.0 { Self::header(response, "retry-after") } else { None };
             return Err((self.failed(format!("HTTP status {status}{text}, expected 200")), retry_after));
         }
         if let Some(length) = Self::header(response, "content-length") {
             if length.trim().parse::<f64>().is_ok_and(|n| n > self.max_bytes) {
-                return Err((self.too_large(format!("its Content-Length is {}", length.trim())), None));
+                return Err((self.too_large(format!("its Content-Length is {}", quoted(length.trim()))), None));
             }
         }
         Ok(())
@@ -403,12 +408,12 @@ impl Fetch<'_> {
     fn check_redirect(&self, response: &JsValue, status: f64) -> Result<(), JoseError> {
         let kind = property(response, "type").as_string().unwrap_or_default();
         if kind == "opaqueredirect" || ((300.0..400.0).contains(&status) && status != 304.0) {
-            let location = Self::header(response, "location").map(|l| format!(" to {l}")).unwrap_or_default();
+            let location = Self::header(response, "location").map(|l| format!(" to {}", quoted(&l))).unwrap_or_default();
             return Err(self.failed(format!("it answered with a redirect{location} (status {status}); redirects are not followed")));
         }
         if property(response, "redirected").is_truthy() {
             let to = property(response, "url").as_string().unwrap_or_default();
-            return Err(self.failed(format!("the response was redirected to {to}; redirects are not followed")));
+            return Err(self.failed(format!("the response was redirected to {}; redirects are not followed", quoted(&to))));
         }
         Ok(())
     }
@@ -494,7 +499,7 @@ pub async fn fetch_text(url: String, fetch: Option<Function>, headers_json: Stri
     let bytes = request.read_body(&response).await.map_err(jose_error)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let body = std::str::from_utf8(bytes)
-        .map_err(|_| jose_error(JoseError::jwks_invalid(format!("the response from {url} is not UTF-8 text"))))?;
+        .map_err(|_| jose_error(JoseError::jwks_invalid(format!("the response from {} is not UTF-8 text", quoted(&url)))))?;
     let _ = set("body", JsValue::from_str(body));
     Ok(out.into())
 }

@@ -298,6 +298,8 @@ export const scenarios = [
       const eager = new api.RemoteJwks(t.jwksUrl, { cooldownMs: 0 });
       await eager.keySet();
       await eager.keySet();
+      // The stale set serves at once; its refresh runs in the background (stale-while-revalidate).
+      for (let waited = 0; waited < 2000 && (await t.count()) < 2; waited += 20) await sleep(20);
       equal(await t.count(), 2, 'max-age=0 with no cooldown: a fetch per call');
       const guarded = new api.RemoteJwks(t.jwksUrl, { cooldownMs: 60_000 });
       await guarded.keySet();
