@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as jv from './node.mjs';
+import { quoteText, safeJsonText } from './gen/jwks_verify.js';
 
 const EXIT_VALID = 0;
 const EXIT_INVALID = 1;
@@ -100,24 +101,24 @@ function parseCommandLine(argv) {
   return { command, values, args };
 }
 
-function numberOption(values, name) {
+// A command line has only text: a number-looking value becomes a number, anything else goes
+// to the API as it is (durations such as "30s" are read by the core). The API decides what is
+// valid: a wrong value is its TypeError (exit 2).
+function optionValue(values, name) {
   const text = values[name];
   if (text === undefined) return undefined;
   const number = Number(text);
-  if (text.trim() === '' || !Number.isFinite(number) || number < 0) {
-    throw new UsageError(`--${name} must be a non-negative number, got ${JSON.stringify(text)}`);
-  }
-  return number;
+  return text.trim() !== '' && !Number.isNaN(number) ? number : text;
 }
 
-// --now: seconds since the epoch, or anything Date.parse reads.
+// --now: seconds since the epoch, or a date (its syntax is the command line's; the API then
+// reads it as currentDate).
 function nowOption(values) {
-  const text = values.now;
-  if (text === undefined) return undefined;
-  if (/^\d+(\.\d+)?$/.test(text.trim())) return Number(text);
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new UsageError(`--now must be seconds since the epoch or a date, got ${JSON.stringify(text)}`);
-  return ms / 1000;
+  const value = optionValue(values, 'now');
+  if (typeof value !== 'string') return value;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--now must be seconds since the epoch or a date, got ${quoteText(value)}`);
+  return date;
 }
 
 async function readStdin() {
@@ -139,33 +140,40 @@ async function readLocal(path) {
   }
 }
 
-// RemoteJwks where the package has it; a plain fetch otherwise.
-async function fetchKeySet(url, timeoutMs) {
-  if (typeof jv.RemoteJwks === 'function') return new jv.RemoteJwks(url, { timeoutMs }).keySet();
-  let response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/jwk-set+json, application/json' } });
-  } catch (err) {
-    throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${url} failed: ${err.cause?.message ?? err.message}`);
-  }
-  if (response.status !== 200) throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${url}: HTTP status ${response.status}, expected 200`);
-  return jv.parseJwks(await response.text());
+function fetchKeySet(url, values) {
+  const timeoutMs = optionValue(values, 'timeout');
+  return new jv.RemoteJwks(url, { timeoutMs }).keySet();
 }
 
 // --jwks <file|url> as a KeysInput. A file's keys are the caller's own, so an `oct` secret in
 // it may verify HS* (when --alg lists it), as with inline keys.
 async function keysOption(location, values) {
-  const timeoutMs = numberOption(values, 'timeout') ?? 5000;
-  if (isUrl(location)) return fetchKeySet(location, timeoutMs);
+  if (isUrl(location)) return fetchKeySet(location, values);
   return readLocal(location);
 }
 
 // --- output -----------------------------------------------------------------------------
 
+// Text from a token, a key set or the network is printed only through the core's quoting
+// (JSON-quoted, control characters escaped, cut to 64 characters): no terminal escapes.
+const q = (text) => quoteText(String(text));
+const COMPOSITE_LIMIT = 200;
+// A member name made of these characters prints as it is (iss, http://example.com/is_root).
+const PLAIN_NAME = /^[A-Za-z0-9_.:/+#@-]{1,64}$/;
+const plain = (text) => (PLAIN_NAME.test(text) ? text : q(text));
+const show = (value) => (typeof value === 'string' ? q(value) : safeJsonText(JSON.stringify(value) ?? String(value), COMPOSITE_LIMIT));
+const safeJson = (value) => safeJsonText(JSON.stringify(value, null, 2), 0);
+
 const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'];
 
+// "now" for showing times relative to it: --now (seconds or a Date), else this clock.
+function clockSeconds(now) {
+  if (now instanceof Date) return now.getTime() / 1000;
+  return now ?? Date.now() / 1000;
+}
+
 function describeTime(seconds, now) {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '';
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || !Number.isFinite(now)) return '';
   const date = new Date(seconds * 1000);
   if (Number.isNaN(date.getTime())) return '';
   const delta = Math.round(seconds - now);
@@ -176,26 +184,26 @@ function describeTime(seconds, now) {
 
 function formatClaims(object, now) {
   const lines = [];
-  for (const [name, value] of Object.entries(object ?? {})) {
-    const time = TIME_CLAIMS.includes(name) ? describeTime(value, now) : '';
-    lines.push(`  ${name}: ${JSON.stringify(value)}${time}`);
+  for (const [member, value] of Object.entries(object ?? {})) {
+    const time = TIME_CLAIMS.includes(member) ? describeTime(value, now) : '';
+    lines.push(`  ${plain(member)}: ${show(value)}${time}`);
   }
   return lines.join('\n');
 }
 
 function describeKey(key) {
-  const parts = [key.kid === undefined ? `key #${key.index} (no kid)` : `key #${key.index} kid=${JSON.stringify(key.kid)}`];
-  const type = [key.kty, key.crv, key.bits === undefined ? undefined : `${key.bits} bits`].filter(Boolean).join(' ');
+  const parts = [key.kid === undefined ? `key #${key.index} (no kid)` : `key #${key.index} kid=${q(key.kid)}`];
+  const type = [key.kty && plain(key.kty), key.crv && plain(key.crv), key.bits === undefined ? undefined : `${key.bits} bits`].filter(Boolean).join(' ');
   parts.push(type);
-  if (key.alg) parts.push(`alg=${key.alg}`);
-  if (key.use) parts.push(`use=${key.use}`);
+  if (key.alg) parts.push(`alg=${plain(key.alg)}`);
+  if (key.use) parts.push(`use=${plain(key.use)}`);
   parts.push(`thumbprint=${key.thumbprint}`);
   return parts.join('  ');
 }
 
 function errorObject(err) {
   const out = { code: err.code ?? err.name ?? 'Error', message: err.message };
-  for (const field of ['claim', 'reason', 'url', 'kids']) {
+  for (const field of ['claim', 'reason', 'url', 'kids', 'kidCount']) {
     if (err[field] !== undefined) out[field] = err[field];
   }
   return out;
@@ -211,18 +219,16 @@ function describeError(err) {
 // --- commands ---------------------------------------------------------------------------
 
 function verifyOptions(values, now) {
-  const options = {};
-  if (values.iss) options.issuer = values.iss;
-  if (values.aud) options.audience = values.aud;
-  if (values.alg) options.algorithms = values.alg;
-  if (values.sub !== undefined) options.subject = values.sub;
-  if (values.typ !== undefined) options.typ = values.typ;
-  const tolerance = numberOption(values, 'clock-tolerance');
-  if (tolerance !== undefined) options.clockTolerance = tolerance;
-  const maxAge = numberOption(values, 'max-token-age');
-  if (maxAge !== undefined) options.maxTokenAge = maxAge;
-  if (now !== undefined) options.currentDate = now;
-  return options;
+  return {
+    issuer: values.iss,
+    audience: values.aud,
+    algorithms: values.alg,
+    subject: values.sub,
+    typ: values.typ,
+    clockTolerance: optionValue(values, 'clock-tolerance'),
+    maxTokenAge: optionValue(values, 'max-token-age'),
+    currentDate: now,
+  };
 }
 
 async function verifyCommand({ values, args }, now) {
@@ -233,8 +239,8 @@ async function verifyCommand({ values, args }, now) {
     json: { valid: true, header: result.header, payload: result.payload, key: result.key },
     text: [
       `valid: signature verified with ${describeKey(result.key)}`,
-      'header:', formatClaims(result.header, now ?? Date.now() / 1000),
-      'payload:', formatClaims(result.payload, now ?? Date.now() / 1000),
+      'header:', formatClaims(result.header, clockSeconds(now)),
+      'payload:', formatClaims(result.payload, clockSeconds(now)),
     ].join('\n'),
   };
 }
@@ -242,34 +248,31 @@ async function verifyCommand({ values, args }, now) {
 async function assertionCommand({ values, args }, now) {
   const token = await tokenArgument(args[0]);
   const keys = await keysOption(values.jwks, values);
-  const options = { clientId: values['client-id'], audience: values.aud, keys };
-  if (values.alg) options.algorithms = values.alg;
-  if (values.profile !== undefined) {
-    if (values.profile !== 'strict' && values.profile !== 'rfc7523') throw new UsageError('--profile must be strict or rfc7523');
-    options.profile = values.profile;
-  }
-  const lifetime = numberOption(values, 'max-lifetime');
-  if (lifetime !== undefined) options.maxLifetime = lifetime;
-  const tolerance = numberOption(values, 'clock-tolerance');
-  if (tolerance !== undefined) options.clockTolerance = tolerance;
-  if (now !== undefined) options.currentDate = now;
+  const options = {
+    clientId: values['client-id'],
+    audience: values.aud,
+    keys,
+    algorithms: values.alg,
+    profile: values.profile,
+    maxLifetime: optionValue(values, 'max-lifetime'),
+    clockTolerance: optionValue(values, 'clock-tolerance'),
+    currentDate: now,
+  };
   const result = await jv.checkAssertion(token, options);
   return {
     json: { valid: true, ...result },
     text: [
-      `valid: client ${JSON.stringify(result.clientId)} authenticated${result.federated ? ' (federated issuer)' : ''}`,
-      `  jti: ${result.jti === undefined ? '(none)' : JSON.stringify(result.jti)}`,
+      `valid: client ${q(result.clientId)} authenticated${result.federated ? ' (federated issuer)' : ''}`,
+      `  jti: ${result.jti === undefined ? '(none)' : q(result.jti)}`,
       `  key: ${describeKey(result.key)}`,
-      'payload:', formatClaims(result.payload, now ?? Date.now() / 1000),
+      'payload:', formatClaims(result.payload, clockSeconds(now)),
     ].join('\n'),
   };
 }
 
 async function lintCommand({ values, args }) {
   const location = args[0];
-  const keySet = isUrl(location)
-    ? await fetchKeySet(location, numberOption(values, 'timeout') ?? 5000)
-    : jv.parseJwks(await readLocal(location));
+  const keySet = isUrl(location) ? await fetchKeySet(location, values) : jv.parseJwks(await readLocal(location));
   const errors = keySet.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = keySet.diagnostics.filter((d) => d.severity === 'warning').length;
   const usable = keySet.keys.filter((k) => k.usable).length;
@@ -277,7 +280,7 @@ async function lintCommand({ values, args }) {
   const lines = [`${location}: ${keySet.keys.length} key(s), ${usable} usable; ${errors} error(s), ${warnings} warning(s)`];
   for (const key of keySet.keys) lines.push(`  ${describeKey(key)}  ${key.usable ? 'usable' : 'UNUSABLE'}`);
   for (const d of keySet.diagnostics) {
-    const where = d.index === undefined ? 'set' : `key #${d.index}${d.kid === undefined ? '' : ` (${d.kid})`}`;
+    const where = d.index === undefined ? 'set' : `key #${d.index}${d.kid === undefined ? '' : ` (${plain(d.kid)})`}`;
     lines.push(`${d.severity.padEnd(7)} ${d.code} ${where}: ${d.message}`);
   }
   lines.push(valid ? 'ok' : 'invalid: the set has errors');
@@ -290,8 +293,8 @@ async function decodeCommand({ args }, now) {
     json: decoded,
     text: [
       'not verified: decoded only',
-      'header:', formatClaims(decoded.header, now ?? Date.now() / 1000),
-      'payload:', formatClaims(decoded.payload, now ?? Date.now() / 1000),
+      'header:', formatClaims(decoded.header, clockSeconds(now)),
+      'payload:', formatClaims(decoded.payload, clockSeconds(now)),
       `signature: ${decoded.signature.length} base64url characters`,
     ].join('\n'),
   };
@@ -321,14 +324,14 @@ async function main(argv) {
     }
     const now = nowOption(parsed.values);
     const outcome = await RUN[command](parsed, now);
-    print(json ? JSON.stringify(outcome.json, null, 2) : outcome.text);
+    print(json ? safeJson(outcome.json) : outcome.text);
     return outcome.valid === false ? EXIT_INVALID : EXIT_VALID;
   } catch (err) {
     const usage = err instanceof UsageError || err instanceof TypeError || IO_CODES.has(err?.code)
       || (command !== 'lint' && err?.code === 'ERR_JWKS_INVALID');
     if (err?.code === undefined && !(err instanceof TypeError)) throw err;
     if (json) {
-      print(JSON.stringify(command === 'decode' ? { error: errorObject(err) } : { valid: false, error: errorObject(err) }, null, 2));
+      print(safeJson(command === 'decode' ? { error: errorObject(err) } : { valid: false, error: errorObject(err) }));
     }
     if (err instanceof UsageError && err.code === 'ERR_USAGE') {
       process.stderr.write(`jwks-verify: ${err.message}\n\n${USAGE}\n`);

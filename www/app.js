@@ -66,8 +66,9 @@ function readNow() {
 function readTolerance() {
   const text = fields['clock-tolerance'].value.trim();
   if (!text) return {};
+  // Seconds or jose's text form ("30s"): the core reads it, and a wrong one is its TypeError.
   const seconds = Number(text);
-  return Number.isFinite(seconds) && seconds >= 0 ? { value: seconds } : { error: 'Clock tolerance is a number of seconds, 0 or more.' };
+  return { value: Number.isNaN(seconds) ? text : seconds };
 }
 
 // { options, assertion, nowLabel } or null when a field needs fixing (its error is shown).
