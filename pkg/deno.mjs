@@ -4,10 +4,11 @@
 // at once. Signatures use WebCrypto (async) or the Rust code (sync).
 
 import source wasmModule from './gen/jwks_verify_bg.wasm';
-import { initSync } from './gen/jwks_verify.js';
-import { markInstantiated } from './lib/runtime.js';
+import { initSync, __wbg_reset_state } from './gen/jwks_verify.js';
+import { markInstantiated, registerReset } from './lib/runtime.js';
 
 initSync({ module: wasmModule });
 markInstantiated();
+registerReset(__wbg_reset_state);
 
 export * from './lib/api.js';

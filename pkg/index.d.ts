@@ -89,6 +89,8 @@ export type JoseErrorCode =
   | 'ERR_JWKS_TIMEOUT'
   | 'ERR_JWKS_FETCH_FAILED'
   | 'ERR_JWT_REPLAYED'
+  | 'ERR_REPLAY_STORE_FULL'
+  | 'ERR_REPLAY_STORE_UNAVAILABLE'
   | 'ERR_WEBHOOK_BODY_MISMATCH';
 
 /** Why a claim check failed (`JoseError['reason']`). */
@@ -99,34 +101,63 @@ export type ClaimFailureReason =
   | 'multiple_audiences'
   | 'lifetime_too_long';
 
+/**
+ * The claim (or header parameter) a claim failure names: the registered claims, `typ`, the
+ * webhook's `request_body_sha256`, or a name from `requiredClaims`.
+ */
+export type ClaimName =
+  | 'iss'
+  | 'sub'
+  | 'aud'
+  | 'exp'
+  | 'nbf'
+  | 'iat'
+  | 'jti'
+  | 'typ'
+  | 'request_body_sha256'
+  | (string & {});
+
 /** Extra fields a JoseError may carry. */
 export interface JoseErrorDetails {
-  claim?: string;
+  claim?: ClaimName;
   reason?: ClaimFailureReason;
   payload?: JWTPayload;
   url?: string;
   kids?: string[];
+  kidCount?: number;
 }
 
 /**
- * Every failure of this package (a rejected option is a `TypeError` instead). Test `code`,
- * not `instanceof`, when the package may be loaded twice (ESM and CommonJS in one process).
+ * Every failure of this package (a rejected option is a `TypeError` instead). Use
+ * `isJoseError(err)` (or test `code`), not `instanceof`, when the package may be loaded twice
+ * (ESM and CommonJS in one process).
  */
 export declare class JoseError extends Error {
   constructor(code: JoseErrorCode, message: string, details?: JoseErrorDetails);
   name: 'JoseError';
   code: JoseErrorCode;
   /** The claim whose check failed (claim failures only). */
-  claim?: string;
+  claim?: ClaimName;
   /** Why the claim check failed (claim failures only). */
   reason?: ClaimFailureReason;
   /** The decoded, signature-verified payload (claim failures only). */
   payload?: JWTPayload;
   /** The JWKS URL (RemoteJwks failures). */
   url?: string;
-  /** The `kid`s the key set has (`ERR_JWKS_NO_MATCHING_KEY`). */
+  /**
+   * The first 20 `kid`s of the key set, each cut to 64 characters (`ERR_JWKS_NO_MATCHING_KEY`,
+   * local and remote sets; RemoteJwks failures: the kids of the cached set).
+   */
   kids?: string[];
+  /** How many `kid`s the key set has (`kids` lists at most 20 of them). */
+  kidCount?: number;
 }
+
+/**
+ * True when `value` is a JoseError of any copy of this package (ESM or CommonJS): it checks
+ * `name === 'JoseError'` and an `ERR_*` `code`, not `instanceof`.
+ */
+export declare function isJoseError(value: unknown): value is JoseError;
 
 // ---------------------------------------------------------------------------------------
 // Key sets
@@ -177,6 +208,15 @@ export interface KeyInfo {
   usable: boolean;
 }
 
+// `Symbol.dispose` (TC39 explicit resource management) for programs whose `lib` predates it
+// (es2022: `KeySet[Symbol.dispose]` did not compile); the same declaration as TypeScript's
+// lib.esnext.disposable and @types/node, so it merges with either.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** A parsed JWK Set: parse once, verify many tokens with it. */
 export declare class KeySet {
   #private;
@@ -193,6 +233,8 @@ export interface ParseJwksOptions {
   allowPrivate?: boolean;
   /** Default false: RSA keys under 2048 bits are unusable. */
   allowWeakKeys?: boolean;
+  /** Default 1000: a set with more keys is `ERR_JWKS_INVALID`, refused before any key is parsed. */
+  maxKeys?: number;
 }
 
 /** Keys that are already here: a KeySet, a JWKS object or its JSON text, or a single JWK. */
@@ -276,6 +318,9 @@ export declare class Verifier {
   verify<P = JWTPayload>(token: string | Uint8Array): Promise<VerifiedJwt<P>>;
   /** Throws `ERR_JWKS_INVALID` when the keys are remote. */
   verifySync<P = JWTPayload>(token: string | Uint8Array): VerifiedJwt<P>;
+  /** Releases the options the core holds now; the verifier reads them again if used after. */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 /**
@@ -358,21 +403,36 @@ export type FetchFunction = typeof globalThis extends { fetch: infer F }
 /** The host's `Headers` class instances, where the program's type libraries declare one. */
 export type HeadersObject = typeof globalThis extends { Headers: { prototype: infer H } } ? H : never;
 
+/**
+ * Shared state for many processes or isolates (Redis, an edge cache, KV). `get` returns the
+ * text `set` stored (null when none); `state` is `JSON.stringify(exportState())`, to be kept
+ * for `ttlMs`. A store that throws, rejects, returns something else or takes longer than
+ * `timeoutMs` is ignored: the RemoteJwks fetches as it would alone.
+ */
+export interface JwksStore {
+  get(url: string): Promise<string | null>;
+  set(url: string, state: string, ttlMs: number): Promise<void>;
+}
+
 export interface RemoteOptions {
-  /** Default 5000: a fetch (response and body) that takes longer fails with `ERR_JWKS_TIMEOUT`. */
+  /** Default 5000: a fetch (response and body) that takes longer fails with `ERR_JWKS_TIMEOUT`; also bounds each `store` call. */
   timeoutMs?: number;
-  /** Default 30000: least time between a fetch and an unknown-kid refetch or a retry. */
+  /** Default 30000: least time between the end of a fetch attempt (failed or not) and an unknown-kid refetch or a retry. */
   cooldownMs?: number;
   /** Default 600000: upper bound of freshness; a shorter `Cache-Control: max-age` wins. */
   cacheMaxAgeMs?: number;
-  /** Default 86400000: how long the last good set serves while fetches fail. */
+  /** Default 86400000: how long past its expiry the last good set serves (at once, while a refresh runs in the background, or while fetches fail). */
   staleIfErrorMs?: number;
   /** Request headers. */
   headers?: Record<string, string> | Array<[string, string]> | HeadersObject;
   /** Default 1048576: the largest body accepted. */
   maxBytes?: number;
+  /** Default 1000: the most keys a set may hold (a larger one is `ERR_JWKS_INVALID`). */
+  maxKeys?: number;
   /** Replaces the global fetch; called as `fetch(url, init)`. */
   fetch?: FetchFunction;
+  /** Shares the cache between processes: read before fetching, written after each fetch. */
+  store?: JwksStore;
 }
 
 export interface RemoteJwksStats {
@@ -394,12 +454,19 @@ export interface RemoteJwksState {
   expiresAtMs?: number;
   lastAttemptAtMs?: number;
   lastError?: { code: JoseErrorCode; message: string };
+  /** Validators of the set's response, for `If-None-Match` / `If-Modified-Since`. */
+  etag?: string;
+  lastModified?: string;
+  /** A bounded `Retry-After` of the last (failed) attempt, in ms. */
+  retryAfterMs?: number;
+  /** Present while a fetch is in flight: when it started (a `store` lease for other processes). */
+  fetchingSinceMs?: number;
 }
 
 /** A JWKS URL with a cache that follows rotation, survives outages and resists floods. */
 export declare class RemoteJwks {
   #private;
-  /** Throws a TypeError unless `url` is an absolute http(s) URL. */
+  /** Throws a TypeError unless `url` is an absolute http(s) URL without user info. */
   constructor(url: string, options?: RemoteOptions);
   readonly url: string;
   /** The cached set, fetched first when there is none or it expired. */
@@ -472,7 +539,7 @@ export interface ReplayStore {
 }
 
 export interface ReplayCacheOptions {
-  /** Default 100000. */
+  /** Default 100000. Entries are never forgotten before their `expiresAt`; when the cache is full of live ones, `markUsed` throws `ERR_REPLAY_STORE_FULL`. */
   maxEntries?: number;
   /** "Now" in seconds. Default: the host clock. */
   clock?: () => number;
@@ -482,6 +549,7 @@ export interface ReplayCacheOptions {
 export declare class ReplayCache implements ReplayStore {
   constructor(options?: ReplayCacheOptions);
   readonly size: number;
+  /** Throws `ERR_REPLAY_STORE_FULL` when `maxEntries` live jtis are held. */
   markUsed(jti: string, expiresAt: number): boolean;
 }
 

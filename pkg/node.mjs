@@ -3,12 +3,13 @@
 
 import * as nodeCrypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { initSync } from './gen/jwks_verify.js';
+import { initSync, __wbg_reset_state } from './gen/jwks_verify.js';
 import { registerNodeCrypto } from './lib/backends.js';
-import { markInstantiated } from './lib/runtime.js';
+import { markInstantiated, registerReset } from './lib/runtime.js';
 
 initSync({ module: readFileSync(new URL('./gen/jwks_verify_bg.wasm', import.meta.url)) });
 markInstantiated();
+registerReset(__wbg_reset_state);
 registerNodeCrypto(nodeCrypto);
 
 export * from './lib/api.js';

@@ -7,6 +7,8 @@
 #   - wasm-bindgen CLI at the version in Cargo.lock  (cargo install, no --locked)
 #   - geckodriver                                   (cargo install)
 #   - chromium, chromium-driver, firefox-esr         (apt)
+#   - redis-server: the tests of jwks-verify/redis   (apt; the tests start their own
+#     instance on a free loopback port, persistence off, and stop it)
 #   - npm dev dependencies at the repo root         (npm ci, stamp-guarded); this
 #     includes wasm-opt: npm `binaryen`. Debian 12's apt binaryen (version 108)
 #     re-points the `__wbindgen_externrefs` table export at the funcref table, and
@@ -17,7 +19,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 GECKODRIVER_VERSION="0.37.1"
-APT_PACKAGES=(chromium chromium-driver firefox-esr)
+APT_PACKAGES=(chromium chromium-driver firefox-esr redis-server)
 
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) export PATH="$CARGO_BIN:$PATH" ;; esac

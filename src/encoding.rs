@@ -89,7 +89,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut members = Map::new();
         while let Some(name) = map.next_key::<String>()? {
             if members.contains_key(&name) {
-                return Err(de::Error::custom(format!("duplicate member name \"{name}\"")));
+                return Err(de::Error::custom(format!("duplicate member name {}", crate::quote::quoted(&name))));
             }
             let value = map.next_value_seed(StrictSeed)?;
             members.insert(name, value);

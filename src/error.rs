@@ -18,6 +18,10 @@ pub enum ErrorCode {
     JwksFetchFailed,
     JwtReplayed,
     WebhookBodyMismatch,
+    /// A `ReplayCache` full of live entries refuses a new one (fail closed).
+    ReplayStoreFull,
+    /// A `ReplayStore` threw, rejected, answered neither true nor false, or timed out.
+    ReplayStoreUnavailable,
 }
 
 impl ErrorCode {
@@ -37,6 +41,8 @@ impl ErrorCode {
             ErrorCode::JwksFetchFailed => "ERR_JWKS_FETCH_FAILED",
             ErrorCode::JwtReplayed => "ERR_JWT_REPLAYED",
             ErrorCode::WebhookBodyMismatch => "ERR_WEBHOOK_BODY_MISMATCH",
+            ErrorCode::ReplayStoreFull => "ERR_REPLAY_STORE_FULL",
+            ErrorCode::ReplayStoreUnavailable => "ERR_REPLAY_STORE_UNAVAILABLE",
         }
     }
 }
@@ -70,15 +76,30 @@ pub struct JoseError {
     /// For claim failures: the claim (or header parameter, for `typ`) that failed.
     pub claim: Option<String>,
     pub reason: Option<ClaimReason>,
+    /// For `ERR_JWKS_NO_MATCHING_KEY`: the first kids of the set (at most 20) and how many it has.
+    pub kids: Option<Kids>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kids {
+    pub first: Vec<String>,
+    pub count: usize,
 }
 
 impl JoseError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        JoseError { code, message: message.into(), claim: None, reason: None }
+        JoseError { code, message: message.into(), claim: None, reason: None, kids: None }
     }
 
     pub fn claim(code: ErrorCode, claim: &str, reason: ClaimReason, message: impl Into<String>) -> Self {
-        JoseError { code, message: message.into(), claim: Some(claim.to_owned()), reason: Some(reason) }
+        JoseError { code, message: message.into(), claim: Some(claim.to_owned()), reason: Some(reason), kids: None }
+    }
+
+    /// Attaches the set's kids, capped ([`crate::quote::capped_kids`]).
+    pub fn with_kids<S: AsRef<str>>(mut self, kids: &[S]) -> Self {
+        let (first, count) = crate::quote::capped_kids(kids);
+        self.kids = Some(Kids { first, count });
+        self
     }
 
     pub fn code(&self) -> &'static str {

@@ -189,7 +189,7 @@ fn walk_object<'de, A: MapAccess<'de>>(mut map: A, mut value: impl FnMut(&Cow<'d
     while let Some(name) = map.next_key_seed(NameSeed)? {
         // Checked before the value is read: the error points where the old parser's did.
         if names.contains(&name) {
-            return Err(de::Error::custom(format!("duplicate member name \"{name}\"")));
+            return Err(de::Error::custom(format!("duplicate member name {}", crate::quote::quoted(&name))));
         }
         value(&name, &mut map)?;
         names.push(name);

@@ -5,6 +5,7 @@ use crate::alg::{Alg, Kty, MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::encoding::{b64url_decode, b64url_encode};
 use crate::x509::check_x509_members;
+use crate::quote::{quoted, quoted_list};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -119,7 +120,7 @@ impl Findings<'_> {
 
 fn label(index: usize, kid: Option<&str>) -> String {
     match kid {
-        Some(kid) => format!("key {index} (kid \"{kid}\")"),
+        Some(kid) => format!("key {index} (kid {})", quoted(kid)),
         None => format!("key {index}"),
     }
 }
@@ -163,7 +164,7 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
             (None, None)
         }
         None => {
-            findings.block("unsupported_kty", format!("{who} has kty \"{kty}\"; only RSA, EC, OKP and oct keys verify JWS signatures, so it is not used"));
+            findings.block("unsupported_kty", format!("{who} has kty {}; only RSA, EC, OKP and oct keys verify JWS signatures, so it is not used", quoted(&kty)));
             (None, None)
         }
         Some(kty) => key_material(kty, jwk, &who, options, &mut findings),
@@ -241,7 +242,7 @@ fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &str, findings: 
             let supported: Vec<&str> = Alg::all().map(Alg::name).collect();
             format!("not a JWS algorithm this library verifies (supported: {})", supported.join(", "))
         };
-        findings.block("unsupported_alg", format!("{who} has alg \"{alg_name}\", {why}; the key is not used"));
+        findings.block("unsupported_alg", format!("{who} has alg {}, {why}; the key is not used", quoted(alg_name)));
         return;
     };
     let facts = alg.facts();
@@ -250,7 +251,7 @@ fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &str, findings: 
     let crv_fits = facts.crv.is_none() || facts.crv == crv;
     if key_kty != facts.kty || !crv_fits {
         let shape = match crv {
-            Some(c) => format!("{kty} {c}"),
+            Some(c) => format!("{kty} {}", crate::quote::known_or_quoted(c, Alg::all().any(|alg| alg.facts().crv == Some(c)))),
             None => kty.to_owned(),
         };
         let needs = format!("{}{}", facts.kty.as_str(), facts.crv.map(|c| format!(" {c}")).unwrap_or_default());
@@ -264,11 +265,11 @@ const NON_SIGNATURE_OPS: [&str; 6] = ["encrypt", "decrypt", "wrapKey", "unwrapKe
 fn check_purpose(use_: Option<&str>, key_ops: Option<&[String]>, who: &str, findings: &mut Findings) {
     if let Some(u) = use_ {
         if u != "sig" {
-            findings.block("use_not_sig", format!("{who} has use \"{u}\"; only use \"sig\" keys verify signatures, so a JWS never selects it (publish signing keys with use \"sig\")"));
+            findings.block("use_not_sig", format!("{who} has use {}; only use \"sig\" keys verify signatures, so a JWS never selects it (publish signing keys with use \"sig\")", quoted(u)));
         }
     }
     let Some(ops) = key_ops else { return };
-    let listed = format!("[{}]", ops.iter().map(|op| format!("\"{op}\"")).collect::<Vec<_>>().join(", "));
+    let listed = quoted_list(ops);
     if !ops.iter().any(|op| op == "verify") {
         findings.block("use_not_sig", format!("{who} has key_ops {listed} without \"verify\"; it never verifies a signature (add \"verify\" if it is a signing key)"));
     } else if ops.iter().any(|op| NON_SIGNATURE_OPS.contains(&op.as_str())) {
@@ -407,7 +408,7 @@ fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> 
             return None;
         }
         other => {
-            findings.block("unsupported_kty", format!("{who} uses EC curve \"{other}\"; only P-256, P-384 and P-521 (ES256, ES384, ES512) verify here, so it is not used"));
+            findings.block("unsupported_kty", format!("{who} uses EC curve {}; only P-256, P-384 and P-521 (ES256, ES384, ES512) verify here, so it is not used", quoted(other)));
             return None;
         }
     };
@@ -442,7 +443,7 @@ fn okp_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) ->
                 "Ed448" => "an Ed448 signature curve, which is not supported here",
                 _ => "not a curve supported here",
             };
-            findings.block("unsupported_kty", format!("{who} uses OKP curve \"{other}\", {why}; only Ed25519 (EdDSA) verifies, so it is not used"));
+            findings.block("unsupported_kty", format!("{who} uses OKP curve {}, {why}; only Ed25519 (EdDSA) verifies, so it is not used", quoted(other)));
             return None;
         }
         None => {

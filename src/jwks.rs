@@ -6,6 +6,7 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError, Result};
 use crate::jwk::{parse_jwk, Jwk, ParseOptions};
+use crate::quote::{known_or_quoted, quoted, quoted_list};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::hash_map::{Entry, HashMap};
@@ -102,7 +103,23 @@ fn limited_list(items: impl ExactSizeIterator<Item = String>, separator: &str) -
     shown.join(separator)
 }
 
+/// The most keys `parseJwks` (and `RemoteJwks`) accepts in one set unless told otherwise.
+pub const DEFAULT_MAX_KEYS: usize = 1000;
+
 impl KeySet {
+    /// [`KeySet::parse_str`] that refuses a set of more than `max_keys` keys before any key
+    /// is looked at (`ERR_JWKS_INVALID`).
+    pub fn parse_str_bounded(text: &str, options: ParseOptions, max_keys: usize) -> Result<KeySet> {
+        let value = parse_json_strict(text.as_bytes())
+            .map_err(|why| JoseError::jwks_invalid(format!("not valid JSON: {why}")))?;
+        if let Some(Value::Array(keys)) = value.get("keys") {
+            if keys.len() > max_keys {
+                return Err(JoseError::jwks_invalid(format!("the set has {} keys, more than maxKeys ({max_keys})", keys.len())));
+            }
+        }
+        Self::parse_value(&value, options)
+    }
+
     /// Parses a JWKS `{"keys":[...]}` or a single JWK from JSON text.
     pub fn parse_str(text: &str, options: ParseOptions) -> Result<KeySet> {
         let value = parse_json_strict(text.as_bytes())
@@ -175,20 +192,20 @@ impl KeySet {
 
     /// The error for a selection that found no candidate: the kids the set has and, for the
     /// keys that could have matched, why they did not.
-    /// "the set has kids [...]" (at most 10 named) or how many keys it has without one.
+    /// "the set has kids [...]" (at most 20 named) or how many keys it has without one.
     pub fn describe_kids(&self) -> String {
         let kids = self.kids();
         if kids.is_empty() {
             format!("the set has {} key(s), none with a kid", self.keys.len())
         } else {
-            format!("the set has kids [{}]", limited_list(kids.iter().map(|k| format!("\"{k}\"")), ", "))
+            format!("the set has kids {}", quoted_list(&kids))
         }
     }
 
     pub fn no_match_error(&self, alg: Alg, kid: Option<&str>, selection: &Selection) -> JoseError {
         let has = self.describe_kids();
         let wanted = match kid {
-            Some(kid) => format!("kid \"{kid}\" and alg {}", alg.name()),
+            Some(kid) => format!("kid {} and alg {}", quoted(kid), alg.name()),
             None => format!("alg {} (token has no kid)", alg.name()),
         };
         // With a kid in the token, only keys carrying that kid are worth explaining; the
@@ -209,7 +226,7 @@ impl KeySet {
         if !explained.is_empty() {
             message.push_str(&format!(" ({})", limited_list(explained.into_iter(), "; ")));
         }
-        JoseError::new(ErrorCode::NoMatchingKey, message)
+        JoseError::new(ErrorCode::NoMatchingKey, message).with_kids(&self.kids())
     }
 }
 
@@ -247,14 +264,14 @@ fn rule_detail(rule: &str, key: &Jwk, alg: Alg, kid: Option<&str>, max_candidate
     let facts = alg.facts();
     let name = alg.name();
     match rule {
-        "kty" => format!("kty {} does not fit {name} (needs {})", key.kty, facts.kty.as_str()),
-        "crv" => format!("crv {} does not fit {name} (needs {})", key.crv.as_deref().unwrap_or("(none)"), facts.crv.unwrap_or("")),
-        "alg" => format!("key alg {} differs from token alg {name}", key.alg.as_deref().unwrap_or("")),
-        "use" => format!("use is \"{}\", not \"sig\"", key.use_.as_deref().unwrap_or("")),
+        "kty" => format!("kty {} does not fit {name} (needs {})", known_or_quoted(&key.kty, key.kty().is_some()), facts.kty.as_str()),
+        "crv" => format!("crv {} does not fit {name} (needs {})", key.crv.as_deref().map_or("(none)".to_owned(), |c| known_or_quoted(c, crate::alg::ALGORITHMS.iter().any(|f| f.crv == Some(c)))), facts.crv.unwrap_or("")),
+        "alg" => format!("key alg {} differs from token alg {name}", key.alg.as_deref().map_or(String::new(), |a| known_or_quoted(a, Alg::parse(a).is_some()))),
+        "use" => format!("use is {}, not \"sig\"", quoted(key.use_.as_deref().unwrap_or(""))),
         "key_ops" => "key_ops lacks \"verify\"".to_owned(),
         "kid" => {
-            let has = key.kid.as_deref().map(|k| format!("kid \"{k}\"")).unwrap_or_else(|| "no kid".to_owned());
-            format!("{has}, token wants \"{}\"", kid.unwrap_or(""))
+            let has = key.kid.as_deref().map(|k| format!("kid {}", quoted(k))).unwrap_or_else(|| "no kid".to_owned());
+            format!("{has}, token wants {}", quoted(kid.unwrap_or("")))
         }
         "unusable" => format!("unusable ({}; see diagnostics)", key.unusable_because.as_deref().unwrap_or("invalid_key")),
         "key_size" => format!("a {}-bit secret is too short for {name}, which needs at least {} bits (RFC 7518 §3.2)", key.bits.unwrap_or(0), facts.hash.output_len() * 8),
@@ -298,11 +315,11 @@ fn missing_kid(key: &Jwk) -> Diagnostic {
 fn duplicate_kid(first: &Jwk, key: &Jwk, kid: &str) -> Diagnostic {
     let same_shape = first.kty == key.kty && first.crv == key.crv;
     let (severity, message) = if !same_shape {
-        (Severity::Info, format!("key {} shares kid \"{kid}\" with key {}, a key of another type ({} vs {}); RFC 7517 allows this, but a distinct kid per key is clearer", key.index, first.index, key.kty, first.kty))
+        (Severity::Info, format!("key {} shares kid {} with key {}, a key of another type ({} vs {}); RFC 7517 allows this, but a distinct kid per key is clearer", key.index, quoted(kid), first.index, quoted(&key.kty), quoted(&first.kty)))
     } else if !key.thumbprint.is_empty() && key.thumbprint == first.thumbprint {
-        (Severity::Warning, format!("key {} repeats key {} (same kid \"{kid}\", same key material); remove the copy", key.index, first.index))
+        (Severity::Warning, format!("key {} repeats key {} (same kid {}, same key material); remove the copy", key.index, first.index, quoted(kid)))
     } else {
-        (Severity::Warning, format!("key {} repeats kid \"{kid}\" of key {}; a token with this kid must try both keys (up to maxCandidates); give each key its own kid, e.g. its thumbprint \"{}\"", key.index, first.index, key.thumbprint))
+        (Severity::Warning, format!("key {} repeats kid {} of key {}; a token with this kid must try both keys (up to maxCandidates); give each key its own kid, e.g. its thumbprint \"{}\"", key.index, quoted(kid), first.index, key.thumbprint))
     };
     Diagnostic { severity, code: "duplicate_kid".to_owned(), index: Some(key.index), kid: Some(kid.to_owned()), message }
 }

@@ -28,6 +28,8 @@ pub mod duration;
 pub mod encoding;
 pub mod error;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod jwk;
 pub mod json_view;
 pub mod jwks;
@@ -41,7 +43,8 @@ pub mod webhook;
 pub mod x509;
 
 #[cfg(target_arch = "wasm32")]
-mod bindings;
+#[doc(hidden)]
+pub mod bindings;
 
 pub use alg::Alg;
 pub use error::{ErrorCode, JoseError};

@@ -8,17 +8,6 @@ use serde_json::{Map, Value};
 
 pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 16384;
 
-#[derive(Debug, Clone)]
-pub struct UntrustedToken {
-    token: String,
-    /// Length of `BASE64URL(header) || '.' || BASE64URL(payload)`, the part the signature covers.
-    signed_len: usize,
-    pub header: Map<String, Value>,
-    pub header_json: String,
-    payload: Vec<u8>,
-    pub signature: Vec<u8>,
-}
-
 /// The three base64url parts of a compact JWS, split after the length check.
 pub struct Parts<'t> {
     pub header_b64: &'t str,
@@ -94,50 +83,26 @@ pub fn header_object<T>(parsed: std::result::Result<Option<T>, String>) -> Resul
 /// The checks on a parsed header that come before the payload is decoded: an unencoded
 /// payload need not be base64url at all.
 pub fn check_header_json(header: &(impl JsonObject + ?Sized), header_bytes: &[u8]) -> Result<()> {
-    if matches!(header.member("b64"), Some(Member::Bool(false))) {
-        return Err(JoseError::jwt_invalid("JWTs MUST NOT use unencoded payload (b64: false)"));
+    match header.member("b64") {
+        None | Some(Member::Bool(true)) => {}
+        Some(Member::Bool(false)) => return Err(JoseError::jwt_invalid("JWTs MUST NOT use unencoded payload (b64: false)")),
+        Some(_) => return Err(JoseError::jws_invalid("JWS Protected Header parameter \"b64\" must be a boolean")),
     }
     std::str::from_utf8(header_bytes).map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
     Ok(())
 }
 
-impl UntrustedToken {
-    pub fn parse(token: &str, max_length: usize) -> Result<Self> {
-        let parts = Parts::split(token, max_length)?;
-        let header_bytes = parts.header_bytes()?;
-        let header = header_object(parse_json_strict(&header_bytes).map(|value| match value {
-            Value::Object(map) => Some(map),
-            _ => None,
-        }))?;
-        check_header_json(&header, &header_bytes)?;
-        let header_json = String::from_utf8(header_bytes).map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
-        let (payload, signature) = parts.payload_and_signature()?;
-        let signed_len = parts.signed_len();
-        Ok(UntrustedToken { token: token.to_owned(), signed_len, header, header_json, payload, signature })
-    }
-
-    /// The octets the signature covers.
-    pub fn signing_input(&self) -> &str {
-        &self.token[..self.signed_len]
-    }
-
-    /// The decoded payload octets (JSON text for a JWT, not yet parsed).
-    pub fn payload(&self) -> &[u8] {
-        &self.payload
-    }
-
-    pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.header.get(name).and_then(Value::as_str)
-    }
-}
-
 /// `decodeJwt`: header and payload without any verification. The payload must be a JSON object.
 /// Returns the header and payload as their original JSON text (member order kept).
 pub fn decode(token: &str, max_length: usize) -> Result<Decoded> {
-    let parsed = UntrustedToken::parse(token, max_length)?;
-    parse_claims(parsed.payload())?;
-    let payload_json = String::from_utf8(parsed.payload().to_vec()).map_err(|_| JoseError::jwt_invalid("JWT Claims Set is not UTF-8"))?;
-    Ok(Decoded { header_json: parsed.header_json, payload_json, signature: parsed.signature })
+    let parts = Parts::split(token, max_length)?;
+    let header_bytes = parts.header_bytes()?;
+    header_view(&header_bytes)?;
+    let (payload, signature) = parts.payload_and_signature()?;
+    claims_view(&payload, &[])?;
+    let header_json = String::from_utf8(header_bytes).map_err(|_| JoseError::jws_invalid("JWS Protected Header is not UTF-8"))?;
+    let payload_json = String::from_utf8(payload).map_err(|_| JoseError::jwt_invalid("JWT Claims Set is not UTF-8"))?;
+    Ok(Decoded { header_json, payload_json, signature })
 }
 
 pub struct Decoded {

@@ -192,7 +192,7 @@ fn check_header(header: &(impl JsonObject + ?Sized), keys: &KeySet, options: &Ve
         None => None,
         Some(Member::Str(kid)) => Some(kid),
         // No key's kid can equal a non-string; jose reports that as no matching key too.
-        Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", keys.describe_kids()))),
+        Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", keys.describe_kids())).with_kids(&keys.kids())),
     };
     let selection = keys.select(alg, kid, options.max_candidates);
     if selection.candidates.is_empty() {

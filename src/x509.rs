@@ -235,7 +235,7 @@ fn jwk_public_key(jwk: &Map<String, Value>) -> Option<PublicKey> {
                 "P-256" => "P-256",
                 "P-384" => "P-384",
                 "P-521" => "P-521",
-                other => return Some(PublicKey::Other(format!("EC {other} key"))),
+                other => return Some(PublicKey::Other(format!("EC {} key", crate::quote::quoted(other)))),
             };
             let mut point = vec![0x04];
             point.extend(member("x")?);
@@ -243,6 +243,6 @@ fn jwk_public_key(jwk: &Map<String, Value>) -> Option<PublicKey> {
             PublicKey::Ec { crv, point }
         }
         "OKP" if crv == Some("Ed25519") => PublicKey::Ed25519(member("x")?),
-        other => PublicKey::Other(format!("{other} key")),
+        other => PublicKey::Other(format!("{} key", crate::quote::quoted(other))),
     })
 }

@@ -480,7 +480,7 @@ fn no_match_error_stays_short_in_a_large_set() {
     let selection = parsed.select(Alg::RS256, Some("nope"), DEFAULT_MAX_CANDIDATES);
     let err = parsed.no_match_error(Alg::RS256, Some("nope"), &selection);
     assert!(err.message.starts_with("no key in the JWKS matches kid \"nope\" and alg RS256; the set has kids [\"k0\", \"k1\","), "{}", err.message);
-    assert!(err.message.ends_with("\"k9\", and 990 more]"), "{}", err.message);
+    assert!(err.message.ends_with("\"k19\", and 980 more]"), "{}", err.message);
 
     // With the kid present but unusable, the message says why that key was passed over.
     let mut input = thousand_keys();
@@ -488,7 +488,7 @@ fn no_match_error_stays_short_in_a_large_set() {
     let parsed = KeySet::parse_value(&input, PUBLIC).unwrap();
     let selection = parsed.select(Alg::RS256, Some("k3"), DEFAULT_MAX_CANDIDATES);
     let err = parsed.no_match_error(Alg::RS256, Some("k3"), &selection);
-    assert!(err.message.ends_with("and 990 more] (key 3: use is \"enc\", not \"sig\")"), "{}", err.message);
+    assert!(err.message.ends_with("and 980 more] (key 3: use is \"enc\", not \"sig\")"), "{}", err.message);
 }
 
 /// The identity point (and every small-order point) "verifies" forged signatures: refused.

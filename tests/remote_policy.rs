@@ -1,7 +1,7 @@
 //! The RemoteJwks cache policy under a fake clock: cold start, single flight, max age and
 //! Cache-Control, unknown-kid refetch and its cooldown, stale-if-error, export/import.
 
-use jwks_verify::remote::{cache_control, discovery, time_text, Action, RemoteCache, RemoteOptions};
+use jwks_verify::remote::{cache_control, discovery, time_text, Action, RemoteCache, RemoteOptions, StoreVerdict};
 use jwks_verify::ErrorCode;
 use serde_json::{json, Value};
 
@@ -41,7 +41,8 @@ fn fetch_err(cache: &mut RemoteCache, now: f64, code: ErrorCode) -> jwks_verify:
 fn defaults_are_those_of_the_api() {
     let o: RemoteOptions = serde_json::from_str("{}").unwrap();
     assert_eq!(o, options());
-    assert_eq!((o.timeout_ms, o.cooldown_ms, o.cache_max_age_ms, o.stale_if_error_ms, o.max_bytes), (5000.0, 30_000.0, 600_000.0, 86_400_000.0, 1_048_576.0));
+    assert_eq!((o.timeout_ms, o.cooldown_ms, o.cache_max_age_ms, o.stale_if_error_ms, o.max_bytes, o.max_keys), (5000.0, 30_000.0, 600_000.0, 86_400_000.0, 1_048_576.0, 1000.0));
+    assert!(RemoteOptions { max_keys: 1.5, ..options() }.validate().unwrap_err().contains("maxKeys"));
     let o: RemoteOptions = serde_json::from_str(r#"{"cooldownMs": 5, "maxBytes": 10}"#).unwrap();
     assert_eq!((o.cooldown_ms, o.max_bytes, o.timeout_ms), (5.0, 10.0, 5000.0));
     assert!(RemoteOptions { timeout_ms: 0.0, ..options() }.validate().unwrap_err().contains("timeoutMs"));
@@ -143,8 +144,10 @@ fn expired_set_is_refetched_even_within_cooldown() {
     let o = RemoteOptions { cache_max_age_ms: 10.0 * SECOND, cooldown_ms: 30.0 * SECOND, ..options() };
     let cache = warm(o, T0, &["a"]);
     assert_eq!(cache.decide(T0 + 9.0 * SECOND, Some("a"), false), Ok(Action::Serve));
-    assert_eq!(cache.decide(T0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Fetch));
-    assert_eq!(cache.decide(T0 + 10.0 * SECOND, None, false), Ok(Action::Fetch));
+    assert_eq!(cache.decide(T0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(T0 + 10.0 * SECOND, None, false), Ok(Action::Revalidate));
+    let no_stale = warm(RemoteOptions { stale_if_error_ms: 0.0, ..o }, T0, &["a"]);
+    assert_eq!(no_stale.decide(T0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Fetch));
 }
 
 #[test]
@@ -170,7 +173,7 @@ fn cache_control_header_drives_expiry() {
     cache.fetch_succeeded(T0, &jwks(&["a"]), Some("max-age=60"), None).unwrap();
     assert_eq!(cache.set().unwrap().expires_at_ms, T0 + 60.0 * SECOND);
     assert_eq!(cache.decide(T0 + 59.0 * SECOND, None, false), Ok(Action::Serve));
-    assert_eq!(cache.decide(T0 + 60.0 * SECOND, None, false), Ok(Action::Fetch));
+    assert_eq!(cache.decide(T0 + 60.0 * SECOND, None, false), Ok(Action::Revalidate));
 }
 
 #[test]
@@ -197,14 +200,14 @@ fn stale_if_error_serves_the_last_good_set_then_fails() {
     let mut cache = warm(o, T0, &["a"]);
     let expiry = T0 + 60.0 * SECOND;
 
-    assert_eq!(cache.decide(expiry, Some("a"), false), Ok(Action::Fetch));
+    assert_eq!(cache.decide(expiry, Some("a"), false), Ok(Action::Revalidate));
     let err = fetch_err(&mut cache, expiry, ErrorCode::JwksFetchFailed);
-    assert!(err.message.contains("last good fetch of https://idp.example/jwks.json at 2023-11-14T22:13:20.000Z, kids known: [\"a\"]"), "{}", err.message);
+    assert!(err.message.contains("last good fetch of \"https://idp.example/jwks.json\" at 2023-11-14T22:13:20.000Z, kids known: [\"a\"]"), "{}", err.message);
     assert_eq!(cache.decide(expiry, Some("a"), true), Ok(Action::Serve), "stale after the failed refresh");
     assert_eq!(cache.decide(expiry + 5.0 * SECOND, Some("a"), false), Ok(Action::Serve), "no retry within the cooldown");
     assert_eq!(cache.stats().last_error.as_ref().unwrap()["code"], "ERR_JWKS_FETCH_FAILED");
 
-    assert_eq!(cache.decide(expiry + 10.0 * SECOND, Some("a"), false), Ok(Action::Fetch), "retry after the cooldown");
+    assert_eq!(cache.decide(expiry + 10.0 * SECOND, Some("a"), false), Ok(Action::Revalidate), "retry after the cooldown, in the background");
     fetch_err(&mut cache, expiry + 10.0 * SECOND, ErrorCode::JwksTimeout);
     assert_eq!(cache.decide(expiry + 10.0 * SECOND, Some("a"), true), Ok(Action::Serve));
 
@@ -242,7 +245,7 @@ fn cold_failure_is_not_retried_before_the_cooldown() {
     fetch_err(&mut cache, T0, ErrorCode::JwksTimeout);
     let err = cache.decide(T0, None, true).unwrap_err();
     assert_eq!(err.code, ErrorCode::JwksTimeout);
-    assert!(err.message.contains("no good fetch of https://idp.example/jwks.json yet"), "{}", err.message);
+    assert!(err.message.contains("no good fetch of \"https://idp.example/jwks.json\" yet"), "{}", err.message);
     assert_eq!(cache.decide(T0 + 29.0 * SECOND, None, false).unwrap_err().code, ErrorCode::JwksTimeout);
     assert_eq!(cache.decide(T0 + 30.0 * SECOND, None, false), Ok(Action::Fetch));
     let zero = RemoteCache::new(URL, RemoteOptions { cooldown_ms: 0.0, ..options() });
@@ -252,7 +255,7 @@ fn cold_failure_is_not_retried_before_the_cooldown() {
 #[test]
 fn a_body_that_is_not_a_jwk_set_is_a_failure_and_keeps_the_old_set() {
     let mut cache = warm(RemoteOptions { cooldown_ms: 0.0, ..options() }, T0, &["a"]);
-    for body in ["<html>", "[]", "{\"kty\":\"EC\"}", "{\"keys\":{}}", "{\"keys\":[],\"keys\":[]}"] {
+    for body in ["<html>", "[]", "{\"kty\":\"EC\"}", "{\"keys\":{}}", "{\"keys\":[],\"keys\":[]}", r#"{"keys":[1,null,"x",{}]}"#, r#"{"keys":[{"kid":"a"}]}"#] {
         cache.start_fetch(T0 + 1.0);
         let err = cache.fetch_succeeded(T0 + 1.0, body, None, None).unwrap_err();
         assert_eq!(err.code, ErrorCode::JwksInvalid, "{body}");
@@ -268,7 +271,7 @@ fn removed_keys_are_gone_after_the_next_refresh() {
     let o = RemoteOptions { cache_max_age_ms: 60.0 * SECOND, ..options() };
     let mut cache = warm(o, T0, &["a", "b"]);
     let generation = cache.generation();
-    assert_eq!(cache.decide(T0 + 60.0 * SECOND, Some("b"), false), Ok(Action::Fetch));
+    assert_eq!(cache.decide(T0 + 60.0 * SECOND, Some("b"), false), Ok(Action::Revalidate));
     fetch_ok(&mut cache, T0 + 60.0 * SECOND, &["a"]);
     assert!(cache.generation() > generation);
     assert_eq!(cache.decide(T0 + 60.0 * SECOND, Some("b"), true).unwrap_err().code, ErrorCode::NoMatchingKey);
@@ -282,7 +285,7 @@ fn zero_lifetime_still_serves_what_the_waited_fetch_brought() {
     assert_eq!(cache.decide(T0, None, false), Ok(Action::Fetch));
     fetch_ok(&mut cache, T0, &["a"]);
     assert_eq!(cache.decide(T0, Some("a"), true), Ok(Action::Serve));
-    assert_eq!(cache.decide(T0, Some("a"), false), Ok(Action::Fetch));
+    assert_eq!(cache.decide(T0, Some("a"), false), Ok(Action::Revalidate));
 }
 
 #[test]
@@ -305,17 +308,17 @@ fn export_and_import_carry_the_cache() {
     assert_eq!(state["expiresAtMs"], T0 + 60.0 * SECOND);
 
     let text = state.to_string();
-    let restored = RemoteCache::from_state(URL, o, &serde_json::from_str(&text).unwrap()).unwrap();
+    let restored = RemoteCache::from_state(URL, o, &serde_json::from_str(&text).unwrap(), T0 + SECOND).unwrap();
     assert_eq!(restored.kids(), ["a", "b"]);
     assert_eq!(restored.decide(T0 + SECOND, Some("b"), false), Ok(Action::Serve), "fresh: no fetch in the new isolate");
-    assert_eq!(restored.decide(T0 + 60.0 * SECOND, Some("b"), false), Ok(Action::Fetch), "expiry carried over");
+    assert_eq!(restored.decide(T0 + 60.0 * SECOND, Some("b"), false), Ok(Action::Revalidate), "expiry carried over");
     assert_eq!(restored.stats().fetches, 0);
     assert_eq!(restored.stats().last_fetch_at, Some(T0 / 1000.0));
     assert_eq!(restored.decide(T0 + 10.0 * SECOND, Some("new"), false).unwrap_err().code, ErrorCode::NoMatchingKey, "cooldown carried over");
 
     // A failure is carried too, so a new isolate does not hammer a failing server.
     fetch_err(&mut cache, T0 + 60.0 * SECOND, ErrorCode::JwksTimeout);
-    let restored = RemoteCache::from_state(URL, o, &cache.export_state()).unwrap();
+    let restored = RemoteCache::from_state(URL, o, &cache.export_state(), T0 + 61.0 * SECOND).unwrap();
     assert_eq!(restored.stats().last_error.unwrap()["code"], "ERR_JWKS_TIMEOUT");
     assert_eq!(restored.decide(T0 + 61.0 * SECOND, Some("a"), false), Ok(Action::Serve), "stale, no retry within cooldown");
 }
@@ -323,24 +326,24 @@ fn export_and_import_carry_the_cache() {
 #[test]
 fn import_rejects_foreign_or_malformed_state() {
     let state = warm(options(), T0, &["a"]).export_state();
-    let err = RemoteCache::from_state("https://other.example/jwks", options(), &state).unwrap_err();
+    let err = RemoteCache::from_state("https://other.example/jwks", options(), &state, T0).unwrap_err();
     assert_eq!(err.code, ErrorCode::JwksInvalid);
-    assert!(err.message.contains("exported for https://idp.example/jwks.json"), "{}", err.message);
-    let empty = RemoteCache::from_state(URL, options(), &Value::Null).unwrap();
+    assert!(err.message.contains("exported for \"https://idp.example/jwks.json\""), "{}", err.message);
+    let empty = RemoteCache::from_state(URL, options(), &Value::Null, T0).unwrap();
     assert!(empty.set().is_none());
     let mut broken = state.clone();
     broken["version"] = json!(2);
-    assert!(RemoteCache::from_state(URL, options(), &broken).is_err());
+    assert!(RemoteCache::from_state(URL, options(), &broken, T0).is_err());
     let mut broken = state.clone();
     broken["jwks"] = json!({ "kty": "EC" });
-    assert!(RemoteCache::from_state(URL, options(), &broken).is_err());
+    assert!(RemoteCache::from_state(URL, options(), &broken, T0).is_err());
     let mut broken = state.clone();
     broken["expiresAtMs"] = json!("soon");
-    assert!(RemoteCache::from_state(URL, options(), &broken).is_err());
+    assert!(RemoteCache::from_state(URL, options(), &broken, T0).is_err());
     let mut broken = state;
     broken["lastError"] = json!({ "code": "ERR_JWT_EXPIRED", "message": "x" });
-    assert!(RemoteCache::from_state(URL, options(), &broken).is_err());
-    assert!(RemoteCache::from_state(URL, options(), &json!([1])).is_err());
+    assert!(RemoteCache::from_state(URL, options(), &broken, T0).is_err());
+    assert!(RemoteCache::from_state(URL, options(), &json!([1]), T0).is_err());
 }
 
 #[test]
@@ -369,6 +372,9 @@ fn discovery_urls_and_issuer_check() {
     assert!(discovery::jwks_uri("https://idp.example", at, &doc("https://idp.example", "http://idp.example/jwks")).is_err(), "no https downgrade");
     assert!(discovery::jwks_uri("http://127.0.0.1:9", at, &doc("http://127.0.0.1:9", "http://127.0.0.1:9/jwks")).is_ok());
     assert!(discovery::jwks_uri("https://idp.example", at, "<html>").is_err());
+    let err = discovery::jwks_uri("https://idp.example", at, &doc("https://idp.example", "https://u:hunter2@idp.example/jwks")).unwrap_err();
+    assert_eq!(err.code, ErrorCode::JwksInvalid);
+    assert!(err.message.contains("user info"), "{}", err.message);
     assert!(discovery::jwks_uri("https://idp.example", at, r#"{"issuer":"https://idp.example"}"#).is_err());
 }
 
@@ -379,4 +385,335 @@ fn times_in_messages_are_iso_utc() {
     assert_eq!(time_text::iso_utc(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
     assert_eq!(time_text::iso_utc(-1.0), "1969-12-31T23:59:59.999Z");
     assert!(time_text::iso_utc(f64::INFINITY).contains("invalid"));
+}
+
+fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+#[test]
+fn from_state_clamps_expiry_and_discards_future_times() {
+    let o = RemoteOptions { cache_max_age_ms: 60.0 * SECOND, ..options() };
+    let mut state = warm(o, T0, &["attacker"]).export_state();
+    state["expiresAtMs"] = json!(4_102_444_800_000.0_f64); // 2100
+    let restored = RemoteCache::from_state(URL, o, &state, T0 + SECOND).unwrap();
+    assert_eq!(restored.set().unwrap().expires_at_ms, T0 + 60.0 * SECOND, "clamped to fetchedAtMs + cacheMaxAgeMs");
+    let beyond = T0 + 60.0 * SECOND + o.stale_if_error_ms;
+    assert_eq!(restored.decide(beyond, Some("attacker"), false), Ok(Action::Fetch), "the key does not verify forever");
+
+    // A set "fetched" in the future is dropped; an attempt "ended" in the future is ignored.
+    let mut future = state.clone();
+    future["fetchedAtMs"] = json!(T0 + 3_600_000.0);
+    future["lastAttemptAtMs"] = json!(T0 + 1e12);
+    future["lastError"] = json!({ "code": "ERR_JWKS_TIMEOUT", "message": "x" });
+    let restored = RemoteCache::from_state(URL, o, &future, T0).unwrap();
+    assert!(restored.set().is_none());
+    assert_eq!(restored.decide(T0, None, false), Ok(Action::Fetch), "a future lastAttemptAtMs does not block fetching");
+    assert!(restored.last_error().is_none());
+}
+
+#[test]
+fn from_state_invariants_over_random_states() {
+    let o = RemoteOptions { cache_max_age_ms: 600.0 * SECOND, cooldown_ms: 30.0 * SECOND, ..options() };
+    let mut seed = 0x1234_5678_9abc_def1_u64;
+    let base = warm(o, T0, &["a"]).export_state();
+    for _ in 0..5000 {
+        let mut state = base.clone();
+        let now = T0 + (xorshift(&mut seed) % 10_000_000) as f64;
+        let pick = |seed: &mut u64| T0 + (xorshift(seed) % 40_000_000_000) as f64 - 20_000_000_000.0;
+        let fetched = pick(&mut seed).max(0.0);
+        state["fetchedAtMs"] = json!(fetched);
+        state["expiresAtMs"] = json!(pick(&mut seed).max(0.0));
+        state["lastAttemptAtMs"] = json!(pick(&mut seed).max(0.0));
+        if xorshift(&mut seed) % 2 == 0 {
+            state["lastError"] = json!({ "code": "ERR_JWKS_FETCH_FAILED", "message": "boom" });
+        }
+        let cache = RemoteCache::from_state(URL, o, &state, now).unwrap();
+        if let Some(set) = cache.set() {
+            assert!(set.fetched_at_ms <= now);
+            assert!(set.expires_at_ms <= set.fetched_at_ms + o.cache_max_age_ms);
+        }
+        // Nothing restored holds fetching back beyond one cooldown from now.
+        let later = now + o.cooldown_ms;
+        assert!(matches!(cache.decide(later, Some("unknown"), false), Ok(Action::Fetch)), "state {state}");
+    }
+}
+
+#[test]
+fn from_state_checks_like_a_fetched_body() {
+    let o = RemoteOptions { max_keys: 2.0, max_bytes: 400.0, ..options() };
+    let state = warm(o, T0, &["a"]).export_state();
+    let refused = |edit: &dyn Fn(&mut Value), why: &str| {
+        let mut broken = state.clone();
+        edit(&mut broken);
+        let err = RemoteCache::from_state(URL, o, &broken, T0 + 1.0).unwrap_err();
+        assert_eq!(err.code, ErrorCode::JwksInvalid);
+        assert!(err.message.contains(why), "{why}: {}", err.message);
+    };
+    refused(&|s| s["jwks"] = json!({ "keys": [1, null] }), "keys[0] is not a JWK object");
+    refused(&|s| s["jwks"] = serde_json::from_str(&jwks(&["a", "b", "c"])).unwrap(), "more than maxKeys (2)");
+    refused(&|s| s["jwks"]["keys"][0]["pad"] = json!("x".repeat(500)), "larger than maxBytes");
+    refused(
+        &|s| {
+            s["lastAttemptAtMs"] = json!(T0);
+            s["lastError"] = json!({ "code": "ERR_JWKS_FETCH_FAILED", "message": "m".repeat(5000) });
+        },
+        "longer than 4096 bytes",
+    );
+    refused(&|s| s["extra"] = json!(1), "unknown member \"extra\"");
+    refused(&|s| s["fetchedAtMs"] = json!(-5), "fetchedAtMs must be");
+    refused(&|s| s["etag"] = json!("e".repeat(2000)), "etag must be");
+    refused(&|s| s["retryAfterMs"] = json!(1e9), "retryAfterMs");
+}
+
+#[test]
+fn a_malformed_refresh_keeps_serving_the_last_good_set() {
+    let o = RemoteOptions { cache_max_age_ms: 60.0 * SECOND, cooldown_ms: 10.0 * SECOND, stale_if_error_ms: 120.0 * SECOND, ..options() };
+    let mut cache = warm(o, T0, &["a"]);
+    let generation = cache.generation();
+    let expiry = T0 + 60.0 * SECOND;
+    assert_eq!(cache.decide(expiry, Some("a"), false), Ok(Action::Revalidate));
+    cache.start_fetch(expiry);
+    let err = cache.fetch_succeeded(expiry + 5.0, r#"{"keys":[1,null,"x",{}]}"#, None, None).unwrap_err();
+    assert_eq!(err.code, ErrorCode::JwksInvalid);
+    assert!(err.message.contains("keys[0] is not a JWK object"), "{}", err.message);
+    assert_eq!(cache.generation(), generation);
+    assert_eq!(cache.decide(expiry + 6.0, Some("a"), false), Ok(Action::Serve), "stale within staleIfErrorMs, no retry in the cooldown");
+    // cooldownMs counts from the end of the failed attempt.
+    assert_eq!(cache.decide(expiry + 5.0 + 10.0 * SECOND - 1.0, Some("a"), false), Ok(Action::Serve));
+    assert_eq!(cache.decide(expiry + 5.0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Revalidate));
+    // A well-formed set replaces the cached one, even an empty one.
+    fetch_ok(&mut cache, expiry + 20.0 * SECOND, &[]);
+    assert!(cache.kids().is_empty());
+    assert!(cache.generation() > generation);
+    assert_eq!(cache.decide(expiry + 20.0 * SECOND, Some("a"), true).unwrap_err().code, ErrorCode::NoMatchingKey);
+}
+
+#[test]
+fn cooldown_counts_from_the_end_of_a_successful_attempt_too() {
+    let mut cache = warm(options(), T0, &["a"]);
+    cache.start_fetch(T0 + 40.0 * SECOND);
+    cache.fetch_succeeded(T0 + 45.0 * SECOND, &jwks(&["a"]), None, None).unwrap();
+    assert!(cache.decide(T0 + 74.0 * SECOND, Some("b"), false).is_err());
+    assert_eq!(cache.decide(T0 + 75.0 * SECOND, Some("b"), false), Ok(Action::Fetch));
+}
+
+#[test]
+fn stale_while_revalidate_only_a_miss_waits() {
+    let o = RemoteOptions { cache_max_age_ms: 60.0 * SECOND, stale_if_error_ms: 600.0 * SECOND, ..options() };
+    let mut cache = warm(o, T0, &["a"]);
+    let expired = T0 + 61.0 * SECOND;
+    assert_eq!(cache.decide(expired, Some("a"), false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(expired, None, false), Ok(Action::Revalidate));
+    cache.start_fetch(expired);
+    assert_eq!(cache.decide(expired, Some("a"), false), Ok(Action::Serve), "serves while the refresh runs");
+    assert_eq!(cache.decide(expired, Some("b"), false), Ok(Action::Join), "an unknown kid waits for it");
+    fetch_err(&mut cache, expired + 5000.0, ErrorCode::JwksTimeout);
+    // During an outage nobody waits: a refresh is due once per cooldown, in the background.
+    for step in 0..20 {
+        let now = expired + 5000.0 + f64::from(step) * 10.0 * SECOND;
+        let action = cache.decide(now, Some("a"), false).unwrap();
+        assert!(matches!(action, Action::Serve | Action::Revalidate), "{action:?}");
+        if action == Action::Revalidate {
+            cache.start_fetch(now);
+            fetch_err(&mut cache, now + 5000.0, ErrorCode::JwksTimeout);
+        }
+    }
+    let past = T0 + 60.0 * SECOND + 600.0 * SECOND;
+    assert_eq!(cache.decide(past + 31.0 * SECOND, Some("a"), false), Ok(Action::Fetch), "past staleIfErrorMs: a miss");
+}
+
+#[test]
+fn an_unchanged_body_keeps_the_generation_and_a_304_renews() {
+    let o = RemoteOptions { cache_max_age_ms: 60.0 * SECOND, cooldown_ms: 0.0, ..options() };
+    let mut cache = warm(o, T0, &["a"]);
+    let generation = cache.generation();
+    cache.start_fetch(T0 + 61.0 * SECOND);
+    let headers = jwks_verify::remote::ResponseHeaders { etag: Some("\"v1\""), last_modified: Some("Sun, 06 Nov 1994 08:49:37 GMT"), ..Default::default() };
+    cache.fetch_succeeded_with(T0 + 61.0 * SECOND, &jwks(&["a"]), headers).unwrap();
+    assert_eq!(cache.generation(), generation, "same body: not parsed again");
+    assert_eq!(cache.set().unwrap().expires_at_ms, T0 + 121.0 * SECOND);
+    assert_eq!(cache.validators(), (Some("\"v1\""), Some("Sun, 06 Nov 1994 08:49:37 GMT")));
+    cache.start_fetch(T0 + 130.0 * SECOND);
+    cache.not_modified(T0 + 130.0 * SECOND, Default::default()).unwrap();
+    assert_eq!(cache.set().unwrap().expires_at_ms, T0 + 190.0 * SECOND, "a 304 renews freshness");
+    assert_eq!(cache.validators().0, Some("\"v1\""));
+    assert_eq!(cache.generation(), generation);
+    assert_eq!(cache.stats().fetches, 3);
+    let state = cache.export_state();
+    assert_eq!(state["etag"], "\"v1\"");
+    let restored = RemoteCache::from_state(URL, o, &state, T0 + 131.0 * SECOND).unwrap();
+    assert_eq!(restored.validators().0, Some("\"v1\""));
+
+    let mut cold = RemoteCache::new(URL, options());
+    cold.start_fetch(T0);
+    let err = cold.not_modified(T0, Default::default()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::JwksFetchFailed);
+    assert!(err.message.contains("304") && err.message.contains("no cached set") && !err.message.contains("redirect"), "{}", err.message);
+}
+
+#[test]
+fn retry_after_is_honoured_within_bounds() {
+    let o = RemoteOptions { cooldown_ms: 30.0 * SECOND, ..options() };
+    let failed_with = |retry_after: &str| {
+        let mut cache = RemoteCache::new(URL, o);
+        cache.start_fetch(T0);
+        let err = jwks_verify::JoseError::new(ErrorCode::JwksFetchFailed, "HTTP status 429");
+        cache.fetch_failed_with(T0, err, Some(retry_after));
+        let first_fetch = (0..=700).map(|s| T0 + f64::from(s) * SECOND).find(|now| cache.decide(*now, None, false) == Ok(Action::Fetch));
+        (first_fetch.unwrap() - T0) / SECOND
+    };
+    assert_eq!(failed_with("120"), 120.0);
+    assert_eq!(failed_with("1"), 30.0, "never less than cooldownMs");
+    assert_eq!(failed_with("99999"), 600.0, "at most 10 minutes");
+    assert_eq!(failed_with("soon"), 30.0);
+    assert_eq!(failed_with("Tue, 14 Nov 2023 22:15:20 GMT"), 120.0, "an HTTP-date");
+}
+
+#[test]
+fn max_keys_is_checked_before_the_keys() {
+    let o = RemoteOptions { max_keys: 3.0, cooldown_ms: 0.0, ..options() };
+    let mut cache = warm(o, T0, &["a", "b", "c"]);
+    cache.start_fetch(T0 + 1.0);
+    let mut big: Vec<Value> = (0..4).map(|i| json!({ "kty": "EC", "kid": format!("k{i}") })).collect();
+    big.push(json!(1));
+    let err = cache.fetch_succeeded(T0 + 1.0, &json!({ "keys": big }).to_string(), None, None).unwrap_err();
+    assert!(err.message.contains("it has 5 keys, more than maxKeys (3)"), "{}", err.message);
+    assert_eq!(cache.kids(), ["a", "b", "c"]);
+}
+
+#[test]
+fn urls_with_credentials_or_other_schemes_are_refused() {
+    use jwks_verify::remote::check_url;
+    for ok in ["https://idp.example/jwks.json", "http://127.0.0.1:8080/a@b", "https://idp.example/?u=a@b", "HTTPS://IDP.EXAMPLE/"] {
+        assert!(check_url(ok).is_ok(), "{ok}");
+    }
+    for bad in ["http://user:pass@idp.example/jwks", "https://user@idp.example/", "https://:secret@idp.example/", "file:///etc/passwd", "ftp://idp.example/", "data:,x", "https://", "idp.example"] {
+        let why = check_url(bad).unwrap_err();
+        assert!(!why.contains("pass") && !why.contains("secret"), "{why}");
+    }
+    assert!(check_url("http://user:pass@idp.example/").unwrap_err().contains("user info"));
+}
+
+/// N processes share a store (`get`/`set` of the exported state) and the upstream: a flood of
+/// unknown kids spread over them makes at most one upstream fetch per cooldown, and a
+/// rotation fetched by one is seen by all.
+#[test]
+fn a_shared_store_holds_the_cooldown_and_spreads_a_rotation() {
+    let o = RemoteOptions { cache_max_age_ms: 3_600_000.0, ..options() };
+    let mut store: Option<Value> = None;
+    let mut processes: Vec<RemoteCache> = (0..5)
+        .map(|_| {
+            let mut cache = RemoteCache::new(URL, o);
+            cache.set_shared(true);
+            cache
+        })
+        .collect();
+    let mut consults = [0_u32; 5];
+    let mut upstream = vec!["a"];
+    let mut fetch_times = vec![];
+    let mut seed = 42_u64;
+    for i in 0..5000_u32 {
+        let now = T0 + f64::from(i) * 20.0;
+        let p = (xorshift(&mut seed) % 5) as usize;
+        if i == 2500 {
+            upstream.push("rotated");
+        }
+        let kid = if i % 7 == 0 { "a".to_owned() } else if i > 2500 && i % 11 == 0 { "rotated".to_owned() } else { format!("r{}", xorshift(&mut seed)) };
+        let cache = &mut processes[p];
+        match cache.decide(now, Some(&kid), false) {
+            Ok(Action::Fetch | Action::Revalidate) => {
+                cache.start_fetch(now);
+                let skipped = match &store {
+                    Some(state) => cache.adopt_state(now, state, Some(&kid)).unwrap() == StoreVerdict::Skip,
+                    None => false,
+                };
+                if !skipped {
+                    fetch_times.push(now);
+                    cache.fetch_succeeded(now, &jwks(&upstream), None, None).unwrap();
+                    store = Some(cache.export_state());
+                }
+            }
+            Ok(Action::Consult) => {
+                consults[p] += 1;
+                cache.start_consult(now);
+                if let Some(state) = &store {
+                    cache.adopt_state(now, state, Some(&kid)).unwrap();
+                }
+                cache.cancel_fetch();
+                match cache.decide(now, Some(&kid), true) {
+                    Ok(Action::Serve) => {}
+                    Err(err) => assert_eq!(err.code, ErrorCode::NoMatchingKey),
+                    Ok(other) => panic!("{other:?} after consulting"),
+                }
+            }
+            Ok(Action::Serve) => {}
+            Ok(Action::Join) => panic!("no fetch is left in flight"),
+            Err(err) => assert_eq!(err.code, ErrorCode::NoMatchingKey, "{}", err.message),
+        }
+    }
+    // The store is read for misses at most once per STORE_RECHECK_MS per process.
+    assert!(consults.iter().all(|&n| n <= 101), "{consults:?}");
+    for pair in fetch_times.windows(2) {
+        assert!(pair[1] - pair[0] >= o.cooldown_ms, "{fetch_times:?}");
+    }
+    assert!(fetch_times.len() <= 5, "{fetch_times:?}");
+    // Every process sees the rotation, without an upstream fetch of its own.
+    for cache in &mut processes {
+        let now = T0 + 5000.0 * 20.0 + 2.0 * SECOND;
+        match cache.decide(now, Some("rotated"), false) {
+            Ok(Action::Serve) => {}
+            Ok(Action::Fetch) => {
+                cache.start_fetch(now);
+                assert_eq!(cache.adopt_state(now, store.as_ref().unwrap(), Some("rotated")).unwrap(), StoreVerdict::Skip, "the store has the rotation");
+            }
+            Ok(Action::Consult) => {
+                cache.start_consult(now);
+                cache.adopt_state(now, store.as_ref().unwrap(), Some("rotated")).unwrap();
+                cache.cancel_fetch();
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(cache.decide(now, Some("rotated"), true), Ok(Action::Serve));
+    }
+}
+
+#[test]
+fn adopt_state_takes_only_newer_state_and_refuses_a_malformed_one() {
+    let mut own = warm(options(), T0 + 10.0 * SECOND, &["new"]);
+    let older = warm(options(), T0, &["old"]).export_state();
+    own.start_fetch(T0 + 50.0 * SECOND);
+    assert_eq!(own.adopt_state(T0 + 50.0 * SECOND, &older, Some("x")).unwrap(), StoreVerdict::Fetch, "an older state does not stop the fetch");
+    assert_eq!(own.kids(), ["new"]);
+    let mut broken = older.clone();
+    broken["expiresAtMs"] = json!("later");
+    assert_eq!(own.adopt_state(T0 + 50.0 * SECOND, &broken, None).unwrap_err().code, ErrorCode::JwksInvalid);
+    assert!(own.in_flight(), "a refused state leaves the fetch to go on");
+    let ttl = own.store_ttl_ms(T0 + 10.0 * SECOND);
+    assert_eq!(ttl, 600_000.0 + 86_400_000.0);
+}
+
+#[test]
+fn a_fetch_in_flight_elsewhere_is_waited_for_until_timeout_ms() {
+    let o = RemoteOptions { timeout_ms: 5000.0, ..options() };
+    let mut fetching = RemoteCache::new(URL, o);
+    fetching.start_fetch(T0);
+    let lease = fetching.export_state();
+    assert_eq!(lease["fetchingSinceMs"], T0);
+    let mut cold = RemoteCache::new(URL, o);
+    cold.start_fetch(T0 + 10.0);
+    assert_eq!(cold.adopt_state(T0 + 10.0, &lease, None).unwrap(), StoreVerdict::Wait);
+    assert!(cold.in_flight());
+    assert_eq!(cold.adopt_state(T0 + 5000.0, &lease, None).unwrap(), StoreVerdict::Fetch, "a lease older than timeoutMs is over");
+    let mut future = lease.clone();
+    future["fetchingSinceMs"] = json!(T0 + 1e9);
+    assert_eq!(cold.adopt_state(T0 + 10.0, &future, None).unwrap(), StoreVerdict::Fetch, "a lease in the future is ignored");
+    fetching.fetch_succeeded(T0 + 20.0, &jwks(&["a"]), None, None).unwrap();
+    let done = fetching.export_state();
+    assert!(done.get("fetchingSinceMs").is_none());
+    assert_eq!(cold.adopt_state(T0 + 30.0, &done, Some("a")).unwrap(), StoreVerdict::Skip);
+    assert!(!cold.in_flight());
 }

@@ -3,10 +3,11 @@
 
 import { analyze } from './analyze.js';
 import { renderReport } from './render.js';
-import { keysFromText, keysFromUrl } from './keysource.js';
+import { keysFromIssuer, keysFromText, keysFromUrl } from './keysource.js';
+import { applyState, decodeState, encodeState } from './state.js';
 import { fetchFailure } from './explain.js';
 import { SAMPLES } from './samples.js';
-import { isoDate } from './format.js';
+import { describeTime, isoDate } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('inputs');
@@ -19,6 +20,8 @@ const INPUT_DELAY_MS = 200;
 
 let jv = null;
 let fetched = null; // { url, keys } or { url, error }: the last JWKS fetched from a URL
+let discovered = null; // { issuer, keys } or { issuer, error }: the last issuer discovered
+const sampleTokens = new Set(); // tokens this page made: sharing them needs no warning
 let runCount = 0;
 let pendingRun;
 let currentSample = '';
@@ -110,7 +113,17 @@ function jwksUrl() {
   }
 }
 
+function issuerUrl() {
+  return fields['issuer-url'].value.trim().replace(/\/+$/, '');
+}
+
 function readKeys() {
+  if (fields['keys-source'].value === 'issuer') {
+    const issuer = issuerUrl();
+    if (!issuer) return null;
+    if (discovered?.issuer === issuer) return discovered.keys ?? { error: discovered.error };
+    return { pending: 'Press Discover (or Verify) to find the issuer\'s key set.' };
+  }
   if (fields['keys-source'].value === 'paste') {
     const text = fields.jwks.value.trim();
     return text ? keysFromText(jv, text, fields['allow-private'].checked) : null;
@@ -148,8 +161,15 @@ async function run() {
   panels.verdict.dataset.state = 'done';
 }
 
+// A link shown for an earlier state would mislead once the form changes.
+function hideStaleLink() {
+  $('share-result').hidden = true;
+  $('share-url').value = '';
+}
+
 function runSoon() {
   currentSample = '';
+  hideStaleLink();
   clearTimeout(pendingRun);
   pendingRun = setTimeout(run, INPUT_DELAY_MS);
 }
@@ -181,14 +201,116 @@ async function fetchKeys() {
   await run();
 }
 
+async function discoverKeys() {
+  const issuer = issuerUrl();
+  const status = $('discover-status');
+  status.dataset.cors = '';
+  if (!issuer) {
+    status.textContent = 'Enter the issuer first, e.g. https://accounts.example.com.';
+    return;
+  }
+  status.textContent = `Reading ${issuer}/.well-known/openid-configuration…`;
+  try {
+    const keys = await keysFromIssuer(jv, issuer);
+    keys.fetchedAt = Date.now();
+    discovered = { issuer, keys };
+    const count = keys.keySet.keys.length;
+    const filled = !fields.issuer.value.trim() && fields.mode.value === 'verify';
+    if (filled) fields.issuer.value = issuer;
+    status.textContent = `Discovered ${keys.jwksUri}: ${count} key${count === 1 ? '' : 's'}, fetched at ${new Date(keys.fetchedAt).toLocaleTimeString()}.${filled ? ' The Issuer option is set to it.' : ''}`;
+  } catch (error) {
+    discovered = { issuer, error };
+    const explained = fetchFailure(error, `${issuer}/.well-known/openid-configuration`, location.origin);
+    status.dataset.cors = explained.cors ? 'true' : '';
+    const line = (tag, text, className = '') => Object.assign(document.createElement(tag), { textContent: text, className });
+    status.replaceChildren(
+      line('strong', explained.title), explained.detail ? ` ${explained.detail}` : '',
+      line('span', ` ${error?.code ?? error?.name ?? 'Error'}: ${error?.message ?? error}`, 'fetch-error'));
+  }
+  await run();
+}
+
+// --- sharing: the case in the URL fragment ---
+
+// What the warning says about the token in the form: whose it is and until when it works.
+function tokenDetail(token) {
+  let payload;
+  try {
+    payload = jv.decodeJwt(token).payload;
+  } catch {
+    return 'It is not a well-formed JWT, but treat it as a credential all the same.';
+  }
+  const now = Date.now() / 1000;
+  const who = typeof payload.sub === 'string' ? ` It speaks for subject ${JSON.stringify(payload.sub)}` : ' It';
+  const aud = payload.aud === undefined ? '' : ` at ${JSON.stringify(payload.aud)}`;
+  if (typeof payload.exp !== 'number') return `${who}${aud} and has no exp: it may never expire.`;
+  if (payload.exp <= now) return `${who}${aud}; it expired ${describeTime(payload.exp, now)}, but may still be accepted where clocks are lenient.`;
+  return `${who}${aud} until it expires ${describeTime(payload.exp, now)}.`;
+}
+
+function openShareDialog() {
+  const token = readToken();
+  const risky = Boolean(token) && !sampleTokens.has(token);
+  $('share-warning').hidden = !risky;
+  $('share-token-detail').textContent = risky ? tokenDetail(token) : '';
+  $('share-safe').hidden = risky;
+  $('share-with-token').hidden = !token;
+  $('share-without-token').textContent = token ? 'Copy link without the token' : 'Copy link';
+  const dialog = $('share-dialog');
+  dialog.returnValue = '';
+  dialog.showModal();
+  (risky ? $('share-without-token') : (token ? $('share-with-token') : $('share-without-token'))).focus();
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false; // no clipboard permission: the text stays selected for Ctrl+C
+  }
+}
+
+async function share(choice) {
+  if (choice !== 'with-token' && choice !== 'without-token') return;
+  const pinned = $('share-pin-time').checked && !fields['current-time'].value.trim() ? Math.floor(Date.now() / 1000) : undefined;
+  const fragment = encodeState(fields, { token: choice === 'with-token', now: pinned });
+  const url = `${location.origin}${location.pathname}#${fragment}`;
+  history.replaceState(null, '', url);
+  const box = $('share-result');
+  const input = $('share-url');
+  box.hidden = false;
+  input.value = url;
+  input.focus();
+  input.select();
+  const copied = await copyText(url);
+  $('share-status').textContent = `${copied ? 'Link copied' : 'Link ready: press Ctrl+C to copy it'} (${url.length} characters${choice === 'with-token' ? ', token included' : ', without the token'}${pinned ? ', time pinned' : ''}).`;
+}
+
+// Fills the form from the URL fragment; true when it held a case.
+function loadFragment() {
+  const state = decodeState(location.hash);
+  if (!state) return false;
+  applyState(fields, state);
+  fetched = null;
+  discovered = null;
+  syncVisibility();
+  const note = $('sample-note');
+  note.textContent = `Loaded the case from the link${state.token ? '' : ' (without a token)'}.${state['keys-source'] === 'paste' ? '' : ' Press Verify to fetch its key set.'}`;
+  note.hidden = false;
+  currentSample = '';
+  return true;
+}
+
 // --- form state ---
 
 function syncVisibility() {
   const mode = fields.mode.value;
   for (const element of form.querySelectorAll('[data-mode]')) element.hidden = element.dataset.mode !== mode;
-  const remote = fields['keys-source'].value === 'url';
-  $('jwks-paste').hidden = remote;
-  $('jwks-remote').hidden = !remote;
+  const source = fields['keys-source'].value;
+  $('jwks-paste').hidden = source !== 'paste';
+  $('jwks-remote').hidden = source !== 'url';
+  $('jwks-issuer').hidden = source !== 'issuer';
 }
 
 const SAMPLE_FIELDS = {
@@ -197,6 +319,7 @@ const SAMPLE_FIELDS = {
 
 async function loadSample(name) {
   clearTimeout(pendingRun);
+  hideStaleLink();
   const note = $('sample-note');
   panels.verdict.dataset.sample = '';
   let sample;
@@ -211,6 +334,7 @@ async function loadSample(name) {
   fields['keys-source'].value = 'paste';
   fields['allow-private'].checked = false;
   fields.token.value = sample.token;
+  sampleTokens.add(sample.token);
   fields.jwks.value = sample.jwks;
   for (const [key, id] of Object.entries(SAMPLE_FIELDS)) fields[id].value = sample.options[key] ?? '';
   fields['client-id'].value = sample.assertion?.clientId ?? '';
@@ -224,7 +348,7 @@ async function loadSample(name) {
 }
 
 function featureList() {
-  const features = [['RemoteJwks', jv.RemoteJwks], ['checkAssertion', jv.checkAssertion], ['explainSelection', jv.explainSelection]];
+  const features = [['RemoteJwks', jv.RemoteJwks], ['discoverJwks', jv.discoverJwks], ['checkAssertion', jv.checkAssertion], ['explainSelection', jv.explainSelection]];
   return features.map(([name, value]) => `${name} ${typeof value === 'function' ? '✔' : '✘'}`).join(' · ');
 }
 
@@ -244,13 +368,14 @@ async function start() {
   document.documentElement.dataset.ready = 'true';
 
   form.addEventListener('input', (event) => {
-    if (event.target.name === 'jwks-url') return;
+    if (event.target.name === 'jwks-url' || event.target.name === 'issuer-url' || event.target.name === 'share-url') return;
     runSoon();
   });
   form.addEventListener('change', (event) => {
     if (event.target.type === 'radio' || event.target.type === 'checkbox' || event.target.tagName === 'SELECT') {
       syncVisibility();
       currentSample = '';
+      hideStaleLink();
       run();
     }
   });
@@ -258,9 +383,31 @@ async function start() {
     event.preventDefault();
     currentSample = '';
     if (fields['keys-source'].value === 'url' && jwksUrl() && fetched?.url !== jwksUrl()) await fetchKeys();
+    else if (fields['keys-source'].value === 'issuer' && issuerUrl() && discovered?.issuer !== issuerUrl()) await discoverKeys();
     else await run();
   });
   $('fetch-jwks').addEventListener('click', fetchKeys);
+  $('discover').addEventListener('click', discoverKeys);
+  fields['issuer-url'].addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      discoverKeys();
+    }
+  });
+  $('share').addEventListener('click', openShareDialog);
+  $('share-dialog').addEventListener('close', () => share($('share-dialog').returnValue));
+  document.addEventListener('click', async (event) => {
+    const button = event.target.closest?.('[data-copy]');
+    if (!button) return;
+    const source = $(button.dataset.copy);
+    const copied = await copyText(source.textContent);
+    if (!copied) getSelection().selectAllChildren(source);
+    $('copy-status').textContent = copied ? 'Copied to the clipboard.' : 'Selected: press Ctrl+C to copy.';
+    button.dataset.copied = copied ? 'true' : 'selected';
+  });
+  window.addEventListener('hashchange', () => {
+    if (loadFragment()) run();
+  });
   fields['jwks-url'].addEventListener('keydown', (event) => {
     if (event.key === 'Enter') {
       event.preventDefault();
@@ -270,6 +417,7 @@ async function start() {
   for (const button of document.querySelectorAll('[data-sample]')) {
     button.addEventListener('click', () => loadSample(button.dataset.sample));
   }
+  loadFragment();
   syncVisibility();
   await run();
 }

@@ -36,3 +36,11 @@ export async function keysFromUrl(jv, url) {
   }
   return { keySet, rawKeys: null, via: 'RemoteJwks' };
 }
+
+// OpenID Connect / RFC 8414 discovery of `issuer`'s key set (discoverJwks checks the
+// document's issuer). Throws on failure.
+export async function keysFromIssuer(jv, issuer) {
+  const remote = await jv.discoverJwks(issuer);
+  const keySet = await remote.keySet();
+  return { keySet, rawKeys: null, via: 'discoverJwks', jwksUri: remote.url };
+}

@@ -3,6 +3,7 @@
 
 import { describeTime, json } from './format.js';
 import { diagnosticFix, errorHint } from './explain.js';
+import { fixFor } from './fixes.js';
 
 export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);
@@ -220,11 +221,20 @@ export function renderDiagnostics(container, report) {
   const { diagnostics } = keys.keySet;
   const source = h('p', { class: 'muted', text: keys.via === 'parseJwks' ? 'From parseJwks on the pasted set.' : `From the set fetched through ${keys.via}${keys.fetchedAt ? ` at ${new Date(keys.fetchedAt).toLocaleTimeString()}` : ''}.` });
   if (!diagnostics.length) return fill(container, source, h('p', { class: 'status-pass', text: '✔ No findings: every key is usable, has a kid and an alg.' }));
-  const items = diagnostics.map((d) => h('li', { class: `diagnostic severity-${d.severity}`, 'data-code': d.code },
-    h('p', {}, h('span', { class: 'badge', text: d.severity }), ' ', h('code', { text: d.code }),
-      d.index !== undefined ? ` · key #${d.index}` : '', d.kid !== undefined ? ` (kid "${d.kid}")` : ''),
-    h('p', { text: d.message }),
-    diagnosticFix(d.code) ? h('p', { class: 'fix' }, h('strong', { text: 'Fix: ' }), diagnosticFix(d.code)) : null));
+  const alg = typeof report.decoded?.header?.alg === 'string' ? report.decoded.header.alg : undefined;
+  const items = diagnostics.map((d, position) => {
+    const fix = fixFor(d, { rawKeys: keys.rawKeys, keyInfo: keys.keySet.keys[d.index], alg });
+    const fixId = `fix-${position}`;
+    return h('li', { class: `diagnostic severity-${d.severity}`, 'data-code': d.code },
+      h('p', {}, h('span', { class: 'badge', text: d.severity }), ' ', h('code', { text: d.code }),
+        d.index !== undefined ? ` · key #${d.index}` : '', d.kid !== undefined ? ` (kid "${d.kid}")` : ''),
+      h('p', { text: d.message }),
+      diagnosticFix(d.code) ? h('p', { class: 'fix' }, h('strong', { text: 'Fix: ' }), diagnosticFix(d.code)) : null,
+      h('div', { class: 'fix-copy', 'data-fix-kind': fix.kind },
+        fix.note ? h('p', { class: 'muted', text: fix.note }) : null,
+        h('pre', { id: fixId, class: 'fix-text', tabindex: '0', 'aria-label': `Fix for ${d.code}${d.index !== undefined ? ` on key #${d.index}` : ''}`, text: fix.text }),
+        h('button', { type: 'button', class: 'copy', 'data-copy': fixId, text: fix.kind === 'jwk' ? 'Copy fixed key' : 'Copy fix' })));
+  });
   fill(container, source, h('ul', { class: 'diagnostics' }, items));
 }
 

@@ -1,6 +1,6 @@
 // The public API of API.md, the same for every runtime entry.
 
-export { JoseError } from './errors.js';
+export { JoseError, isJoseError } from './errors.js';
 export { KeySet, parseJwks, explainSelection } from './keys.js';
 export { verifyJwt, verifyJwtSync, createVerifier, Verifier, explainClaims, decodeJwt } from './verify.js';
 export { ready } from './runtime.js';

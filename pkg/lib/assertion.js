@@ -5,7 +5,7 @@
 
 import { WasmProfile, explainAssertion as coreExplainAssertion } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
-import { markUsedWithin } from './replay.js';
+import { markUsedOnce } from './replay.js';
 import { assertReady, ready } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
@@ -18,7 +18,7 @@ export async function checkAssertion(assertion, options) {
     const keys = route < 0 ? options.keys : options.federated[route].keys;
     const keySet = await resolveKeySet(keys, text, profile.maxTokenLength());
     const verified = await runProfile(profile, text, keySet, route);
-    if (verified.replay) await markUsedWithin(options.replay, verified.replay, profile.replayTimeoutMs(), verified.payload);
+    if (verified.replay) await markUsedOnce(options.replay, verified.replay, profile.replayTimeoutMs(), verified.payload);
     return {
       clientId: verified.clientId,
       jti: verified.jti ?? undefined,

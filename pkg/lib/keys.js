@@ -3,7 +3,7 @@
 
 import { WasmKeySet, explainSelection as coreExplainSelection } from '../gen/jwks_verify.js';
 import { JoseError, core } from './errors.js';
-import { assertReady } from './runtime.js';
+import { assertReady, onReset } from './runtime.js';
 
 const handles = new WeakMap();
 
@@ -63,6 +63,8 @@ export function parseJwks(input, options) {
 // object mutated between calls is parsed again.
 const byText = new Map();
 const TEXT_CACHE_SIZE = 32;
+// Parsed sets die with the wasm instance that holds them (runtime.js, after a trap).
+onReset(() => byText.clear());
 
 export function isRemote(keys) {
   return typeof keys?.keySetFor === 'function';

@@ -1,35 +1,40 @@
 // RemoteJwks and discoverJwks (API.md). The cache policy (src/remote.rs) and the fetch with its
 // timeout, size limit and redirect refusal (src/bindings/remote.rs) run in the core; this class
 // holds the policy object, the parsed KeySet and the one fetch in flight, which every caller
-// that needs a fetch shares.
+// that needs a fetch shares, and moves state text between the policy and a JwksStore.
 
-import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf } from '../gen/jwks_verify.js';
+import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { parseJwks } from './keys.js';
-import { isReady, ready } from './runtime.js';
+import { instanceId, isReady, ready } from './runtime.js';
+import { settleWithin } from './settle.js';
 
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
 const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
+// While another process holds the store's fetch lease, how often to read the store again.
+const STORE_POLL_MS = 25;
 const METADATA_ACCEPT = 'application/json';
 
 // Remote errors carry the URL and the kids the cache knows.
-const coreError = (thrown) => fromCore(thrown, (parsed) => ({ url: parsed.url, kids: parsed.kids }));
+const coreError = (thrown) => fromCore(thrown, (parsed) => ({ url: parsed.url }));
 
-function checkUrl(url, what) {
-  let parsed;
+// The normalized URL; the core judges it (in #core, or here once the wasm is loaded). The
+// text is not echoed: it may hold credentials.
+function normalizedUrl(url, what) {
   try {
-    parsed = new URL(String(url));
+    return new URL(String(url)).href;
   } catch {
-    throw new TypeError(`${what} must be an absolute http(s) URL, got ${JSON.stringify(String(url))}`);
+    throw new TypeError(`${what} must be an absolute http: or https: URL (it does not parse as one)`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TypeError(`${what} must be an http(s) URL, got ${parsed.protocol} in ${parsed.href}`);
-  }
-  return parsed.href;
 }
 
 // What the fetch takes from RemoteOptions (the core reads and validates all of them).
 function settingsOf(options) {
+  // The core checks that `store` is an object; its interface is the host's to check.
+  const store = options?.store;
+  if (store !== undefined && store !== null && (typeof store.get !== 'function' || typeof store.set !== 'function')) {
+    throw Object.assign(new TypeError('RemoteJwks option store must be a JwksStore: an object with get(url) and set(url, state, ttlMs)'), { code: 'ERR_INVALID_OPTION', option: 'store' });
+  }
   let headers;
   try {
     headers = Object.fromEntries(new Headers(options?.headers ?? {}));
@@ -41,6 +46,7 @@ function settingsOf(options) {
     timeoutMs: options?.timeoutMs ?? DEFAULTS.timeoutMs,
     maxBytes: options?.maxBytes ?? DEFAULTS.maxBytes,
     fetch: options?.fetch ?? null,
+    store: options?.store ?? null,
     headersJson: (accept) => JSON.stringify({ accept, ...headers }),
   };
 }
@@ -48,7 +54,7 @@ function settingsOf(options) {
 // Anything a fetch threw, as the error JSON the core records.
 function errorText(thrown, url) {
   if (typeof thrown === 'string' && thrown[0] === '{') return thrown;
-  return JSON.stringify({ code: 'ERR_JWKS_FETCH_FAILED', message: `GET ${url} failed: ${thrown?.message ?? String(thrown)}` });
+  return JSON.stringify({ code: 'ERR_JWKS_FETCH_FAILED', message: `GET ${quoteText(url)} failed: ${quoteText(thrown?.message ?? String(thrown))}` });
 }
 
 function stateText(state) {
@@ -65,9 +71,10 @@ export class RemoteJwks {
   #inFlight = null;
   #keySet = null;
   #generation = -1;
+  #instance = -1;
 
   constructor(url, options) {
-    this.#url = checkUrl(url, 'RemoteJwks url');
+    this.#url = normalizedUrl(url, 'RemoteJwks url');
     this.#settings = settingsOf(options);
     if (isReady()) this.#core();
   }
@@ -88,15 +95,25 @@ export class RemoteJwks {
 
   // The policy object, made once the wasm module is there.
   #core() {
+    if (this.#cache && this.#instance !== instanceId()) {
+      // A trap replaced the wasm instance (runtime.js): this cache died with the old one.
+      // Start empty (the next use refetches) rather than fail for the life of the process.
+      this.#cache = null;
+      this.#keySet = null;
+      this.#generation = -1;
+    }
     if (!this.#cache) {
       try {
+        checkRemoteUrl('RemoteJwks url', this.#url);
         this.#cache = this.#pendingState === undefined
           ? new WasmRemoteCache(this.#url, this.#settings.options)
-          : WasmRemoteCache.fromState(this.#url, this.#settings.options, this.#pendingState);
+          : WasmRemoteCache.fromState(this.#url, this.#settings.options, this.#pendingState, Date.now());
+        if (this.#settings.store !== null) this.#cache.setShared(true);
       } catch (err) {
         throw coreError(err);
       }
       this.#pendingState = undefined;
+      this.#instance = instanceId();
     }
     return this.#cache;
   }
@@ -123,7 +140,7 @@ export class RemoteJwks {
   async refresh() {
     await ready();
     this.#core();
-    await (this.#inFlight ?? this.#fetch());
+    await (this.#inFlight ?? this.#fetch(undefined, false));
     return this.#currentKeySet();
   }
 
@@ -156,36 +173,98 @@ export class RemoteJwks {
         throw coreError(err);
       }
       if (action === 'serve') return this.#currentKeySet();
+      if (action === 'revalidate') {
+        // Stale-while-revalidate: the outcome is recorded in the policy; nobody waits.
+        this.#fetch(kid, true).catch(() => {});
+        return this.#currentKeySet();
+      }
       // A failed fetch is recorded in the policy; the next decide() reports it or serves stale.
-      await (action === 'fetch' ? this.#fetch() : this.#inFlight ?? Promise.resolve()).catch(() => {});
+      const next = { fetch: () => this.#fetch(kid, true), consult: () => this.#consult(kid) }[action];
+      await (next ? next() : this.#inFlight ?? Promise.resolve()).catch(() => {});
       waited = true;
     }
   }
 
-  #fetch() {
+  // The one fetch in flight: the shared store first (when `viaStore`), then upstream, then the
+  // resulting state back to the store.
+  #fetch(kid, viaStore) {
     const cache = this.#core();
-    const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
     cache.startFetch(Date.now());
-    const run = async () => {
-      let result;
-      try {
-        result = await fetchText(this.#url, fetch, headersJson(JWKS_ACCEPT), timeoutMs, maxBytes);
-      } catch (thrown) {
-        throw coreError(cache.fetchFailed(Date.now(), errorText(thrown, this.#url)));
-      }
-      try {
-        cache.fetchSucceeded(Date.now(), result.body, result.cacheControl ?? undefined, result.age ?? undefined);
-      } catch (thrown) {
-        throw coreError(thrown);
-      }
-    };
-    const pending = run();
+    const pending = this.#run(cache, kid, viaStore && this.#settings.store !== null);
     this.#inFlight = pending;
     pending.then(
       () => this.#settle(pending),
       () => this.#settle(pending),
     );
     return pending;
+  }
+
+  // A miss held back by the cooldown: another process may have fetched what is missing.
+  #consult(kid) {
+    const cache = this.#core();
+    cache.startConsult(Date.now());
+    const pending = this.#readStore(cache, kid).finally(() => cache.cancelFetch());
+    this.#inFlight = pending;
+    pending.then(() => this.#settle(pending), () => this.#settle(pending));
+    return pending;
+  }
+
+  async #run(cache, kid, viaStore) {
+    const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
+    let storeWorks = this.#settings.store !== null;
+    if (viaStore) {
+      // Another process fetching (the policy says "wait") is waited for, up to timeoutMs.
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const verdict = await this.#readStore(cache, kid);
+        if (verdict === 'skip') return;
+        if (verdict === 'unavailable') storeWorks = false;
+        if (verdict !== 'wait' || Date.now() >= deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(STORE_POLL_MS, deadline - Date.now())));
+      }
+      if (storeWorks) await this.#writeStore(cache); // marks the fetch in flight for the others
+    }
+    let failure = null;
+    let result;
+    try {
+      result = await fetchText(this.#url, fetch, cache.requestHeaders(headersJson(JWKS_ACCEPT)), timeoutMs, maxBytes);
+    } catch (thrown) {
+      failure = coreError(cache.fetchFailed(Date.now(), errorText(thrown, this.#url)));
+    }
+    if (!failure) {
+      try {
+        cache.fetchSucceeded(Date.now(), result);
+      } catch (thrown) {
+        failure = coreError(thrown);
+      }
+    }
+    // A store that just failed is not waited for again (the write is still tried).
+    const written = this.#writeStore(cache);
+    if (storeWorks) await written;
+    if (failure) throw failure;
+  }
+
+  // The policy's verdict on the store's state: "skip" (the fetch is not needed), "fetch" or
+  // "wait"; "unavailable" when the store failed or timed out. A store that fails or holds a
+  // malformed state is ignored: the fetch goes on, as without a store.
+  async #readStore(cache, kid) {
+    const { store, timeoutMs } = this.#settings;
+    const read = await settleWithin(() => store.get(this.#url), timeoutMs);
+    if (!read.ok) return 'unavailable';
+    if (typeof read.value !== 'string') return 'fetch';
+    try {
+      return cache.adoptState(Date.now(), read.value, kid);
+    } catch {
+      return 'fetch';
+    }
+  }
+
+  // Writes the state after a fetch, bounded by timeoutMs; a failing store is ignored.
+  async #writeStore(cache) {
+    const { store, timeoutMs } = this.#settings;
+    if (store === null) return;
+    const text = JSON.stringify(JSON.parse(cache.exportState()));
+    await settleWithin(() => store.set(this.#url, text, cache.storeTtlMs(Date.now())), timeoutMs);
   }
 
   #settle(pending) {
@@ -196,7 +275,7 @@ export class RemoteJwks {
     const cache = this.#core();
     const generation = cache.generation();
     if (generation !== this.#generation) {
-      this.#keySet = parseJwks(cache.jwksText());
+      this.#keySet = parseJwks(cache.jwksText(), { maxKeys: this.#settings.options?.maxKeys });
       this.#generation = generation;
     }
     return this.#keySet;
@@ -212,6 +291,7 @@ export async function discoverJwks(issuer, options) {
   await ready();
   if (typeof issuer !== 'string') throw new TypeError('issuer must be a string');
   try {
+    checkRemoteUrl('discoverJwks issuer', normalizedUrl(issuer, 'discoverJwks issuer'));
     checkRemoteOptions(options, 'discoverJwks');
   } catch (err) {
     throw coreError(err);

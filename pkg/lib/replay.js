@@ -3,51 +3,59 @@
 // A ReplayStore is any object with `markUsed(jti, expiresAt)` returning (a Promise of)
 // `true` the first time and `false` when the jti is already in use; `expiresAt` (seconds) is
 // when the token stops being accepted, so when the store may forget it. A shared store must
-// make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`).
+// make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`). Every failure of a store
+// fails closed: the token is refused.
 
 import { replayCacheOptions } from '../gen/jwks_verify.js';
 import { JoseError, core } from './errors.js';
 import { isReady } from './runtime.js';
-
-function unavailable(why) {
-  return new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store ${why}; the token is refused (fail closed)`);
-}
+import { settleWithin } from './settle.js';
 
 /**
- * The single-use check of a verified token: `store.markUsed(replay.key, replay.expiresAt)`
- * (the key and instant come from the core), bounded by `timeoutMs`. `false` → ERR_JWT_REPLAYED;
- * a store that throws, rejects, answers anything but a boolean or does not settle in time →
- * ERR_REPLAY_STORE_UNAVAILABLE.
+ * `store.markUsed(key, expiresAt)`, bounded by `timeoutMs`: resolves to true (first use) or
+ * false (already used). Throws `ERR_REPLAY_STORE_UNAVAILABLE` when the store throws, rejects,
+ * returns anything but true/false, or does not settle within `timeoutMs`; a store's own
+ * `ERR_REPLAY_STORE_FULL` is passed on.
  */
-export async function markUsedWithin(store, replay, timeoutMs, payload) {
-  if (typeof store?.markUsed !== 'function') throw new TypeError('replay must be a ReplayStore: an object with markUsed(key, expiresAt)');
-  let timer;
-  const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(unavailable(`did not answer within ${timeoutMs} ms (replayTimeoutMs)`)), timeoutMs);
-  });
-  let fresh;
-  try {
-    fresh = await Promise.race([Promise.resolve().then(() => store.markUsed(replay.key, replay.expiresAt)), deadline]);
-  } catch (err) {
-    throw err instanceof JoseError ? err : unavailable(`failed (${err?.message ?? String(err)})`);
-  } finally {
-    clearTimeout(timer);
+export async function markUsedWithin(store, key, expiresAt, timeoutMs) {
+  const outcome = await settleWithin(() => store.markUsed(key, expiresAt), timeoutMs);
+  if (!outcome.ok) {
+    const { error } = outcome;
+    if (error instanceof JoseError && error.code === 'ERR_REPLAY_STORE_FULL') throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store failed, so the token is refused: ${why}`);
   }
-  if (fresh === false) {
-    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(replay.key.slice(replay.key.indexOf(' ') + 1)).slice(0, 66)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
+  if (outcome.value !== true && outcome.value !== false) {
+    const got = outcome.value === null ? 'null' : typeof outcome.value;
+    throw new JoseError('ERR_REPLAY_STORE_UNAVAILABLE', `the replay store's markUsed returned ${got}, not true or false, so the token is refused`);
   }
-  if (fresh !== true) throw unavailable('answered neither true nor false');
+  return outcome.value;
 }
 
 /**
- * In-memory ReplayStore for one process. Holds at most `maxEntries` jtis (default 10000);
- * each is forgotten at its `expiresAt`. When full, expired entries go first, then the oldest,
- * so size it for your peak rate times the longest accepted lifetime. `clock` returns "now"
- * in seconds (default: the host clock); pass the same notion of now as `currentDate`.
+ * The single-use check of a verified token, after every other check passed: the core gives
+ * the scoped key and the first instant the token is refused (`replay`) and the timeout;
+ * a key in use → ERR_JWT_REPLAYED.
+ */
+export async function markUsedOnce(store, replay, timeoutMs, payload) {
+  if (typeof store?.markUsed !== 'function') throw new TypeError('replay must be a ReplayStore: an object with markUsed(key, expiresAt)');
+  if (!(await markUsedWithin(store, replay.key, replay.expiresAt, timeoutMs))) {
+    const jti = replay.key.slice(replay.key.indexOf(' ') + 1);
+    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(jti).slice(0, 66)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
+  }
+}
+
+/**
+ * In-memory ReplayStore for one process. Holds at most `maxEntries` jtis (default 100000);
+ * each is kept until its `expiresAt` and never forgotten before. When it is full of live
+ * entries, `markUsed` throws `ERR_REPLAY_STORE_FULL` (the token is refused: evicting a live
+ * entry would let it replay), so size it for your peak rate times the longest accepted
+ * lifetime. `clock` returns "now" in seconds (default: the host clock); pass the same notion
+ * of now as `currentDate`.
  */
 export class ReplayCache {
-  #expiries = new Map(); // jti -> expiresAt, in insertion order
-  #heap = []; // [expiresAt, jti], a min-heap; entries whose jti was evicted are skipped
+  #expiries = new Map(); // jti -> expiresAt
+  #heap = []; // [expiresAt, jti], a min-heap with one item per live entry
   #maxEntries;
   #clock;
 
@@ -78,10 +86,15 @@ export class ReplayCache {
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('expiresAt must be a number of seconds');
     this.#forgetExpired(this.#clock());
     if (this.#expiries.has(jti)) return false;
-    if (this.#expiries.size >= this.#maxEntries) this.#expiries.delete(this.#expiries.keys().next().value);
+    if (this.#expiries.size >= this.#maxEntries) {
+      const [soonest] = this.#heap[0];
+      throw new JoseError(
+        'ERR_REPLAY_STORE_FULL',
+        `ReplayCache is full: ${this.#maxEntries} jtis in use (maxEntries), the first expires at ${soonest}; the token is refused`,
+      );
+    }
     this.#expiries.set(jti, expiresAt);
     this.#push([expiresAt, jti]);
-    if (this.#heap.length > 2 * this.#maxEntries) this.#rebuild();
     return true;
   }
 
@@ -91,12 +104,6 @@ export class ReplayCache {
       const [expiresAt, jti] = this.#pop();
       if (this.#expiries.get(jti) === expiresAt) this.#expiries.delete(jti);
     }
-  }
-
-  // Entries dropped as "oldest" leave their heap item behind; rebuild before it piles up.
-  #rebuild() {
-    this.#heap = [];
-    for (const [jti, expiresAt] of this.#expiries) this.#push([expiresAt, jti]);
   }
 
   #push(item) {

@@ -4,6 +4,9 @@
 let instantiate = null;
 let pending = null;
 let instantiated = false;
+let reset = null;
+let instance = 0;
+const resetListeners = new Set();
 
 export function registerInstantiate(fn) {
   instantiate = fn;
@@ -37,4 +40,33 @@ export function assertReady(name) {
   if (!instantiated) {
     throw new Error(`jwks-verify: ${name}() needs the wasm module; call "await ready()" once before using it in this runtime`);
   }
+}
+
+// After a trap (`RuntimeError: unreachable`, e.g. an allocation failure) the instance is
+// dead: its memory and stack may be half-written, and every later call could trap too. The
+// entry registers the glue's `__wbg_reset_state`, which replaces it with a fresh instance of
+// the same module; objects of the old one (KeySet handles, RemoteJwks caches) then throw
+// wasm-bindgen's "stale object" error, which errors.js reports as ERR_JWKS_INVALID.
+export function registerReset(fn) {
+  reset = fn;
+}
+
+/** Called with anything a call into wasm threw; replaces the instance after a trap. */
+export function recoverFrom(thrown) {
+  if (reset && instantiated && typeof WebAssembly !== 'undefined' && thrown instanceof WebAssembly.RuntimeError) {
+    reset();
+    instance += 1;
+    for (const listener of resetListeners) listener();
+  }
+  return thrown;
+}
+
+/** Bumped each time a trap replaced the instance. */
+export function instanceId() {
+  return instance;
+}
+
+/** `listener()` runs after each replacement (caches of wasm objects drop them). */
+export function onReset(listener) {
+  resetListeners.add(listener);
 }

@@ -22,9 +22,8 @@ function withPayload(token) {
 
 // The core's result: header, payload, the profile's outcome, and the KeyInfo of the key used.
 function resultOf(json, keySet) {
-  const result = JSON.parse(json);
-  result.key = { ...keySet.keys[result.keyIndex] };
-  delete result.keyIndex;
+  const { keyIndex, ...result } = JSON.parse(json);
+  result.key = { ...keySet.keys[keyIndex] };
   return result;
 }
 
@@ -81,7 +80,6 @@ export class Verifier {
   #core() {
     if (this.#profile === null) {
       this.#profile = core(() => wasm.WasmProfile.jwt(this.#options));
-      this.#options = undefined;
     }
     return this.#profile;
   }
@@ -92,6 +90,16 @@ export class Verifier {
     const text = core(() => profile.text(token));
     const keySet = await resolveKeySet(this.#keys, text, profile.maxTokenLength());
     return runProfile(profile, text, keySet);
+  }
+
+  /** Releases the options read by the core now (instead of at garbage collection). */
+  free() {
+    this.#profile?.free();
+    this.#profile = null;
+  }
+
+  [Symbol.dispose]() {
+    this.free();
   }
 
   verifySync(token) {
@@ -120,7 +128,11 @@ export async function verifyJwt(token, keys, options) {
   const backend = asyncBackend();
   if (backend.sync && !isRemote(keys)) return verifyLocal(backend, token, keys, options);
   const verifier = new Verifier(keys, options);
-  return verifier.verify(token);
+  try {
+    return await verifier.verify(token);
+  } finally {
+    verifier.free();
+  }
 }
 
 export function verifyJwtSync(token, keys, options) {

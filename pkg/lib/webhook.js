@@ -4,7 +4,7 @@
 
 import { WasmProfile } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
-import { markUsedWithin } from './replay.js';
+import { markUsedOnce } from './replay.js';
 import { ready } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
@@ -23,7 +23,7 @@ export async function verifyWebhook(request, keys, options) {
     const text = core(() => profile.bearerToken(request.authorization));
     const keySet = await resolveKeySet(keys, text, profile.maxTokenLength());
     const { jti, replay, ...verified } = await runProfile(profile, text, keySet, -1, body);
-    if (replay) await markUsedWithin(options.replay, replay, profile.replayTimeoutMs(), verified.payload);
+    if (replay) await markUsedOnce(options.replay, replay, profile.replayTimeoutMs(), verified.payload);
     return verified;
   } finally {
     profile.free();

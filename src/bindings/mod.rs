@@ -10,10 +10,11 @@ use crate::{token, Alg};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod heap;
 mod options;
 mod remote;
 mod text;
-mod verify;
+pub mod verify;
 
 pub(crate) fn jose_error(err: JoseError) -> JsValue {
     let mut out = json!({ "code": err.code(), "message": err.message });
@@ -23,7 +24,16 @@ pub(crate) fn jose_error(err: JoseError) -> JsValue {
     if let Some(reason) = err.reason {
         out["reason"] = Value::String(reason.as_str().to_owned());
     }
+    if let Some(kids) = err.kids {
+        out["kids"] = json!(kids.first);
+        out["kidCount"] = json!(kids.count);
+    }
     JsValue::from_str(&out.to_string())
+}
+
+/// `{"name":"TypeError","code","message"}`: a caller's bad argument, as the JS layer throws it.
+pub(crate) fn type_error(code: &str, message: String) -> JsValue {
+    JsValue::from_str(&json!({ "name": "TypeError", "code": code, "message": message }).to_string())
 }
 
 #[wasm_bindgen]
@@ -33,17 +43,18 @@ pub struct WasmKeySet {
 
 #[wasm_bindgen]
 impl WasmKeySet {
-    /// `options`: the `parseJwks` options (`TypeError` when wrong).
+    /// `options`: the `parseJwks` options (`TypeError` when wrong); `maxKeys` is checked
+    /// before any key is parsed.
     pub fn parse(json: &str, options: &JsValue) -> Result<WasmKeySet, JsValue> {
-        let options = options::read(options, "parseJwks", ParseJwksOptions::read)?;
-        KeySet::parse_str(json, options).map(|inner| WasmKeySet { inner }).map_err(jose_error)
+        let (options, max_keys) = options::read(options, "parseJwks", ParseJwksOptions::read)?;
+        KeySet::parse_str_bounded(json, options, max_keys).map(|inner| WasmKeySet { inner }).map_err(jose_error)
     }
 
     /// Keys passed inline to a verifier are the caller's own: `oct` secrets may verify.
     #[wasm_bindgen(js_name = parseInline)]
     pub fn parse_inline(json: &str) -> Result<WasmKeySet, JsValue> {
         let options = crate::jwk::ParseOptions { allow_private: true, allow_weak_keys: false };
-        KeySet::parse_str(json, options).map(|inner| WasmKeySet { inner }).map_err(jose_error)
+        KeySet::parse_str_bounded(json, options, crate::jwks::DEFAULT_MAX_KEYS).map(|inner| WasmKeySet { inner }).map_err(jose_error)
     }
 
     /// `{"keys": KeyInfo[], "diagnostics": Diagnostic[]}`.

@@ -45,40 +45,46 @@ fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<Opt
         return Err(OptionError::new("", format!("hold more than {MAX_VALUES} values")));
     }
     *budget -= 1;
-    if value.is_undefined() {
-        return Ok(OptionValue::Undefined);
-    }
-    if value.is_null() {
-        return Ok(OptionValue::Null);
-    }
-    if let Some(b) = value.as_bool() {
-        return Ok(OptionValue::Bool(b));
+    // Most likely kinds first: each test is a call into the host.
+    if let Some(s) = value.as_string() {
+        return Ok(OptionValue::String(s));
     }
     if let Some(n) = value.as_f64() {
         return Ok(OptionValue::Number(n));
     }
-    if let Some(s) = value.as_string() {
-        return Ok(OptionValue::String(s));
-    }
-    if value.is_function() {
-        return Ok(OptionValue::Function);
-    }
-    if value.is_symbol() {
-        return Ok(OptionValue::Other("a Symbol".into()));
-    }
-    if value.is_bigint() {
-        return Ok(OptionValue::Other("a BigInt".into()));
-    }
-    if let Some(date) = value.dyn_ref::<Date>() {
-        return Ok(OptionValue::Date(date.get_time()));
+    let is_array = Array::is_array(value);
+    if !is_array {
+        if value.is_undefined() {
+            return Ok(OptionValue::Undefined);
+        }
+        if value.is_null() {
+            return Ok(OptionValue::Null);
+        }
+        if let Some(b) = value.as_bool() {
+            return Ok(OptionValue::Bool(b));
+        }
+        if value.is_function() {
+            return Ok(OptionValue::Function);
+        }
+        if value.is_symbol() {
+            return Ok(OptionValue::Other("a Symbol".into()));
+        }
+        if value.is_bigint() {
+            return Ok(OptionValue::Other("a BigInt".into()));
+        }
+        if let Some(date) = value.dyn_ref::<Date>() {
+            return Ok(OptionValue::Date(date.get_time()));
+        }
     }
     if depth >= MAX_DEPTH {
         return Err(OptionError::new("", format!("nest deeper than {MAX_DEPTH} levels")));
     }
-    if let Some(array) = value.dyn_ref::<Array>() {
-        let mut items = Vec::with_capacity(array.length().min(64) as usize);
-        for (index, item) in array.iter().enumerate() {
-            items.push(option_value(&item, depth + 1, budget).map_err(|e| e.within(&format!("[{index}]")))?);
+    if is_array {
+        let array: &Array = value.unchecked_ref();
+        let length = array.length();
+        let mut items = Vec::with_capacity(length.min(64) as usize);
+        for index in 0..length {
+            items.push(option_value(&array.get(index), depth + 1, budget).map_err(|e| e.within(&format!("[{index}]")))?);
         }
         return Ok(OptionValue::Array(items));
     }
@@ -92,11 +98,13 @@ fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<Opt
             .unwrap_or_else(|| "Object".into());
         return Ok(OptionValue::Other(format!("an instance of {}", crate::quote::quoted(&name))));
     }
-    let names = Object::keys(object);
-    let mut members = Vec::with_capacity(names.length() as usize);
-    for name in names.iter() {
-        let name = name.as_string().unwrap_or_default();
-        let member = Reflect::get(object, &JsValue::from_str(&name)).unwrap_or(JsValue::UNDEFINED);
+    let entries = Object::entries(object);
+    let count = entries.length();
+    let mut members = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        let entry: Array = entries.get(index).unchecked_into();
+        let name = entry.get(0).as_string().unwrap_or_default();
+        let member = entry.get(1);
         let converted = if HOST_VALUED.contains(&name.as_str()) {
             OptionValue::Host(host_kind(&member))
         } else {

@@ -3,9 +3,11 @@
 //! response and its body (AbortController), a body size limit, and no redirects.
 
 use super::jose_error;
+use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError};
 use crate::options::{check_timer, OptionError, Reader, RemoteHostOptions};
-use crate::remote::{discovery, RemoteCache, RemoteOptions};
+use crate::quote::quoted;
+use crate::remote::{self, discovery, RemoteCache, RemoteOptions, ResponseHeaders};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
@@ -19,7 +21,11 @@ fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
     let text = jose_error(err).as_string().unwrap_or_default();
     let mut value: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({}));
     value["url"] = json!(cache.url());
-    value["kids"] = json!(cache.kids());
+    if value.get("kids").is_none() {
+        let (first, count) = crate::quote::capped_kids(cache.kids());
+        value["kids"] = json!(first);
+        value["kidCount"] = json!(count);
+    }
     JsValue::from_str(&value.to_string())
 }
 
@@ -56,13 +62,61 @@ impl WasmRemoteCache {
         Ok(WasmRemoteCache { inner: RemoteCache::new(url, parse_options(options, "RemoteJwks")?) })
     }
 
-    /// A cache restored from `exportState()` JSON text (`"null"`: empty).
+    /// A cache restored from `exportState()` JSON text (`"null"`: empty) at `now_ms`.
     #[wasm_bindgen(js_name = fromState)]
-    pub fn from_state(url: String, options: &JsValue, state_json: &str) -> Result<WasmRemoteCache, JsValue> {
+    pub fn from_state(url: String, options: &JsValue, state_json: &str, now_ms: f64) -> Result<WasmRemoteCache, JsValue> {
         let options = parse_options(options, "RemoteJwks.fromState")?;
-        let state: Value = serde_json::from_str(state_json)
-            .map_err(|e| jose_error(JoseError::jwks_invalid(format!("RemoteJwks state for {url} is not JSON: {e}"))))?;
-        RemoteCache::from_state(url, options, &state).map(|inner| WasmRemoteCache { inner }).map_err(jose_error)
+        let state = state_value(&url, state_json).map_err(jose_error)?;
+        RemoteCache::from_state(url, options, &state, now_ms).map(|inner| WasmRemoteCache { inner }).map_err(jose_error)
+    }
+
+    /// Takes the state text a `JwksStore` returned where it is newer: `"skip"` (the fetch in
+    /// flight for `kid` is not needed), `"fetch"` or `"wait"` (another process is fetching).
+    /// Throws the JoseError of a malformed state.
+    #[wasm_bindgen(js_name = adoptState)]
+    pub fn adopt_state(&mut self, now_ms: f64, state_json: &str, kid: Option<String>) -> Result<String, JsValue> {
+        let state = state_value(self.inner.url(), state_json).map_err(jose_error)?;
+        self.inner.adopt_state(now_ms, &state, kid.as_deref()).map(|v| v.as_str().to_owned()).map_err(jose_error)
+    }
+
+    /// A shared store backs this cache (`RemoteOptions.store`).
+    #[wasm_bindgen(js_name = setShared)]
+    pub fn set_shared(&mut self, shared: bool) {
+        self.inner.set_shared(shared);
+    }
+
+    #[wasm_bindgen(js_name = startConsult)]
+    pub fn start_consult(&mut self, now_ms: f64) {
+        self.inner.start_consult(now_ms);
+    }
+
+    /// Ends the fetch in flight without a request.
+    #[wasm_bindgen(js_name = cancelFetch)]
+    pub fn cancel_fetch(&mut self) {
+        self.inner.cancel_fetch();
+    }
+
+    /// How long a `JwksStore` should keep `exportState()` text written now, in ms.
+    #[wasm_bindgen(js_name = storeTtlMs)]
+    pub fn store_ttl_ms(&self, now_ms: f64) -> f64 {
+        self.inner.store_ttl_ms(now_ms)
+    }
+
+    /// The request headers for the next fetch: `base_json` plus `If-None-Match` /
+    /// `If-Modified-Since` from the cached set's response, where no HTTP cache does that.
+    #[wasm_bindgen(js_name = requestHeaders)]
+    pub fn request_headers(&self, base_json: &str) -> String {
+        let mut headers: serde_json::Map<String, Value> = serde_json::from_str(base_json).unwrap_or_default();
+        if !has_http_cache() {
+            let (etag, last_modified) = self.inner.validators();
+            if let Some(etag) = etag {
+                headers.insert("if-none-match".to_owned(), json!(etag));
+            }
+            if let Some(last_modified) = last_modified {
+                headers.insert("if-modified-since".to_owned(), json!(last_modified));
+            }
+        }
+        Value::Object(headers).to_string()
     }
 
     /// `"serve"`, `"fetch"` or `"join"`; throws the error to report when nothing can serve.
@@ -78,9 +132,22 @@ impl WasmRemoteCache {
         self.inner.start_fetch(now_ms);
     }
 
+    /// Records what `fetchText` resolved to (a 200 with its body, or a 304).
     #[wasm_bindgen(js_name = fetchSucceeded)]
-    pub fn fetch_succeeded(&mut self, now_ms: f64, body: &str, cache_control: Option<String>, age: Option<String>) -> Result<(), JsValue> {
-        let result = self.inner.fetch_succeeded(now_ms, body, cache_control.as_deref(), age.as_deref());
+    pub fn fetch_succeeded(&mut self, now_ms: f64, response: &JsValue) -> Result<(), JsValue> {
+        let text = |name: &str| property(response, name).as_string();
+        let (cache_control, age, etag, last_modified) = (text("cacheControl"), text("age"), text("etag"), text("lastModified"));
+        let headers = ResponseHeaders {
+            cache_control: cache_control.as_deref(),
+            age: age.as_deref(),
+            etag: etag.as_deref(),
+            last_modified: last_modified.as_deref(),
+        };
+        let result = if property(response, "status").as_f64() == Some(304.0) {
+            self.inner.not_modified(now_ms, headers)
+        } else {
+            self.inner.fetch_succeeded_with(now_ms, &text("body").unwrap_or_default(), headers)
+        };
         result.map_err(|err| remote_error(err, &self.inner))
     }
 
@@ -92,8 +159,9 @@ impl WasmRemoteCache {
         let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(Value::as_str);
         let code = [ErrorCode::JwksTimeout, ErrorCode::JwksInvalid].into_iter().find(|c| Some(c.as_str()) == code);
         let message = parsed.as_ref().and_then(|v| v.get("message")).and_then(Value::as_str).unwrap_or(error_json);
+        let retry_after = parsed.as_ref().and_then(|v| v.get("retryAfter")).and_then(Value::as_str);
         let err = JoseError::new(code.unwrap_or(ErrorCode::JwksFetchFailed), message);
-        let err = self.inner.fetch_failed(now_ms, err);
+        let err = self.inner.fetch_failed_with(now_ms, err, retry_after);
         remote_error(err, &self.inner)
     }
 
@@ -117,6 +185,18 @@ impl WasmRemoteCache {
     pub fn export_state(&self) -> String {
         self.inner.export_state().to_string()
     }
+}
+
+/// State text as JSON, refusing duplicate members (as a fetched body is).
+fn state_value(url: &str, state_json: &str) -> Result<Value, JoseError> {
+    parse_json_strict(state_json.as_bytes()).map_err(|e| JoseError::jwks_invalid(format!("RemoteJwks state for {url} is not JSON: {e}")))
+}
+
+/// Throws a `TypeError` for a `RemoteJwks` / `discoverJwks` URL the core refuses (`what`
+/// names it; `href` is `new URL(url).href`).
+#[wasm_bindgen(js_name = checkRemoteUrl)]
+pub fn check_remote_url(what: &str, href: &str) -> Result<(), JsValue> {
+    remote::check_url(href).map_err(|why| super::type_error("ERR_INVALID_URL", format!("{what} {why}")))
 }
 
 /// The metadata URLs to try for `issuer`, as a JSON array.
@@ -154,17 +234,27 @@ fn describe(thrown: &JsValue) -> String {
     let text = |value: &JsValue| {
         property(value, "message").as_string().or_else(|| value.as_string()).unwrap_or_else(|| format!("{value:?}"))
     };
-    let mut out = text(thrown);
+    let mut out = quoted(&text(thrown));
     let cause = property(thrown, "cause");
     if !cause.is_undefined() && !cause.is_null() {
-        out.push_str(&format!(" ({})", text(&cause)));
+        out.push_str(&format!(" ({})", quoted(&text(&cause))));
     }
     out
 }
 
-/// Whether `fetch` takes `cache: "no-cache"`. Browsers need it: their HTTP cache would answer
-/// an unknown-kid refetch with the set the policy already has (a `max-age` of hours is common).
-/// workerd refuses the member unless a compatibility flag is set, so probe once.
+/// Whether `fetch` goes through an HTTP cache that needs `cache: "no-cache"`: browsers do
+/// (their cache would answer an unknown-kid refetch with the set the policy already has; a
+/// `max-age` of hours is common), and they revalidate with the server themselves. Node, Deno
+/// and Bun have no HTTP cache, and there the mode only adds `Cache-Control: max-age=0` to
+/// every request; workerd refuses the member unless a compatibility flag is set.
+fn has_http_cache() -> bool {
+    let global = js_sys::global();
+    let versions = property(&property(&global, "process"), "versions");
+    let server_side = property(&versions, "node").is_string() || property(&global, "Deno").is_object();
+    !server_side && http_cache_mode_supported()
+}
+
+/// Whether `fetch` takes `cache: "no-cache"` (probed once).
 fn http_cache_mode_supported() -> bool {
     thread_local!(static SUPPORTED: Cell<Option<bool>> = const { Cell::new(None) });
     SUPPORTED.with(|supported| {
@@ -180,10 +270,13 @@ fn http_cache_mode_supported() -> bool {
 }
 
 /// Lets a `cancel()` promise settle unobserved: a rejection must not surface as unhandled.
+/// The handler is the global `Boolean` (a JS function that ignores its effect), not a Rust
+/// closure: a closure handed to JS is freed only when called, and it is not called when
+/// `cancel()` succeeds (that leaked ~46 bytes of wasm heap per refused response).
 fn discard(cancelled: Option<Result<JsValue, JsValue>>) {
     if let Some(Ok(promise)) = cancelled {
-        if let Ok(catch) = property(&promise, "catch").dyn_into::<Function>() {
-            let _ = catch.call1(&promise, &Closure::once_into_js(|_: JsValue| {}));
+        if let (Ok(catch), Some(handler)) = (property(&promise, "catch").dyn_into::<Function>(), global_function("Boolean")) {
+            let _ = catch.call1(&promise, &handler);
         }
     }
 }
@@ -245,13 +338,13 @@ struct Fetch<'a> {
 
 impl Fetch<'_> {
     fn failed(&self, why: impl std::fmt::Display) -> JoseError {
-        JoseError::new(ErrorCode::JwksFetchFailed, format!("GET {} failed: {why}", self.url))
+        JoseError::new(ErrorCode::JwksFetchFailed, format!("GET {} failed: {why}", quoted(self.url)))
     }
 
     /// A rejection while waiting: the timeout, or the fetch's own failure.
     fn rejected(&self, thrown: &JsValue, stage: &str) -> JoseError {
         if self.deadline.expired() {
-            JoseError::new(ErrorCode::JwksTimeout, format!("GET {} timed out after {} ms (timeoutMs) {stage}", self.url, self.timeout_ms))
+            JoseError::new(ErrorCode::JwksTimeout, format!("GET {} timed out after {} ms (timeoutMs) {stage}", quoted(self.url), self.timeout_ms))
         } else {
             self.failed(format!("{stage}: {}", describe(thrown)))
         }
@@ -267,14 +360,14 @@ impl Fetch<'_> {
             serde_json::from_str(headers_json).map_err(|e| self.failed(format!("bad headers: {e}")))?;
         for (name, value) in &pairs {
             let value = value.as_str().unwrap_or_default();
-            headers.set(name, value).map_err(|e| self.failed(format!("header {name}: {}", describe(&e))))?;
+            headers.set(name, value).map_err(|e| self.failed(format!("header {}: {}", quoted(name), describe(&e))))?;
         }
         let init = RequestInit::new();
         init.set_method("GET");
         init.set_redirect(RequestRedirect::Manual);
         init.set_signal(Some(&self.deadline.controller.signal()));
         init.set_headers(&headers);
-        if http_cache_mode_supported() {
+        if has_http_cache() {
             init.set_cache(RequestCache::NoCache);
         }
         let pending = fetch
@@ -289,30 +382,38 @@ impl Fetch<'_> {
         get.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()
     }
 
-    /// Only a plain 200 is a JWKS; redirects (3xx under `redirect: "manual"`, an
-    /// `opaqueredirect` in browsers, or a `redirected` response from a custom fetch) are not.
-    fn check_status(&self, response: &JsValue) -> Result<(), JoseError> {
+    /// Only a plain 200 is a JWKS (and a 304 revalidates the cached one, which the policy
+    /// judges); redirects (3xx under `redirect: "manual"`, an `opaqueredirect` in browsers,
+    /// or a `redirected` response from a custom fetch) are not. A 429 or 503 carries its
+    /// `Retry-After` to the policy.
+    fn check_status(&self, response: &JsValue) -> Result<(), (JoseError, Option<String>)> {
         if !response.is_object() {
-            return Err(self.failed("fetch did not resolve to a Response"));
+            return Err((self.failed("fetch did not resolve to a Response"), None));
         }
         let status = property(response, "status").as_f64().unwrap_or(0.0);
+        self.check_redirect(response, status).map_err(|e| (e, None))?;
+        if status != 200.0 && status != 304.0 {
+            let text = property(response, "statusText").as_string().filter(|t| !t.is_empty()).map(|t| format!(" {}", quoted(&t))).unwrap_or_default();
+            let retry_after = if status == 429.0 || status == 503.0 { Self::header(response, "retry-after") } else { None };
+            return Err((self.failed(format!("HTTP status {status}{text}, expected 200")), retry_after));
+        }
+        if let Some(length) = Self::header(response, "content-length") {
+            if length.trim().parse::<f64>().is_ok_and(|n| n > self.max_bytes) {
+                return Err((self.too_large(format!("its Content-Length is {}", quoted(length.trim()))), None));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_redirect(&self, response: &JsValue, status: f64) -> Result<(), JoseError> {
         let kind = property(response, "type").as_string().unwrap_or_default();
-        if kind == "opaqueredirect" || (300.0..400.0).contains(&status) {
-            let location = Self::header(response, "location").map(|l| format!(" to {l}")).unwrap_or_default();
+        if kind == "opaqueredirect" || ((300.0..400.0).contains(&status) && status != 304.0) {
+            let location = Self::header(response, "location").map(|l| format!(" to {}", quoted(&l))).unwrap_or_default();
             return Err(self.failed(format!("it answered with a redirect{location} (status {status}); redirects are not followed")));
         }
         if property(response, "redirected").is_truthy() {
             let to = property(response, "url").as_string().unwrap_or_default();
-            return Err(self.failed(format!("the response was redirected to {to}; redirects are not followed")));
-        }
-        if status != 200.0 {
-            let text = property(response, "statusText").as_string().filter(|t| !t.is_empty()).map(|t| format!(" {t}")).unwrap_or_default();
-            return Err(self.failed(format!("HTTP status {status}{text}, expected 200")));
-        }
-        if let Some(length) = Self::header(response, "content-length") {
-            if length.trim().parse::<f64>().is_ok_and(|n| n > self.max_bytes) {
-                return Err(self.too_large(format!("its Content-Length is {}", length.trim())));
-            }
+            return Err(self.failed(format!("the response was redirected to {}; redirects are not followed", quoted(&to))));
         }
         Ok(())
     }
@@ -362,9 +463,10 @@ impl Fetch<'_> {
     }
 }
 
-/// GETs `url` with `fetch` (default: the global `fetch`) and returns
-/// `{body, cacheControl, age}`; throws JoseError JSON (`ERR_JWKS_TIMEOUT`,
-/// `ERR_JWKS_FETCH_FAILED`, or `ERR_JWKS_INVALID` for a body that is not UTF-8 text).
+/// GETs `url` with `fetch` (default: the global `fetch`) and returns `{status, body,
+/// cacheControl, age, etag, lastModified}` (status 200, or 304 with no body); throws
+/// JoseError JSON (`ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED` with `retryAfter` for a 429 or
+/// 503 that sent one, or `ERR_JWKS_INVALID` for a body that is not UTF-8 text).
 #[wasm_bindgen(js_name = fetchText)]
 pub async fn fetch_text(url: String, fetch: Option<Function>, headers_json: String, timeout_ms: f64, max_bytes: f64) -> Result<JsValue, JsValue> {
     let fetch = fetch
@@ -373,19 +475,31 @@ pub async fn fetch_text(url: String, fetch: Option<Function>, headers_json: Stri
     let deadline = Deadline::start(timeout_ms).map_err(jose_error)?;
     let request = Fetch { url: &url, timeout_ms, max_bytes, deadline };
     let response = request.send(&fetch, &headers_json).await.map_err(jose_error)?;
-    if let Err(err) = request.check_status(&response) {
+    let optional = |value: Option<String>| value.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
+    if let Err((err, retry_after)) = request.check_status(&response) {
         discard(call_method(&property(&response, "body"), "cancel"));
-        return Err(jose_error(err));
+        let mut value: Value = serde_json::from_str(&jose_error(err).as_string().unwrap_or_default()).unwrap_or_else(|_| json!({}));
+        if let Some(retry_after) = retry_after {
+            value["retryAfter"] = json!(retry_after);
+        }
+        return Err(JsValue::from_str(&value.to_string()));
+    }
+    let out = Object::new();
+    let set = |name: &str, value: JsValue| Reflect::set(&out, &JsValue::from_str(name), &value);
+    let status = property(&response, "status").as_f64().unwrap_or(200.0);
+    let _ = set("status", JsValue::from_f64(status));
+    let _ = set("cacheControl", optional(Fetch::header(&response, "cache-control")));
+    let _ = set("age", optional(Fetch::header(&response, "age")));
+    let _ = set("etag", optional(Fetch::header(&response, "etag")));
+    let _ = set("lastModified", optional(Fetch::header(&response, "last-modified")));
+    if status == 304.0 {
+        discard(call_method(&property(&response, "body"), "cancel"));
+        return Ok(out.into());
     }
     let bytes = request.read_body(&response).await.map_err(jose_error)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let body = std::str::from_utf8(bytes)
-        .map_err(|_| jose_error(JoseError::jwks_invalid(format!("the response from {url} is not UTF-8 text"))))?;
-    let out = Object::new();
-    let set = |name: &str, value: JsValue| Reflect::set(&out, &JsValue::from_str(name), &value);
-    let optional = |value: Option<String>| value.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
+        .map_err(|_| jose_error(JoseError::jwks_invalid(format!("the response from {} is not UTF-8 text", quoted(&url)))))?;
     let _ = set("body", JsValue::from_str(body));
-    let _ = set("cacheControl", optional(Fetch::header(&response, "cache-control")));
-    let _ = set("age", optional(Fetch::header(&response, "age")));
     Ok(out.into())
 }

@@ -302,12 +302,16 @@ pub struct ParseJwksOptions {
     pub allow_private: Option<bool>,
     /// Default `false`: RSA keys under 2048 bits are unusable.
     pub allow_weak_keys: Option<bool>,
+    /// Default 1000: a larger set is refused (`ERR_JWKS_INVALID`) before any key is parsed.
+    pub max_keys: Option<usize>,
 }
 
 impl ParseJwksOptions {
-    pub fn read(value: &OptionValue) -> Result<crate::jwk::ParseOptions, OptionError> {
+    /// The parse options and the `maxKeys` bound.
+    pub fn read(value: &OptionValue) -> Result<(crate::jwk::ParseOptions, usize), OptionError> {
         let options: ParseJwksOptions = Reader::read(value)?;
-        Ok(crate::jwk::ParseOptions { allow_private: options.allow_private.unwrap_or(false), allow_weak_keys: options.allow_weak_keys.unwrap_or(false) })
+        let parse = crate::jwk::ParseOptions { allow_private: options.allow_private.unwrap_or(false), allow_weak_keys: options.allow_weak_keys.unwrap_or(false) };
+        Ok((parse, options.max_keys.unwrap_or(crate::jwks::DEFAULT_MAX_KEYS)))
     }
 }
 
@@ -396,6 +400,8 @@ pub struct RemoteHostOptions {
     pub headers: Option<HostValue>,
     /// A fetch-compatible function. Default: the global `fetch`.
     pub fetch: Option<HostValue>,
+    /// A `JwksStore` shared by many processes or isolates.
+    pub store: Option<HostValue>,
 }
 
 impl RemoteHostOptions {
@@ -405,6 +411,9 @@ impl RemoteHostOptions {
         }
         if let Some(fetch) = self.fetch {
             fetch.expect("fetch", &[HostKind::Function], "a fetch-compatible function")?;
+        }
+        if let Some(store) = self.store {
+            store.expect("store", &[HostKind::Object], "a JwksStore (an object with get(url) and set(url, state, ttlMs))")?;
         }
         Ok(())
     }

@@ -3,11 +3,12 @@
 
 use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError, Result};
+use crate::quote::quoted;
 use serde_json::Value;
 
 /// An `http(s)` URL split into `scheme://authority` and the path (no query, no fragment).
 fn split_issuer(issuer: &str) -> Result<(&str, &str)> {
-    let invalid = |why: &str| JoseError::new(ErrorCode::JwksFetchFailed, format!("issuer \"{issuer}\" is not usable for discovery: {why}"));
+    let invalid = |why: &str| JoseError::new(ErrorCode::JwksFetchFailed, format!("issuer {} is not usable for discovery: {why}", quoted(issuer)));
     let after_scheme = issuer
         .strip_prefix("https://")
         .or_else(|| issuer.strip_prefix("http://"))
@@ -37,7 +38,7 @@ pub fn metadata_urls(issuer: &str) -> Result<Vec<String>> {
 /// The `jwks_uri` of the metadata document `body` fetched from `document_url`, once its
 /// `issuer` equals `issuer` exactly (OpenID Connect Discovery §4.3, RFC 8414 §3.3).
 pub fn jwks_uri(issuer: &str, document_url: &str, body: &str) -> Result<String> {
-    let invalid = |why: String| JoseError::jwks_invalid(format!("metadata document {document_url}: {why}"));
+    let invalid = |why: String| JoseError::jwks_invalid(format!("metadata document {}: {why}", quoted(document_url)));
     let document = match parse_json_strict(body.as_bytes()) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return Err(invalid("not a JSON object".to_owned())),
@@ -46,7 +47,7 @@ pub fn jwks_uri(issuer: &str, document_url: &str, body: &str) -> Result<String> 
     match document.get("issuer") {
         Some(Value::String(named)) if named == issuer => {}
         Some(Value::String(named)) => {
-            return Err(invalid(format!("its issuer \"{named}\" does not equal the expected issuer \"{issuer}\"")))
+            return Err(invalid(format!("its issuer {} does not equal the expected issuer {}", quoted(named), quoted(issuer))))
         }
         _ => return Err(invalid("it has no \"issuer\" string".to_owned())),
     }
@@ -55,10 +56,11 @@ pub fn jwks_uri(issuer: &str, document_url: &str, body: &str) -> Result<String> 
     };
     let https = uri.starts_with("https://");
     if !https && !uri.starts_with("http://") {
-        return Err(invalid(format!("jwks_uri \"{uri}\" is not an http(s) URL")));
+        return Err(invalid(format!("jwks_uri {} is not an http(s) URL", quoted(uri))));
     }
     if issuer.starts_with("https://") && !https {
-        return Err(invalid(format!("jwks_uri \"{uri}\" is not https although the issuer is")));
+        return Err(invalid(format!("jwks_uri {} is not https although the issuer is", quoted(uri))));
     }
+    super::check_url(uri).map_err(|why| invalid(format!("its jwks_uri {why}")))?;
     Ok(uri.to_owned())
 }

@@ -275,6 +275,11 @@ pub const CLAIM_CASES: &[ClaimCase] = &[
     case("clockTolerance as text '10s' (boundary ok)", r#"{"exp":1699999991}"#, r#"{"clockTolerance":"10s"}"#, Expect::Ok),
     case("clockTolerance as text '10s' (boundary expired)", r#"{"exp":1699999990}"#, r#"{"clockTolerance":"10s"}"#, Expect::Err(EXPIRED, "exp", "check_failed")),
     case("fractional exp just above now passes", r#"{"exp":1700000000.5}"#, "{}", Expect::Ok),
+    // Numbers are read as JavaScript reads them (correctly rounded): this exp is a tie
+    // between two doubles and rounds to exactly now, so it is expired, as in jose.
+    case_at("exp a rounding tie above now is now (expired)", r#"{"exp":1750000000.00000011920928955078125}"#, "{}", 1_750_000_000.0, Expect::Err(EXPIRED, "exp", "check_failed")),
+    case_at("nbf a rounding tie above now is now (valid)", r#"{"nbf":1750000000.00000011920928955078125}"#, "{}", 1_750_000_000.0, Expect::Ok),
+    case_at("exp just above the tie is after now", r#"{"exp":1750000000.0000001192092895507813}"#, "{}", 1_750_000_000.0, Expect::Ok),
     case("exp as string is invalid", r#"{"exp":"1700000100"}"#, "{}", Expect::Err(FAILED, "exp", "invalid")),
     case("exp null is invalid", r#"{"exp":null}"#, "{}", Expect::Err(FAILED, "exp", "invalid")),
     case("exp as bool is invalid", r#"{"exp":true}"#, "{}", Expect::Err(FAILED, "exp", "invalid")),

@@ -1,17 +1,22 @@
 // End-to-end test of the debugging page (www/) in Debian's Chromium through playwright-core:
 // the page is served by scripts/serve.mjs on 127.0.0.1, each sample is run, and the verdicts,
 // key-selection lines, claim rows and diagnostics it shows are checked. No request may leave
-// 127.0.0.1. Screenshots go to tests/e2e/artifacts/ (ignored by git); with
-// UPDATE_DOCS_SCREENSHOT=1 the README's docs/screenshot.png is rewritten too.
+// 127.0.0.1. axe-core (injected through the DevTools protocol, which the page's CSP does not
+// cover) must find no violation in light and dark mode, with results and the share dialog
+// shown. Screenshots go to tests/e2e/artifacts/ (ignored by git); with
+// UPDATE_DOCS_SCREENSHOT=1 the README's docs/screenshot-light.png and -dark.png are rewritten.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
-const DOCS_SCREENSHOT = new URL('../../docs/screenshot.png', import.meta.url);
+const DOCS = new URL('../../docs/', import.meta.url);
+const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
 const WIDE = { width: 1400, height: 1000 };
@@ -93,7 +98,7 @@ describe('www debugging page', { timeout: 180_000 }, () => {
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
+      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location()?.url ?? ''})`);
     });
     await loadPage();
   });
@@ -182,11 +187,6 @@ describe('www debugging page', { timeout: 180_000 }, () => {
     assert.equal((await claimRow('iss')).status, 'pass');
     assert.match(await page.innerText('#decoded li[data-claim="exp"]'), /\(2 hours ago\)$/);
     await screenshot('expired');
-
-    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
-      await mkdir(new URL('.', DOCS_SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: DOCS_SCREENSHOT.pathname, fullPage: true });
-    }
   });
 
   test('clock tolerance goes to the core as typed', async () => {
@@ -292,6 +292,142 @@ describe('www debugging page', { timeout: 180_000 }, () => {
     assert.equal((await verdict()).state, 'empty');
     await screenshot('url-cors');
     await page.check('input[name="keys-source"][value="paste"]');
+  });
+
+  test('copyable fixes: the missing kid fix is the key with its thumbprint as kid, and pasting it back clears the finding', async () => {
+    await runSample('missingKid');
+    const item = page.locator('#diagnostics li[data-code="missing_kid"]');
+    assert.equal(await item.locator('.fix-copy').getAttribute('data-fix-kind'), 'jwk');
+    const fixed = JSON.parse(await item.locator('pre.fix-text').innerText());
+    const original = JSON.parse(await page.inputValue('#jwks')).keys[0];
+    assert.match(fixed.kid, /^[\w-]{43}$/);
+    assert.deepEqual({ ...fixed, kid: undefined }, { ...original, kid: undefined });
+    await item.locator('button.copy').click();
+    await page.waitForFunction(() => document.getElementById('copy-status').textContent !== '');
+    // Every diagnostic has a copy button.
+    assert.equal(await page.locator('#diagnostics li.diagnostic').count(), await page.locator('#diagnostics li.diagnostic button.copy').count());
+
+    const previous = await runCount();
+    await page.fill('#jwks', JSON.stringify({ keys: [fixed] }));
+    await waitForRun('', previous);
+    assert.equal(await page.locator('#diagnostics li[data-code="missing_kid"]').count(), 0);
+  });
+
+  test('URL fragment: a shared link reproduces the case in a new tab; a real token is shared only after a warning', async () => {
+    await runSample('valid');
+    const before = await verdict();
+    const state = await page.evaluate(() => Object.fromEntries(['token', 'jwks', 'issuer', 'audience', 'algorithms']
+      .map((id) => [id, document.getElementById(id).value])));
+
+    // A sample token: no warning, and the link carries it.
+    await page.click('#share');
+    assert.equal(await page.isVisible('#share-dialog'), true);
+    assert.equal(await page.isVisible('#share-warning'), false);
+    await page.click('#share-with-token');
+    await page.waitForFunction(() => document.getElementById('share-url').value !== '', null, { timeout: STEP_TIMEOUT_MS });
+    const link = await page.inputValue('#share-url');
+    assert.ok(link.startsWith(`${origin}/www/#v=1&`), link);
+    assert.ok(page.url().endsWith(new URL(link).hash), 'the address bar holds the case');
+    assert.match(link, /&now=\d+/, 'the time is pinned');
+
+    const second = await browser.newPage({ viewport: WIDE });
+    try {
+      second.on('pageerror', (error) => pageErrors.push(error.message));
+      await second.goto(link);
+      await second.waitForSelector('html[data-ready="true"]', { timeout: STEP_TIMEOUT_MS });
+      await second.waitForFunction(() => document.getElementById('verdict').dataset.state === 'done', null, { timeout: STEP_TIMEOUT_MS });
+      const restored = await second.evaluate(() => Object.fromEntries(['token', 'jwks', 'issuer', 'audience', 'algorithms']
+        .map((id) => [id, document.getElementById(id).value])));
+      assert.deepEqual(restored, state);
+      assert.match(await second.inputValue('#current-time'), /^\d+$/);
+      assert.equal(await second.getAttribute('#verdict', 'data-verdict'), before.state);
+      assert.match(await second.innerText('#sample-note'), /Loaded the case from the link/);
+    } finally {
+      await second.close();
+    }
+
+    // A token the page did not make: the warning names its subject and expiry, and the
+    // default button leaves the token out.
+    const foreign = `${Buffer.from('{"alg":"ES256","kid":"k"}').toString('base64url')}.${Buffer.from('{"sub":"bob","aud":"api","exp":4102444800}').toString('base64url')}.c2ln`;
+    const previous = await runCount();
+    await page.fill('#token', foreign);
+    await waitForRun('', previous);
+    await page.click('#share');
+    assert.equal(await page.isVisible('#share-warning'), true);
+    assert.match(await page.innerText('#share-warning'), /This link would contain your token/);
+    assert.match(await page.innerText('#share-warning'), /subject "bob" at "api" until it expires 2100-01-01T00:00:00Z/);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'share-without-token');
+    await page.screenshot({ path: new URL('share-warning.png', ARTIFACTS).pathname });
+    await page.keyboard.press('Enter');
+    // The dialog's close event writes the link: wait for it.
+    await page.waitForFunction(() => document.getElementById('share-url').value !== '', null, { timeout: STEP_TIMEOUT_MS });
+    const safeLink = await page.inputValue('#share-url');
+    assert.doesNotMatch(safeLink, /[#&]t=/, 'the token was shared');
+    assert.match(safeLink, /[#&]k=/, 'the key set is in the link');
+  });
+
+  test('issuer discovery: discoverJwks finds the key set; a wrong issuer in the metadata is refused', async () => {
+    await runSample('valid');
+    const jwks = await page.inputValue('#jwks');
+    const discovery = createServer((req, res) => {
+      const base = `http://127.0.0.1:${discovery.address().port}`;
+      const headers = { 'access-control-allow-origin': '*', 'content-type': 'application/json' };
+      const path = new URL(req.url, base).pathname;
+      if (path === '/good/.well-known/openid-configuration') res.writeHead(200, headers).end(JSON.stringify({ issuer: `${base}/good`, jwks_uri: `${base}/good/jwks.json` }));
+      // discoverJwks tries RFC 8414's oauth-authorization-server after openid-configuration: both lie.
+      else if (path === '/bad/.well-known/openid-configuration' || path === '/.well-known/oauth-authorization-server/bad') res.writeHead(200, headers).end(JSON.stringify({ issuer: 'https://someone-else.example', jwks_uri: `${base}/good/jwks.json` }));
+      else if (path === '/good/jwks.json') res.writeHead(200, headers).end(jwks);
+      else res.writeHead(404, headers).end('{}');
+    });
+    await new Promise((done) => discovery.listen(0, '127.0.0.1', done));
+    try {
+      const base = `http://127.0.0.1:${discovery.address().port}`;
+      await page.check('input[name="keys-source"][value="issuer"]');
+      assert.equal(await page.isVisible('#issuer-url'), true);
+      await page.fill('#issuer-url', `${base}/good`);
+      let previous = await runCount();
+      await page.click('#discover');
+      await waitForRun('', previous);
+      assert.match(await page.innerText('#discover-status'), new RegExp(`^Discovered ${base}/good/jwks\\.json: 2 keys`));
+      assert.equal((await verdict()).state, 'valid');
+      assert.equal((await selectionLine(1)).outcome, 'chosen');
+
+      await page.fill('#issuer-url', `${base}/bad`);
+      previous = await runCount();
+      await page.click('#discover');
+      await waitForRun('', previous);
+      assert.match(await page.innerText('#discover-status'), /issuer/i);
+      assert.notEqual((await verdict()).state, 'valid');
+    } finally {
+      await page.check('input[name="keys-source"][value="paste"]');
+      discovery.close();
+    }
+  });
+
+  test('axe-core: no violations in light and dark mode, with results, fixes and the share dialog', async () => {
+    await page.evaluate(await AXE_SOURCE);
+    const audit = async (label) => {
+      const result = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ['violations'] }));
+      const violations = result.violations.map((v) => `${label}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      assert.deepEqual(violations, []);
+    };
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await runSample('missingKid');
+      await audit(`${scheme}, missing kid`);
+      if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
+        await mkdir(DOCS, { recursive: true });
+        await page.screenshot({ path: new URL(`screenshot-${scheme}.png`, DOCS).pathname, fullPage: true });
+      }
+      await screenshot(`axe-${scheme}`);
+      await runSample('assertion');
+      await audit(`${scheme}, assertion`);
+      await page.click('#share');
+      await audit(`${scheme}, share dialog`);
+      await page.keyboard.press('Escape');
+      assert.equal(await page.isVisible('#share-dialog'), false);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   test('narrow screen: one column, no horizontal scrolling', async () => {

@@ -55,6 +55,12 @@ const CASES = [
   { name: 'clockTolerance as text, inside', token: signed({ exp: NOW - 29 }), options: { clockTolerance: '30s' }, expect: OK },
   { name: 'clockTolerance as text, at the edge', token: signed({ exp: NOW - 30 }), options: { clockTolerance: '30 seconds' }, expect: expired() },
   { name: 'nbf and exp both failing: nbf first', token: signed({ nbf: NOW + 10, exp: NOW - 10 }), options: {}, expect: claimFailed('nbf') },
+  // Numbers are read as JSON.parse reads them: this exp is a tie between two doubles that
+  // rounds to exactly 1750000000, so at that "now" it is expired (and the nbf valid).
+  { name: 'exp a rounding tie above now reads as now', token: () => signJson(es, { alg: 'ES256', kid: 'es-1' }, '{"exp":1750000000.00000011920928955078125}'), options: {}, now: 1750000000, expect: expired() },
+  { name: 'exp just above the rounding tie', token: () => signJson(es, { alg: 'ES256', kid: 'es-1' }, '{"exp":1750000000.0000001192092895507813}'), options: {}, now: 1750000000, expect: OK },
+  { name: 'nbf a rounding tie above now reads as now', token: () => signJson(es, { alg: 'ES256', kid: 'es-1' }, '{"nbf":1750000000.00000011920928955078125}'), options: {}, now: 1750000000, expect: OK },
+  { name: 'exp with an exponent, rounding to now', token: () => signJson(es, { alg: 'ES256', kid: 'es-1' }, '{"exp":1.75000000000000001192092895507812e9}'), options: {}, now: 1750000000, expect: expired() },
 
   // --- iss / aud / sub ---
   { name: 'wrong iss', token: signed(valid()), options: { issuer: 'https://other.example' }, expect: claimFailed('iss') },
@@ -126,6 +132,9 @@ const CASES = [
   { name: 'crit not an array', token: () => signJson(es, { alg: 'ES256', kid: 'es-1', crit: 'x-ext', 'x-ext': 1 }, {}), options: { crit: { 'x-ext': true } }, expect: code('ERR_JWS_INVALID') },
   { name: 'crit empty', token: () => signJson(es, { alg: 'ES256', kid: 'es-1', crit: [] }, {}), options: {}, expect: code('ERR_JWS_INVALID') },
   { name: 'crit [b64] with b64 true', token: () => signJson(es, { alg: 'ES256', kid: 'es-1', crit: ['b64'], b64: true }, {}), options: {}, expect: OK },
+  { name: 'crit [b64] with b64 "false" (a string)', token: () => signJson(es, { alg: 'ES256', kid: 'es-1', crit: ['b64'], b64: 'false' }, {}), options: {}, expect: code('ERR_JWS_INVALID') },
+  { name: 'crit [b64] with b64 0', token: () => signJson(es, { alg: 'ES256', kid: 'es-1', crit: ['b64'], b64: 0 }, {}), options: {}, expect: code('ERR_JWS_INVALID') },
+  { name: 'crit [b64] with b64 null', token: () => signJson(es, { alg: 'ES256', kid: 'es-1', crit: ['b64'], b64: null }, {}), options: {}, expect: code('ERR_JWS_INVALID') },
   {
     name: 'crit [b64] with b64 false (unencoded payload)',
     // The raw payload "abcd" is also valid base64url, so only the b64 rule can refuse it.
@@ -350,6 +359,15 @@ const OUR_CONTRACT = [
     joseExpect: OK,
     oursExpect: code('ERR_JWT_INVALID'),
   },
+  ...[['"false"', 'false'], ['0', 0], ['null', null]].map(([shown, b64]) => ({
+    name: `b64: ${shown} without crit is refused`,
+    why: 'API.md v2: the b64 header parameter is always understood; not a boolean is ERR_JWS_INVALID. jose reads b64 only when crit names it.',
+    token: () => signJson(es, { alg: 'ES256', kid: 'es-1', b64 }, valid()),
+    ours: { keys: () => jwks, options: {} },
+    jose: { key: () => jose.createLocalJWKSet(jwks), options: {} },
+    joseExpect: OK,
+    oursExpect: code('ERR_JWS_INVALID'),
+  })),
   {
     name: 'padded base64url is refused',
     why: 'token.rs: strict base64url (RFC 7515 §2: no padding, one encoding per value). jose decodes leniently and accepts the padded header.',

@@ -349,7 +349,7 @@ describe('single use of jti', () => {
     assert.deepEqual([...used], [[`${CLIENT} async-1`, NOW + 90]]);
   });
 
-  test('a store that fails or answers neither true nor false fails the check', async () => {
+  test('a store that fails or answers neither true nor false fails the check (ERR_REPLAY_STORE_UNAVAILABLE)', async () => {
     const assertion = await mint(clientKey, claims());
     // Fail closed: the assertion is refused, never accepted unchecked.
     const unavailable = { code: 'ERR_REPLAY_STORE_UNAVAILABLE' };
@@ -360,6 +360,9 @@ describe('single use of jti', () => {
     const hanging = { markUsed: () => new Promise(() => {}) };
     await assert.rejects(checkAssertion(assertion, options({ replay: hanging, replayTimeoutMs: 20 })), unavailable);
     await assert.rejects(checkAssertion(assertion, options({ replay: { markUsed: 1 } })), TypeError);
+    const full = new ReplayCache({ maxEntries: 1, clock: () => NOW });
+    full.markUsed('other', NOW + 1000);
+    await assert.rejects(checkAssertion(assertion, options({ replay: full })), { code: 'ERR_REPLAY_STORE_FULL' });
   });
 
   test('a jti is never accepted at or after the expiresAt it was stored with (fractional times and tolerances)', async () => {
@@ -390,7 +393,7 @@ describe('single use of jti', () => {
 });
 
 describe('ReplayCache', () => {
-  test('holds at most maxEntries, dropping expired entries first, then the oldest', () => {
+  test('holds at most maxEntries; when full of live entries it refuses (ERR_REPLAY_STORE_FULL), never evicts', () => {
     let now = 0;
     const cache = new ReplayCache({ maxEntries: 3, clock: () => now });
     assert.equal(cache.markUsed('a', 100), true);
@@ -400,13 +403,10 @@ describe('ReplayCache', () => {
     now = 50; // b has expired: it goes, a and c stay
     assert.equal(cache.markUsed('d', 100), true);
     assert.equal(cache.size, 3);
-    assert.equal(cache.markUsed('a', 100), false);
-    assert.equal(cache.markUsed('c', 100), false);
-    // Nothing expired: the oldest (a) makes room.
-    assert.equal(cache.markUsed('e', 100), true);
-    assert.equal(cache.size, 3);
-    assert.equal(cache.markUsed('c', 100), false);
-    assert.equal(cache.markUsed('a', 100), true);
+    assert.throws(() => cache.markUsed('e', 100), { code: 'ERR_REPLAY_STORE_FULL', message: /maxEntries/ });
+    assert.equal(cache.markUsed('a', 100), false, 'a live entry is never evicted');
+    now = 100;
+    assert.equal(cache.markUsed('e', 200), true, 'accepted again once entries expire');
   });
 
   test('forgets an entry at its expiresAt', () => {
@@ -422,11 +422,11 @@ describe('ReplayCache', () => {
 
   test('stays bounded under a long run of churn', () => {
     let now = 0;
-    const cache = new ReplayCache({ maxEntries: 50, clock: () => now });
+    const cache = new ReplayCache({ maxEntries: 400, clock: () => now });
     for (let i = 0; i < 5000; i++) {
       now = i / 10;
-      assert.equal(cache.markUsed(`j${i}`, now + (i % 7 === 0 ? 1e9 : 30)), true);
-      assert.ok(cache.size <= 50);
+      assert.equal(cache.markUsed(`j${i}`, now + 30), true);
+      assert.ok(cache.size <= 301);
     }
     assert.equal(cache.markUsed('j4999', 1e9), false);
   });

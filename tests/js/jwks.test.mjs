@@ -311,3 +311,15 @@ describe('explainSelection', () => {
     assert.ok((await thrownBy(() => explainSelection(keySet, { alg: 'RS256' }, { maxCandidates: 0 }))) instanceof TypeError);
   });
 });
+
+test('parseJwks maxKeys: more keys than maxKeys (default 1000) is ERR_JWKS_INVALID before any key is parsed', async () => {
+  const { parseJwks } = await import('../../pkg/node.mjs');
+  // Entries that would each be reported if parsed: the count is checked first.
+  const keys = (n) => ({ keys: Array.from({ length: n }, (_, i) => ({ kty: 'EC', kid: `k${i}` })) });
+  assert.equal(parseJwks(keys(1000)).keys.length, 1000);
+  assert.throws(() => parseJwks(keys(1001)), { code: 'ERR_JWKS_INVALID', message: /1001 keys, more than maxKeys \(1000\)/ });
+  assert.equal(parseJwks(keys(1001), { maxKeys: 2000 }).keys.length, 1001);
+  assert.throws(() => parseJwks(keys(3), { maxKeys: 2 }), { code: 'ERR_JWKS_INVALID' });
+  assert.throws(() => parseJwks(keys(1), { maxKeys: 1.5 }), TypeError);
+  assert.throws(() => parseJwks(keys(1), { maxKeys: '5' }), TypeError);
+});

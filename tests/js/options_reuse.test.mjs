@@ -1,4 +1,4 @@
-// One options object passed again and again is parsed once (pkg/lib/options.js), yet every
+// One options object passed again and again: the core reads it on every call, so every
 // change to it between calls counts: reassigned members and arrays or objects edited in place.
 
 import { test, before } from 'node:test';

@@ -2,8 +2,9 @@
 // and run the same suite (suite.mjs) in Node ESM, Node CommonJS, headless Chromium (esbuild
 // bundle), workerd (esbuild bundle with the workerd condition) and Deno, each verifying tokens
 // jose minted for every algorithm and fetching one JWKS from a local server. Then the package
-// gates (publint, attw), the TypeScript declarations (source tree and installed package) and
-// the installed CLI. Run by `make test-package` (plain `node tests/package/run.mjs`).
+// gates (publint, attw, `npm publish --dry-run`), the TypeScript declarations (source tree
+// and installed package), the installed CLI, and the README's code blocks run as written
+// (readme.mjs). Run by `make test-package` (plain `node tests/package/run.mjs`).
 //
 // A tool that `make setup` could not install (its binary is missing) skips its test, saying so.
 
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { readmeTests } from './readme.mjs';
 import {
   ALGORITHMS, NOW, isSymmetric, generateKey, keyRing, jwksOf, mint, tamperSignature,
 } from '../js/helpers.mjs';
@@ -44,7 +46,11 @@ const WEBHOOK_BODY = '{"event":"ping","id":42}';
 const PACKED = [
   'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'cli.mjs',
   'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
+  'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
+  'LICENSE-MIT', 'LICENSE-APACHE',
 ];
+// The packed size is reported; past this something that should not ship has crept in.
+const MAX_PACKED_BYTES = 2 * 1024 * 1024;
 
 /** The binary of a tool, or undefined when `make setup` could not install it. */
 function tool(name) {
@@ -83,6 +89,7 @@ function lastJson(stdout) {
 let work;
 let tarball;
 let packedFiles;
+let packed;
 let fixtures;
 let server;
 let baseUrl;
@@ -224,7 +231,7 @@ before(async () => {
     exec('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], { cwd: PKG }),
     startServer(),
   ]);
-  const [packed] = JSON.parse(stdout);
+  [packed] = JSON.parse(stdout);
   tarball = join(work, packed.filename);
   packedFiles = packed.files.map((f) => f.path).sort();
   fixtures = await makeFixtures();
@@ -253,6 +260,32 @@ test('npm pack: the tarball holds the runtime entries, the types, the CLI, lib/ 
   assert.ok(lib.includes('lib/api.js') && lib.every((f) => f.endsWith('.js')), `lib/: ${lib.join(', ')}`);
   const extra = packedFiles.filter((f) => !PACKED.includes(f) && !f.startsWith('lib/'));
   assert.deepEqual(extra, [], 'files in the tarball that no entry needs');
+});
+
+test('npm pack: no test, source-map, Rust or dotfile in the tarball; the licences are the repository\'s; size reported', async (t) => {
+  const unwanted = packedFiles.filter((f) => /(^|\/)(tests?|__tests__|spec)(\/|$)|\.test\.|\.map$|\.rs$|(^|\/)\./.test(f));
+  assert.deepEqual(unwanted, []);
+  for (const file of ['LICENSE-MIT', 'LICENSE-APACHE']) {
+    assert.equal(await readFile(join(PKG, file), 'utf8'), await readFile(join(ROOT, file), 'utf8'), `pkg/${file} is stale: run make build`);
+  }
+  t.diagnostic(`tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${packed.entryCount} files`);
+  assert.ok(packed.size < MAX_PACKED_BYTES, `the tarball is ${packed.size} bytes`);
+});
+
+test('npm publish --dry-run is clean: exit 0, no warning, the same files as npm pack', async (t) => {
+  // A dry run still wants a login; a placeholder token in a throw-away npmrc satisfies that
+  // check (nothing is sent). Any `npm warn` (e.g. "auto-corrected some errors in your
+  // package.json", which once meant the `bin` entry would be dropped) fails the test.
+  const npmrc = join(work, 'publish-dry-run.npmrc');
+  await writeFile(npmrc, '//registry.npmjs.org/:_authToken=dry-run-placeholder\n');
+  const { stdout, stderr } = await exec('npm', ['publish', '--dry-run', '--json', '--ignore-scripts', '--userconfig', npmrc],
+    { cwd: PKG, env: { ...process.env, NPM_CONFIG_UPDATE_NOTIFIER: 'false' } });
+  const warnings = stderr.split('\n').filter((line) => /\bwarn/i.test(line));
+  assert.deepEqual(warnings, [], 'npm publish --dry-run warned');
+  const report = JSON.parse(stdout.slice(stdout.indexOf('{')));
+  const published = (report.files ?? report['jwks-verify']?.files ?? []).map((f) => f.path).sort();
+  assert.deepEqual(published, packedFiles);
+  t.diagnostic(`npm publish --dry-run: ${published.length} files, ${report.size ?? report['jwks-verify']?.size} bytes`);
 });
 
 test('index.d.cts is the same declarations as index.d.ts', async () => {
@@ -466,6 +499,30 @@ test('tsc --strict: the installed package resolves its types for import (index.d
   assert.match(stdout, /jwks-verify\/index\.d\.cts/, 'require did not resolve index.d.cts');
 });
 
+test('subpaths: jwks-verify/redis and jwks-verify/edge load for import and require', async () => {
+  const script = `
+    const redis = await import('jwks-verify/redis');
+    const edge = await import('jwks-verify/edge');
+    const { createRequire } = await import('node:module');
+    const require = createRequire(process.cwd() + '/');
+    const redisCjs = require('jwks-verify/redis');
+    const edgeCjs = require('jwks-verify/edge');
+    const replay = new redis.RedisReplayStore({ call: async () => 'OK' });
+    console.log(JSON.stringify({
+      esm: [typeof redis.RedisReplayStore, typeof redis.RedisJwksStore, typeof edge.CacheApiJwksStore],
+      cjs: [typeof redisCjs.RedisReplayStore, typeof redisCjs.RedisJwksStore, typeof edgeCjs.CacheApiJwksStore],
+      resolved: [import.meta.resolve('jwks-verify/redis'), require.resolve('jwks-verify/redis')],
+      marked: await replay.markUsed('client jti', 2e9),
+    }));`;
+  const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: projects.esm });
+  const report = lastJson(stdout);
+  assert.deepEqual(report.esm, ['function', 'function', 'function']);
+  assert.deepEqual(report.cjs, ['function', 'function', 'function']);
+  assert.match(report.resolved[0], /node_modules\/jwks-verify\/redis\.mjs$/);
+  assert.match(report.resolved[1], /node_modules\/jwks-verify\/redis\.cjs$/);
+  assert.equal(report.marked, true);
+});
+
 // --- the CLI from the installed bin -----------------------------------------------------
 
 test('CLI: node_modules/.bin/jwks-verify verifies with a file and with a URL', async () => {
@@ -486,3 +543,7 @@ test('CLI: node_modules/.bin/jwks-verify verifies with a file and with a URL', a
   assert.equal(failure.code, 1);
   assert.equal(JSON.parse(failure.stdout).error.code, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
 });
+
+// --- the README's code blocks, run as written ---------------------------------------------
+
+readmeTests({ root: ROOT, work: () => work, freePort });

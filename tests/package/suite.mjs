@@ -5,7 +5,7 @@
 export const API_NAMES = [
   'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
   'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
-  'createVerifier', 'explainClaims', 'explainAssertion',
+  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError',
 ];
 
 // Values no option takes: each must be a TypeError naming the option, never "not set".
@@ -141,6 +141,10 @@ export async function runSuite(jv, fixtures, { syncBeforeReady }) {
     const err = await expectFailure(() => jv.verifyJwt(fixtures.tampered.token, fixtures.publicJwks, optionsFor(fixtures.tampered)),
       'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
     expect(err instanceof jv.JoseError && err instanceof Error && err.name === 'JoseError', 'not a JoseError');
+    // isJoseError judges by shape: a copy of the error made by another module copy passes too.
+    const copy = Object.assign(new Error(err.message), { name: 'JoseError', code: err.code });
+    expect(jv.isJoseError(err) && jv.isJoseError(copy), 'isJoseError refused a JoseError');
+    expect(!jv.isJoseError(new Error('x')) && !jv.isJoseError({ name: 'JoseError' }) && !jv.isJoseError(null), 'isJoseError accepted a non-JoseError');
   });
   await check('expired token fails with claim exp', async () => {
     const err = await expectFailure(() => jv.verifyJwt(first.token, first.keys, { ...optionsFor(first), currentDate: fixtures.now + 86400 }),

@@ -3,13 +3,13 @@
 // the compile if the declarations ever accept them).
 
 import {
-  JoseError, KeySet, RemoteJwks, ReplayCache,
+  JoseError, KeySet, RemoteJwks, ReplayCache, isJoseError,
   checkAssertion, decodeJwt, discoverJwks, explainSelection, getBackend, parseJwks, ready,
   setBackend, verifyJwt, verifyJwtSync, verifyWebhook,
 } from 'jwks-verify';
 import type {
-  AssertionOptions, Diagnostic, DiagnosticCode, JoseErrorCode, JWK, JSONWebKeySet, KeyInfo, KeysInput,
-  KeySelection, LocalKeysInput, RemoteJwksState, RemoteJwksStats, RemoteOptions, ReplayStore,
+  ClaimName, AssertionOptions, Diagnostic, DiagnosticCode, JoseErrorCode, JWK, JSONWebKeySet, KeyInfo, KeysInput,
+  JwksStore, KeySelection, LocalKeysInput, RemoteJwksState, RemoteJwksStats, RemoteOptions, ReplayStore,
   VerifiedAssertion, VerifiedJwt, VerifyOptions, WebhookOptions, BackendChoice, DecodedJwt,
 } from 'jwks-verify';
 
@@ -25,7 +25,7 @@ assertType<Equal<JoseError['code'],
   | 'ERR_JWS_INVALID' | 'ERR_JWT_INVALID' | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' | 'ERR_JOSE_ALG_NOT_ALLOWED'
   | 'ERR_JOSE_NOT_SUPPORTED' | 'ERR_JWT_EXPIRED' | 'ERR_JWT_CLAIM_VALIDATION_FAILED' | 'ERR_JWK_INVALID'
   | 'ERR_JWKS_INVALID' | 'ERR_JWKS_NO_MATCHING_KEY' | 'ERR_JWKS_TIMEOUT' | 'ERR_JWKS_FETCH_FAILED'
-  | 'ERR_JWT_REPLAYED' | 'ERR_WEBHOOK_BODY_MISMATCH'>>();
+  | 'ERR_JWT_REPLAYED' | 'ERR_REPLAY_STORE_FULL' | 'ERR_REPLAY_STORE_UNAVAILABLE' | 'ERR_WEBHOOK_BODY_MISMATCH'>>();
 assertType<Equal<JoseErrorCode, JoseError['code']>>();
 assertType<Equal<IsAny<JoseError['reason']>, false>>();
 assertType<Equal<IsAny<VerifyOptions>, false>>();
@@ -122,6 +122,19 @@ async function main(): Promise<void> {
       console.log(error.stack);
     }
   }
+  // isJoseError narrows `unknown` across module copies
+  try {
+    verifyJwtSync(token, jwks);
+  } catch (err: unknown) {
+    if (isJoseError(err)) {
+      const code: JoseErrorCode = err.code;
+      const claim: ClaimName | undefined = err.claim;
+      console.log(code, claim === 'exp', claim === 'my_claim', err.kids?.length);
+    }
+    // @ts-expect-error err is unknown until narrowed
+    console.log(err.code);
+  }
+  assertType<Equal<JoseError['claim'], ClaimName | undefined>>();
   const made = new JoseError('ERR_JWT_EXPIRED', 'expired', { claim: 'exp', reason: 'check_failed' });
   expectType<'JoseError'>(made.name);
 
@@ -142,6 +155,10 @@ async function main(): Promise<void> {
   console.log(fetched.keys.length, stats.fetches, stats.kids, lastFetchAt, lastCode, restored, discovered);
   // @ts-expect-error the policy times are numbers of milliseconds
   new RemoteJwks('https://issuer.example/jwks', { cooldownMs: '30s' });
+  const shared: JwksStore = { get: async () => null, set: async (_url: string, _state: string, _ttlMs: number) => {} };
+  new RemoteJwks('https://issuer.example/jwks', { store: shared, maxKeys: 5000 });
+  // @ts-expect-error a JwksStore needs set()
+  new RemoteJwks('https://issuer.example/jwks', { store: { get: async () => null } });
 
   // explainSelection
   const selection: KeySelection = explainSelection(keySet, token, { maxCandidates: 4 });

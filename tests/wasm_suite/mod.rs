@@ -97,3 +97,40 @@ fn wycheproof_json_web_signature() {
     assert!(mismatches.is_empty(), "Wycheproof JWS mismatches in wasm: {mismatches:?}");
     assert_eq!((run, accepted), (399, 40));
 }
+
+/// Options cross from JS values into the core's strict reader (src/bindings/options.rs) the
+/// same way in Node, Chromium and Firefox: a wrong-typed value is a TypeError naming the
+/// option, never "not set".
+#[wasm_bindgen_test]
+fn options_from_js_values_are_read_strictly() {
+    use jwks_verify::bindings::{verify::verify_jwt, WasmKeySet};
+    use wasm_bindgen::JsValue;
+    let keys = WasmKeySet::parse_inline(r#"{"keys":[]}"#).unwrap_or_else(|_| panic!("parseInline"));
+    let call = |name: &str, value: JsValue| {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &JsValue::from_str(name), &value).unwrap();
+        verify_jwt(&JsValue::from_str("a.b.c"), &keys, &options.into(), None).err().and_then(|e| e.as_string()).unwrap_or_default()
+    };
+    let function = js_sys::Function::new_no_args("return 1");
+    let wrong: Vec<(&str, JsValue)> = vec![
+        ("issuer", JsValue::NULL),
+        ("audience", function.into()),
+        ("subject", js_sys::Symbol::for_("s").into()),
+        ("clockTolerance", JsValue::from_f64(f64::NAN)),
+        ("maxTokenAge", JsValue::from_f64(f64::INFINITY)),
+        ("currentDate", js_sys::Date::new(&JsValue::from_str("not a date")).into()),
+        ("clockTolerance", JsValue::from_str(&format!("{}s", "9".repeat(400)))),
+        ("algorithms", JsValue::from_str("RS256")),
+        ("audiance", JsValue::from_str("api")),
+    ];
+    for (name, value) in wrong {
+        let thrown = call(name, value);
+        let parsed: Value = serde_json::from_str(&thrown).unwrap_or_else(|_| panic!("{name}: not an error JSON: {thrown}"));
+        assert_eq!(parsed["name"], "TypeError", "{name}: {thrown}");
+        assert_eq!(parsed["code"], "ERR_INVALID_OPTION", "{name}: {thrown}");
+        assert!(parsed["message"].as_str().unwrap_or_default().contains(if name == "audiance" { "audience" } else { name }), "{name}: {thrown}");
+    }
+    // undefined is "not set": the token is then judged (and refused as malformed).
+    let thrown = call("issuer", JsValue::UNDEFINED);
+    assert!(thrown.contains("ERR_JWS_INVALID"), "{thrown}");
+}

@@ -26,6 +26,12 @@ export async function createTenant(origin) {
     metadataCount: async () => (await control({ op: 'count' })).metadata,
     /** Requests to the redirect target (a client that follows redirects makes them). */
     followedCount: async () => (await control({ op: 'count' })).followed,
+    /** Answer with ETag / Last-Modified, and 304 to a matching If-None-Match. */
+    validators: (on) => control({ op: 'validators', on }),
+    /** The Retry-After value the "ratelimit" mode sends with its 429. */
+    retryAfter: (value) => control({ op: 'retryAfter', value }),
+    /** `{ headers: [request headers of each JWKS request], notModified: 304s sent }`. */
+    requests: () => control({ op: 'requests' }),
     /** CORS preflight (OPTIONS) requests seen so far. */
     preflightCount: async () => (await control({ op: 'count' })).preflights,
   };

@@ -5,13 +5,14 @@
 // its JWKS with a stall, a 500, garbage, an oversize body or a redirect; it counts requests.
 
 import http from 'node:http';
+import { createHash } from 'node:crypto';
 import * as jose from 'jose';
 
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': '*',
-  'access-control-expose-headers': 'age, location',
+  'access-control-expose-headers': 'age, location, retry-after, etag, last-modified',
 };
 
 async function newKey(kid) {
@@ -35,6 +36,10 @@ class Tenant {
     this.preflights = 0;
     this.stalled = new Set();
     this.serial = 0;
+    this.validators = false;
+    this.notModified = 0;
+    this.retryAfter = '2';
+    this.requestHeaders = [];
   }
 
   async rotate() {
@@ -65,14 +70,32 @@ class Tenant {
     return JSON.stringify({ keys: this.keys.map((k) => k.jwk) });
   }
 
-  serveJwks(res, { followed = false } = {}) {
+  serveJwks(req, res, { followed = false } = {}) {
     if (followed) this.followedRequests += 1;
     else this.jwksRequests += 1;
+    this.requestHeaders.push(req.headers);
     const json = { ...CORS, 'content-type': 'application/json' };
     if (this.cacheControl) json['cache-control'] = this.cacheControl;
     switch (followed ? 'ok' : this.mode) {
-      case 'ok':
-        return res.writeHead(200, json).end(this.jwksBody());
+      case 'ok': {
+        const body = this.jwksBody();
+        if (this.validators) {
+          // The ETag changes with the body; Last-Modified is fixed (the ETag wins when both come).
+          json.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;
+          json['last-modified'] = 'Tue, 14 Nov 2023 22:13:20 GMT';
+          if (req.headers['if-none-match'] === json.etag) {
+            this.notModified += 1;
+            return res.writeHead(304, { ...CORS, etag: json.etag }).end();
+          }
+        }
+        return res.writeHead(200, json).end(body);
+      }
+      case 'nonjwk':
+        return res.writeHead(200, json).end('{"keys":[1,null,"x",{}]}');
+      case 'empty':
+        return res.writeHead(200, json).end('{"keys":[]}');
+      case 'ratelimit':
+        return res.writeHead(429, { ...CORS, 'retry-after': this.retryAfter, 'content-type': 'text/plain' }).end('slow down');
       case 'stall':
         this.stalled.add(res);
         return undefined;
@@ -130,6 +153,9 @@ class Tenant {
       case 'cacheControl': this.cacheControl = op.value ?? null; return {};
       case 'issuer': this.issuerOverride = op.issuer ?? null; return {};
       case 'release': return this.release();
+      case 'validators': this.validators = Boolean(op.on); return {};
+      case 'retryAfter': this.retryAfter = String(op.value); return {};
+      case 'requests': return { headers: this.requestHeaders, notModified: this.notModified };
       case 'count': return { jwks: this.jwksRequests, metadata: this.metadataRequests, followed: this.followedRequests, preflights: this.preflights };
       default: throw new Error(`unknown op ${op.op}`);
     }
@@ -171,8 +197,8 @@ export async function startJwksServer() {
       const tenant = match && tenants.get(match[1]);
       if (!tenant) return res.writeHead(404, CORS).end('no such tenant');
       const [, , rest] = match;
-      if (req.method === 'GET' && rest === 'jwks.json') return tenant.serveJwks(res);
-      if (req.method === 'GET' && rest === 'jwks-real.json') return tenant.serveJwks(res, { followed: true });
+      if (req.method === 'GET' && rest === 'jwks.json') return tenant.serveJwks(req, res);
+      if (req.method === 'GET' && rest === 'jwks-real.json') return tenant.serveJwks(req, res, { followed: true });
       if (req.method === 'GET' && rest.startsWith('.well-known/')) return tenant.serveMetadata(res, rest.slice(12));
       if (req.method === 'POST' && rest === 'control') {
         const result = await tenant.control(JSON.parse(await readBody(req)));

@@ -37,6 +37,20 @@ async function expectCode(promise, code, ...fragments) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `probe` until it returns a truthy value (a background refresh is not awaited). */
+async function eventually(probe, what, timeoutMs = 5000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** True in a browser page (an HTTP cache, CORS), false in Node. */
+const inBrowser = typeof document !== 'undefined';
+
 function b64url(text) {
   const bytes = new TextEncoder().encode(text);
   let binary = '';
@@ -144,13 +158,14 @@ export const scenarios = [
       await t.mode('error500');
       await sleep(150);
       await api.verifyJwt(token, remote);
+      await eventually(() => remote.stats().lastError, 'the background refresh to fail');
       equal(await t.count(), 2, 'the expired set was refetched');
       equal(remote.stats().lastError?.code, 'ERR_JWKS_FETCH_FAILED', 'stats().lastError.code');
       await sleep(1600);
       await expectCode(api.verifyJwt(token, remote), 'ERR_JWKS_FETCH_FAILED', 'HTTP status 500', t.jwksUrl, 'staleIfErrorMs', 'last good fetch');
       await t.mode('ok');
       await api.verifyJwt(token, remote);
-      equal(remote.stats().lastError, null, 'recovered');
+      await eventually(() => remote.stats().lastError === null, 'recovery');
     },
   },
   {
@@ -164,6 +179,7 @@ export const scenarios = [
       const options = { staleIfErrorMs: 3_600_000, cooldownMs: 0 };
       const within = api.RemoteJwks.fromState(t.jwksUrl, aged(warm.exportState(), { agoMs: 700_000, expiredAgoMs: 100_000 }), options);
       await api.verifyJwt(token, within);
+      await eventually(() => within.stats().lastError, 'the background refresh to fail');
       equal(await t.count(), 2, 'one refresh attempt');
       const beyond = api.RemoteJwks.fromState(t.jwksUrl, aged(warm.exportState(), { agoMs: 5_000_000, expiredAgoMs: 4_000_000 }), options);
       await expectCode(api.verifyJwt(token, beyond), 'ERR_JWKS_FETCH_FAILED', 'HTTP status 500');
@@ -282,6 +298,8 @@ export const scenarios = [
       const eager = new api.RemoteJwks(t.jwksUrl, { cooldownMs: 0 });
       await eager.keySet();
       await eager.keySet();
+      // The stale set serves at once; its refresh runs in the background (stale-while-revalidate).
+      for (let waited = 0; waited < 2000 && (await t.count()) < 2; waited += 20) await sleep(20);
       equal(await t.count(), 2, 'max-age=0 with no cooldown: a fetch per call');
       const guarded = new api.RemoteJwks(t.jwksUrl, { cooldownMs: 60_000 });
       await guarded.keySet();
@@ -307,7 +325,117 @@ export const scenarios = [
     },
   },
   {
-    name: 'a caller-supplied fetch is used, with redirect "manual", cache "no-cache", an abort signal and Accept',
+    name: 'stale-while-revalidate: an expired set verifies at once while its refresh stalls',
+    async run({ api, origin }) {
+      const t = await createTenant(origin);
+      try {
+        const token = await t.sign();
+        const remote = new api.RemoteJwks(t.jwksUrl, { cacheMaxAgeMs: 50, cooldownMs: 0, timeoutMs: 3000 });
+        await api.verifyJwt(token, remote);
+        await t.mode('stall');
+        await sleep(80);
+        const started = Date.now();
+        for (let i = 0; i < 20; i += 1) await api.verifyJwt(token, remote);
+        const took = Date.now() - started;
+        check(took < 1500, `20 verifications with a stalled refresh took ${took} ms (timeoutMs 3000)`);
+        equal(await t.count(), 2, 'one background refresh for all of them');
+        // An unknown kid is a miss: it waits for the refresh, which times out.
+        await expectCode(api.verifyJwt(randomKidToken(1), remote), 'ERR_JWKS_NO_MATCHING_KEY');
+        equal(remote.stats().lastError?.code, 'ERR_JWKS_TIMEOUT', 'the refresh timed out');
+      } finally {
+        await t.release();
+      }
+    },
+  },
+  {
+    name: 'a refresh whose keys are not JWK objects fails; the last good set keeps serving; an empty set replaces it',
+    async run({ api, origin }) {
+      const t = await createTenant(origin);
+      const token = await t.sign();
+      const remote = new api.RemoteJwks(t.jwksUrl, { cooldownMs: 0, staleIfErrorMs: 60_000 });
+      const before = await remote.keySet();
+      await t.mode('nonjwk');
+      await expectCode(remote.refresh(), 'ERR_JWKS_INVALID', 'keys[0] is not a JWK object', t.jwksUrl);
+      equal(remote.stats().lastError?.code, 'ERR_JWKS_INVALID', 'stats().lastError.code');
+      await api.verifyJwt(token, remote);
+      check((await remote.keySet()) === before, 'the last good set is kept');
+      await t.mode('empty');
+      await remote.refresh();
+      equal(remote.stats().kids, [], 'an empty set replaced it');
+      await expectCode(api.verifyJwt(token, remote), 'ERR_JWKS_NO_MATCHING_KEY');
+    },
+  },
+  {
+    name: 'an unchanged body is not parsed again; ETag revalidation answers 304 outside browsers',
+    async run({ api, origin }) {
+      const t = await createTenant(origin);
+      await t.validators(true);
+      const remote = new api.RemoteJwks(t.jwksUrl, { cooldownMs: 0 });
+      const first = await remote.keySet();
+      await remote.refresh();
+      await remote.refresh();
+      check((await remote.keySet()) === first, 'the same KeySet after unchanged refreshes');
+      const { headers, notModified } = await t.requests();
+      equal(headers.length, 3, 'requests');
+      if (!inBrowser) {
+        equal(headers.map((h) => h['if-none-match'] !== undefined), [false, true, true], 'If-None-Match sent once an ETag is known');
+        equal(headers[1]['if-modified-since'], 'Tue, 14 Nov 2023 22:13:20 GMT', 'If-Modified-Since');
+        equal(notModified, 2, '304 answers');
+        // No max-age=0 on every fetch; a request with its own validators gets the Fetch
+        // standard's "no-cache" (conditional requests are sent as cache mode "no-store").
+        equal(headers[0]['cache-control'] ?? null, null, 'no Cache-Control on an unconditional fetch from Node');
+        check(headers.every((h) => !/max-age=0/.test(h['cache-control'] ?? '')), 'never Cache-Control: max-age=0');
+      }
+      const newKid = await t.rotate();
+      await api.verifyJwt(await t.sign(newKid), remote);
+      check((await remote.keySet()) !== first, 'a changed body is parsed');
+      equal(remote.stats().fetches, 4, 'stats().fetches counts 304s');
+    },
+  },
+  {
+    name: 'Retry-After on a 429 holds the next attempt back (bounded)',
+    async run({ api, origin }) {
+      const t = await createTenant(origin);
+      await t.mode('ratelimit');
+      await t.retryAfter('2');
+      const remote = new api.RemoteJwks(t.jwksUrl, { cooldownMs: 0 });
+      await expectCode(remote.keySet(), 'ERR_JWKS_FETCH_FAILED', 'HTTP status 429', 'Retry-After');
+      await t.mode('ok');
+      await expectCode(remote.keySet(), 'ERR_JWKS_FETCH_FAILED', 'no new attempt before');
+      equal(await t.count(), 1, 'no attempt within Retry-After');
+      await sleep(2100);
+      await remote.keySet();
+      equal(await t.count(), 2, 'an attempt once Retry-After passed');
+    },
+  },
+  {
+    name: 'maxKeys: a set with more keys is refused before any key is parsed',
+    async run({ api, origin }) {
+      const t = await createTenant(origin);
+      await t.rotate();
+      const remote = new api.RemoteJwks(t.jwksUrl, { maxKeys: 1 });
+      await expectCode(remote.keySet(), 'ERR_JWKS_INVALID', 'more than maxKeys (1)');
+      equal((await new api.RemoteJwks(t.jwksUrl, { maxKeys: 2 }).keySet()).keys.length, 2, 'within maxKeys');
+    },
+  },
+  {
+    name: 'store: instances sharing a JwksStore make one upstream fetch; a failing store falls back to fetching',
+    async run({ api, origin }) {
+      const t = await createTenant(origin);
+      const token = await t.sign();
+      const entries = new Map();
+      const store = { get: async (url) => entries.get(url) ?? null, set: async (url, state) => { entries.set(url, state); } };
+      const instances = [0, 1, 2].map(() => new api.RemoteJwks(t.jwksUrl, { store }));
+      for (const remote of instances) await api.verifyJwt(token, remote);
+      equal(await t.count(), 1, 'one upstream fetch for three instances');
+      equal(JSON.parse(entries.get(t.jwksUrl)).url, t.jwksUrl, 'the stored state');
+      const broken = new api.RemoteJwks(t.jwksUrl, { store: { get: () => new Promise(() => {}), set: async () => { throw new Error('down'); } }, timeoutMs: 200 });
+      await api.verifyJwt(token, broken);
+      equal(await t.count(), 2, 'a hanging store: fetched after timeoutMs');
+    },
+  },
+  {
+    name: 'a caller-supplied fetch is used, with redirect "manual", cache "no-cache" in browsers, an abort signal and Accept',
     async run({ api, origin }) {
       const t = await createTenant(origin);
       const seen = [];
@@ -317,7 +445,9 @@ export const scenarios = [
       };
       const remote = new api.RemoteJwks(t.jwksUrl, { fetch: myFetch, headers: { 'X-Tenant': 'blue' } });
       await api.verifyJwt(await t.sign(), remote);
-      equal(seen, [{ url: t.jwksUrl, redirect: 'manual', cache: 'no-cache', signal: true, accept: 'application/jwk-set+json, application/json;q=0.9', custom: 'blue' }], 'fetch calls');
+      // Outside browsers there is no HTTP cache, and "no-cache" would only add max-age=0.
+      const cache = inBrowser ? 'no-cache' : undefined;
+      equal(seen, [{ url: t.jwksUrl, redirect: 'manual', cache, signal: true, accept: 'application/jwk-set+json, application/json;q=0.9', custom: 'blue' }], 'fetch calls');
       const failing = new api.RemoteJwks(t.jwksUrl, { fetch: () => Promise.reject(new TypeError('network down')) });
       await expectCode(failing.keySet(), 'ERR_JWKS_FETCH_FAILED', 'network down', t.jwksUrl);
     },

@@ -1,0 +1,1 @@
+deno run --allow-net=issuer.example deno.mjs "$TOKEN"

@@ -1,0 +1,65 @@
+// The One boundary rules that live between the JS glue and the core: the algorithm names the
+// types declare are the core's; an oversized token is refused before it is copied into wasm,
+// on every path.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as api from '../../pkg/node.mjs';
+import { algorithmTable, wasmMemoryBytes } from '../../pkg/gen/jwks_verify.js';
+import { NOW, generateKey, jwksOf, mint } from './helpers.mjs';
+
+test('index.d.ts names exactly the algorithms of the core table', () => {
+  const declared = readFileSync(new URL('../../pkg/index.d.ts', import.meta.url), 'utf8');
+  const union = declared.match(/export type Algorithm =([^;]+);/)[1];
+  const names = [...union.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+  const core = JSON.parse(algorithmTable()).map((facts) => facts.name);
+  assert.deepEqual([...names].sort(), [...core].sort());
+});
+
+test('no algorithm fact is written in the JS glue or the page', () => {
+  for (const dir of ['../../pkg/lib/', '../../www/']) {
+    for (const name of ['backends.js', 'verify.js', 'keys.js', 'selection.js', 'claims.js', 'analyze.js']) {
+      let text;
+      try {
+        text = readFileSync(new URL(dir + name, import.meta.url), 'utf8');
+      } catch {
+        continue;
+      }
+      assert.doesNotMatch(text, /RSASSA-PKCS1-v1_5|'SHA-256'|saltLength: *\d|namedCurve: *'P-/, `${dir}${name}`);
+    }
+  }
+});
+
+test('a 16 MB token is refused with ERR_JWS_INVALID on every path before it reaches wasm memory', async () => {
+  const key = await generateKey('ES256', { kid: 'k' });
+  const keys = jwksOf([key]);
+  const huge = 'e'.repeat(16 * 1024 * 1024);
+  const hugeBytes = new TextEncoder().encode(huge);
+  const remote = new api.RemoteJwks('https://issuer.example/jwks.json');
+  const paths = {
+    verifyJwt: (t) => api.verifyJwt(t, keys),
+    verifyJwtSync: (t) => api.verifyJwtSync(t, keys),
+    'verifyJwt with a RemoteJwks': (t) => api.verifyJwt(t, remote),
+    'createVerifier().verify': (t) => api.createVerifier(keys).verify(t),
+    'createVerifier().verifySync': (t) => api.createVerifier(keys).verifySync(t),
+    checkAssertion: (t) => api.checkAssertion(t, { clientId: 'c', audience: 'a', keys }),
+    explainAssertion: (t) => api.explainAssertion(t, { clientId: 'c', audience: 'a', keys }),
+    verifyWebhook: (t) => api.verifyWebhook({ authorization: `Bearer ${t}`, body: '' }, keys),
+    decodeJwt: (t) => api.decodeJwt(t),
+    explainClaims: (t) => api.explainClaims(t),
+    explainSelection: (t) => api.explainSelection(keys, t),
+  };
+  // Warm every path once with a small token, so that its own allocations are done.
+  const small = await mint(key, { iat: NOW });
+  for (const run of Object.values(paths)) await Promise.resolve().then(() => run(small)).catch(() => {});
+  const before = wasmMemoryBytes();
+  for (const [name, run] of Object.entries(paths)) {
+    for (const token of [huge, hugeBytes]) {
+      if (name === 'verifyWebhook' && token === hugeBytes) continue;
+      await assert.rejects(Promise.resolve().then(() => run(token)), { code: 'ERR_JWS_INVALID' }, name);
+    }
+  }
+  assert.ok(wasmMemoryBytes() - before < 1024 * 1024, `wasm memory grew by ${wasmMemoryBytes() - before} bytes`);
+  assert.equal(remote.stats().fetches, 0, 'no fetch for a refused token');
+});

@@ -1,0 +1,350 @@
+// The README's code blocks (examples/readme/, shown verbatim: tests/js/readme.test.mjs) run
+// as written against the packed tarball: install.sh installs it into an empty project, and
+// every other example runs there in Node ESM, CommonJS, TypeScript strict, Deno, Chromium and
+// workerd. Registered by run.mjs (`readmeTests(ctx)`), which owns the tarball.
+//
+// The examples name https://issuer.example and the like. A preload module (`--import` in
+// Node, `--preload` in Deno: the one flag added to a README command) answers fetches to
+// *.example hosts from a table this test writes; nothing else is faked, and no request
+// leaves 127.0.0.1.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateKey, jwksOf, mint } from '../js/helpers.mjs';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const CHROMIUM = '/usr/bin/chromium';
+const ISSUER = 'https://issuer.example';
+const EXAMPLES = 'examples/readme';
+// Fixed by examples/readme/config.capnp (the README's workerd config).
+const WORKERD_PORT = 8787;
+const WORKERD_JWKS_PORT = 8788;
+
+async function exec(file, args, options = {}) {
+  try {
+    return await run(file, args, { maxBuffer: 16 * 1024 * 1024, timeout: 240_000, ...options });
+  } catch (err) {
+    err.message += `\nstdout: ${err.stdout}\nstderr: ${err.stderr}`;
+    throw err;
+  }
+}
+
+/** A preload that answers fetch() for *.example hosts from `routes`; other URLs go through. */
+function fakeNetwork(routes) {
+  return `// Written by tests/package/readme.mjs: the README's example hosts, served from memory.
+const routes = ${JSON.stringify(routes)};
+const realFetch = globalThis.fetch;
+globalThis.fetch = async function fetch(input, init) {
+  const url = new URL(typeof input === 'string' ? input : input.url ?? String(input));
+  if (!url.hostname.endsWith('.example')) return realFetch(input, init);
+  const route = routes[url.href];
+  if (!route) return new Response('not found', { status: 404 });
+  return new Response(JSON.stringify(route), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'max-age=300' } });
+};
+`;
+}
+
+export function readmeTests(ctx) {
+  let dir;
+  let env;
+  let keys;
+  let installError;
+  const now = () => Math.floor(Date.now() / 1000);
+  const token = (claims = {}, key = keys.issuer) => mint(key, {
+    iss: ISSUER, aud: 'my-api', sub: 'alice', iat: now() - 5, exp: now() + 600, ...claims,
+  });
+  const example = (name) => join(ctx.root, EXAMPLES, name);
+  const node = (args, options = {}) => exec(process.execPath, ['--import', './fake-network.mjs', ...args], { cwd: dir, env, ...options });
+  const needsInstall = () => {
+    if (installError) throw new Error(`install.sh failed: ${installError.message}`);
+    assert.ok(dir, 'install.sh did not run');
+  };
+
+  test('README install.sh: make pack, then npm install of the tarball into an empty project', async () => {
+    dir = join(ctx.work(), 'readme');
+    await mkdir(join(dir, 'path/to'), { recursive: true });
+    await symlink(ctx.root, join(dir, 'path/to/jwks-verify'));
+    // An ESM project, as the README's TypeScript example says (.cjs files stay CommonJS).
+    await writeFile(join(dir, 'package.json'), '{\n  "name": "my-app",\n  "private": true,\n  "type": "module"\n}\n');
+    env = { ...process.env, NPM_CONFIG_AUDIT: 'false', NPM_CONFIG_FUND: 'false', NPM_CONFIG_UPDATE_NOTIFIER: 'false' };
+    try {
+      const { stdout } = await exec('bash', ['-euo', 'pipefail', example('install.sh')], { cwd: dir, env });
+      assert.match(stdout, /dist\/jwks-verify-0\.1\.0\.tgz: \d+ bytes/);
+    } catch (err) {
+      installError = err;
+      throw err;
+    }
+    const installed = JSON.parse(await readFile(join(dir, 'node_modules/jwks-verify/package.json'), 'utf8'));
+    assert.equal(installed.name, 'jwks-verify');
+    assert.match(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).dependencies['jwks-verify'], /^file:path\/to\/jwks-verify\/dist\/jwks-verify-0\.1\.0\.tgz$/);
+    for (const file of ['LICENSE-MIT', 'LICENSE-APACHE', 'gen/jwks_verify_bg.wasm']) {
+      assert.ok(existsSync(join(dir, 'node_modules/jwks-verify', file)), `${file} is not installed`);
+    }
+
+    keys = {
+      issuer: await generateKey('ES256', { kid: 'issuer-2025' }),
+      agent: await generateKey('ES256', { kid: 'agent-2025' }),
+      billing: await generateKey('ES256', { kid: 'billing-1' }),
+    };
+    const issuerJwks = jwksOf([keys.issuer]);
+    await writeFile(join(dir, 'fake-network.mjs'), fakeNetwork({
+      [`${ISSUER}/.well-known/jwks.json`]: issuerJwks,
+      [`${ISSUER}/.well-known/openid-configuration`]: { issuer: ISSUER, jwks_uri: `${ISSUER}/.well-known/jwks.json` },
+      'https://agent.example/.well-known/jwks.json': jwksOf([keys.agent]),
+      'https://billing.example/jwks.json': jwksOf([keys.billing]),
+    }));
+    await writeFile(join(dir, 'jwks.json'), JSON.stringify(issuerJwks));
+    for (const name of ['quick-start.mjs', 'quick-start.cjs', 'quick-start.ts', 'parse-jwks.mjs', 'remote-jwks.mjs',
+      'assertion.mjs', 'webhook-receiver.ts', 'webhook-sender.mjs', 'deno.mjs', 'browser.mjs', 'worker.mjs', 'config.capnp']) {
+      await copyFile(example(name), join(dir, name));
+    }
+    // The sender uses jose (not a dependency of jwks-verify); the types need @types/node.
+    await mkdir(join(dir, 'node_modules/@types'), { recursive: true });
+    await symlink(join(ctx.root, 'node_modules/jose'), join(dir, 'node_modules/jose'));
+    await symlink(join(ctx.root, 'node_modules/@types/node'), join(dir, 'node_modules/@types/node'));
+  });
+
+  test('README quick-start.mjs (Node ESM) verifies with RemoteJwks and refuses an expired token', async () => {
+    needsInstall();
+    const { stdout } = await node(['quick-start.mjs', await token()]);
+    assert.equal(stdout, 'alice\n');
+    const expired = await node(['quick-start.mjs', await token({ exp: now() - 60 })]).then(() => null, (err) => err);
+    assert.ok(expired, 'an expired token verified');
+    assert.match(expired.stderr, /ERR_JWT_EXPIRED/);
+  });
+
+  test('README quick-start.cjs (Node CommonJS) verifies with jwks.json', async () => {
+    needsInstall();
+    const { stdout } = await exec(process.execPath, ['quick-start.cjs', await token()], { cwd: dir, env });
+    assert.equal(stdout, 'alice\n');
+  });
+
+  test('README TypeScript examples compile under strict (quick start, webhook receiver) and run', async (t) => {
+    needsInstall();
+    const tsc = join(ctx.root, 'node_modules/.bin/tsc');
+    if (!existsSync(tsc)) return t.skip('typescript is not installed');
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        strict: true, noEmit: true, target: 'es2022', lib: ['es2022'], module: 'nodenext', moduleResolution: 'nodenext',
+        types: ['node'], skipLibCheck: false,
+      },
+      files: ['quick-start.ts', 'webhook-receiver.ts'],
+    }, null, 2));
+    await exec(tsc, ['-p', 'tsconfig.json'], { cwd: dir });
+    const esbuild = require('esbuild');
+    for (const name of ['quick-start', 'webhook-receiver']) {
+      const { code } = await esbuild.transform(await readFile(join(dir, `${name}.ts`), 'utf8'), { loader: 'ts', format: 'esm', target: 'es2022' });
+      await writeFile(join(dir, `${name}.ts.mjs`), code);
+    }
+    assert.equal((await node(['quick-start.ts.mjs', await token()])).stdout, 'alice\n');
+    const expired = await node(['quick-start.ts.mjs', await token({ exp: now() - 60 })]);
+    assert.equal(expired.stdout, 'undefined\n');
+    assert.equal(expired.stderr, 'ERR_JWT_EXPIRED exp check_failed\n');
+  });
+
+  test('README options-error.mjs and create-verifier.mjs print what their comments say', async () => {
+    needsInstall();
+    for (const name of ['options-error.mjs', 'create-verifier.mjs']) await copyFile(example(name), join(dir, name));
+    const options = await exec(process.execPath, ['options-error.mjs'], { cwd: dir, env });
+    assert.match(options.stdout, /^TypeError audiance .*did you mean audience\?/);
+    const verifier = await exec(process.execPath, ['create-verifier.mjs'], { cwd: dir, env });
+    assert.equal(verifier.stdout, 'ERR_JWS_INVALID\n');
+  });
+
+  test('README parse-jwks.mjs lists keys and diagnostics', async () => {
+    needsInstall();
+    const { stdout } = await exec(process.execPath, ['parse-jwks.mjs'], { cwd: dir, env });
+    assert.match(stdout, /^0 issuer-2025 EC ES256 [\w-]{43} true$/m);
+  });
+
+  test('README remote-jwks.mjs: discoverJwks follows jwks_uri, one fetch', async () => {
+    needsInstall();
+    const { stdout } = await node(['remote-jwks.mjs', await token()]);
+    assert.match(stdout, /^https:\/\/issuer\.example\/\.well-known\/jwks\.json \{/);
+    assert.match(stdout, /fetches: 1/);
+    assert.match(stdout, /kids: \[ 'issuer-2025' \]/);
+  });
+
+  test('README assertion.mjs: authenticateClient accepts a private_key_jwt once, then refuses the replay', async () => {
+    needsInstall();
+    const assertion = await mint(keys.billing, {
+      iss: 'billing-service', sub: 'billing-service', aud: 'https://as.example/oauth/token', iat: now(), exp: now() + 60, jti: randomUUID(),
+    });
+    await writeFile(join(dir, 'drive-assertion.mjs'), `import { authenticateClient } from './assertion.mjs';
+const params = new URLSearchParams({ client_id: 'billing-service', client_assertion: process.argv[2],
+  client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' });
+const first = await authenticateClient(params);
+const again = await authenticateClient(params).then(() => 'accepted twice', (err) => err.code);
+const unknown = await authenticateClient(new URLSearchParams({ ...Object.fromEntries(params), client_id: '__proto__' })).catch((err) => err.message);
+console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, unknown }));
+`);
+    const { stdout } = await node(['drive-assertion.mjs', assertion]);
+    const result = JSON.parse(stdout);
+    assert.equal(result.clientId, 'billing-service');
+    assert.equal(result.again, 'ERR_JWT_REPLAYED');
+    assert.equal(result.unknown, 'invalid_client');
+  });
+
+  test('README webhook receiver (TypeScript) and sender (jose): 204 for a signed body, 401 for a changed one', async () => {
+    needsInstall();
+    assert.ok(existsSync(join(dir, 'webhook-receiver.ts.mjs')), 'the TypeScript test did not transpile the receiver');
+    await writeFile(join(dir, 'agent-private-key.json'), JSON.stringify(await (await import('jose')).exportJWK(keys.agent.signingKey)));
+    const port = await ctx.freePort();
+    const receiver = spawn(process.execPath, ['--import', './fake-network.mjs', 'webhook-receiver.ts.mjs'], {
+      cwd: dir, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    receiver.stdout.on('data', (d) => { log += d; });
+    receiver.stderr.on('data', (d) => { log += d; });
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      for (let i = 0; i < 100; i++) {
+        if (await fetch(url, { method: 'POST' }).then(() => true, () => false)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const sent = await exec(process.execPath, ['webhook-sender.mjs', url], { cwd: dir, env });
+      assert.equal(sent.stdout, '204\n', log);
+      const body = '{"event":"task.completed","id":43}';
+      const { SignJWT } = await import('jose');
+      const signed = await new SignJWT({ request_body_sha256: createHash('sha256').update(body).digest('hex') })
+        .setProtectedHeader({ alg: 'ES256', kid: 'agent-2025' }).setIssuer('https://agent.example').setIssuedAt().setJti(randomUUID())
+        .sign(keys.agent.signingKey);
+      const changed = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${signed}` }, body: body.replace('43', '44') });
+      assert.equal(changed.status, 401);
+      const ok = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${signed}` }, body });
+      assert.equal(ok.status, 204);
+      const replayed = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${signed}` }, body });
+      assert.equal(replayed.status, 401);
+      assert.match(log, /accepted: \{"event":"task\.completed","id":42\}/);
+      assert.match(log, /refused: ERR_WEBHOOK_BODY_MISMATCH/);
+      assert.match(log, /refused: ERR_JWT_REPLAYED/);
+    } finally {
+      receiver.kill();
+    }
+  });
+
+  test('README cli.sh: lint, decode and verify (file and URL) all exit 0', async () => {
+    needsInstall();
+    const { stdout } = await exec('bash', ['-euo', 'pipefail', example('cli.sh')], {
+      cwd: dir, env: { ...env, TOKEN: await token(), NODE_OPTIONS: `--import=${join(dir, 'fake-network.mjs')}` },
+    });
+    assert.match(stdout, /"valid": ?true/);
+    assert.match(stdout, /issuer-2025/);
+  });
+
+  test('README deno.mjs and deno.sh: Deno imports the installed package', async (t) => {
+    needsInstall();
+    const deno = join(ctx.root, 'node_modules/.bin/deno');
+    if (!existsSync(deno)) return t.skip('deno is not installed');
+    const command = (await readFile(example('deno.sh'), 'utf8')).replace(/^deno run /, 'deno run --preload=./fake-network.mjs ');
+    const { stdout } = await exec('bash', ['-euo', 'pipefail', '-c', command], {
+      cwd: dir,
+      env: { ...env, TOKEN: await token(), PATH: `${join(ctx.root, 'node_modules/.bin')}:${process.env.PATH}`,
+        DENO_DIR: join(ctx.work(), 'deno-dir-readme'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+    });
+    assert.equal(stdout.trim().split('\n').at(-1), 'alice');
+  });
+
+  test('README browser.mjs: an esbuild bundle in Chromium verifies (async and sync)', async (t) => {
+    needsInstall();
+    if (!existsSync(CHROMIUM)) return t.skip('Chromium is not installed');
+    const esbuild = require('esbuild');
+    const out = join(dir, 'www');
+    await esbuild.build({
+      entryPoints: [join(dir, 'browser.mjs')], absWorkingDir: dir, bundle: true, format: 'esm', platform: 'browser',
+      target: 'es2022', outfile: join(out, 'app.js'), logLevel: 'error',
+    });
+    await mkdir(join(out, 'gen'), { recursive: true });
+    await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(out, 'gen/jwks_verify_bg.wasm'));
+    const jwks = await readFile(join(dir, 'jwks.json'));
+    const files = {
+      '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>app</title><body>…<script type="module" src="/app.js"></script>'],
+      '/app.js': ['text/javascript', await readFile(join(out, 'app.js'))],
+      '/gen/jwks_verify_bg.wasm': ['application/wasm', await readFile(join(out, 'gen/jwks_verify_bg.wasm'))],
+      '/.well-known/jwks.json': ['application/json', jwks],
+    };
+    const server = createServer((req, res) => {
+      const file = files[new URL(req.url, 'http://x').pathname];
+      res.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' });
+      res.end(file?.[1] ?? 'not found');
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const { chromium } = require('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      const idToken = await token();
+      await page.addInitScript((value) => sessionStorage.setItem('id_token', value), idToken);
+      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.waitForFunction(() => document.body.textContent !== '…', null, { timeout: 30_000 });
+      assert.equal(await page.textContent('body'), 'alice true');
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  });
+
+  test('README workerd: bundle-worker.sh as written, config.capnp with gen/jwks_verify_bg.wasm and a local JWKS', async (t) => {
+    needsInstall();
+    for (const bin of ['esbuild', 'workerd']) {
+      if (!existsSync(join(ctx.root, 'node_modules/.bin', bin))) return t.skip(`${bin} is not installed`);
+    }
+    // npx finds the project's own binaries (here: the repository's dev dependencies).
+    await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
+    for (const bin of ['esbuild', 'workerd']) {
+      if (!existsSync(join(dir, 'node_modules/.bin', bin))) await symlink(join(ctx.root, 'node_modules/.bin', bin), join(dir, 'node_modules/.bin', bin));
+    }
+    const jwksServer = createServer(async (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(await readFile(join(dir, 'jwks.json')));
+    });
+    await new Promise((done, fail) => {
+      jwksServer.once('error', (err) => fail(new Error(`port ${WORKERD_JWKS_PORT} (fixed by config.capnp) is busy: ${err.message}`)));
+      jwksServer.listen(WORKERD_JWKS_PORT, '127.0.0.1', done);
+    });
+    const child = spawn('bash', ['-euo', 'pipefail', example('bundle-worker.sh')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let log = '';
+    child.stdout.on('data', (d) => { log += d; });
+    child.stderr.on('data', (d) => { log += d; });
+    const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+    try {
+      const bundle = await (async () => {
+        for (let i = 0; i < 300; i++) {
+          if (existsSync(join(dir, 'out/worker.js'))) return readFile(join(dir, 'out/worker.js'), 'utf8');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(`no bundle:\n${log}`);
+      })();
+      assert.match(bundle, /from "\.\/gen\/jwks_verify_bg\.wasm"/, 'the bundle imports the wasm under another name');
+      let response;
+      for (let i = 0; i < 300 && !response; i++) {
+        const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
+        if (state) throw new Error(`bundle-worker.sh exited with ${state.code}:\n${log}`);
+        response = await fetch(`http://127.0.0.1:${WORKERD_PORT}/`, { headers: { authorization: `Bearer ${await token()}` } }).catch(() => undefined);
+      }
+      assert.ok(response, `workerd did not answer:\n${log}`);
+      assert.equal(response.status, 200, await response.clone().text());
+      assert.equal((await response.json()).sub, 'alice');
+      const refused = await fetch(`http://127.0.0.1:${WORKERD_PORT}/`, { headers: { authorization: 'Bearer x.y.z' } });
+      assert.equal(refused.status, 401);
+      assert.match((await refused.json()).error, /^ERR_JW[ST]_INVALID$/);
+    } finally {
+      try {
+        process.kill(-child.pid);
+      } catch {
+        // already gone
+      }
+      await exited;
+      jwksServer.close();
+    }
+  });
+}
