@@ -101,24 +101,24 @@ function parseCommandLine(argv) {
   return { command, values, args };
 }
 
-function numberOption(values, name) {
+// A command line has only text: a number-looking value becomes a number, anything else goes
+// to the API as it is (durations such as "30s" are read by the core). The API decides what is
+// valid: a wrong value is its TypeError (exit 2).
+function optionValue(values, name) {
   const text = values[name];
   if (text === undefined) return undefined;
   const number = Number(text);
-  if (text.trim() === '' || !Number.isFinite(number) || number < 0) {
-    throw new UsageError(`--${name} must be a non-negative number, got ${JSON.stringify(text)}`);
-  }
-  return number;
+  return text.trim() !== '' && !Number.isNaN(number) ? number : text;
 }
 
-// --now: seconds since the epoch, or anything Date.parse reads.
+// --now: seconds since the epoch, or a date (its syntax is the command line's; the API then
+// reads it as currentDate).
 function nowOption(values) {
-  const text = values.now;
-  if (text === undefined) return undefined;
-  if (/^\d+(\.\d+)?$/.test(text.trim())) return Number(text);
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new UsageError(`--now must be seconds since the epoch or a date, got ${JSON.stringify(text)}`);
-  return ms / 1000;
+  const value = optionValue(values, 'now');
+  if (typeof value !== 'string') return value;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--now must be seconds since the epoch or a date, got ${quoteText(value)}`);
+  return date;
 }
 
 async function readStdin() {
@@ -140,24 +140,15 @@ async function readLocal(path) {
   }
 }
 
-// RemoteJwks where the package has it; a plain fetch otherwise.
-async function fetchKeySet(url, timeoutMs) {
-  if (typeof jv.RemoteJwks === 'function') return new jv.RemoteJwks(url, { timeoutMs }).keySet();
-  let response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/jwk-set+json, application/json' } });
-  } catch (err) {
-    throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${q(url)} failed: ${q(err.cause?.message ?? err.message)}`);
-  }
-  if (response.status !== 200) throw new jv.JoseError('ERR_JWKS_FETCH_FAILED', `GET ${q(url)}: HTTP status ${response.status}, expected 200`);
-  return jv.parseJwks(await response.text());
+function fetchKeySet(url, values) {
+  const timeoutMs = optionValue(values, 'timeout');
+  return new jv.RemoteJwks(url, { timeoutMs }).keySet();
 }
 
 // --jwks <file|url> as a KeysInput. A file's keys are the caller's own, so an `oct` secret in
 // it may verify HS* (when --alg lists it), as with inline keys.
 async function keysOption(location, values) {
-  const timeoutMs = numberOption(values, 'timeout') ?? 5000;
-  if (isUrl(location)) return fetchKeySet(location, timeoutMs);
+  if (isUrl(location)) return fetchKeySet(location, values);
   return readLocal(location);
 }
 
@@ -175,8 +166,14 @@ const safeJson = (value) => safeJsonText(JSON.stringify(value, null, 2), 0);
 
 const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'];
 
+// "now" for showing times relative to it: --now (seconds or a Date), else this clock.
+function clockSeconds(now) {
+  if (now instanceof Date) return now.getTime() / 1000;
+  return now ?? Date.now() / 1000;
+}
+
 function describeTime(seconds, now) {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '';
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || !Number.isFinite(now)) return '';
   const date = new Date(seconds * 1000);
   if (Number.isNaN(date.getTime())) return '';
   const delta = Math.round(seconds - now);
@@ -222,18 +219,16 @@ function describeError(err) {
 // --- commands ---------------------------------------------------------------------------
 
 function verifyOptions(values, now) {
-  const options = {};
-  if (values.iss) options.issuer = values.iss;
-  if (values.aud) options.audience = values.aud;
-  if (values.alg) options.algorithms = values.alg;
-  if (values.sub !== undefined) options.subject = values.sub;
-  if (values.typ !== undefined) options.typ = values.typ;
-  const tolerance = numberOption(values, 'clock-tolerance');
-  if (tolerance !== undefined) options.clockTolerance = tolerance;
-  const maxAge = numberOption(values, 'max-token-age');
-  if (maxAge !== undefined) options.maxTokenAge = maxAge;
-  if (now !== undefined) options.currentDate = now;
-  return options;
+  return {
+    issuer: values.iss,
+    audience: values.aud,
+    algorithms: values.alg,
+    subject: values.sub,
+    typ: values.typ,
+    clockTolerance: optionValue(values, 'clock-tolerance'),
+    maxTokenAge: optionValue(values, 'max-token-age'),
+    currentDate: now,
+  };
 }
 
 async function verifyCommand({ values, args }, now) {
@@ -244,8 +239,8 @@ async function verifyCommand({ values, args }, now) {
     json: { valid: true, header: result.header, payload: result.payload, key: result.key },
     text: [
       `valid: signature verified with ${describeKey(result.key)}`,
-      'header:', formatClaims(result.header, now ?? Date.now() / 1000),
-      'payload:', formatClaims(result.payload, now ?? Date.now() / 1000),
+      'header:', formatClaims(result.header, clockSeconds(now)),
+      'payload:', formatClaims(result.payload, clockSeconds(now)),
     ].join('\n'),
   };
 }
@@ -253,17 +248,16 @@ async function verifyCommand({ values, args }, now) {
 async function assertionCommand({ values, args }, now) {
   const token = await tokenArgument(args[0]);
   const keys = await keysOption(values.jwks, values);
-  const options = { clientId: values['client-id'], audience: values.aud, keys };
-  if (values.alg) options.algorithms = values.alg;
-  if (values.profile !== undefined) {
-    if (values.profile !== 'strict' && values.profile !== 'rfc7523') throw new UsageError('--profile must be strict or rfc7523');
-    options.profile = values.profile;
-  }
-  const lifetime = numberOption(values, 'max-lifetime');
-  if (lifetime !== undefined) options.maxLifetime = lifetime;
-  const tolerance = numberOption(values, 'clock-tolerance');
-  if (tolerance !== undefined) options.clockTolerance = tolerance;
-  if (now !== undefined) options.currentDate = now;
+  const options = {
+    clientId: values['client-id'],
+    audience: values.aud,
+    keys,
+    algorithms: values.alg,
+    profile: values.profile,
+    maxLifetime: optionValue(values, 'max-lifetime'),
+    clockTolerance: optionValue(values, 'clock-tolerance'),
+    currentDate: now,
+  };
   const result = await jv.checkAssertion(token, options);
   return {
     json: { valid: true, ...result },
@@ -271,16 +265,14 @@ async function assertionCommand({ values, args }, now) {
       `valid: client ${q(result.clientId)} authenticated${result.federated ? ' (federated issuer)' : ''}`,
       `  jti: ${result.jti === undefined ? '(none)' : q(result.jti)}`,
       `  key: ${describeKey(result.key)}`,
-      'payload:', formatClaims(result.payload, now ?? Date.now() / 1000),
+      'payload:', formatClaims(result.payload, clockSeconds(now)),
     ].join('\n'),
   };
 }
 
 async function lintCommand({ values, args }) {
   const location = args[0];
-  const keySet = isUrl(location)
-    ? await fetchKeySet(location, numberOption(values, 'timeout') ?? 5000)
-    : jv.parseJwks(await readLocal(location));
+  const keySet = isUrl(location) ? await fetchKeySet(location, values) : jv.parseJwks(await readLocal(location));
   const errors = keySet.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = keySet.diagnostics.filter((d) => d.severity === 'warning').length;
   const usable = keySet.keys.filter((k) => k.usable).length;
@@ -301,8 +293,8 @@ async function decodeCommand({ args }, now) {
     json: decoded,
     text: [
       'not verified: decoded only',
-      'header:', formatClaims(decoded.header, now ?? Date.now() / 1000),
-      'payload:', formatClaims(decoded.payload, now ?? Date.now() / 1000),
+      'header:', formatClaims(decoded.header, clockSeconds(now)),
+      'payload:', formatClaims(decoded.payload, clockSeconds(now)),
       `signature: ${decoded.signature.length} base64url characters`,
     ].join('\n'),
   };

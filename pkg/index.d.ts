@@ -332,9 +332,14 @@ export declare function createVerifier(keys: KeysInput, options?: VerifyOptions)
 
 /** One claim rule of verification, run on a token without its signature. */
 export interface ClaimCheck {
+  /** A name for the rule (`iss`, `aud_count`, `exp_required`, `lifetime`, …). */
+  id: string;
+  /** The claim (or, for `typ`, the header parameter) the rule is about. */
   claim: string;
   /** What the rule checks, in words. */
   rule: string;
+  /** The option values the rule compares the token with (`iss`, `sub`, `aud`, `typ`). */
+  expected?: string[];
   ok: boolean;
   /** The error verification would report, when `ok` is false. */
   code?: string;
@@ -344,6 +349,14 @@ export interface ClaimCheck {
 
 /** Every claim rule `options` switch on, in verification's order, each reported (for debugging). */
 export declare function explainClaims(token: string | Uint8Array, options?: VerifyOptions): ClaimCheck[];
+
+/**
+ * Every rule `checkAssertion` runs with `options` (the same object, `keys` included but not
+ * used), in its order, each reported: `iss` = `sub` = `clientId` (or the federated issuer's),
+ * the audience and the profile's count rule, `exp` and `jti` required, then `typ`, the `jti`
+ * form, `iat` not in the future and the lifetime. The signature is not checked.
+ */
+export declare function explainAssertion(assertion: string | Uint8Array, options: AssertionOptions): ClaimCheck[];
 
 /** A token's parts, decoded without any verification (for debugging). */
 export interface DecodedJwt {

@@ -7,7 +7,7 @@
 //! (`jti` single use) is the caller's: the outcome says under which key and until when the
 //! `jti` must be remembered.
 
-use crate::claims::{accepted_until, normalize_typ, optional_jti};
+use crate::claims::{accepted_until, normalize_typ, optional_jti, Rule};
 use crate::crypto::SignatureVerifier;
 use crate::error::{ClaimReason, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
@@ -274,41 +274,126 @@ impl AssertionOptions {
         }
     }
 
-    /// The rules VerifyOptions cannot express, on a token that passed `verify_options(route)`:
-    /// `typ`, `jti` form, `iat` not in the future, and the lifetime bound.
-    fn check<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, header: &H, payload: &C, route: Route, verify: &VerifyOptions, now: f64) -> Result<Outcome> {
-        let rules = self.rules(route);
+    /// The rules VerifyOptions cannot express, in the order they run on a token that passed
+    /// `verify_options(route)`.
+    pub fn assertion_rules(&self, route: Route) -> [AssertionRule; 4] {
+        let max_lifetime = self.rules(route).max_lifetime;
+        [AssertionRule::Typ, AssertionRule::Jti, AssertionRule::IatNotFuture, AssertionRule::Lifetime { max_lifetime }]
+    }
+
+    /// One rule of [`AssertionOptions::assertion_rules`] on one token.
+    pub fn check_rule(&self, rule: AssertionRule, header: &(impl JsonObject + ?Sized), payload: &(impl JsonObject + ?Sized), now: f64) -> Result<()> {
         let tolerance = self.clock_tolerance;
         let now = now.floor();
-        check_typ(header)?;
-        let jti = optional_jti(payload)?;
-        let iat = number(payload, "iat")?;
-        if let Some(iat) = iat {
-            if iat > now + tolerance {
-                return Err(JoseError::claim_failed("iat", ClaimReason::CheckFailed, "\"iat\" claim timestamp check failed (the assertion is issued in the future)"));
+        match rule {
+            AssertionRule::Typ => check_typ(header),
+            AssertionRule::Jti => optional_jti(payload).map(drop),
+            AssertionRule::IatNotFuture => match number(payload, "iat")? {
+                Some(iat) if iat > now + tolerance => {
+                    Err(JoseError::claim_failed("iat", ClaimReason::CheckFailed, "\"iat\" claim timestamp check failed (the assertion is issued in the future)"))
+                }
+                _ => Ok(()),
+            },
+            AssertionRule::Lifetime { max_lifetime } => {
+                let Some(exp) = number(payload, "exp")? else {
+                    return Err(JoseError::claim_failed("exp", ClaimReason::Missing, "missing required \"exp\" claim"));
+                };
+                // With iat both times come from the client's clock; without it exp meets our
+                // clock, so the tolerance applies.
+                let (lifetime, allowed, from) = match number(payload, "iat")? {
+                    Some(iat) => (exp - iat, max_lifetime, "\"iat\""),
+                    None => (exp - now, max_lifetime + tolerance, "now"),
+                };
+                if lifetime > allowed {
+                    return Err(JoseError::claim_failed(
+                        "exp",
+                        ClaimReason::LifetimeTooLong,
+                        format!("\"exp\" is {lifetime} seconds after {from}; an assertion may live at most {max_lifetime} seconds"),
+                    ));
+                }
+                Ok(())
             }
         }
-        let Some(exp) = number(payload, "exp")? else {
-            return Err(JoseError::claim_failed("exp", ClaimReason::Missing, "missing required \"exp\" claim"));
-        };
-        // With iat both times come from the client's clock; without it exp meets our clock,
-        // so the tolerance applies.
-        let (lifetime, allowed, from) = match iat {
-            Some(iat) => (exp - iat, rules.max_lifetime, "\"iat\""),
-            None => (exp - now, rules.max_lifetime + tolerance, "now"),
-        };
-        if lifetime > allowed {
-            return Err(JoseError::claim_failed(
-                "exp",
-                ClaimReason::LifetimeTooLong,
-                format!("\"exp\" is {lifetime} seconds after {from}; an assertion may live at most {} seconds", rules.max_lifetime),
-            ));
+    }
+
+    /// What a rule of the derived `VerifyOptions` checks, in an assertion's words (the option
+    /// names of `AssertionOptions`, not of `VerifyOptions`).
+    pub fn describe_derived(&self, rule: Rule, route: Route) -> &'static str {
+        let federated = matches!(route, Route::Federated(_));
+        match rule {
+            Rule::Present("exp") => "present (an assertion must expire)",
+            Rule::Present("jti") => "present (requireJti)",
+            Rule::Present(_) => "present",
+            Rule::Iss if federated => "equals the federated issuer",
+            Rule::Iss => "equals clientId",
+            Rule::Sub if federated => "equals the federated subject (default clientId)",
+            Rule::Sub => "equals clientId",
+            Rule::Aud => "contains one of the audience option",
+            Rule::AudCount if self.allow_multiple_audiences.is_some() => "a single value (allowMultipleAudiences: false)",
+            Rule::AudCount => "a single value (the strict profile)",
+            Rule::Nbf => "not in the future (nbf <= now + clockTolerance)",
+            Rule::Exp => "not expired (exp > now - clockTolerance)",
+            other => other.describe(),
         }
-        let replay = match (&jti, rules.single_use && self.replay.replay.is_some()) {
+    }
+
+    /// The rules VerifyOptions cannot express, on a token that passed `verify_options(route)`,
+    /// then what the outcome records.
+    fn check<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, header: &H, payload: &C, route: Route, verify: &VerifyOptions, now: f64) -> Result<Outcome> {
+        for rule in self.assertion_rules(route) {
+            self.check_rule(rule, header, payload, now)?;
+        }
+        let jti = optional_jti(payload)?;
+        let replay = match (&jti, self.rules(route).single_use && self.replay.replay.is_some()) {
             (Some(jti), true) => Some(Replay::new(&self.client_id, jti, accepted_until(payload, verify).unwrap_or(f64::MAX))),
             _ => None,
         };
         Ok(Outcome { client_id: self.client_id.clone(), jti, federated: matches!(route, Route::Federated(_)), replay })
+    }
+}
+
+/// A rule of an assertion that `VerifyOptions` cannot express, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AssertionRule {
+    /// Header `typ`, when present: `JWT` or `client-authentication+jwt`.
+    Typ,
+    /// `jti`, when present: a non-empty string (its presence is `requireJti`'s).
+    Jti,
+    /// `iat`, when present, not after now + clockTolerance.
+    IatNotFuture,
+    /// `exp` at most `max_lifetime` after `iat` (after now + clockTolerance without `iat`).
+    Lifetime { max_lifetime: f64 },
+}
+
+impl AssertionRule {
+    /// The claim (or header parameter, for `typ`) the rule is about.
+    pub fn claim(&self) -> &'static str {
+        match self {
+            AssertionRule::Typ => "typ",
+            AssertionRule::Jti => "jti",
+            AssertionRule::IatNotFuture => "iat",
+            AssertionRule::Lifetime { .. } => "exp",
+        }
+    }
+
+    /// A name for the rule, unique among an assertion's rules.
+    pub fn id(&self) -> &'static str {
+        match self {
+            AssertionRule::Typ => "typ",
+            AssertionRule::Jti => "jti",
+            AssertionRule::IatNotFuture => "iat_not_future",
+            AssertionRule::Lifetime { .. } => "lifetime",
+        }
+    }
+
+    /// What the rule checks, in words (for `explainAssertion`).
+    pub fn describe(&self) -> String {
+        match self {
+            AssertionRule::Typ => "header typ absent, JWT or client-authentication+jwt".to_owned(),
+            AssertionRule::Jti => "absent or a non-empty string (single use)".to_owned(),
+            AssertionRule::IatNotFuture => "not in the future (iat <= now + clockTolerance)".to_owned(),
+            AssertionRule::Lifetime { max_lifetime } => format!("at most {max_lifetime} s after iat (maxLifetime; after now + clockTolerance without iat)"),
+        }
     }
 }
 

@@ -101,6 +101,34 @@ impl Rule<'_> {
         }
     }
 
+    /// A name for the rule, unique among the rules of one set of options (but for a claim
+    /// both implied and listed in `requiredClaims`).
+    pub fn id(&self) -> String {
+        match self {
+            Rule::Typ => "typ".to_owned(),
+            Rule::Present(claim) => format!("{claim}_required"),
+            Rule::Iss => "iss".to_owned(),
+            Rule::Sub => "sub".to_owned(),
+            Rule::Aud => "aud".to_owned(),
+            Rule::AudCount => "aud_count".to_owned(),
+            Rule::IatType => "iat".to_owned(),
+            Rule::Nbf => "nbf".to_owned(),
+            Rule::Exp => "exp".to_owned(),
+            Rule::MaxTokenAge => "max_token_age".to_owned(),
+        }
+    }
+
+    /// The option values the rule compares the token with, if any.
+    pub fn expected<'o>(&self, options: &'o VerifyOptions) -> Option<&'o [String]> {
+        match self {
+            Rule::Typ => options.typ.as_ref().map(std::slice::from_ref),
+            Rule::Iss => options.issuer.as_ref().map(OneOrMany::as_slice),
+            Rule::Sub => options.subject.as_ref().map(std::slice::from_ref),
+            Rule::Aud => options.audience.as_ref().map(OneOrMany::as_slice),
+            _ => None,
+        }
+    }
+
     /// What the rule checks, in words (for `explainClaims`).
     pub fn describe(&self) -> &'static str {
         match self {

@@ -1,8 +1,10 @@
-//! Explanations for people (`explainSelection`, `explainClaims`, the debugging page): the
-//! same rules verification runs, each reported instead of stopping at the first failure.
+//! Explanations for people (`explainSelection`, `explainClaims`, `explainAssertion`, the
+//! debugging page): the same rules verification runs, each reported instead of stopping at
+//! the first failure.
 
 use crate::alg::Alg;
-use crate::claims::{self, Rule};
+use crate::assertion::AssertionOptions;
+use crate::claims;
 use crate::error::{ErrorCode, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
 use crate::jwks::KeySet;
@@ -37,18 +39,54 @@ pub fn selection(keys: &KeySet, token_or_header: &str, max_candidates: usize) ->
 }
 
 /// Every claim rule `options` switch on, run on the token's claims without its signature:
-/// `[{ claim, rule, ok, code?, reason?, message? }]`, in the order verification runs them.
+/// `[{ id, claim, rule, expected?, ok, code?, reason?, message? }]`, in the order verification
+/// runs them.
 pub fn claims(token: &str, options: &VerifyOptions, now: f64) -> Result<Value> {
     let parts = Parts::split(token, options.max_token_length)?;
     let header_bytes = parts.header_bytes()?;
     let header = header_view(&header_bytes)?;
     let (payload, _) = parts.payload_and_signature()?;
     let payload = claims_view(&payload, claims::CLAIM_MEMBERS)?;
-    Ok(Value::Array(claims::rules(options).into_iter().map(|rule| row(rule, claims::check(rule, &header, &payload, options, now))).collect()))
+    let rows = claims::rules(options).into_iter().map(|rule| {
+        let outcome = claims::check(rule, &header, &payload, options, now);
+        row(&rule.id(), rule.claim(), rule.describe(), rule.expected(options), outcome)
+    });
+    Ok(Value::Array(rows.collect()))
 }
 
-fn row(rule: Rule, outcome: Result<()>) -> Value {
-    let mut row = json!({ "claim": rule.claim(), "rule": rule.describe(), "ok": outcome.is_ok() });
+/// Every rule `checkAssertion` runs with `options` on the token's claims, without its
+/// signature, in its order: the rules of the `VerifyOptions` the assertion's route derives
+/// (`iss` = `sub` = clientId, audience, profile, `exp` and `jti` required), then the assertion's
+/// own (`typ`, `jti` form, `iat` not in the future, lifetime); rows as [`claims`] gives them.
+/// The route (client or federated issuer) is the one verification takes: the `iss` row's
+/// `expected` names it.
+pub fn assertion(token: &str, options: &AssertionOptions, now: f64) -> Result<Value> {
+    let parts = Parts::split(token, options.max_token_length)?;
+    let header_bytes = parts.header_bytes()?;
+    let header = header_view(&header_bytes)?;
+    let (payload, _) = parts.payload_and_signature()?;
+    let payload = claims_view(&payload, claims::CLAIM_MEMBERS)?;
+    let route = options.route(token);
+    let verify = options.verify_options(route);
+    let mut rows: Vec<Value> = claims::rules(&verify)
+        .into_iter()
+        .map(|rule| {
+            let outcome = claims::check(rule, &header, &payload, &verify, now);
+            row(&rule.id(), rule.claim(), options.describe_derived(rule, route), rule.expected(&verify), outcome)
+        })
+        .collect();
+    rows.extend(options.assertion_rules(route).into_iter().map(|rule| {
+        let outcome = options.check_rule(rule, &header, &payload, now);
+        row(rule.id(), rule.claim(), &rule.describe(), None, outcome)
+    }));
+    Ok(Value::Array(rows))
+}
+
+fn row(id: &str, claim: &str, rule: &str, expected: Option<&[String]>, outcome: Result<()>) -> Value {
+    let mut row = json!({ "id": id, "claim": claim, "rule": rule, "ok": outcome.is_ok() });
+    if let Some(expected) = expected {
+        row["expected"] = json!(expected);
+    }
     if let Err(err) = outcome {
         row["code"] = json!(err.code());
         row["message"] = json!(err.message);

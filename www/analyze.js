@@ -1,8 +1,9 @@
 // Runs the library on the page's inputs and gathers what every panel shows. The verdict is one
-// verifyJwt (or checkAssertion) call with the options as given; the other runs only explain it.
+// verifyJwt (or checkAssertion) call with the options as given; the panels beside it are the
+// core's explanations (explainSelection, explainClaims, explainAssertion) with the same options.
 
 import { selectionTrace } from './selection.js';
-import { NEUTRAL_TOLERANCE, ASSERTION_DEFAULTS, verifyClaimRows, assertionClaimRows, applyVerdict, disagreements } from './claims.js';
+import { claimRows, disagreement } from './claims.js';
 
 async function settle(fn) {
   try {
@@ -12,39 +13,42 @@ async function settle(fn) {
   }
 }
 
-function withoutUndefined(object) {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
-}
-
-// Signature stage, from a run whose time checks cannot fail: the core verifies the signature
-// before any claim, so a claim error there still means the signature verified.
-function signatureStage(run) {
-  if (run.ok) return { status: 'verified', key: run.value.key };
-  const { error } = run;
-  if (error?.claim) return { status: 'verified', key: null, note: `a malformed "${error.claim}" claim stops verifyJwt right after the signature check` };
+// The signature stage, read from the verdict: the core checks the signature before any claim,
+// so a claim error still means a candidate verified it (the only one, when there is one).
+function signatureStage(final, selection, keySet) {
+  if (final.ok) return { status: 'verified', key: final.value.key };
+  const { error } = final;
+  if (error?.claim) {
+    const only = selection?.candidates?.length === 1 ? keySet.keys.find((k) => k.index === selection.candidates[0]) : undefined;
+    return only
+      ? { status: 'verified', key: only }
+      : { status: 'verified', key: null, note: `the "${error.claim}" claim stopped verification after the signature check` };
+  }
   if (error?.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return { status: 'failed', error };
   return { status: 'not_reached', error };
 }
 
-function assertionVerdict(jv, token, keySet, options, assertion) {
+// The verdict and the claim rules of one mode, both from the same options.
+function modeCalls(jv, mode, token, keySet, options, assertion) {
   const { algorithms, clockTolerance, currentDate } = options;
-  if (typeof jv.checkAssertion === 'function') {
+  if (mode === 'assertion') {
+    const assertionOptions = {
+      clientId: assertion.clientId, audience: assertion.audience, keys: keySet, algorithms,
+      profile: assertion.profile, clockTolerance, currentDate,
+    };
     return {
       source: 'checkAssertion',
-      run: () => jv.checkAssertion(token, withoutUndefined({
-        clientId: assertion.clientId, audience: assertion.audience, keys: keySet, algorithms,
-        profile: assertion.profile, clockTolerance, currentDate,
-      })),
+      verdict: () => jv.checkAssertion(token, assertionOptions),
+      explainedBy: 'explainAssertion',
+      explain: () => jv.explainAssertion(token, assertionOptions),
     };
   }
+  const verifyOptions = { algorithms, issuer: options.issuer, audience: options.audience, clockTolerance, currentDate };
   return {
     source: 'verifyJwt',
-    fallback: true,
-    run: () => jv.verifyJwt(token, keySet, withoutUndefined({
-      algorithms, issuer: assertion.clientId, subject: assertion.clientId, audience: assertion.audience,
-      allowMultipleAudiences: assertion.profile !== 'strict', requiredClaims: ['exp', 'jti'],
-      clockTolerance: clockTolerance ?? ASSERTION_DEFAULTS.clockTolerance, currentDate,
-    })),
+    verdict: () => jv.verifyJwt(token, keySet, verifyOptions),
+    explainedBy: 'explainClaims',
+    explain: () => jv.explainClaims(token, verifyOptions),
   };
 }
 
@@ -66,45 +70,25 @@ export async function analyze(jv, input) {
   if (!keys?.keySet) return report;
   const { keySet } = keys;
 
-  if (report.decoded) report.selection = await selectionTrace(jv, keySet, token, report.decoded.header, keys.rawKeys);
+  if (report.decoded) report.selection = selectionTrace(jv, keySet, token, report.decoded.header);
 
-  const signatureRun = await settle(() => jv.verifyJwt(token, keySet, withoutUndefined({
-    algorithms: options.algorithms, currentDate: options.currentDate, clockTolerance: NEUTRAL_TOLERANCE,
-  })));
-  report.signature = signatureStage(signatureRun);
-  const signatureOk = report.signature.status === 'verified';
+  const calls = modeCalls(jv, mode, token, keySet, options, assertion);
+  report.finalSource = calls.source;
+  report.final = await settle(calls.verdict);
+  report.signature = signatureStage(report.final, report.selection, keySet);
+  if (!report.decoded) return report;
 
-  if (mode === 'assertion') {
-    const verdict = assertionVerdict(jv, token, keySet, options, assertion);
-    report.finalSource = verdict.source;
-    if (verdict.fallback) {
-      report.notes.push('checkAssertion is not in this build of the package: the verdict comes from verifyJwt with the same rules as options (iss = sub = clientId, audience, exactly one aud under the strict profile, exp and jti required). The lifetime and typ rows are checked by the page only, and nothing tracks jti reuse.');
-    }
-    report.final = await settle(verdict.run);
-    if (report.decoded) {
-      report.claims = assertionClaimRows(report.decoded.header, report.decoded.payload, { ...options, ...assertion });
-    }
-  } else {
-    const verifyOptions = withoutUndefined({
-      algorithms: options.algorithms, issuer: options.issuer, audience: options.audience,
-      clockTolerance: options.clockTolerance, currentDate: options.currentDate,
-    });
-    report.finalSource = 'verifyJwt';
-    report.final = await settle(() => jv.verifyJwt(token, keySet, verifyOptions));
-    if (report.decoded) {
-      report.claims = await verifyClaimRows(jv, token, keySet, report.decoded.payload, verifyOptions, signatureOk);
-    }
+  const explained = await settle(calls.explain);
+  if (!explained.ok) {
+    const { error } = explained;
+    report.notes.push(`${calls.explainedBy} could not explain the claims: ${error?.code ?? error?.name ?? 'Error'}: ${error?.message ?? error}`);
+    return report;
   }
-
-  if (report.claims) {
-    applyVerdict(report.claims, report.final, report.finalSource);
-    if (!signatureOk) {
-      report.notes.push(`${report.finalSource} stopped before the claims (${report.signature.error?.code ?? 'signature'}); the claim rows are this page's reading of the rules.`);
-    }
-    const wrong = disagreements(report.claims, report.final);
-    if (wrong.length) {
-      report.notes.push(`The page read ${wrong.map((r) => r.claim).join(', ')} as failing but ${report.finalSource} accepted the token: its verdict is the one that counts.`);
-    }
+  report.claims = claimRows(explained.value, report.decoded, options.currentDate, calls.explainedBy);
+  if (report.signature.status !== 'verified') {
+    report.notes.push(`${calls.source} stopped before the claims (${report.signature.error?.code ?? 'signature'}): the rows are the core's rules run on claims whose signature was not verified.`);
   }
+  const wrong = disagreement(report.claims, report.final);
+  if (wrong) report.notes.push(`${calls.explainedBy} and ${calls.source} disagree (${wrong}): the verdict is the one that counts.`);
   return report;
 }

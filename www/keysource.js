@@ -1,6 +1,6 @@
-// Where the key set comes from: pasted JSON (parseJwks) or a URL (RemoteJwks, or a plain fetch
-// while the package has no RemoteJwks). Each returns { keySet, rawKeys, via } — rawKeys are the
-// JWK objects as given, for members KeyInfo does not carry (key_ops); null when unknown.
+// Where the key set comes from: pasted JSON (parseJwks) or a URL (RemoteJwks). Each returns
+// { keySet, rawKeys, via } — rawKeys are the JWK objects as given, for members KeyInfo does not
+// carry (key_ops); null when unknown.
 
 function rawKeysOf(text) {
   try {
@@ -24,26 +24,17 @@ export function keysFromText(jv, text, allowPrivate) {
 const remotes = new Map();
 
 // Fetches (again, when it was fetched before) the key set at `url`. Throws on failure.
-export async function keysFromUrl(jv, url, allowPrivate) {
-  if (typeof jv.RemoteJwks === 'function') {
-    let remote = remotes.get(url);
-    let keySet;
-    if (remote) {
-      keySet = await remote.refresh();
-    } else {
-      remote = new jv.RemoteJwks(url);
-      keySet = await remote.keySet();
-      remotes.set(url, remote);
-    }
-    return { keySet, rawKeys: null, via: 'RemoteJwks' };
+export async function keysFromUrl(jv, url) {
+  let remote = remotes.get(url);
+  let keySet;
+  if (remote) {
+    keySet = await remote.refresh();
+  } else {
+    remote = new jv.RemoteJwks(url);
+    keySet = await remote.keySet();
+    remotes.set(url, remote);
   }
-  const response = await fetch(url, { credentials: 'omit', cache: 'no-store', redirect: 'follow' });
-  if (!response.ok) {
-    throw Object.assign(new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim()), { code: 'ERR_JWKS_FETCH_FAILED' });
-  }
-  const parsed = keysFromText(jv, await response.text(), allowPrivate);
-  if (parsed.error) throw parsed.error;
-  return { ...parsed, via: 'fetch' };
+  return { keySet, rawKeys: null, via: 'RemoteJwks' };
 }
 
 // OpenID Connect / RFC 8414 discovery of `issuer`'s key set (discoverJwks checks the

@@ -103,8 +103,6 @@ export function renderDecoded(container, report) {
 
 const SOURCE_NAMES = {
   explainSelection: 'from explainSelection()',
-  core: 'from the core\'s key selection',
-  page: 'computed by this page from the documented rule',
 };
 
 function outcome(verdict, selection, signature) {
@@ -196,20 +194,21 @@ const STATUS_TEXT = { pass: '✔ pass', fail: '✘ fail', skip: '– not checked
 
 export function renderClaims(container, report) {
   const notes = report.notes.map((note) => h('p', { class: 'note', text: note }));
-  if (!report.claims) return fill(container, muted(report.decoded ? 'Needs a key set.' : 'No token yet.'), notes);
+  if (!report.claims) return fill(container, muted(!report.decoded ? 'No token yet.' : report.keys?.keySet ? 'No claim rows.' : 'Needs a key set.'), notes);
   const rows = report.claims.map((r) => h('tr', { 'data-check': r.id, 'data-status': r.status, 'data-source': r.source, class: `row-${r.status}` },
-    h('th', { scope: 'row', 'data-label': 'claim', text: r.id === 'aud_count' ? 'aud count' : r.id }),
+    h('th', { scope: 'row', 'data-label': 'claim', text: r.id.replaceAll('_', ' ') }),
     h('td', { 'data-label': 'expected', text: r.expected }),
     h('td', { 'data-label': 'token', text: r.actual }),
     h('td', { 'data-label': 'result', class: 'result' }, STATUS_TEXT[r.status] ?? r.status, h('span', { class: 'by', text: `by ${r.source}` })),
-    h('td', { 'data-label': 'code' }, r.code ? h('code', { text: r.code }) : r.note ?? '', r.reason && r.code ? ` (${r.reason})` : ''),
+    h('td', { 'data-label': 'code' }, r.code ? h('code', { text: r.code }) : r.note ?? '', r.reason && r.code ? ` (${r.reason})` : '',
+      r.message ? h('span', { class: 'message', text: r.message }) : null),
   ));
   fill(container, notes,
     h('div', { class: 'table-wrap' }, h('table', { class: 'stack' },
       h('caption', { class: 'visually-hidden', text: 'Each claim check with its result and error code' }),
       h('thead', {}, h('tr', {}, ['claim', 'expected', 'token', 'result', 'code'].map((name) => h('th', { scope: 'col', text: name })))),
       h('tbody', {}, rows))),
-    h('p', { class: 'muted', text: '"by verifyJwt": the library checked that claim on its own run. "by page": this page\'s reading of the rules in the API docs. The verdict above is always the library\'s.' }));
+    h('p', { class: 'muted', text: 'Each row is one rule the core runs with these options, in its order and words (explainClaims, or explainAssertion for an assertion), on this token\'s claims. Rules your options do not switch on are not listed. The verdict above is always verifyJwt\'s or checkAssertion\'s.' }));
 }
 
 // --- diagnostics ---

@@ -5,7 +5,7 @@ export { KeySet, parseJwks, explainSelection } from './keys.js';
 export { verifyJwt, verifyJwtSync, createVerifier, Verifier, explainClaims, decodeJwt } from './verify.js';
 export { ready } from './runtime.js';
 export { setBackend, getBackend } from './backends.js';
-export { checkAssertion } from './assertion.js';
+export { checkAssertion, explainAssertion } from './assertion.js';
 export { verifyWebhook } from './webhook.js';
 export { ReplayCache } from './replay.js';
 export { RemoteJwks, discoverJwks } from './remote.js';

@@ -3,10 +3,10 @@
 // the one pipeline with the assertion profile; the jti is marked used last, under the scoped
 // key and until the instant the core gives.
 
-import { WasmProfile } from '../gen/jwks_verify.js';
+import { WasmProfile, explainAssertion as coreExplainAssertion } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { markUsedOnce } from './replay.js';
-import { ready } from './runtime.js';
+import { assertReady, ready } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
 export async function checkAssertion(assertion, options) {
@@ -30,4 +30,10 @@ export async function checkAssertion(assertion, options) {
   } finally {
     profile.free();
   }
+}
+
+/** Every rule checkAssertion runs with `options`, on the assertion without its signature. */
+export function explainAssertion(assertion, options) {
+  assertReady('explainAssertion');
+  return JSON.parse(core(() => coreExplainAssertion(assertion, options)));
 }

@@ -89,6 +89,17 @@ pub fn explain_claims(token: &JsValue, options: &JsValue) -> Result<String, JsVa
     crate::explain::claims(&token, &options, now).map(|v| v.to_string()).map_err(jose_error)
 }
 
+/// `explainAssertion`: one row per rule of `checkAssertion` for an assertion whose signature
+/// is not checked (for the debugging page). `options`: `AssertionOptions` (`keys` is read but
+/// not used).
+#[wasm_bindgen(js_name = explainAssertion)]
+pub fn explain_assertion(token: &JsValue, options: &JsValue) -> Result<String, JsValue> {
+    let options = options::read(options, "explainAssertion", crate::assertion::AssertionOptions::read)?;
+    let token = verify::token_text(token, options.max_token_length)?;
+    let now = options.current_date.unwrap_or_else(|| js_sys::Date::now() / 1000.0);
+    crate::explain::assertion(&token, &options, now).map(|v| v.to_string()).map_err(jose_error)
+}
+
 /// The `maxEntries` of `new ReplayCache(options)` (`TypeError` when the options are wrong).
 #[wasm_bindgen(js_name = replayCacheOptions)]
 pub fn replay_cache_options(options: &JsValue) -> Result<usize, JsValue> {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import * as client from 'openid-client';
 import * as jose from 'jose';
-import { checkAssertion, ReplayCache, JoseError, parseJwks, RemoteJwks } from '../../pkg/node.mjs';
+import { checkAssertion, explainAssertion, ReplayCache, JoseError, parseJwks, RemoteJwks } from '../../pkg/node.mjs';
 import { NOW, NOW_DATE, generateKey, mint, outcome, thrownBy } from './helpers.mjs';
 
 const CLIENT = 'client-1';
@@ -98,6 +98,29 @@ const RULES = [
   ['typ at+jwt', {}, { typ: 'at+jwt' }, {}, claimError(FAILED, 'typ', 'check_failed')],
   ['typ dpop+jwt', {}, { typ: 'dpop+jwt' }, {}, claimError(FAILED, 'typ', 'check_failed')],
 ];
+
+// explainAssertion reports every rule; its first failing row is checkAssertion's error.
+describe('explainAssertion agrees with checkAssertion on every rule of the table', () => {
+  for (const [name, changes, header, optionChanges, expected] of RULES) {
+    test(name, async () => {
+      const assertion = await mint(clientKey, claims(changes), { header });
+      const rows = explainAssertion(assertion, options(optionChanges));
+      assert.ok(rows.length >= 10 && rows.every((r) => typeof r.id === 'string' && typeof r.rule === 'string'), JSON.stringify(rows));
+      const failed = rows.find((r) => !r.ok);
+      if (expected.ok) assert.equal(failed, undefined, JSON.stringify(failed));
+      else assert.deepEqual({ ok: false, code: failed?.code, claim: failed?.claim, reason: failed?.reason }, expected);
+    });
+  }
+
+  test('wrong options are TypeErrors naming the option, as for checkAssertion', async () => {
+    const assertion = await mint(clientKey, claims());
+    for (const [option, value] of [['clientId', ''], ['profile', 'lax'], ['maxLifetime', null], ['clockTolerance', NaN]]) {
+      const err = await thrownBy(() => explainAssertion(assertion, options({ [option]: value })));
+      assert.ok(err instanceof TypeError, `${option}: ${err}`);
+      assert.match(err.message, new RegExp(option));
+    }
+  });
+});
 
 describe('checkAssertion rules (jose-signed ES256 assertions)', () => {
   for (const [name, changes, header, optionChanges, expected] of RULES) {

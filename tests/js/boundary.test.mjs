@@ -44,6 +44,7 @@ test('a 16 MB token is refused with ERR_JWS_INVALID on every path before it reac
     'createVerifier().verify': (t) => api.createVerifier(keys).verify(t),
     'createVerifier().verifySync': (t) => api.createVerifier(keys).verifySync(t),
     checkAssertion: (t) => api.checkAssertion(t, { clientId: 'c', audience: 'a', keys }),
+    explainAssertion: (t) => api.explainAssertion(t, { clientId: 'c', audience: 'a', keys }),
     verifyWebhook: (t) => api.verifyWebhook({ authorization: `Bearer ${t}`, body: '' }, keys),
     decodeJwt: (t) => api.decodeJwt(t),
     explainClaims: (t) => api.explainClaims(t),

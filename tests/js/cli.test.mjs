@@ -244,6 +244,49 @@ describe('lint', () => {
   });
 });
 
+describe('options go to the API as they are', () => {
+  // A wrong value is the core's TypeError naming the API option (exit 2), not a CLI rule.
+  const apiErrors = [
+    ['a bad --clock-tolerance', (t) => ['verify', t, '--jwks', 'jwks.json', '--clock-tolerance', 'soon'], 'clockTolerance'],
+    ['a negative --max-token-age', (t) => ['verify', t, '--jwks', 'jwks.json', '--max-token-age=-5'], 'maxTokenAge'],
+    ['a bad --profile', (t) => ['assertion', t, '--client-id', 'c', '--aud', 'a', '--jwks', 'jwks.json', '--profile', 'lax'], 'profile'],
+    ['a zero --max-lifetime', (t) => ['assertion', t, '--client-id', 'c', '--aud', 'a', '--jwks', 'jwks.json', '--max-lifetime', '0'], 'maxLifetime'],
+    ['a bad --timeout', (t) => ['verify', t, '--jwks', `${baseUrl}/jwks.json`, '--timeout', 'soon'], 'timeoutMs'],
+  ];
+  for (const [what, args, option] of apiErrors) {
+    test(`${what}: the API's TypeError naming ${option}, exit 2`, async () => {
+      const human = await cli(args(tokens.get('ES256')));
+      assert.equal(human.code, 2, human.stdout + human.stderr);
+      assert.equal(human.stdout, '');
+      assert.match(human.stderr, new RegExp(`^jwks-verify: ERR_INVALID_OPTION: .*${option}`));
+      const { code, json } = await cliJson(args(tokens.get('ES256')));
+      assert.equal(code, 2);
+      assert.equal(json.error.code, 'ERR_INVALID_OPTION');
+      assert.match(json.error.message, new RegExp(option));
+    });
+  }
+
+  test('durations in jose\'s text form reach the API: --clock-tolerance 10m accepts a token expired a second ago', async () => {
+    const late = ['--now', String(NOW + 601)];
+    assert.equal((await cli(['verify', tokens.get('ES256'), '--jwks', 'jwks.json', ...late])).code, 1);
+    const { code, stdout } = await cli(['verify', tokens.get('ES256'), '--jwks', 'jwks.json', ...late, '--clock-tolerance', '10m']);
+    assert.equal(code, 0, stdout);
+  });
+});
+
+describe('printed text is escaped', () => {
+  test('claim names and values from a token cannot write terminal escapes or bidi overrides', async () => {
+    const token = await mint(ring.get('ES256'), { ...claims, '\u001b[31mred': 'x\u202egnp.exe', note: 'line\nbreak\u009b' });
+    for (const args of [['decode', token], ['verify', token, '--jwks', 'jwks.json', ...at], ['decode', token, '--json']]) {
+      const { code, stdout } = await cli(args);
+      assert.equal(code, 0, stdout);
+      assert.doesNotMatch(stdout, /[\u001b\u009b\u202e]/, args.join(' '));
+      assert.match(stdout, /\\u001b\[31mred/);
+      assert.match(stdout, /\\u202e/);
+    }
+  });
+});
+
 describe('decode', () => {
   test('shows header and payload without verifying: exit 0', async () => {
     const { code, json } = await cliJson(['decode', tamperSignature(tokens.get('RS512'))]);
@@ -332,8 +375,6 @@ describe('usage', () => {
     ['a missing argument', ['lint']],
     ['an extra argument', ['decode', 'a.b.c', 'd.e.f']],
     ['a bad --now', ['decode', 'a.b.c', '--now', 'yesterday-ish']],
-    ['a bad --clock-tolerance', ['verify', 'a.b.c', '--jwks', 'jwks.json', '--clock-tolerance', 'soon']],
-    ['a bad --profile', ['assertion', 'a.b.c', '--client-id', 'c', '--aud', 'a', '--jwks', 'client.json', '--profile', 'lax']],
   ];
   for (const [what, args] of usageErrors) {
     test(`${what}: exit 2 with the usage on stderr, a JSON error with --json`, async () => {

@@ -5,7 +5,7 @@
 export const API_NAMES = [
   'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
   'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
-  'createVerifier', 'explainClaims', 'isJoseError',
+  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError',
 ];
 
 // Values no option takes: each must be a TypeError naming the option, never "not set".
@@ -36,9 +36,10 @@ async function optionChecks(jv, fixtures, first, check) {
     createVerifier: (o) => jv.createVerifier(keys, o),
     explainClaims: (o) => jv.explainClaims(token, o),
     checkAssertion: (o) => jv.checkAssertion(token, { clientId: 'c', audience: 'a', keys, ...o }),
+    explainAssertion: (o) => jv.explainAssertion(token, { clientId: 'c', audience: 'a', keys, ...o }),
     verifyWebhook: (o) => jv.verifyWebhook({ authorization: `Bearer ${token}`, body: '' }, keys, o),
   };
-  const optionFor = { verifyJwt: 'issuer', verifyJwtSync: 'audience', createVerifier: 'maxTokenAge', explainClaims: 'currentDate', checkAssertion: 'maxLifetime', verifyWebhook: 'maxAge' };
+  const optionFor = { verifyJwt: 'issuer', verifyJwtSync: 'audience', createVerifier: 'maxTokenAge', explainClaims: 'currentDate', checkAssertion: 'maxLifetime', explainAssertion: 'clockTolerance', verifyWebhook: 'maxAge' };
   for (const [entry, call] of Object.entries(entries)) {
     const option = optionFor[entry];
     await check(`${entry}: wrong-typed ${option} and an unknown name are TypeErrors`, async () => {

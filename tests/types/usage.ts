@@ -4,11 +4,11 @@
 
 import {
   JoseError, KeySet, RemoteJwks, ReplayCache, isJoseError,
-  checkAssertion, decodeJwt, discoverJwks, explainSelection, getBackend, parseJwks, ready,
+  checkAssertion, decodeJwt, discoverJwks, explainAssertion, explainClaims, explainSelection, getBackend, parseJwks, ready,
   setBackend, verifyJwt, verifyJwtSync, verifyWebhook,
 } from 'jwks-verify';
 import type {
-  ClaimName, AssertionOptions, Diagnostic, DiagnosticCode, JoseErrorCode, JWK, JSONWebKeySet, KeyInfo, KeysInput,
+  ClaimCheck, ClaimName, AssertionOptions, Diagnostic, DiagnosticCode, JoseErrorCode, JWK, JSONWebKeySet, KeyInfo, KeysInput,
   JwksStore, KeySelection, LocalKeysInput, RemoteJwksState, RemoteJwksStats, RemoteOptions, ReplayStore,
   VerifiedAssertion, VerifiedJwt, VerifyOptions, WebhookOptions, BackendChoice, DecodedJwt,
 } from 'jwks-verify';
@@ -167,6 +167,15 @@ async function main(): Promise<void> {
     if (verdict.filteredBy === 'kid' || verdict.filteredBy === undefined) console.log(verdict.index, verdict.detail);
   }
   console.log(selection.candidates.map((i) => keySet.keys[i].kid), selection.kids);
+
+  // explainClaims / explainAssertion: the rows of the core's rules
+  const rows: ClaimCheck[] = explainClaims(token, { issuer: 'https://issuer.example', clockTolerance: '30s' });
+  const failing = rows.find((row) => !row.ok);
+  console.log(failing?.id, failing?.code, failing?.reason, rows[0]?.expected?.join(', '));
+  const assertionRows: ClaimCheck[] = explainAssertion(token, { clientId: 'c', audience: 'https://as.example', keys: jwks });
+  console.log(assertionRows.map((row) => `${row.id}: ${row.rule}`));
+  // @ts-expect-error explainAssertion needs the AssertionOptions
+  explainAssertion(token);
 
   // checkAssertion with a ReplayCache and an async ReplayStore
   const replay = new ReplayCache({ maxEntries: 1000, clock: () => Date.now() / 1000 });
