@@ -199,7 +199,7 @@ fn kid_lists_are_capped_at_20_with_a_count() {
 fn remote_unknown_kid_is_capped_and_quoted() {
     let kids: Vec<_> = (0..5000).map(|i| json!({ "kty": "oct", "k": "AAAA", "kid": format!("k{i}\n") })).collect();
     let body = json!({ "keys": kids }).to_string();
-    let mut cache = RemoteCache::new("https://issuer.example/jwks\u{1b}[2J", RemoteOptions::default());
+    let mut cache = RemoteCache::new("https://issuer.example/jwks\u{1b}[2J", RemoteOptions { max_keys: 5000.0, ..RemoteOptions::default() });
     cache.start_fetch(0.0);
     cache.fetch_succeeded(1.0, &body, None, None).unwrap();
     let err = cache.decide(2.0, Some("nope\u{1b}[31m"), true).unwrap_err();

@@ -77,7 +77,7 @@ describe('attacker-controlled text in errors', () => {
 describe('kid lists are capped', () => {
   test('an unknown kid against 5,000 local keys: 20 kids and a count, in the message and err.kids', async () => {
     const keys = Array.from({ length: 5000 }, (_, i) => ({ ...other.jwk, kid: `kid-${String(i).padStart(4, '0')}` }));
-    const set = parseJwks({ keys });
+    const set = parseJwks({ keys }, { maxKeys: 5000 });
     const token = await mint(es, { sub: 'x' }, { kid: 'unknown' });
     for (const verify of [verifyJwt, verifyJwtSync]) {
       const { err } = await outcome(() => verify(token, set, { currentDate: NOW }));
@@ -101,7 +101,7 @@ describe('kid lists are capped', () => {
   test('a RemoteJwks unknown kid against 5,000 keys is capped too', async () => {
     const keys = Array.from({ length: 5000 }, (_, i) => ({ ...other.jwk, kid: `kid-${i}\u001b[2J` }));
     const body = JSON.stringify({ keys });
-    const remote = new RemoteJwks('https://issuer.example/jwks', { fetch: async () => new Response(body, { status: 200 }) });
+    const remote = new RemoteJwks('https://issuer.example/jwks', { maxKeys: 5000, fetch: async () => new Response(body, { status: 200 }) });
     const token = await mint(es, { sub: 'x' }, { kid: 'unknown\n' });
     const { err } = await outcome(() => verifyJwt(token, remote, { currentDate: NOW }));
     assert.equal(err.code, 'ERR_JWKS_NO_MATCHING_KEY');
