@@ -13,7 +13,7 @@
 //! - [`quote`]: untrusted text made safe for messages.
 //! - [`verify`]: THE pipeline every profile runs (shape checks before any host).
 //! - [`assertion`], [`webhook`]: profiles on top of it; [`replay`]: what they ask a store.
-//! - [`explain`]: the same rules, each reported (`explainSelection`, `explainClaims`).
+//! - [`explain`]: the same rules, each reported (`explainSelection`, `explainClaims`, `explainAssertion`).
 //! - [`remote`]: the `RemoteJwks` cache policy (a pure state machine), `Cache-Control`, discovery.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
 //!
