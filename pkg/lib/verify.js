@@ -71,15 +71,18 @@ export class Verifier {
   #options;
   #profile = null;
 
-  constructor(keys, options) {
+  #owner;
+
+  constructor(keys, options, owner = 'createVerifier') {
     this.#keys = keys;
     this.#options = options;
+    this.#owner = owner;
     if (isReady()) this.#core();
   }
 
   #core() {
     if (this.#profile === null) {
-      this.#profile = core(() => wasm.WasmProfile.jwt(this.#options));
+      this.#profile = core(() => wasm.WasmProfile.jwt(this.#options, this.#owner));
     }
     return this.#profile;
   }
@@ -122,12 +125,30 @@ function verifyLocal(backend, token, keys, options) {
   return core(() => resultOf(wasm.verifyJwt(token, handle, options, backend.hostFor(handle)), keySet), withPayload(token));
 }
 
+// An asynchronous backend with local keys: the options read once, by prepareJwt.
+async function verifyLocalAsync(backend, token, keys, options) {
+  const keySet = localKeySet(keys);
+  const handle = handleOf(keySet);
+  try {
+    const prepared = wasm.prepareJwt(token, handle, options);
+    try {
+      const index = await backend.verifyPrepared(prepared, handle);
+      if (index < 0) throw wasm.signatureFailed();
+      return resultOf(prepared.finishJwt(index), keySet);
+    } finally {
+      prepared.free();
+    }
+  } catch (err) {
+    throw fromCore(err, withPayload(token));
+  }
+}
+
 /** `verifyJwt(token, keys, options)`: exactly `createVerifier(keys, options).verify(token)`. */
 export async function verifyJwt(token, keys, options) {
   if (!isReady()) await ready();
   const backend = asyncBackend();
-  if (backend.sync && !isRemote(keys)) return verifyLocal(backend, token, keys, options);
-  const verifier = new Verifier(keys, options);
+  if (!isRemote(keys)) return backend.sync ? verifyLocal(backend, token, keys, options) : verifyLocalAsync(backend, token, keys, options);
+  const verifier = new Verifier(keys, options, 'verifyJwt');
   try {
     return await verifier.verify(token);
   } finally {

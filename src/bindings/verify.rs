@@ -141,9 +141,9 @@ enum Kind {
 
 #[wasm_bindgen]
 impl WasmProfile {
-    /// `createVerifier` options.
-    pub fn jwt(options: &JsValue) -> Result<WasmProfile, JsValue> {
-        Ok(WasmProfile { kind: Kind::Jwt(read(options, "createVerifier", VerifyOptions::read)?) })
+    /// `VerifyOptions`; `owner` names the call in messages (`createVerifier`, `verifyJwt`).
+    pub fn jwt(options: &JsValue, owner: &str) -> Result<WasmProfile, JsValue> {
+        Ok(WasmProfile { kind: Kind::Jwt(read(options, owner, VerifyOptions::read)?) })
     }
 
     pub fn assertion(options: &JsValue) -> Result<WasmProfile, JsValue> {
@@ -225,7 +225,7 @@ impl WasmProfile {
             Kind::Assertion(a) => verify::prepare(token, &keys.inner, &a.verify_options(route_of(route))),
             Kind::Webhook(w) => verify::prepare(token, &keys.inner, &w.verify),
         };
-        prepared.map(|inner| WasmPrepared { inner }).map_err(jose_error)
+        prepared.map(|inner| WasmPrepared { inner, options: None }).map_err(jose_error)
     }
 
     /// After candidate `key_index` of `prepared` verified the signature: claims and the
@@ -252,6 +252,18 @@ fn route_of(route: i32) -> Route {
 #[wasm_bindgen]
 pub struct WasmPrepared {
     inner: Prepared,
+    /// The options of a plain `verifyJwt` ([`prepare_jwt`]), read on that call.
+    options: Option<VerifyOptions>,
+}
+
+/// `verifyJwt` for an asynchronous host, with `options` read on this call: everything before
+/// the signature; the host tries `candidates()`, then `finishJwt`.
+#[wasm_bindgen(js_name = prepareJwt)]
+pub fn prepare_jwt(token: &JsValue, keys: &WasmKeySet, options: &JsValue) -> Result<WasmPrepared, JsValue> {
+    let options = read(options, "verifyJwt", VerifyOptions::read)?;
+    let token = token_text(token, options.max_token_length)?;
+    let inner = verify::prepare(&token, &keys.inner, &options).map_err(jose_error)?;
+    Ok(WasmPrepared { inner, options: Some(options) })
 }
 
 #[wasm_bindgen]
@@ -274,6 +286,13 @@ impl WasmPrepared {
     #[wasm_bindgen(js_name = signingInput)]
     pub fn signing_input(&self) -> Vec<u8> {
         self.inner.signing_input().to_vec()
+    }
+
+    /// After candidate `key_index` verified the signature of a [`prepare_jwt`] token.
+    #[wasm_bindgen(js_name = finishJwt)]
+    pub fn finish_jwt(&self, key_index: usize) -> Result<String, JsValue> {
+        let options = self.options.as_ref().ok_or_else(|| jose_error(JoseError::jwks_invalid("finishJwt needs a token prepared by prepareJwt")))?;
+        self.inner.finish(key_index, options, options.now(host_now())).map(|c| result_json(&c)).map_err(jose_error)
     }
 
     /// The pure-Rust check of candidate `index`, where the host lacks the algorithm.
