@@ -43,16 +43,21 @@ export async function runProfile(profile, text, keySet, route = -1, body = undef
   const handle = handleOf(keySet);
   try {
     if (backend.sync) return resultOf(profile.verify(text, handle, route, body, backend.hostFor(handle)), keySet);
-    const prepared = profile.prepare(text, handle, route);
-    try {
-      const index = await backend.verifyPrepared(prepared, handle);
-      if (index < 0) throw wasm.signatureFailed();
-      return resultOf(profile.finish(prepared, index, route, body), keySet);
-    } finally {
-      prepared.free();
-    }
+    return await checkPrepared(backend, handle, keySet, profile.prepare(text, handle, route), (prepared, index) => profile.finish(prepared, index, route, body));
   } catch (err) {
     throw fromCore(err, withPayload(text));
+  }
+}
+
+// An asynchronous backend tries a prepared token's candidates; `finish(prepared, index)` runs
+// the core's checks after the signature. The prepared token is freed either way.
+async function checkPrepared(backend, handle, keySet, prepared, finish) {
+  try {
+    const index = await backend.verifyPrepared(prepared, handle);
+    if (index < 0) throw wasm.signatureFailed();
+    return resultOf(finish(prepared, index), keySet);
+  } finally {
+    prepared.free();
   }
 }
 
@@ -130,14 +135,7 @@ async function verifyLocalAsync(backend, token, keys, options) {
   const keySet = localKeySet(keys);
   const handle = handleOf(keySet);
   try {
-    const prepared = wasm.prepareJwt(token, handle, options);
-    try {
-      const index = await backend.verifyPrepared(prepared, handle);
-      if (index < 0) throw wasm.signatureFailed();
-      return resultOf(prepared.finishJwt(index), keySet);
-    } finally {
-      prepared.free();
-    }
+    return await checkPrepared(backend, handle, keySet, wasm.prepareJwt(token, handle, options), (prepared, index) => prepared.finishJwt(index));
   } catch (err) {
     throw fromCore(err, withPayload(token));
   }

@@ -31,9 +31,14 @@ pub(crate) fn jose_error(err: JoseError) -> JsValue {
     JsValue::from_str(&out.to_string())
 }
 
-/// `{"name":"TypeError","code","message"}`: a caller's bad argument, as the JS layer throws it.
-pub(crate) fn type_error(code: &str, message: String) -> JsValue {
-    JsValue::from_str(&json!({ "name": "TypeError", "code": code, "message": message }).to_string())
+/// `{"name":"TypeError","code","message","option"?}`: a caller's bad argument, as the JS layer
+/// throws it.
+pub(crate) fn type_error(code: &str, message: String, option: Option<&str>) -> JsValue {
+    let mut out = json!({ "name": "TypeError", "code": code, "message": message });
+    if let Some(option) = option {
+        out["option"] = json!(option);
+    }
+    JsValue::from_str(&out.to_string())
 }
 
 #[wasm_bindgen]

@@ -4,13 +4,12 @@
 use crate::options::value::{HostKind, HOST_VALUED, MAX_DEPTH, MAX_VALUES};
 use crate::options::{OptionError, OptionValue};
 use js_sys::{Array, Date, Object, Reflect};
-use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// `{"name":"TypeError","code":"ERR_INVALID_OPTION","option","message"}` as the JS layer throws it.
+/// A wrong option as the `TypeError` the JS layer throws: code `ERR_INVALID_OPTION`, `option`.
 pub fn type_error(err: &OptionError, owner: &str) -> JsValue {
-    JsValue::from_str(&json!({ "name": "TypeError", "code": "ERR_INVALID_OPTION", "option": err.path, "message": err.message(owner) }).to_string())
+    super::type_error("ERR_INVALID_OPTION", err.message(owner), Some(&err.path))
 }
 
 /// Reads `value` with `read`; a wrong option is a `TypeError` naming it, as `owner` calls it.

@@ -196,7 +196,7 @@ fn state_value(url: &str, state_json: &str) -> Result<Value, JoseError> {
 /// names it; `href` is `new URL(url).href`).
 #[wasm_bindgen(js_name = checkRemoteUrl)]
 pub fn check_remote_url(what: &str, href: &str) -> Result<(), JsValue> {
-    remote::check_url(href).map_err(|why| super::type_error("ERR_INVALID_URL", format!("{what} {why}")))
+    remote::check_url(href).map_err(|why| super::type_error("ERR_INVALID_URL", format!("{what} {why}"), None))
 }
 
 /// The metadata URLs to try for `issuer`, as a JSON array.

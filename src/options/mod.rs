@@ -232,12 +232,8 @@ impl Default for VerifyOptions {
 
 impl TokenOptions {
     pub fn validate(&self) -> Result<(), OptionError> {
-        if self.max_token_length == Some(0) {
-            return Err(OptionError::new("maxTokenLength", "must be a positive integer, got 0"));
-        }
-        if self.max_candidates == Some(0) {
-            return Err(OptionError::new("maxCandidates", "must be a positive integer, got 0"));
-        }
+        positive("maxTokenLength", self.max_token_length)?;
+        positive("maxCandidates", self.max_candidates)?;
         Ok(())
     }
 }
@@ -326,10 +322,7 @@ pub struct ExplainOptions {
 impl ExplainOptions {
     pub fn read(value: &OptionValue) -> Result<usize, OptionError> {
         let options: ExplainOptions = Reader::read(value)?;
-        match options.max_candidates {
-            Some(0) => Err(OptionError::new("maxCandidates", "must be a positive integer, got 0")),
-            other => Ok(other.unwrap_or(DEFAULT_MAX_CANDIDATES)),
-        }
+        Ok(positive("maxCandidates", options.max_candidates)?.unwrap_or(DEFAULT_MAX_CANDIDATES))
     }
 }
 
@@ -353,10 +346,7 @@ impl ReplayCacheOptions {
         if let Some(clock) = options.clock {
             clock.expect("clock", &[HostKind::Function], "a function returning seconds")?;
         }
-        match options.max_entries {
-            Some(0) => Err(OptionError::new("maxEntries", "must be a positive integer, got 0")),
-            other => Ok(other.unwrap_or(DEFAULT_REPLAY_CACHE_ENTRIES)),
-        }
+        Ok(positive("maxEntries", options.max_entries)?.unwrap_or(DEFAULT_REPLAY_CACHE_ENTRIES))
     }
 }
 
@@ -416,6 +406,14 @@ impl RemoteHostOptions {
             store.expect("store", &[HostKind::Object], "a JwksStore (an object with get(url) and set(url, state, ttlMs))")?;
         }
         Ok(())
+    }
+}
+
+/// A count that must be at least 1 when set (the reader already refuses negatives and fractions).
+fn positive(name: &str, value: Option<usize>) -> Result<Option<usize>, OptionError> {
+    match value {
+        Some(0) => Err(OptionError::new(name, "must be a positive integer, got 0")),
+        other => Ok(other),
     }
 }
 
