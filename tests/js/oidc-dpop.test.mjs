@@ -40,6 +40,7 @@ before(async () => {
   const oidc = new Provider(issuer, {
     clients: [{
       client_id: CLIENT.id, client_secret: CLIENT.secret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
+      id_token_signed_response_alg: 'ES256',
     }],
     jwks: { keys: [signing] },
     features: {
