@@ -47,6 +47,7 @@ const PACKED = [
   'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'cli.mjs',
   'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
   'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
+  ...['hono', 'express', 'fastify'].flatMap((sub) => [`${sub}.mjs`, `${sub}.cjs`, `${sub}.d.ts`, `${sub}.d.cts`]),
   'LICENSE-MIT', 'LICENSE-APACHE',
 ];
 // The packed size is reported; past this something that should not ship has crept in.
@@ -522,6 +523,30 @@ test('subpaths: jwks-verify/redis and jwks-verify/edge load for import and requi
   assert.match(report.resolved[0], /node_modules\/jwks-verify\/redis\.mjs$/);
   assert.match(report.resolved[1], /node_modules\/jwks-verify\/redis\.cjs$/);
   assert.equal(report.marked, true);
+});
+
+test('subpaths: jwks-verify/hono, /express and /fastify load for import and require, on the package\'s own main entry', async () => {
+  const script = `
+    const { createRequire } = await import('node:module');
+    const require = createRequire(process.cwd() + '/');
+    const report = {};
+    for (const sub of ['hono', 'express', 'fastify']) {
+      const esm = await import('jwks-verify/' + sub);
+      const cjs = require('jwks-verify/' + sub);
+      report[sub] = [typeof esm.bearerAuth, typeof cjs.bearerAuth, typeof esm.bearerAuth({ keys: { keys: [] } }),
+        import.meta.resolve('jwks-verify/' + sub), require.resolve('jwks-verify/' + sub)];
+    }
+    // The CommonJS twins require the package's CommonJS entry (one instance per module system).
+    report.cjsMain = Object.keys(require.cache).filter((f) => f.includes('jwks-verify')).map((f) => f.split('/').pop()).sort();
+    console.log(JSON.stringify(report));`;
+  const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: projects.esm });
+  const report = lastJson(stdout);
+  for (const sub of ['hono', 'express', 'fastify']) {
+    assert.deepEqual(report[sub].slice(0, 3), ['function', 'function', 'function'], sub);
+    assert.match(report[sub][3], new RegExp(`node_modules/jwks-verify/${sub}\\.mjs$`));
+    assert.match(report[sub][4], new RegExp(`node_modules/jwks-verify/${sub}\\.cjs$`));
+  }
+  assert.deepEqual(report.cjsMain, ['express.cjs', 'fastify.cjs', 'hono.cjs', 'node.cjs']);
 });
 
 // --- the CLI from the installed bin -----------------------------------------------------
