@@ -20,7 +20,7 @@ declare global {
  * `${req.protocol}://${req.get('host')}${req.originalUrl}` (`req.protocol` follows the app's
  * `trust proxy` setting). On success `req.auth = result` and `next()`; a refused request is
  * answered here with `challengeResponse(result)`'s status, headers and JSON body; anything
- * `authenticateRequest` throws (a `TypeError` for wrong options, a failing key store) goes to
+ * `authenticateRequest` throws (a `TypeError` for wrong options, keys that cannot be fetched) goes to
  * `next(err)`, the app's error handler.
  */
 export declare function bearerAuth(

@@ -15,6 +15,6 @@ export interface BearerAuthEnv {
  * `c.set('auth', result)` and the next handler runs; otherwise the answer is
  * `challengeResponse(result)` (400, 401 or 403 with `WWW-Authenticate` and
  * `{ error, error_description }`). A rejection of `authenticateRequest` (wrong options, a
- * failing key store) is thrown to Hono's `onError`.
+ * key set that cannot be fetched, a failing replay store) is thrown to Hono's `onError`.
  */
 export declare function bearerAuth(options: AuthenticateOptions): MiddlewareHandler<BearerAuthEnv>;

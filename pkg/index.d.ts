@@ -99,7 +99,8 @@ export type ClaimFailureReason =
   | 'invalid'
   | 'check_failed'
   | 'multiple_audiences'
-  | 'lifetime_too_long';
+  | 'lifetime_too_long'
+  | 'insufficient_scope';
 
 /**
  * The claim (or header parameter) a claim failure names: the registered claims, `typ`, the
@@ -115,6 +116,8 @@ export type ClaimName =
   | 'jti'
   | 'typ'
   | 'request_body_sha256'
+  | 'client_id'
+  | 'scope'
   | (string & {});
 
 /** Extra fields a JoseError may carry. */
@@ -634,3 +637,123 @@ export declare function verifyWebhook<P = JWTPayload>(
   keys: KeysInput,
   options?: WebhookOptions,
 ): Promise<VerifiedJwt<P>>;
+
+// ---------------------------------------------------------------------------------------
+// Resource servers: access tokens (RFC 9068), authenticateRequest (RFC 6750, RFC 9449)
+// ---------------------------------------------------------------------------------------
+
+export interface AccessTokenOptions extends VerifyOptions {
+  /** Required: the resource's identifier(s); the token's `aud` must hold one. */
+  audience: string | string[];
+  /** Required: the authorization server's issuer identifier(s). */
+  issuer: string | string[];
+  /** Fixed by the profile: only `"at+jwt"` (or `"application/at+jwt"`) may be given. */
+  typ?: 'at+jwt' | 'application/at+jwt';
+  /**
+   * Scopes the token's `scope` claim (space-separated) must all hold; else
+   * `ERR_JWT_CLAIM_VALIDATION_FAILED` with `claim: "scope"`, `reason: "insufficient_scope"`.
+   */
+  requiredScopes?: string[];
+}
+
+/** The claims RFC 9068 §2.2 requires of an access token. */
+export interface AccessTokenPayload extends JWTPayload {
+  iss: string;
+  exp: number;
+  aud: string | string[];
+  sub: string;
+  client_id: string;
+  iat: number;
+  jti: string;
+  scope?: string;
+  /** Confirmation: `jkt` binds the token to a DPoP key (RFC 9449 §6). */
+  cnf?: { jkt?: string; [member: string]: unknown };
+}
+
+/**
+ * An RFC 9068 JWT access token: header `typ` `at+jwt`; `iss`, `exp`, `aud`, `sub`,
+ * `client_id`, `iat`, `jti` required; `scope` holding every `requiredScopes` entry.
+ */
+export declare function verifyAccessToken<P = AccessTokenPayload>(
+  token: string | Uint8Array,
+  keys: KeysInput,
+  options: AccessTokenOptions,
+): Promise<VerifiedJwt<P>>;
+
+export interface AuthenticateOptions extends VerifyOptions {
+  /** The access tokens' issuer keys. */
+  keys: KeysInput;
+  /**
+   * Default `"at+jwt"`: RFC 9068 (`audience` and `issuer` then required). `"jwt"`:
+   * `verifyJwt`'s rules plus `requiredScopes`.
+   */
+  profile?: 'at+jwt' | 'jwt';
+  /** Scopes the token must hold; else 403 `insufficient_scope`. */
+  requiredScopes?: string[];
+  /**
+   * Default `"allowed"`: Bearer and DPoP schemes. `"required"`: DPoP only. `"off"`: Bearer
+   * only (the DPoP scheme counts as unknown).
+   */
+  dpop?: 'allowed' | 'required' | 'off';
+  /** Makes each DPoP proof's `jti` single use (keys scoped by the proof key's `jkt`). */
+  dpopReplay?: ReplayStore;
+  /**
+   * Algorithms a DPoP proof may use (asymmetric only), listed in `DPoP algs="…"`. Default:
+   * the asymmetric ones of `algorithms`, or every asymmetric algorithm.
+   */
+  dpopAlgorithms?: Algorithm[];
+  /** The challenges' `realm` (printable ASCII). */
+  realm?: string;
+  /** RFC 9728 `resource_metadata`: the absolute URL of this resource's metadata. */
+  resourceMetadata?: string;
+}
+
+/** A request as authenticateRequest reads it: a Fetch `Request`, or Node's `req`. */
+export interface AuthenticateRequestInput {
+  method: string;
+  /** Absolute, or a path resolved against the `Host` header (`https` on a TLS socket). */
+  url: string;
+  headers: Headers | Record<string, string | string[] | undefined>;
+  headersDistinct?: Record<string, string[] | undefined>;
+  socket?: { encrypted?: boolean };
+}
+
+export type AuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
+
+export interface AuthSuccess<P = AccessTokenPayload> {
+  ok: true;
+  token: string;
+  header: JWTHeader;
+  payload: P & JWTPayload;
+  key: KeyInfo;
+  scheme: 'Bearer' | 'DPoP';
+  /** The DPoP key's RFC 7638 thumbprint (the token's `cnf.jkt`), for a DPoP-bound token. */
+  jkt?: string;
+}
+
+export interface AuthFailure {
+  ok: false;
+  status: 400 | 401 | 403;
+  /** Absent when the request carried no credentials (RFC 6750 §3.1). */
+  error?: AuthError;
+  /** One fixed phrase per failure category: never key ids, URLs or token text. */
+  errorDescription?: string;
+  /** The `WWW-Authenticate` header value. */
+  wwwAuthenticate: string;
+  /** The verifier's error, when a token or proof was refused. */
+  cause?: JoseError;
+}
+
+export type AuthResult<P = AccessTokenPayload> = AuthSuccess<P> | AuthFailure;
+
+/**
+ * Authenticates a request's `Authorization: Bearer` or `DPoP` credentials. Refusals resolve
+ * to `{ ok: false, … }`; keys that cannot be fetched or a failing replay store reject.
+ */
+export declare function authenticateRequest<P = AccessTokenPayload>(
+  request: Request | AuthenticateRequestInput,
+  options: AuthenticateOptions,
+): Promise<AuthResult<P>>;
+
+/** The Response for a refused request: status, `WWW-Authenticate`, JSON `{ error, error_description }`. */
+export declare function challengeResponse(result: AuthFailure): Response;

@@ -55,6 +55,8 @@ pub enum ClaimReason {
     CheckFailed,
     MultipleAudiences,
     LifetimeTooLong,
+    /// An access token's `scope` lacks a required scope.
+    InsufficientScope,
 }
 
 impl ClaimReason {
@@ -65,6 +67,7 @@ impl ClaimReason {
             ClaimReason::CheckFailed => "check_failed",
             ClaimReason::MultipleAudiences => "multiple_audiences",
             ClaimReason::LifetimeTooLong => "lifetime_too_long",
+            ClaimReason::InsufficientScope => "insufficient_scope",
         }
     }
 }

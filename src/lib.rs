@@ -12,13 +12,15 @@
 //! - [`duration`], [`claims`]: durations ("30s"), registered-claim rules.
 //! - [`quote`]: untrusted text made safe for messages.
 //! - [`verify`]: THE pipeline every profile runs (shape checks before any host).
-//! - [`assertion`], [`webhook`]: profiles on top of it; [`replay`]: what they ask a store.
+//! - [`assertion`], [`webhook`], [`access_token`]: profiles on top of it; [`replay`]: what they ask a store.
+//! - [`resource`]: `authenticateRequest`'s decisions (Authorization parsing, RFC 6750 results, challenges).
 //! - [`explain`]: the same rules, each reported (`explainSelection`, `explainClaims`, `explainAssertion`).
 //! - [`remote`]: the `RemoteJwks` cache policy (a pure state machine), `Cache-Control`, discovery.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
 //!
 //! The core never reads a clock: "now" is always a parameter.
 
+pub mod access_token;
 pub mod alg;
 pub mod assertion;
 pub mod claims;
@@ -37,6 +39,7 @@ pub mod options;
 pub mod quote;
 pub mod remote;
 pub mod replay;
+pub mod resource;
 pub mod token;
 pub mod verify;
 pub mod webhook;

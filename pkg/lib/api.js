@@ -9,3 +9,5 @@ export { checkAssertion, explainAssertion } from './assertion.js';
 export { verifyWebhook } from './webhook.js';
 export { ReplayCache } from './replay.js';
 export { RemoteJwks, discoverJwks } from './remote.js';
+export { verifyAccessToken } from './access-token.js';
+export { authenticateRequest, challengeResponse } from './resource.js';

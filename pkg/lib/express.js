@@ -9,10 +9,12 @@ export function bearerAuth(options) {
     try {
       // req.protocol follows Express's `trust proxy` setting; the rest is the request as
       // received. The URL matters for DPoP (the proof's htu).
+      // headersDistinct keeps a second Authorization header, which req.headers drops.
       const url = `${req.protocol}://${req.get('host')}${req.originalUrl}`;
-      result = await authenticateRequest({ method: req.method, url, headers: req.headers }, options);
+      const request = { method: req.method, url, headers: req.headers, headersDistinct: req.headersDistinct };
+      result = await authenticateRequest(request, options);
     } catch (err) {
-      // Not a verdict on the request (wrong options, a failing key store): the app's error
+      // Not a verdict on the request (wrong options, keys that cannot be fetched): the app's error
       // handler decides, as for any other failing middleware.
       next(err);
       return;

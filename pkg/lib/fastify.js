@@ -9,8 +9,10 @@ function hook(options) {
     // request.protocol and request.host follow Fastify's trustProxy setting; request.url is
     // the path and query as received. The URL matters for DPoP (the proof's htu).
     const url = `${request.protocol}://${request.host}${request.url}`;
-    // A rejection (wrong options, a failing key store) goes to Fastify's error handler.
-    const result = await authenticateRequest({ method: request.method, url, headers: request.headers }, options);
+    // headersDistinct keeps a second Authorization header, which request.headers drops.
+    const { headersDistinct } = request.raw;
+    // A rejection (wrong options, keys that cannot be fetched) goes to Fastify's error handler.
+    const result = await authenticateRequest({ method: request.method, url, headers: request.headers, headersDistinct }, options);
     if (!result.ok) {
       const response = challengeResponse(result);
       const body = await response.text();

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 mod heap;
 mod options;
 mod remote;
+mod resource;
 mod text;
 pub mod verify;
 
