@@ -1,9 +1,9 @@
 // Types of jwks-verify/express (no import of express or @types/express: the global
 // `Express.Request` below merges with @types/express when it is installed).
-import type { AuthenticateOptions, AuthResult } from 'jwks-verify';
+import type { AuthenticateOptions, AuthSuccess } from 'jwks-verify';
 
 /** What `authenticateRequest` returned for an accepted request (`ok: true`). */
-export type AuthSuccess = Extract<AuthResult, { ok: true }>;
+export type { AuthSuccess };
 
 declare global {
   namespace Express {

@@ -1,9 +1,9 @@
 // Types of jwks-verify/fastify.
 import type { FastifyPluginCallback, onRequestHookHandler } from 'fastify';
-import type { AuthenticateOptions, AuthResult } from 'jwks-verify';
+import type { AuthenticateOptions, AuthSuccess } from 'jwks-verify';
 
 /** What `authenticateRequest` returned for an accepted request (`ok: true`). */
-export type AuthSuccess = Extract<AuthResult, { ok: true }>;
+export type { AuthSuccess };
 
 declare module 'fastify' {
   interface FastifyRequest {

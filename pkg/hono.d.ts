@@ -1,9 +1,9 @@
 // Types of jwks-verify/hono.
 import type { MiddlewareHandler } from 'hono';
-import type { AuthenticateOptions, AuthResult } from 'jwks-verify';
+import type { AuthenticateOptions, AuthSuccess } from 'jwks-verify';
 
 /** What `authenticateRequest` returned for an accepted request (`ok: true`). */
-export type AuthSuccess = Extract<AuthResult, { ok: true }>;
+export type { AuthSuccess };
 
 /** The Hono environment the middleware adds: `c.get('auth')` is the accepted result. */
 export interface BearerAuthEnv {
