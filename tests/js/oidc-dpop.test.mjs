@@ -69,6 +69,7 @@ before(async () => {
   }, bearerAuth({ keys, issuer, audience: RESOURCE, requiredScopes: ['orders:read'], dpopReplay: new ReplayCache() }), (req, res) => {
     res.json({ sub: req.auth.payload.sub, clientId: req.auth.payload.client_id, scheme: req.auth.scheme, jkt: req.auth.jkt ?? null });
   });
+  app.use((err, _req, res, _next) => res.status(500).json({ error: 'server_error', message: String(err?.message ?? err) }));
   resourceServer = http.createServer(app);
   api = await listen(resourceServer);
 
