@@ -16,7 +16,7 @@ declare global {
 }
 
 /**
- * Express (4 or 5) middleware over `authenticateRequest`, with the request URL
+ * Express 5 middleware over `authenticateRequest`, with the request URL
  * `${req.protocol}://${req.get('host')}${req.originalUrl}` (`req.protocol` follows the app's
  * `trust proxy` setting). On success `req.auth = result` and `next()`; a refused request is
  * answered here with `challengeResponse(result)`'s status, headers and JSON body; anything

@@ -1,4 +1,4 @@
-// jwks-verify/express: bearerAuth(options) as Express (4 or 5) middleware. Glue only:
+// jwks-verify/express: bearerAuth(options) as Express 5 middleware. Glue only:
 // authenticateRequest decides, challengeResponse answers; Express is never imported.
 import { authenticateRequest, challengeResponse } from 'jwks-verify';
 import { sendResponse } from './node-response.js';
