@@ -261,7 +261,8 @@ pub fn access_token_hash(access_token: &str) -> String {
     b64url_encode(&Sha256::digest(access_token.as_bytes()))
 }
 
-fn header_error(reason: ClaimReason, message: impl Into<String>) -> JoseError {
+/// `ERR_DPOP_INVALID` with `reason` naming the check that failed (not a claim).
+pub fn header_error(reason: ClaimReason, message: impl Into<String>) -> JoseError {
     let mut err = JoseError::new(ErrorCode::DpopInvalid, message);
     err.reason = Some(reason);
     err
