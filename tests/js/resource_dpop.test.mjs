@@ -8,7 +8,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
-import { authenticateRequest, ReplayCache } from '../../pkg/node.mjs';
+import { authenticateRequest, ReplayCache, setBackend } from '../../pkg/node.mjs';
 import { NOW, generateKey, mint } from './helpers.mjs';
 import { parseChallenges, PHRASES } from './support/challenges.mjs';
 
@@ -85,6 +85,29 @@ describe('DPoP accepted', () => {
     const token = await accessToken();
     assert.equal((await authenticateRequest(request(token, await proof(client, { token })), options({ dpop: 'required' }))).ok, true);
   });
+});
+
+describe('every signature backend gives the same results', () => {
+  for (const backend of ['node', 'webcrypto', 'rust']) {
+    test(backend, async () => {
+      setBackend(backend);
+      try {
+        const token = await accessToken();
+        const ok = await authenticateRequest(request(token, await proof(client, { token })), options());
+        assert.equal(ok.ok, true, JSON.stringify(ok));
+        assert.equal(ok.jkt, client.jkt);
+        const bearer = await authenticateRequest(new Request(URL_, { headers: { authorization: `Bearer ${await accessToken({ cnf: undefined })}` } }), options());
+        assert.equal(bearer.ok, true);
+        const other = await authenticateRequest(request(token, await proof(intruder, { token })), options());
+        assert.equal(other.errorDescription, 'The DPoP proof key does not match the access token binding');
+        const forged = `${token.slice(0, -4)}AAAA`;
+        const bad = await authenticateRequest(request(forged, await proof(client, { token: forged })), options());
+        assert.equal(bad.error, 'invalid_token');
+      } finally {
+        setBackend('auto');
+      }
+    });
+  }
 });
 
 describe('DPoP refused', () => {
