@@ -91,7 +91,8 @@ export type JoseErrorCode =
   | 'ERR_JWT_REPLAYED'
   | 'ERR_REPLAY_STORE_FULL'
   | 'ERR_REPLAY_STORE_UNAVAILABLE'
-  | 'ERR_WEBHOOK_BODY_MISMATCH';
+  | 'ERR_WEBHOOK_BODY_MISMATCH'
+  | 'ERR_DPOP_INVALID';
 
 /** Why a claim check failed (`JoseError['reason']`). */
 export type ClaimFailureReason =
@@ -100,7 +101,17 @@ export type ClaimFailureReason =
   | 'check_failed'
   | 'multiple_audiences'
   | 'lifetime_too_long'
-  | 'insufficient_scope';
+  | 'insufficient_scope'
+  /** DPoP `iat` outside `maxAge`. */
+  | 'too_old'
+  | 'in_future'
+  /** DPoP proofs: the header check that failed (no `claim`). */
+  | 'typ'
+  | 'alg'
+  | 'jwk'
+  | 'crit'
+  | 'signature'
+  | 'malformed';
 
 /**
  * The claim (or header parameter) a claim failure names: the registered claims, `typ`, the
@@ -118,6 +129,10 @@ export type ClaimName =
   | 'request_body_sha256'
   | 'client_id'
   | 'scope'
+  | 'htm'
+  | 'htu'
+  | 'ath'
+  | 'nonce'
   | (string & {});
 
 /** Extra fields a JoseError may carry. */
@@ -757,3 +772,46 @@ export declare function authenticateRequest<P = AccessTokenPayload>(
 
 /** The Response for a refused request: status, `WWW-Authenticate`, JSON `{ error, error_description }`. */
 export declare function challengeResponse(result: AuthFailure): Response;
+
+export interface DpopOptions {
+  /** The request's method; `htm` must equal it exactly. */
+  method: string;
+  /**
+   * The request's absolute http(s) URL as the client addressed it; `htu` must equal it
+   * without query and fragment (scheme and host case-insensitive, default port dropped).
+   */
+  url: string;
+  /** The access token sent with the proof: makes `ath` (base64url SHA-256 of it) required. */
+  accessToken?: string;
+  /** The nonce the server gave the client: makes `nonce` required and equal. */
+  nonce?: string;
+  /** Default 300: `iat` must be within this of now, both ways (plus `clockTolerance`). */
+  maxAge?: Seconds;
+  /** Default 0. */
+  clockTolerance?: Seconds;
+  /** Makes `jti` single use, under the key `<jkt> <jti>`. */
+  replay?: ReplayStore;
+  /** Default 5000: how long `replay.markUsed` may take before the check fails closed. */
+  replayTimeoutMs?: number;
+  /** Asymmetric algorithms only (an `HS*` listed is a TypeError). Default: all of them. */
+  algorithms?: Algorithm[];
+  currentDate?: Date | number;
+  crit?: Record<string, boolean>;
+  /** Default 16384 characters. */
+  maxTokenLength?: number;
+  maxCandidates?: number;
+}
+
+export interface VerifiedDpopProof {
+  /** RFC 7638 SHA-256 thumbprint of the proof's `jwk` (compare with an access token's `cnf.jkt`). */
+  jkt: string;
+  header: JWTHeader & { typ: string; jwk: JWK };
+  payload: JWTPayload & { jti: string; htm: string; htu: string; iat: number; ath?: string; nonce?: string };
+}
+
+/**
+ * RFC 9449 §4.3: a DPoP proof (the `DPoP` request header) for this request. Fails with
+ * `ERR_DPOP_INVALID` (`claim`/`reason` say which check), `ERR_JWT_REPLAYED` for a reused `jti`,
+ * `ERR_JWS_INVALID` when the header `jwk` holds private key members.
+ */
+export declare function verifyDpopProof(proof: string, options: DpopOptions): Promise<VerifiedDpopProof>;

@@ -14,6 +14,8 @@
 //! - [`verify`]: THE pipeline every profile runs (shape checks before any host).
 //! - [`assertion`], [`webhook`], [`access_token`]: profiles on top of it; [`replay`]: what they ask a store.
 //! - [`resource`]: `authenticateRequest`'s decisions (Authorization parsing, RFC 6750 results, challenges).
+//! - [`dpop`]: RFC 9449 DPoP proofs, a profile whose key is the proof's own `jwk`;
+//!   [`http_uri`]: the `htu` comparison (RFC 3986 normalisation).
 //! - [`explain`]: the same rules, each reported (`explainSelection`, `explainClaims`, `explainAssertion`).
 //! - [`remote`]: the `RemoteJwks` cache policy (a pure state machine), `Cache-Control`, discovery.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
@@ -26,12 +28,14 @@ pub mod assertion;
 pub mod claims;
 pub mod crypto;
 pub mod diagnostics;
+pub mod dpop;
 pub mod duration;
 pub mod encoding;
 pub mod error;
 pub mod explain;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod http_uri;
 pub mod jwk;
 pub mod json_view;
 pub mod jwks;

@@ -8,6 +8,7 @@ import { WasmResource } from '../gen/jwks_verify.js';
 import { core, fromCore, isJoseError } from './errors.js';
 import { ready } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
+import { verifyDpopProof } from './dpop.js';
 
 // Every value of header `name`: a Headers object (it joins duplicates with ", "), or Node's
 // lower-case object (string or string[]).
@@ -83,8 +84,6 @@ export async function authenticateRequest(request, options) {
     if (scheme === 'DPoP') {
       const proofOptions = JSON.parse(resource.proofOptions());
       try {
-        // Until branch dpop is merged: loaded only for the DPoP scheme.
-        const { verifyDpopProof } = await import('./dpop.js');
         ({ jkt } = await verifyDpopProof(step.proof, {
           ...proofOptions,
           method: step.method,

@@ -10,6 +10,7 @@ use crate::{token, Alg};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod dpop;
 mod heap;
 mod options;
 mod remote;

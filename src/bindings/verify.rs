@@ -50,6 +50,11 @@ const HOST_ASKS_RUST: f64 = 2.0;
 /// `algCode` indexes `algorithmTable()`; the byte views are valid during the call only. An
 /// exception `host` throws is rethrown as is. No host (`undefined`): the pure-Rust code.
 fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>) -> Result<Checked<P::Outcome>, JsValue> {
+    run_mapped(token, keys, profile, now, host, |err| err)
+}
+
+/// [`run`] with the core's error passed through `map` (a profile's own error codes).
+pub(crate) fn run_mapped<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>, map: impl FnOnce(JoseError) -> JoseError) -> Result<Checked<P::Outcome>, JsValue> {
     let mut thrown = None;
     let checked = verify::run(token, &keys.inner, profile, now, |c: &Candidate| {
         let Some(host) = host else { return RustCrypto.verify(c.alg, c.key, c.signing_input, c.signature) };
@@ -66,15 +71,15 @@ fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64
             }
         }
     });
-    checked.map_err(|err| thrown.take().unwrap_or_else(|| jose_error(err)))
+    checked.map_err(|err| thrown.take().unwrap_or_else(|| jose_error(map(err))))
 }
 
-fn host_now() -> f64 {
+pub(crate) fn host_now() -> f64 {
     js_sys::Date::now() / 1000.0
 }
 
 /// `{"header":…,"payload":…,"keyIndex":n, …outcome}` from the original JSON texts.
-fn result_json(checked: &Checked<impl Serialize>) -> String {
+pub(crate) fn result_json(checked: &Checked<impl Serialize>) -> String {
     let outcome = checked.outcome.fields();
     let mut out = format!("{{\"header\":{},\"payload\":{},\"keyIndex\":{}", checked.header_json, checked.payload_json, checked.key_index);
     for (name, value) in outcome {
@@ -85,7 +90,7 @@ fn result_json(checked: &Checked<impl Serialize>) -> String {
 }
 
 /// A profile outcome's members for the JS result.
-trait Serialize {
+pub(crate) trait Serialize {
     fn fields(&self) -> Vec<(&'static str, Value)>;
 }
 
@@ -95,7 +100,7 @@ impl Serialize for () {
     }
 }
 
-fn replay_json(replay: &Option<Replay>) -> Value {
+pub(crate) fn replay_json(replay: &Option<Replay>) -> Value {
     replay.as_ref().map_or(Value::Null, |r| json!({ "key": r.key, "expiresAt": r.expires_at }))
 }
 
@@ -282,6 +287,17 @@ pub fn prepare_jwt(token: &JsValue, keys: &WasmKeySet, options: &JsValue) -> Res
     let token = token_text(token, options.max_token_length)?;
     let inner = verify::prepare(&token, &keys.inner, &options).map_err(jose_error)?;
     Ok(WasmPrepared { inner, options: Some(options) })
+}
+
+impl WasmPrepared {
+    /// A token prepared for a profile other than plain `verifyJwt`.
+    pub(crate) fn new(inner: Prepared) -> WasmPrepared {
+        WasmPrepared { inner, options: None }
+    }
+
+    pub(crate) fn prepared(&self) -> &Prepared {
+        &self.inner
+    }
 }
 
 #[wasm_bindgen]
