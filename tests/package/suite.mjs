@@ -5,7 +5,7 @@
 export const API_NAMES = [
   'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
   'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
-  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError',
+  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError', 'verifyDpopProof',
   'verifyAccessToken', 'authenticateRequest', 'challengeResponse',
 ];
 
@@ -91,7 +91,7 @@ async function expectFailure(fn, code) {
 
 /**
  * `fixtures`: { now, issuer, audience, publicJwks, cases: [{ alg, token, keys, algorithms? }],
- * tampered, remote?: { url, token, kid }, assertion?, webhook? }.
+ * tampered, remote?: { url, token, kid }, assertion?, webhook?, dpop? }.
  * `syncBeforeReady`: the entry instantiates the wasm at load, so verifyJwtSync works before
  * anything awaits ready(); false (the web entry): it must throw until ready() resolves.
  */
@@ -208,6 +208,19 @@ export async function runSuite(jv, fixtures, { syncBeforeReady }) {
       expect(result.payload.request_body_sha256 !== undefined, JSON.stringify(result.payload));
       await expectFailure(() => jv.verifyWebhook({ authorization: `Bearer ${w.token}`, body: `${w.body} ` }, w.keys, options),
         'ERR_WEBHOOK_BODY_MISMATCH');
+    });
+  }
+
+  if (fixtures.dpop) {
+    const d = fixtures.dpop;
+    await check('verifyDpopProof: the jkt, htu compared without the query, the jti single use', async () => {
+      const replay = new jv.ReplayCache({ clock: () => fixtures.now });
+      const options = { method: 'POST', url: d.url, currentDate: fixtures.now, replay };
+      const result = await jv.verifyDpopProof(d.proof, options);
+      expect(result.jkt === d.jkt && result.header.typ === 'dpop+jwt', JSON.stringify(result));
+      await expectFailure(() => jv.verifyDpopProof(d.proof, options), 'ERR_JWT_REPLAYED');
+      const err = await expectFailure(() => jv.verifyDpopProof(d.otherUrl, { ...options, replay: undefined }), 'ERR_DPOP_INVALID');
+      expect(err.claim === 'htu' && err.reason === 'check_failed', describe(err));
     });
   }
 
