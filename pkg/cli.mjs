@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// jwks-verify command line: verify, lint, decode, assertion, access-token. Human output by default, one
+// jwks-verify command line: verify, lint, decode, assertion, access-token, dpop. Human output by default, one
 // JSON object on stdout with --json. Exit codes: 0 valid, 1 invalid, 2 usage or I/O error.
 
 import { readFile } from 'node:fs/promises';
@@ -26,6 +26,9 @@ Commands:
       [--scope <scope>]... [--alg <alg>]... [--clock-tolerance <seconds>]
                                      verify an RFC 9068 access token; --scope may be
                                      repeated or hold several space-separated scopes
+  dpop <proof> --method <method> --url <url>   check an RFC 9449 DPoP proof for a request
+      [--access-token <token>] [--nonce <nonce>] [--alg <alg>]... [--max-age <seconds>]
+      [--clock-tolerance <seconds>]
 
 Options for every command:
   --json              print one JSON object on stdout (for scripts)
@@ -49,6 +52,11 @@ const OPTIONS = {
   'max-token-age': { type: 'string' },
   'max-lifetime': { type: 'string' },
   scope: { type: 'string', multiple: true },
+  method: { type: 'string' },
+  url: { type: 'string' },
+  'access-token': { type: 'string' },
+  nonce: { type: 'string' },
+  'max-age': { type: 'string' },
   now: { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
@@ -64,6 +72,7 @@ const COMMANDS = {
   decode: { positionals: ['token'], options: [], required: [] },
   assertion: { positionals: ['jwt'], options: ['jwks', 'client-id', 'aud', 'alg', 'profile', 'clock-tolerance', 'max-lifetime'], required: ['client-id', 'aud', 'jwks'] },
   'access-token': { positionals: ['jwt'], options: ['jwks', 'iss', 'aud', 'alg', 'scope', 'clock-tolerance'], required: ['jwks', 'iss', 'aud'] },
+  dpop: { positionals: ['proof'], options: ['method', 'url', 'access-token', 'nonce', 'alg', 'max-age', 'clock-tolerance'], required: ['method', 'url'] },
 };
 
 /** A failure that is the caller's or the machine's, not the token's: exit 2. */
@@ -305,6 +314,30 @@ async function accessTokenCommand({ values, args }, now) {
   };
 }
 
+async function dpopCommand({ values, args }, now) {
+  const proof = await tokenArgument(args[0]);
+  const options = {
+    method: values.method,
+    url: values.url,
+    accessToken: values['access-token'],
+    nonce: values.nonce,
+    algorithms: values.alg,
+    maxAge: optionValue(values, 'max-age'),
+    clockTolerance: optionValue(values, 'clock-tolerance'),
+    currentDate: now,
+  };
+  const result = await jv.verifyDpopProof(proof, options);
+  return {
+    json: { valid: true, ...result },
+    text: [
+      `valid: DPoP proof for ${plain(values.method)} ${q(values.url)}`,
+      `  jkt: ${result.jkt}`,
+      'header:', formatClaims(result.header, clockSeconds(now)),
+      'payload:', formatClaims(result.payload, clockSeconds(now)),
+    ].join('\n'),
+  };
+}
+
 async function lintCommand({ values, args }) {
   const location = args[0];
   const keySet = isUrl(location) ? await fetchKeySet(location, values) : jv.parseJwks(await readLocal(location));
@@ -340,7 +373,7 @@ async function packageVersion() {
   return JSON.parse(text).version;
 }
 
-const RUN = { verify: verifyCommand, lint: lintCommand, decode: decodeCommand, assertion: assertionCommand, 'access-token': accessTokenCommand };
+const RUN = { verify: verifyCommand, lint: lintCommand, decode: decodeCommand, assertion: assertionCommand, 'access-token': accessTokenCommand, dpop: dpopCommand };
 
 async function main(argv) {
   const json = argv.includes('--json');

@@ -10,17 +10,23 @@ import { ready } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 
-// Every value of header `name`: a Headers object (it joins duplicates with ", "), or Node's
-// lower-case object (string or string[]).
+// Every value of header `name`: a Headers object (it joins duplicates with ", "), or an object
+// of string or string[] values (Node's, lower-case).
 function headerValues(headers, name) {
   if (headers == null) return [];
   if (typeof headers.get === 'function') {
     const value = headers.get(name);
     return value === null ? [] : [value];
   }
-  const value = headers[name];
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
+  // Node's keys are lower-case; a hand-built object may spell them otherwise.
+  const values = [];
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== name) continue;
+    const value = headers[key];
+    if (Array.isArray(value)) values.push(...value);
+    else if (value !== undefined) values.push(value);
+  }
+  return values;
 }
 
 function requestParts(request) {

@@ -247,3 +247,34 @@ fn every_phrase_is_a_safe_quoted_string_and_distinct() {
         assert!(seen.insert(text), "duplicate {text}");
     }
 }
+
+#[test]
+fn any_request_gets_a_parseable_challenge_and_a_fixed_phrase() {
+    let mut seed: u64 = 0x9449_6750;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let pieces = ["Bearer", "DPoP", "bearer", " ", "\t", "a", "=", ",", "\"", "\\", "\r\n", "\u{0}", "é", "eyJ.x.y", "Basic", "+/", "~"];
+    let modes = [options(json!({ "realm": "r\"\\" })), options(json!({ "dpop": "required", "requiredScopes": ["read"] })), options(json!({ "dpop": "off", "resourceMetadata": "https://a.example/m" }))];
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..(next() % 6) {
+            text.push_str(pieces[next() % pieces.len()]);
+        }
+        let o = &modes[next() % modes.len()];
+        let parts = RequestParts { method: Some(text_value(&text)), url: Some(text_value(&text)), authorization: vec![text_value(&text)], dpop: vec![text_value(&text)], host: Some(text_value(&text)), encrypted: false };
+        let Err(failure) = o.credentials(&parts) else { continue };
+        if let Some(phrase) = failure.description {
+            assert!(Phrase::ALL.contains(&phrase));
+        }
+        let challenge = o.challenge(&failure);
+        assert!(challenge.bytes().all(|b| (0x20..=0x7e).contains(&b)), "{challenge:?}");
+        let parsed = parse_challenges(&challenge);
+        assert_eq!(parsed.iter().filter(|c| param(c, "error").is_some()).count(), usize::from(failure.error.is_some()), "{challenge}");
+    }
+}
+
+fn text_value(s: &str) -> HeaderValue {
+    HeaderValue::Text(s.to_owned())
+}

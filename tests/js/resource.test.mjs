@@ -75,6 +75,9 @@ describe('authenticateRequest accepts', () => {
     const token = await accessToken();
     assert.equal((await authenticateRequest(nodeRequest({ authorization: `bearer ${token}` }), options())).ok, true);
     assert.equal((await authenticateRequest(nodeRequest({ authorization: [`Bearer ${token}`] }), options())).ok, true);
+    assert.equal((await authenticateRequest({ method: 'GET', url: '/r', headers: { Authorization: `Bearer ${token}` } }, options())).ok, true);
+    const twice = await authenticateRequest({ method: 'GET', url: '/r', headers: { Authorization: `Bearer ${token}`, authorization: `Bearer ${token}` } }, options());
+    assert.equal(twice.status, 400);
     assert.equal((await authenticateRequest({ method: 'GET', url: '/r', headers: new Headers({ authorization: `Bearer ${token}` }) }, options())).ok, true);
   });
 

@@ -195,6 +195,13 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
     assert.equal(result.unknown, 'invalid_client');
   });
 
+  test('README dpop.mjs: a jose-made proof is accepted once with its jkt, then refused as a replay', async () => {
+    needsInstall();
+    await copyFile(example('dpop.mjs'), join(dir, 'dpop.mjs'));
+    const { stdout } = await node(['dpop.mjs']);
+    assert.equal(stdout, 'true\nERR_JWT_REPLAYED\n');
+  });
+
   test('README webhook receiver (TypeScript) and sender (jose): 204 for a signed body, 401 for a changed one', async () => {
     needsInstall();
     assert.ok(existsSync(join(dir, 'webhook-receiver.ts.mjs')), 'the TypeScript test did not transpile the receiver');
