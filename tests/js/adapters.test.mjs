@@ -3,11 +3,13 @@
 // Every app answers the same table: no token, a bad token, a missing scope, a malformed
 // header, a valid Bearer token, a DPoP-bound token with its proof (on a URL with a query),
 // the proof replayed, the bound token as Bearer, a proof for another URL; and wrong options
-// reach the framework's error handler instead of answering 401.
+// reach the framework's error handler instead of answering 401. Two Authorization headers
+// (sent by node:http as two lines) are refused: the adapters pass Node's headersDistinct.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID, createHash } from 'node:crypto';
+import http from 'node:http';
 import * as jose from 'jose';
 import express from 'express';
 import Fastify from 'fastify';
@@ -146,6 +148,26 @@ async function call(url, headers = {}) {
   return { status: res.status, challenge: res.headers.get('www-authenticate'), contentType: res.headers.get('content-type'), body };
 }
 
+// A request through node:http, where an array value is sent as repeated header lines (fetch
+// would join them into one).
+function rawCall(url, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode, body: JSON.parse(text) });
+        } catch {
+          reject(new Error(`${res.statusCode}: not JSON: ${JSON.stringify(text)}`));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 for (const [name, start] of Object.entries(FRAMEWORKS)) {
   test(`${name}: RFC 6750 answers, Bearer and DPoP through bearerAuth over real HTTP`, async () => {
     const app = await start(options());
@@ -182,6 +204,11 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
       assert.equal(malformed.body.error, 'invalid_request');
 
       const token = await accessToken();
+      // Two Authorization headers, the first one valid: the second is seen and refused.
+      const twice = await rawCall(resource, { authorization: [`Bearer ${token}`, `Bearer ${await accessToken()}`] });
+      assert.equal(twice.status, 400);
+      assert.equal(twice.body.error, 'invalid_request');
+
       const ok = await call(resource, { authorization: `Bearer ${token}` });
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
       assert.deepEqual(ok.body, { ok: true, sub: 'alice', scheme: 'Bearer', jkt: null });
