@@ -6,7 +6,7 @@
 // reach the framework's error handler instead of answering 401. Two Authorization headers
 // (sent by node:http as two lines) are refused: the adapters pass Node's headersDistinct.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID, createHash } from 'node:crypto';
 import http from 'node:http';
@@ -15,7 +15,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
-import { ReplayCache } from '../../pkg/node.mjs';
+import { RemoteJwks, ReplayCache } from '../../pkg/node.mjs';
 import { bearerAuth as honoAuth } from '../../pkg/hono.mjs';
 import { bearerAuth as expressAuth } from '../../pkg/express.mjs';
 import { bearerAuth as fastifyAuth } from '../../pkg/fastify.mjs';
@@ -244,17 +244,23 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
     }
   });
 
-  test(`${name}: wrong options are the framework's error (500 through its error handler), not a 401`, async () => {
-    const app = await start({ ...options(), audiance: AUDIENCE });
-    try {
-      const res = await call(`${app.base}/resource`, { authorization: `Bearer ${await accessToken()}` });
-      assert.equal(res.status, 500);
-      assert.equal(res.challenge, null);
-      assert.equal(app.errors.length, 1);
-      assert.ok(app.errors[0] instanceof TypeError, String(app.errors[0]));
-      assert.equal(app.errors[0].code, 'ERR_INVALID_OPTION');
-    } finally {
-      await app.close();
+  test(`${name}: wrong options and keys that cannot be fetched are the framework's error (500 through its error handler), not a 401`, async () => {
+    const cases = {
+      ERR_INVALID_OPTION: { ...options(), audiance: AUDIENCE },
+      ERR_JWKS_FETCH_FAILED: { ...options(), keys: new RemoteJwks('http://127.0.0.1:1/jwks.json', { timeoutMs: 2000 }) },
+    };
+    for (const [code, opts] of Object.entries(cases)) {
+      const app = await start(opts);
+      try {
+        const res = await call(`${app.base}/resource`, { authorization: `Bearer ${await accessToken()}` });
+        assert.equal(res.status, 500, code);
+        assert.equal(res.challenge, null);
+        assert.equal(app.errors.length, 1);
+        assert.equal(app.errors[0].code, code, String(app.errors[0]));
+        if (code === 'ERR_INVALID_OPTION') assert.ok(app.errors[0] instanceof TypeError, String(app.errors[0]));
+      } finally {
+        await app.close();
+      }
     }
   });
 }
