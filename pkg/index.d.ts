@@ -692,3 +692,17 @@ export interface VerifiedDpopProof {
  * `ERR_JWS_INVALID` when the header `jwk` holds private key members.
  */
 export declare function verifyDpopProof(proof: string, options: DpopOptions): Promise<VerifiedDpopProof>;
+
+export interface DpopExplanation {
+  /** The thumbprint of the header `jwk`, when it is a usable key. */
+  jkt?: string;
+  /**
+   * `typ`, `alg`, `jwk`, then the claim rules (`jti`, `htm`, `htu`, `nonce`?, `iat`, `ath`?,
+   * `nbf`, `exp`), each run on its own: every failure is reported, not only the first. The
+   * signature is not checked here (`verifyDpopProof` does).
+   */
+  checks: Array<ClaimCheck & { skipped?: boolean }>;
+}
+
+/** Every check verifyDpopProof runs with `options`, but the signature (the debugging page). */
+export declare function explainDpop(proof: string, options: DpopOptions): DpopExplanation;

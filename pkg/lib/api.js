@@ -7,6 +7,6 @@ export { ready } from './runtime.js';
 export { setBackend, getBackend } from './backends.js';
 export { checkAssertion, explainAssertion } from './assertion.js';
 export { verifyWebhook } from './webhook.js';
-export { verifyDpopProof } from './dpop.js';
+export { verifyDpopProof, explainDpop } from './dpop.js';
 export { ReplayCache } from './replay.js';
 export { RemoteJwks, discoverJwks } from './remote.js';

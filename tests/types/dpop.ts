@@ -1,6 +1,6 @@
 // Type test of verifyDpopProof's declarations (tsc --noEmit --strict).
 
-import { ReplayCache, verifyDpopProof, isJoseError } from 'jwks-verify';
+import { ReplayCache, verifyDpopProof, explainDpop, isJoseError } from 'jwks-verify';
 import type { DpopOptions, VerifiedDpopProof, JoseErrorCode, ClaimFailureReason } from 'jwks-verify';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -26,5 +26,8 @@ export async function dpop(proof: string, accessToken: string): Promise<string> 
   await verifyDpopProof(proof, { url: 'https://rs.example/' });
   // @ts-expect-error the options are required
   await verifyDpopProof(proof);
+  const explained = explainDpop(proof, { method: 'GET', url: 'https://rs.example/' });
+  const failed: string[] = explained.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.id);
+  console.log(failed, explained.jkt ?? 'no key');
   return verified.jkt;
 }
