@@ -91,6 +91,12 @@ function readOptions() {
       clockTolerance: tolerance.value,
       currentDate: now.now,
     },
+    dpop: {
+      method: fields['dpop-method'].value.trim(),
+      url: fields['dpop-url'].value.trim(),
+      accessToken: fields['dpop-access-token'].value.trim() || undefined,
+      nonce: fields['dpop-nonce'].value || undefined,
+    },
     assertion: {
       clientId: fields['client-id'].value.trim(),
       audience: oneOrMany(fields['assertion-audience'].value),
@@ -150,7 +156,8 @@ async function run() {
   }
   let report;
   try {
-    report = await analyze(jv, { mode: fields.mode.value, token: readToken(), keys: readKeys(), ...read });
+    const mode = fields.mode.value;
+    report = await analyze(jv, { mode, token: readToken(), keys: mode === 'dpop' ? null : readKeys(), ...read });
   } catch (error) {
     report = { token: readToken(), keys: null, notes: [], final: { ok: false, error }, finalSource: 'the page' };
   }
@@ -314,6 +321,7 @@ function loadFragment() {
 function syncVisibility() {
   const mode = fields.mode.value;
   for (const element of form.querySelectorAll('[data-mode]')) element.hidden = element.dataset.mode !== mode;
+  for (const element of form.querySelectorAll('[data-hide-mode]')) element.hidden = element.dataset.hideMode === mode;
   const source = fields['keys-source'].value;
   $('jwks-paste').hidden = source !== 'paste';
   $('jwks-remote').hidden = source !== 'url';
@@ -347,6 +355,10 @@ async function loadSample(name) {
   fields['client-id'].value = sample.assertion?.clientId ?? '';
   fields['assertion-audience'].value = sample.assertion?.audience ?? '';
   fields.profile.value = sample.assertion?.profile ?? 'strict';
+  fields['dpop-method'].value = sample.dpop?.method ?? '';
+  fields['dpop-url'].value = sample.dpop?.url ?? '';
+  fields['dpop-access-token'].value = sample.dpop?.accessToken ?? '';
+  fields['dpop-nonce'].value = sample.dpop?.nonce ?? '';
   syncVisibility();
   note.textContent = sample.note;
   note.hidden = false;
