@@ -15,6 +15,8 @@
 //! - [`assertion`], [`webhook`]: profiles on top of it; [`replay`]: what they ask a store.
 //! - [`explain`]: the same rules, each reported (`explainSelection`, `explainClaims`, `explainAssertion`).
 //! - [`remote`]: the `RemoteJwks` cache policy (a pure state machine), `Cache-Control`, discovery.
+//! - [`trusted`]: `TrustedIssuers`: which `iss` may pick keys, the issuer a key set binds, the
+//!   bounded set of issuers held.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
 //!
 //! The core never reads a clock: "now" is always a parameter.
@@ -38,6 +40,7 @@ pub mod quote;
 pub mod remote;
 pub mod replay;
 pub mod token;
+pub mod trusted;
 pub mod verify;
 pub mod webhook;
 pub mod x509;
