@@ -9,3 +9,4 @@ export { checkAssertion, explainAssertion } from './assertion.js';
 export { verifyWebhook } from './webhook.js';
 export { ReplayCache } from './replay.js';
 export { RemoteJwks, discoverJwks } from './remote.js';
+export { TrustedIssuers } from './trusted.js';

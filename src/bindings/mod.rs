@@ -14,6 +14,7 @@ mod heap;
 mod options;
 mod remote;
 mod text;
+mod trusted;
 pub mod verify;
 
 pub(crate) fn jose_error(err: JoseError) -> JsValue {
