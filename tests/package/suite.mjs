@@ -5,7 +5,7 @@
 export const API_NAMES = [
   'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
   'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
-  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError',
+  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError', 'TrustedIssuers',
 ];
 
 // Values no option takes: each must be a TypeError naming the option, never "not set".
