@@ -195,6 +195,24 @@ describe('TrustedIssuers', () => {
     assert.equal((await api.verifyJwt(bToken, () => bound)).payload.iss, b.issuer);
   });
 
+  test('the binding holds on every signature backend (one crossing, and prepare/finish)', async () => {
+    const [a, b] = issuers;
+    const trusted = new api.TrustedIssuers(names());
+    const bound = await trusted.keySetFor(await b.sign());
+    try {
+      for (const backend of api.getBackend().available) {
+        api.setBackend(backend);
+        assert.equal(api.getBackend().async, backend);
+        await assert.rejects(api.verifyJwt(await a.sign({}, b.key), () => bound), { code: FAILED, claim: 'iss', reason: 'check_failed' }, backend);
+        await assert.rejects(api.verifyJwt(await a.sign({}, a.key), trusted, { issuer: b.issuer }), { code: FAILED, claim: 'iss' }, backend);
+        assert.equal((await api.verifyJwt(await b.sign(), trusted)).payload.iss, b.issuer, backend);
+        assert.equal((await api.verifyJwt(await a.sign(), trusted)).payload.iss, a.issuer, backend);
+      }
+    } finally {
+      api.setBackend('auto');
+    }
+  });
+
   test('an untrusted or missing iss is refused before any request', async () => {
     reset();
     const [a, , , tenant] = issuers;
