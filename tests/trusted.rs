@@ -162,3 +162,39 @@ fn a_failed_discovery_is_kept_for_the_cooldown_only() {
     cache.failed("https://a.example", 2000.0);
     assert_eq!(cache.lookup("https://a.example", 1500.0), Lookup::Discover { evicted: None }, "a clock that went back");
 }
+
+#[test]
+fn only_the_exact_text_of_a_listed_issuer_is_trusted_over_many_near_variants() {
+    let allowed = ["https://a.example", "https://login.b.example/tenant/7", "http://127.0.0.1:8080/realms/x"];
+    let trust = list(&allowed);
+    // Deterministic variants: each character dropped, doubled, case-flipped, or replaced, plus
+    // suffixes and prefixes a normaliser would strip or add.
+    let mut variants = Vec::new();
+    for issuer in allowed {
+        let chars: Vec<char> = issuer.chars().collect();
+        for i in 0..chars.len() {
+            let mut dropped = chars.clone();
+            dropped.remove(i);
+            let mut doubled = chars.clone();
+            doubled.insert(i, chars[i]);
+            let mut flipped = chars.clone();
+            flipped[i] = if chars[i].is_ascii_lowercase() { chars[i].to_ascii_uppercase() } else { chars[i].to_ascii_lowercase() };
+            let mut replaced = chars.clone();
+            replaced[i] = if chars[i] == 'x' { 'y' } else { 'x' };
+            variants.extend([dropped, doubled, flipped, replaced].into_iter().map(|c| c.into_iter().collect::<String>()));
+        }
+        for affix in ["/", "#", "?", "/.", ":443", " ", "\u{0}", "%2F"] {
+            variants.push(format!("{issuer}{affix}"));
+            variants.push(format!("{affix}{issuer}"));
+        }
+    }
+    let mut checked = 0;
+    for variant in variants {
+        let t = token(&json!({ "iss": variant }), 0);
+        let result = trust.issuer_of(&t, 16384);
+        assert_eq!(result.is_ok(), allowed.contains(&variant.as_str()), "{variant:?}");
+        assert!(trust.admit(&variant, Some(true)).is_ok() == allowed.contains(&variant.as_str()), "{variant:?}");
+        checked += 1;
+    }
+    assert!(checked > 300, "{checked}");
+}
