@@ -725,12 +725,17 @@ export interface AuthenticateOptions extends VerifyOptions {
 
 /** A request as authenticateRequest reads it: a Fetch `Request`, or Node's `req`. */
 export interface AuthenticateRequestInput {
-  method: string;
-  /** Absolute, or a path resolved against the `Host` header (`https` on a TLS socket). */
-  url: string;
+  /** Needed for the DPoP scheme only (a missing one is a 400 there). */
+  method?: string;
+  /**
+   * Absolute, or a path resolved against the `Host` header (`https` on a TLS socket). Needed
+   * for the DPoP scheme only.
+   */
+  url?: string;
   headers: Headers | Record<string, string | string[] | undefined>;
   headersDistinct?: Record<string, string[] | undefined>;
-  socket?: { encrypted?: boolean };
+  /** Node's socket: a TLS one (`encrypted: true`) makes a relative `url` `https:`. */
+  socket?: object;
 }
 
 export type AuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
