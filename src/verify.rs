@@ -22,6 +22,10 @@ use serde_json::{Map, Value};
 pub trait Profile {
     type Outcome;
     fn verify_options(&self) -> &VerifyOptions;
+    /// Rules that must run before the registered-claim rules (claim types they leave open).
+    fn precheck<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, _header: &H, _claims: &C) -> Result<()> {
+        Ok(())
+    }
     fn check<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, header: &H, claims: &C, now: f64) -> Result<Self::Outcome>;
 }
 
@@ -85,6 +89,7 @@ fn fitting<'a>(alg: Alg, keys: &'a KeySet, selection: &'a Selection, signature: 
 /// profile's rules.
 fn finish<P: Profile>(header: &ObjectView, header_bytes: &[u8], payload: Vec<u8>, key_index: usize, issuer: Option<&str>, profile: &P, now: f64) -> Result<Checked<P::Outcome>> {
     let claims = claims_view(&payload, claims::CLAIM_MEMBERS)?;
+    profile.precheck(header, &claims)?;
     crate::trusted::check_bound_issuer(&claims, issuer)?;
     claims::validate(header, &claims, profile.verify_options(), now)?;
     let outcome = profile.check(header, &claims, now)?;

@@ -49,18 +49,20 @@ export async function runProfile(profile, text, keySet, route = -1, body = undef
   const handle = handleOf(keySet);
   try {
     if (backend.sync) return resultOf(profile.verify(text, handle, route, body, backend.hostFor(handle)), keySet);
-    return await checkPrepared(backend, handle, keySet, profile.prepare(text, handle, route), (prepared, index) => profile.finish(prepared, index, route, body));
+    const failed = profile.signatureFailed ? () => profile.signatureFailed() : wasm.signatureFailed;
+    return await checkPrepared(backend, handle, keySet, profile.prepare(text, handle, route), (prepared, index) => profile.finish(prepared, index, route, body), failed);
   } catch (err) {
     throw fromCore(err, withPayload(text));
   }
 }
 
 // An asynchronous backend tries a prepared token's candidates; `finish(prepared, index)` runs
-// the core's checks after the signature. The prepared token is freed either way.
-async function checkPrepared(backend, handle, keySet, prepared, finish) {
+// the core's checks after the signature; `failed()` is the profile's error when no candidate
+// verifies. The prepared token is freed either way.
+async function checkPrepared(backend, handle, keySet, prepared, finish, failed = wasm.signatureFailed) {
   try {
     const index = await backend.verifyPrepared(prepared, handle);
-    if (index < 0) throw wasm.signatureFailed();
+    if (index < 0) throw failed();
     return resultOf(finish(prepared, index), keySet);
   } finally {
     prepared.free();

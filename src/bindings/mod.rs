@@ -10,9 +10,11 @@ use crate::{token, Alg};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod dpop;
 mod heap;
 mod options;
 mod remote;
+mod resource;
 mod text;
 mod trusted;
 pub mod verify;
