@@ -58,6 +58,8 @@ pub enum ClaimReason {
     CheckFailed,
     MultipleAudiences,
     LifetimeTooLong,
+    /// An access token's `scope` lacks a required scope.
+    InsufficientScope,
     /// A time claim too far in the past / in the future (DPoP `iat`).
     TooOld,
     InFuture,
@@ -79,6 +81,7 @@ impl ClaimReason {
             ClaimReason::CheckFailed => "check_failed",
             ClaimReason::MultipleAudiences => "multiple_audiences",
             ClaimReason::LifetimeTooLong => "lifetime_too_long",
+            ClaimReason::InsufficientScope => "insufficient_scope",
             ClaimReason::TooOld => "too_old",
             ClaimReason::InFuture => "in_future",
             ClaimReason::Typ => "typ",

@@ -14,7 +14,9 @@ mod dpop;
 mod heap;
 mod options;
 mod remote;
+mod resource;
 mod text;
+mod trusted;
 pub mod verify;
 
 pub(crate) fn jose_error(err: JoseError) -> JsValue {

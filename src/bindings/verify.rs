@@ -4,6 +4,7 @@
 
 use super::options::read;
 use super::{alg_code, jose_error, WasmKeySet};
+use crate::access_token::AccessTokenOptions;
 use crate::assertion::{self, AssertionOptions, Route};
 use crate::crypto::{RustCrypto, SignatureVerifier};
 use crate::error::JoseError;
@@ -142,6 +143,7 @@ enum Kind {
     Jwt(VerifyOptions),
     Assertion(AssertionOptions),
     Webhook(WebhookOptions),
+    AccessToken(AccessTokenOptions),
 }
 
 #[wasm_bindgen]
@@ -159,12 +161,18 @@ impl WasmProfile {
         Ok(WasmProfile { kind: Kind::Webhook(read(options, "verifyWebhook", WebhookOptions::read)?) })
     }
 
+    #[wasm_bindgen(js_name = accessToken)]
+    pub fn access_token(options: &JsValue) -> Result<WasmProfile, JsValue> {
+        Ok(WasmProfile { kind: Kind::AccessToken(read(options, "verifyAccessToken", AccessTokenOptions::read)?) })
+    }
+
     #[wasm_bindgen(js_name = maxTokenLength)]
     pub fn max_token_length(&self) -> usize {
         match &self.kind {
             Kind::Jwt(options) => options.max_token_length,
             Kind::Assertion(a) => a.max_token_length,
             Kind::Webhook(w) => w.verify.max_token_length,
+            Kind::AccessToken(a) => a.verify.max_token_length,
         }
     }
 
@@ -185,7 +193,7 @@ impl WasmProfile {
     #[wasm_bindgen(js_name = replayTimeoutMs)]
     pub fn replay_timeout_ms(&self) -> f64 {
         match &self.kind {
-            Kind::Jwt(_) => crate::options::DEFAULT_REPLAY_TIMEOUT_MS,
+            Kind::Jwt(_) | Kind::AccessToken(_) => crate::options::DEFAULT_REPLAY_TIMEOUT_MS,
             Kind::Assertion(a) => a.replay.timeout_ms(),
             Kind::Webhook(w) => w.replay.timeout_ms(),
         }
@@ -220,6 +228,7 @@ impl WasmProfile {
                 let body = body.unwrap_or_default();
                 Ok(result_json(&run(token, keys, &w.for_body(&body), w.verify.now(host_now()), host)?))
             }
+            Kind::AccessToken(a) => Ok(result_json(&run(token, keys, a, a.verify.now(host_now()), host)?)),
         }
     }
 
@@ -229,6 +238,7 @@ impl WasmProfile {
             Kind::Jwt(options) => verify::prepare(token, &keys.inner, options),
             Kind::Assertion(a) => verify::prepare(token, &keys.inner, &a.verify_options(route_of(route))),
             Kind::Webhook(w) => verify::prepare(token, &keys.inner, &w.verify),
+            Kind::AccessToken(a) => verify::prepare(token, &keys.inner, &a.verify),
         };
         prepared.map(|inner| WasmPrepared { inner, options: None }).map_err(jose_error)
     }
@@ -244,8 +254,16 @@ impl WasmProfile {
                 let body = body.unwrap_or_default();
                 prepared.finish(key_index, &w.for_body(&body), w.verify.now(host_now())).map(|c| result_json(&c))
             }
+            Kind::AccessToken(a) => prepared.finish(key_index, a, a.verify.now(host_now())).map(|c| result_json(&c)),
         };
         result.map_err(jose_error)
+    }
+}
+
+impl WasmProfile {
+    /// The token check of `authenticateRequest` (its options read by `WasmResource`).
+    pub(crate) fn from_access_token(options: AccessTokenOptions) -> WasmProfile {
+        WasmProfile { kind: Kind::AccessToken(options) }
     }
 }
 

@@ -222,8 +222,9 @@ function assertReport(report, runtime) {
   // Every check ran: 2 before/at load, ready, 2 per algorithm, 5 general, assertion, webhook,
   // and the remote fetch when the package has RemoteJwks.
   // + 10: suite.mjs optionChecks (7 entry points + 2 general checks) and the createVerifier check.
+  // + 1: authenticateRequest / challengeResponse / verifyAccessToken.
   // + 1: verifyDpopProof.
-  const expected = 3 + 2 * ALGORITHMS.length + 5 + 2 + 10 + 1 + (expectRemote ? 1 : 0);
+  const expected = 3 + 2 * ALGORITHMS.length + 5 + 2 + 10 + 1 + 1 + (expectRemote ? 1 : 0);
   assert.equal(report.checks.length, expected, `${runtime}: ${report.checks.length} checks ran, expected ${expected}`);
   if (expectRemote) {
     assert.equal(report.remote, 'ran', `${runtime}: RemoteJwks step ${report.remote}`);

@@ -5,7 +5,8 @@
 export const API_NAMES = [
   'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
   'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
-  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError', 'verifyDpopProof', 'explainDpop',
+  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError', 'TrustedIssuers', 'verifyDpopProof', 'explainDpop',
+  'verifyAccessToken', 'authenticateRequest', 'challengeResponse',
 ];
 
 // Values no option takes: each must be a TypeError naming the option, never "not set".
@@ -171,6 +172,22 @@ export async function runSuite(jv, fixtures, { syncBeforeReady }) {
     const verifier = jv.createVerifier(first.keys, optionsFor(first));
     expect((await verifier.verify(first.token)).payload.sub === 'alice', 'verify');
     expect(verifier.verifySync(first.token).payload.sub === 'alice', 'verifySync');
+  });
+
+  await check('authenticateRequest and challengeResponse (Fetch Request), verifyAccessToken', async () => {
+    const options = { ...optionsFor(first), keys: first.keys, profile: 'jwt', realm: 'suite' };
+    const url = 'https://api.example/resource';
+    const ok = await jv.authenticateRequest(new Request(url, { headers: { authorization: `Bearer ${first.token}` } }), options);
+    expect(ok.ok === true && ok.scheme === 'Bearer' && ok.payload.sub === 'alice', JSON.stringify(ok));
+    const none = await jv.authenticateRequest(new Request(url), options);
+    expect(none.ok === false && none.status === 401 && none.error === undefined, JSON.stringify(none));
+    const expired = await jv.authenticateRequest(new Request(url, { headers: { authorization: `Bearer ${first.token}` } }), { ...options, currentDate: fixtures.now + 86400 });
+    const response = jv.challengeResponse(expired);
+    expect(response.status === 401 && /^Bearer realm="suite", error="invalid_token"/.test(response.headers.get('www-authenticate')), response.headers.get('www-authenticate'));
+    expect((await response.json()).error_description === 'The access token has expired', 'error_description');
+    // The fixtures are plain JWTs: RFC 9068 refuses them on typ.
+    const err = await expectFailure(() => jv.verifyAccessToken(first.token, first.keys, optionsFor(first)), 'ERR_JWT_CLAIM_VALIDATION_FAILED');
+    expect(err.claim === 'typ', `claim ${err.claim}`);
   });
 
   if (fixtures.assertion) {
