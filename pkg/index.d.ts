@@ -746,6 +746,12 @@ export declare function verifyAccessToken<P = AccessTokenPayload>(
   options: AccessTokenOptions,
 ): Promise<VerifiedJwt<P>>;
 
+/**
+ * Every rule verifyAccessToken runs with `options` (claim types, the derived claim rules,
+ * `scope`), each reported, on the token without its signature (for the debugging page).
+ */
+export declare function explainAccessToken(token: string | Uint8Array, options: AccessTokenOptions): ClaimCheck[];
+
 export interface AuthenticateOptions extends VerifyOptions {
   /** The access tokens' issuer keys. */
   keys: KeysInput;

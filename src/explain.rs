@@ -1,11 +1,13 @@
 //! Explanations for people (`explainSelection`, `explainClaims`, `explainAssertion`,
-//! `explainDpop`, the debugging page): the same rules verification runs, each reported instead of stopping at
+//! `explainDpop`, `explainAccessToken`, the debugging page): the same rules verification runs, each reported instead of stopping at
 //! the first failure.
 
 use crate::alg::Alg;
 use crate::assertion::AssertionOptions;
 use crate::claims;
+use crate::access_token::AccessTokenOptions;
 use crate::dpop::{self, DpopOptions};
+use crate::verify::Profile;
 use crate::error::{ErrorCode, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
 use crate::jwks::KeySet;
@@ -131,6 +133,33 @@ pub fn dpop(proof: &str, options: &DpopOptions, now: f64) -> Result<Value> {
         out["jkt"] = json!(jkt);
     }
     Ok(out)
+}
+
+/// Every rule `verifyAccessToken` runs with `options` on a token's claims, without its
+/// signature, in its order: the claim types of RFC 9068 §2.2, the rules of the derived
+/// `VerifyOptions` (`typ` at+jwt, the required claims, `iss`, `aud`, times), then the scopes.
+/// Rows as [`claims`] gives them.
+pub fn access_token(token: &str, options: &AccessTokenOptions, now: f64) -> Result<Value> {
+    let parts = Parts::split(token, options.verify.max_token_length)?;
+    let header_bytes = parts.header_bytes()?;
+    let header = header_view(&header_bytes)?;
+    let (payload, _) = parts.payload_and_signature()?;
+    let payload = claims_view(&payload, claims::CLAIM_MEMBERS)?;
+    let mut rows = Vec::new();
+    if options.rfc9068 {
+        let types = options.precheck(&header, &payload);
+        let claim = types.as_ref().err().and_then(|e| e.claim.clone()).unwrap_or_else(|| "claims".to_owned());
+        rows.push(row("claim_types", &claim, "iss, sub, client_id, jti strings; aud a string or strings; exp, iat numbers (RFC 9068 §2.2)", None, types));
+    }
+    rows.extend(claims::rules(&options.verify).into_iter().map(|rule| {
+        let outcome = claims::check(rule, &header, &payload, &options.verify, now);
+        row(&rule.id(), rule.claim(), rule.describe(), rule.expected(&options.verify), outcome)
+    }));
+    if !options.required_scopes.is_empty() {
+        let outcome = options.check(&header, &payload, now);
+        rows.push(row("scope", "scope", "holds every required scope (space-separated)", Some(&options.required_scopes), outcome));
+    }
+    Ok(Value::Array(rows))
 }
 
 fn row(id: &str, claim: &str, rule: &str, expected: Option<&[String]>, outcome: Result<()>) -> Value {

@@ -44,6 +44,15 @@ function modeCalls(jv, mode, token, keySet, options, assertion) {
       explain: () => jv.explainAssertion(token, assertionOptions),
     };
   }
+  if (mode === 'access') {
+    const accessOptions = { algorithms, issuer: options.issuer, audience: options.audience, requiredScopes: options.requiredScopes, clockTolerance, currentDate };
+    return {
+      source: 'verifyAccessToken',
+      verdict: () => jv.verifyAccessToken(token, keySet, accessOptions),
+      explainedBy: 'explainAccessToken',
+      explain: () => jv.explainAccessToken(token, accessOptions),
+    };
+  }
   const verifyOptions = { algorithms, issuer: options.issuer, audience: options.audience, clockTolerance, currentDate };
   return {
     source: 'verifyJwt',
@@ -85,8 +94,8 @@ async function analyzeDpop(jv, report, { token, options, dpop }) {
 }
 
 /**
- * input: { mode: 'verify'|'assertion'|'dpop', token, keys: {keySet?, rawKeys?, error?, via},
- *          options: {algorithms?, issuer?, audience?, clockTolerance?, currentDate (seconds)},
+ * input: { mode: 'verify'|'assertion'|'access'|'dpop', token, keys: {keySet?, rawKeys?, error?, via},
+ *          options: {algorithms?, issuer?, audience?, requiredScopes, clockTolerance?, currentDate (seconds)},
  *          assertion: {clientId, audience, profile}, dpop: {method, url, accessToken?, nonce?} }
  */
 export async function analyze(jv, input) {

@@ -88,6 +88,7 @@ function readOptions() {
       algorithms: algorithms.length ? algorithms : undefined,
       issuer: oneOrMany(fields.issuer.value),
       audience: oneOrMany(fields.audience.value),
+      requiredScopes: splitList(fields['required-scopes'].value),
       clockTolerance: tolerance.value,
       currentDate: now.now,
     },
@@ -222,7 +223,7 @@ async function discoverKeys() {
     keys.fetchedAt = Date.now();
     discovered = { issuer, keys };
     const count = keys.keySet.keys.length;
-    const filled = !fields.issuer.value.trim() && fields.mode.value === 'verify';
+    const filled = !fields.issuer.value.trim() && ['verify', 'access'].includes(fields.mode.value);
     if (filled) fields.issuer.value = issuer;
     status.textContent = `Discovered ${keys.jwksUri}: ${count} key${count === 1 ? '' : 's'}, fetched at ${new Date(keys.fetchedAt).toLocaleTimeString()}.${filled ? ' The Issuer option is set to it.' : ''}`;
   } catch (error) {
@@ -320,7 +321,7 @@ function loadFragment() {
 
 function syncVisibility() {
   const mode = fields.mode.value;
-  for (const element of form.querySelectorAll('[data-mode]')) element.hidden = element.dataset.mode !== mode;
+  for (const element of form.querySelectorAll('[data-mode]')) element.hidden = !element.dataset.mode.split(' ').includes(mode);
   for (const element of form.querySelectorAll('[data-hide-mode]')) element.hidden = element.dataset.hideMode === mode;
   const source = fields['keys-source'].value;
   $('jwks-paste').hidden = source !== 'paste';
@@ -355,6 +356,7 @@ async function loadSample(name) {
   fields['client-id'].value = sample.assertion?.clientId ?? '';
   fields['assertion-audience'].value = sample.assertion?.audience ?? '';
   fields.profile.value = sample.assertion?.profile ?? 'strict';
+  fields['required-scopes'].value = sample.options.requiredScopes ?? '';
   fields['dpop-method'].value = sample.dpop?.method ?? '';
   fields['dpop-url'].value = sample.dpop?.url ?? '';
   fields['dpop-access-token'].value = sample.dpop?.accessToken ?? '';

@@ -219,7 +219,7 @@ export function renderClaims(container, report) {
       h('caption', { class: 'visually-hidden', text: 'Each claim check with its result and error code' }),
       h('thead', {}, h('tr', {}, ['claim', 'expected', 'token', 'result', 'code'].map((name) => h('th', { scope: 'col', text: name })))),
       h('tbody', {}, rows))),
-    h('p', { class: 'muted', text: 'Each row is one rule the core runs with these options, in its order and words (explainClaims, explainAssertion for an assertion, explainDpop for a DPoP proof), on this token\'s claims. Rules your options do not switch on are not listed. The verdict above is always the library\'s own (verifyJwt, checkAssertion or verifyDpopProof).' }));
+    h('p', { class: 'muted', text: 'Each row is one rule the core runs with these options, in its order and words (explainClaims, explainAssertion for an assertion, explainAccessToken for an access token, explainDpop for a DPoP proof), on this token\'s claims. Rules your options do not switch on are not listed. The verdict above is always the library\'s own (verifyJwt, checkAssertion, verifyAccessToken or verifyDpopProof).' }));
 }
 
 // --- diagnostics ---

@@ -154,6 +154,20 @@ export const SAMPLES = {
     };
   },
 
+  async access() {
+    const pair = await generateKey('ES256');
+    const kid = monthKid('at');
+    const now = nowSeconds();
+    const token = await signJwt('ES256', pair.privateKey, { typ: 'at+jwt', kid }, {
+      iss: ISSUER, sub: 'user-4821', aud: API_AUDIENCE, client_id: CLIENT_ID, scope: 'orders:read profile', iat: now - 30, exp: now + 600, jti: randomId(),
+    });
+    const keys = [await publicJwk(pair, { kid, use: 'sig', alg: 'ES256' })];
+    return {
+      mode: 'access', token, jwks: jwks(keys), options: { ...verifyOptions('ES256'), requiredScopes: 'orders:read' },
+      note: 'An RFC 9068 access token (typ at+jwt, client_id, jti) with scope "orders:read profile". Add orders:write to the required scopes to see insufficient_scope.',
+    };
+  },
+
   async dpop() {
     const pair = await generateKey('ES256');
     const accessToken = `sample-access-token-${randomId()}`;

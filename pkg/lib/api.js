@@ -11,5 +11,5 @@ export { verifyDpopProof, explainDpop } from './dpop.js';
 export { ReplayCache } from './replay.js';
 export { RemoteJwks, discoverJwks } from './remote.js';
 export { TrustedIssuers } from './trusted.js';
-export { verifyAccessToken } from './access-token.js';
+export { verifyAccessToken, explainAccessToken } from './access-token.js';
 export { authenticateRequest, challengeResponse } from './resource.js';
