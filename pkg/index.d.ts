@@ -258,8 +258,19 @@ export interface ParseJwksOptions {
 /** Keys that are already here: a KeySet, a JWKS object or its JSON text, or a single JWK. */
 export type LocalKeysInput = KeySet | JSONWebKeySet | JWK | string;
 
+/**
+ * A function that picks the keys for one token from its protected header and its unverified
+ * payload (as the core decoded them, after the `maxTokenLength` check). It may return any
+ * `KeysInput` but another function, or a Promise of one; an exception it throws propagates as
+ * is. Async verification only: the sync functions refuse it with `ERR_JWKS_INVALID`.
+ */
+export type KeyResolver = (
+  header: JWTHeader,
+  unverifiedPayload: JWTPayload,
+) => LocalKeysInput | RemoteJwks | TrustedIssuers | Promise<LocalKeysInput | RemoteJwks | TrustedIssuers>;
+
 /** Every form of keys the async functions take. */
-export type KeysInput = LocalKeysInput | RemoteJwks;
+export type KeysInput = LocalKeysInput | RemoteJwks | TrustedIssuers | KeyResolver;
 
 /**
  * Parses a JWKS `{keys:[...]}` or a single JWK (object or JSON text). Unusable keys are kept
@@ -506,6 +517,46 @@ export declare class RemoteJwks {
  */
 export declare function discoverJwks(issuer: string, options?: RemoteOptions): Promise<RemoteJwks>;
 
+/** `TrustedIssuers` options: `RemoteOptions` for each issuer's discovery and JWKS, plus the bound. */
+export interface TrustedIssuersOptions extends RemoteOptions {
+  /**
+   * Default 100: issuers whose discovered keys are held at most. When full, the least recently
+   * used issuer is dropped (its next token discovers it again).
+   */
+  maxIssuers?: number;
+}
+
+/** One issuer held by a `TrustedIssuers`. */
+export interface TrustedIssuerStats {
+  issuer: string;
+  /** The `jwks_uri` found by discovery; null until discovery succeeded. */
+  jwksUri: string | null;
+  /** Its `RemoteJwks` stats; null until discovery succeeded. */
+  jwks: RemoteJwksStats | null;
+  /** The error of the last failed discovery, if any. */
+  lastError: JoseError | null;
+}
+
+/**
+ * A `KeysInput` for many issuers: the token's `iss` picks that issuer's keys through
+ * `discoverJwks(iss, options)`, and verification then requires `iss` to equal it exactly. A
+ * token whose `iss` is missing or not trusted fails with `ERR_JWT_CLAIM_VALIDATION_FAILED`
+ * (`claim: "iss"`) before any network request.
+ */
+export declare class TrustedIssuers {
+  #private;
+  /**
+   * `issuers`: a non-empty array of issuer identifiers (absolute http(s) URLs; `iss` must equal
+   * one exactly, no normalisation), or a predicate that trusts an `iss` by returning `true`
+   * (exactly `true`; the `iss` must also be an http(s) URL). TypeError when wrong.
+   */
+  constructor(issuers: readonly string[] | ((iss: string) => boolean), options?: TrustedIssuersOptions);
+  /** The key set of the token's issuer, bound to that issuer. */
+  keySetFor(token: string): Promise<KeySet>;
+  /** The issuers held, most recently used first. */
+  stats(): { issuers: TrustedIssuerStats[] };
+}
+
 // ---------------------------------------------------------------------------------------
 // Key selection, explained
 // ---------------------------------------------------------------------------------------
@@ -695,6 +746,12 @@ export declare function verifyAccessToken<P = AccessTokenPayload>(
   options: AccessTokenOptions,
 ): Promise<VerifiedJwt<P>>;
 
+/**
+ * Every rule verifyAccessToken runs with `options` (claim types, the derived claim rules,
+ * `scope`), each reported, on the token without its signature (for the debugging page).
+ */
+export declare function explainAccessToken(token: string | Uint8Array, options: AccessTokenOptions): ClaimCheck[];
+
 export interface AuthenticateOptions extends VerifyOptions {
   /** The access tokens' issuer keys. */
   keys: KeysInput;
@@ -725,12 +782,17 @@ export interface AuthenticateOptions extends VerifyOptions {
 
 /** A request as authenticateRequest reads it: a Fetch `Request`, or Node's `req`. */
 export interface AuthenticateRequestInput {
-  method: string;
-  /** Absolute, or a path resolved against the `Host` header (`https` on a TLS socket). */
-  url: string;
+  /** Needed for the DPoP scheme only (a missing one is a 400 there). */
+  method?: string;
+  /**
+   * Absolute, or a path resolved against the `Host` header (`https` on a TLS socket). Needed
+   * for the DPoP scheme only.
+   */
+  url?: string;
   headers: Headers | Record<string, string | string[] | undefined>;
   headersDistinct?: Record<string, string[] | undefined>;
-  socket?: { encrypted?: boolean };
+  /** Node's socket: a TLS one (`encrypted: true`) makes a relative `url` `https:`. */
+  socket?: object;
 }
 
 export type AuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
@@ -815,3 +877,17 @@ export interface VerifiedDpopProof {
  * `ERR_JWS_INVALID` when the header `jwk` holds private key members.
  */
 export declare function verifyDpopProof(proof: string, options: DpopOptions): Promise<VerifiedDpopProof>;
+
+export interface DpopExplanation {
+  /** The thumbprint of the header `jwk`, when it is a usable key. */
+  jkt?: string;
+  /**
+   * `typ`, `alg`, `jwk`, then the claim rules (`jti`, `htm`, `htu`, `nonce`?, `iat`, `ath`?,
+   * `nbf`, `exp`), each run on its own: every failure is reported, not only the first. The
+   * signature is not checked here (`verifyDpopProof` does).
+   */
+  checks: Array<ClaimCheck & { skipped?: boolean }>;
+}
+
+/** Every check verifyDpopProof runs with `options`, but the signature (the debugging page). */
+export declare function explainDpop(proof: string, options: DpopOptions): DpopExplanation;

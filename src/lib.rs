@@ -18,6 +18,8 @@
 //!   [`http_uri`]: the `htu` comparison (RFC 3986 normalisation).
 //! - [`explain`]: the same rules, each reported (`explainSelection`, `explainClaims`, `explainAssertion`).
 //! - [`remote`]: the `RemoteJwks` cache policy (a pure state machine), `Cache-Control`, discovery.
+//! - [`trusted`]: `TrustedIssuers`: which `iss` may pick keys, the issuer a key set binds, the
+//!   bounded set of issuers held.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
 //!
 //! The core never reads a clock: "now" is always a parameter.
@@ -45,6 +47,7 @@ pub mod remote;
 pub mod replay;
 pub mod resource;
 pub mod token;
+pub mod trusted;
 pub mod verify;
 pub mod webhook;
 pub mod x509;

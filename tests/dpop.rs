@@ -240,3 +240,23 @@ fn the_same_jti_under_two_keys_has_two_replay_keys() {
     assert_ne!(a.key, b.key);
     assert_eq!(a.key, format!("{} p-1", jkt_of(&HOLDER_D)));
 }
+
+#[test]
+fn the_explanation_runs_each_check_of_verification() {
+    use jwks_verify::explain;
+    let opts = options(json!({ "nonce": "n-1", "accessToken": "tok" }));
+    let good = proof(json!({ "nonce": "n-1", "ath": access_token_hash("tok") }));
+    let out = explain::dpop(&good, &opts, NOW).unwrap();
+    let ids: Vec<&str> = out["checks"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["typ", "alg", "jwk", "jti", "htm", "htu", "nonce", "iat", "ath", "nbf", "exp"]);
+    assert!(out["checks"].as_array().unwrap().iter().all(|r| r["ok"] == json!(true)), "{out}");
+    assert_eq!(out["jkt"], json!(jkt_of(&HOLDER_D)));
+    // Every failing check is reported, not just the first; each as verification reports it.
+    let bad = proof_with(&header(&HOLDER_D, json!({ "typ": "JWT", "alg": "HS256" })), &claims(json!({ "htm": "POST", "iat": NOW - 1000.0, "exp": NOW - 1.0 })), &HOLDER_D);
+    let out = explain::dpop(&bad, &opts, NOW).unwrap();
+    let failed: Vec<(&str, &str)> = out["checks"].as_array().unwrap().iter().filter(|r| r["ok"] == json!(false))
+        .map(|r| (r["id"].as_str().unwrap(), r["reason"].as_str().unwrap_or("skipped"))).collect();
+    assert_eq!(failed, [("typ", "typ"), ("alg", "alg"), ("jwk", "skipped"), ("htm", "check_failed"), ("nonce", "missing"), ("iat", "too_old"), ("ath", "missing"), ("exp", "check_failed")]);
+    assert!(out.get("jkt").is_none());
+    assert!(explain::dpop("not-a-proof", &opts, NOW).is_err());
+}

@@ -8,7 +8,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
-import { verifyDpopProof, ReplayCache, JoseError, setBackend, getBackend } from '../../pkg/node.mjs';
+import { verifyDpopProof, explainDpop, ReplayCache, JoseError, setBackend, getBackend } from '../../pkg/node.mjs';
 import { NOW, outcome, thrownBy, b64url } from './helpers.mjs';
 
 const URL = 'https://rs.example.com/api/resource';
@@ -266,5 +266,38 @@ describe('replay', () => {
         assert.equal(accepted, t < expiresAt && t >= iat, `iat ${iat}, exp ${exp}, tolerance ${clockTolerance}, maxAge ${maxAge}, expiresAt ${expiresAt}, now ${t}`);
       }
     }
+  });
+});
+
+describe('explainDpop', () => {
+  test('reports every check of verifyDpopProof on a good proof, with the jkt', async () => {
+    const explained = explainDpop(await prove(es, { ath: ath('tok') }), at({ accessToken: 'tok' }));
+    assert.equal(explained.jkt, es.jkt);
+    assert.deepEqual(explained.checks.map((c) => [c.id, c.ok]), [
+      ['typ', true], ['alg', true], ['jwk', true], ['jti', true], ['htm', true], ['htu', true], ['iat', true], ['ath', true], ['nbf', true], ['exp', true],
+    ]);
+  });
+
+  test('agrees with verifyDpopProof: its first failing check is the error verification gives', async () => {
+    const cases = [
+      [{ htm: 'POST' }, {}], [{ htu: 'https://rs.example.com/x' }, {}], [{ iat: NOW - 1000 }, {}], [{ jti: undefined }, {}],
+      [{}, { typ: 'JWT' }], [{ exp: NOW - 5 }, {}], [{ htm: 'PUT', iat: NOW + 1000 }, {}],
+    ];
+    for (const [claims, header] of cases) {
+      const proof = await prove(es, claims, { header });
+      const verdict = await outcome(() => verifyDpopProof(proof, at()));
+      const failed = explainDpop(proof, at()).checks.filter((c) => !c.ok);
+      assert.ok(failed.length > 0, JSON.stringify(claims));
+      assert.deepEqual({ code: failed[0].code, reason: failed[0].reason }, { code: verdict.code, reason: verdict.reason }, JSON.stringify({ claims, header }));
+    }
+    // A wrong alg: the jwk check cannot run.
+    const hs = explainDpop(await prove({ alg: 'HS256' }, {}, { jwk: es.jwk, signWith: new Uint8Array(32) }), at());
+    assert.deepEqual(hs.checks.filter((c) => !c.ok).map((c) => [c.id, c.skipped ?? false]), [['alg', false], ['jwk', true]]);
+  });
+
+  test('refuses wrong options and what is not a proof', async () => {
+    const proof = await prove(es);
+    assert.ok((await thrownBy(() => explainDpop(proof, { method: 'GET' }))) instanceof TypeError);
+    assert.equal((await thrownBy(() => explainDpop('nope', at()))).code, INVALID);
   });
 });

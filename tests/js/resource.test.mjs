@@ -282,3 +282,26 @@ describe('errorDescription is always a fixed phrase (invariant)', () => {
   });
 });
 
+
+describe('size limits come before wasm memory', () => {
+  test('16 MB Authorization, DPoP and URL values are refused without growing wasm memory; so is a 16 MB token for verifyAccessToken', async () => {
+    const { wasmMemoryBytes } = await import('../../pkg/gen/jwks_verify.js');
+    const { verifyAccessToken } = await import('../../pkg/node.mjs');
+    const huge = 'e'.repeat(16 * 1024 * 1024);
+    const token = await accessToken();
+    const runs = [
+      () => authenticateRequest(nodeRequest({ authorization: `Bearer ${huge}` }), options()),
+      () => authenticateRequest(nodeRequest({ authorization: `DPoP ${token}`, dpop: huge }), options()),
+      () => authenticateRequest(nodeRequest({ authorization: `DPoP ${token}`, dpop: 'a.b.c' }, { url: `/${huge}` }), options()),
+      () => authenticateRequest(nodeRequest({ authorization: `DPoP ${token}`, dpop: 'a.b.c', host: huge }), options()),
+    ];
+    for (const run of runs) await run(); // warm
+    await verifyAccessToken(token, jwks, { issuer: ISS, audience: AUD, currentDate: NOW });
+    const before = wasmMemoryBytes();
+    const results = [];
+    for (const run of runs) results.push(await run());
+    assert.deepEqual(results.map((r) => [r.status, r.error]), [[401, 'invalid_token'], [401, 'invalid_dpop_proof'], [400, 'invalid_request'], [400, 'invalid_request']]);
+    await assert.rejects(verifyAccessToken(huge, jwks, { issuer: ISS, audience: AUD }), { code: 'ERR_JWS_INVALID' });
+    assert.ok(wasmMemoryBytes() - before < 1024 * 1024, `wasm memory grew by ${wasmMemoryBytes() - before} bytes`);
+  });
+});

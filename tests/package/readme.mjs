@@ -175,6 +175,17 @@ export function readmeTests(ctx) {
     assert.match(stdout, /kids: \[ 'issuer-2025' \]/);
   });
 
+  test('README many-issuers.mjs and key-resolver.mjs: the iss picks the keys; an untrusted iss is refused', async () => {
+    needsInstall();
+    for (const name of ['many-issuers.mjs', 'key-resolver.mjs']) await copyFile(example(name), join(dir, name));
+    assert.equal((await node(['many-issuers.mjs', await token()])).stdout, `${ISSUER} alice\n`);
+    const untrusted = await node(['many-issuers.mjs', await token({ iss: `${ISSUER}/` })]);
+    assert.equal(untrusted.stdout, 'ERR_JWT_CLAIM_VALIDATION_FAILED iss check_failed\n');
+    assert.equal((await node(['key-resolver.mjs', await token({ tenant: 'acme' })])).stdout, 'acme alice\n');
+    const unknown = await node(['key-resolver.mjs', await token({ tenant: 'other' })]).then(() => null, (err) => err);
+    assert.match(unknown?.stderr ?? 'it verified', /ERR_JWKS_NO_MATCHING_KEY/);
+  });
+
   test('README assertion.mjs: authenticateClient accepts a private_key_jwt once, then refuses the replay', async () => {
     needsInstall();
     const assertion = await mint(keys.billing, {

@@ -38,3 +38,15 @@ export async function node(req: { method?: string; url?: string; headers: Record
   const description: string | undefined = result.errorDescription;
   return description === undefined ? status : status;
 }
+
+// The members of Node's IncomingMessage (as @types/node declares them) that it reads: req as it is.
+interface IncomingMessageLike {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: { [name: string]: string | string[] | undefined };
+  headersDistinct: { [name: string]: string[] | undefined };
+  socket: { remoteAddress?: string | undefined };
+}
+export async function nodeRequest(req: IncomingMessageLike): Promise<boolean> {
+  return (await authenticateRequest(req, options)).ok;
+}

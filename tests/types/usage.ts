@@ -38,7 +38,7 @@ assertType<Equal<IsAny<RemoteOptions['fetch']>, false>>();
 assertType<Equal<IsAny<RemoteJwksStats['lastError']>, false>>();
 assertType<Equal<ReturnType<typeof ready>, Promise<void>>>();
 assertType<Equal<Diagnostic['severity'], 'error' | 'warning' | 'info'>>();
-assertType<Equal<KeysInput, LocalKeysInput | RemoteJwks>>();
+assertType<Equal<KeysInput, LocalKeysInput | RemoteJwks | import('jwks-verify').TrustedIssuers | import('jwks-verify').KeyResolver>>();
 
 // --- values -----------------------------------------------------------------------------
 const token = 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln';
