@@ -11,8 +11,11 @@ function hook(options) {
     const url = `${request.protocol}://${request.host}${request.url}`;
     // headersDistinct keeps a second Authorization header, which request.headers drops.
     const { headersDistinct } = request.raw;
+    // The Host the URL names (X-Forwarded-Host under trustProxy): the core refuses an absolute
+    // URL whose authority is not the Host header's. With options.origin, the core uses origin.
+    const headers = { ...request.headers, host: request.host };
     // A rejection (wrong options, keys that cannot be fetched) goes to Fastify's error handler.
-    const result = await authenticateRequest({ method: request.method, url, headers: request.headers, headersDistinct }, options);
+    const result = await authenticateRequest({ method: request.method, url, headers, headersDistinct }, options);
     if (!result.ok) {
       const response = challengeResponse(result);
       const body = await response.text();
