@@ -94,7 +94,7 @@ impl ResourceOptions {
         reader.finish()?;
         settings.keys.expect("keys", crate::assertion::KEYS_KINDS, crate::assertion::KEYS_WHAT)?;
         if let Some(replay) = settings.dpop_replay {
-            replay.expect("dpopReplay", &[crate::options::HostKind::Object, crate::options::HostKind::Function], "a ReplayStore (an object with markUsed(key, expiresAt))")?;
+            replay.expect_replay_store("dpopReplay")?;
         }
         let profile = settings.profile.unwrap_or_default();
         let dpop = settings.dpop.unwrap_or_default();

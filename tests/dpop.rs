@@ -71,12 +71,12 @@ fn assert_error(result: Result<Outcome, JoseError>, code: &str, claim: Option<&s
 
 #[test]
 fn a_valid_proof_gives_the_thumbprint_of_its_key_and_the_scoped_replay_key() {
-    let outcome = assert_ok(check(&proof(json!({})), &options(json!({ "replay": {} }))));
+    let outcome = assert_ok(check(&proof(json!({})), &options(json!({ "replay": { "markUsed": true } }))));
     let jkt = jkt_of(&HOLDER_D);
     assert_eq!(outcome, Outcome { jkt: jkt.clone(), jti: "p-1".into(), replay: Some(Replay::new(&jkt, "p-1", NOW + 301.0)) });
     // Without a store nothing is to be remembered; exp and the tolerance bound the instant.
     assert_eq!(assert_ok(check(&proof(json!({})), &options(json!({})))).replay, None);
-    let outcome = assert_ok(check(&proof(json!({ "exp": NOW + 30.0 })), &options(json!({ "replay": {}, "clockTolerance": 5 }))));
+    let outcome = assert_ok(check(&proof(json!({ "exp": NOW + 30.0 })), &options(json!({ "replay": { "markUsed": true }, "clockTolerance": 5 }))));
     assert_eq!(outcome.replay, Some(Replay::new(&jkt, "p-1", NOW + 35.0)));
 }
 
@@ -217,7 +217,7 @@ fn a_proof_is_never_accepted_at_or_after_the_instant_its_replay_key_expires() {
         let tolerance = next(10);
         let iat = NOW - 60.0 + next(120) as f64 + if next(2) == 0 { 0.5 } else { 0.0 };
         let exp = (next(3) == 0).then(|| iat + next(200) as f64 + 0.25);
-        let opts = options(json!({ "replay": {}, "maxAge": max_age, "clockTolerance": tolerance }));
+        let opts = options(json!({ "replay": { "markUsed": true }, "maxAge": max_age, "clockTolerance": tolerance }));
         let proof = proof(json!({ "iat": iat, "exp": exp }));
         let at = assert_ok(check_at(&proof, &opts, iat)).replay.expect("a replay key").expires_at;
         // Around the instant, then anywhere later.
@@ -234,7 +234,7 @@ fn a_proof_is_never_accepted_at_or_after_the_instant_its_replay_key_expires() {
 
 #[test]
 fn the_same_jti_under_two_keys_has_two_replay_keys() {
-    let opts = options(json!({ "replay": {} }));
+    let opts = options(json!({ "replay": { "markUsed": true } }));
     let a = assert_ok(check(&proof(json!({})), &opts)).replay.expect("replay");
     let b = assert_ok(check(&proof_with(&header(&OTHER_D, json!({})), &claims(json!({})), &OTHER_D), &opts)).replay.expect("replay");
     assert_ne!(a.key, b.key);

@@ -1,7 +1,7 @@
 //! JS values in as [`OptionValue`]s, for the core's strict options reader; its errors out as
 //! `TypeError`s that name the option.
 
-use crate::options::value::{HostKind, HOST_VALUED, MAX_DEPTH, MAX_VALUES};
+use crate::options::value::{HostKind, HOST_VALUED, MAX_DEPTH, MAX_VALUES, REPLAY_STORES};
 use crate::options::{OptionError, OptionValue};
 use js_sys::{Array, Date, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -36,6 +36,14 @@ fn host_kind(value: &JsValue) -> HostKind {
         HostKind::String
     } else {
         HostKind::Other
+    }
+}
+
+/// A `replay` value's kind: [`HostKind::ReplayStore`] when its `markUsed` is a function.
+fn replay_store_kind(value: &JsValue) -> HostKind {
+    match host_kind(value) {
+        HostKind::Object | HostKind::Function if Reflect::get(value, &"markUsed".into()).is_ok_and(|f| f.is_function()) => HostKind::ReplayStore,
+        kind => kind,
     }
 }
 
@@ -104,7 +112,9 @@ fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<Opt
         let entry: Array = entries.get(index).unchecked_into();
         let name = entry.get(0).as_string().unwrap_or_default();
         let member = entry.get(1);
-        let converted = if HOST_VALUED.contains(&name.as_str()) {
+        let converted = if REPLAY_STORES.contains(&name.as_str()) {
+            OptionValue::Host(replay_store_kind(&member))
+        } else if HOST_VALUED.contains(&name.as_str()) {
             OptionValue::Host(host_kind(&member))
         } else {
             option_value(&member, depth + 1, budget).map_err(|e| e.within(&name))?
