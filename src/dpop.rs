@@ -29,6 +29,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 pub const DEFAULT_MAX_AGE: f64 = 300.0;
+/// Largest `maxAge`: a proof is a per-request signature, and replay entries live this long.
+pub const MAX_MAX_AGE: f64 = 3600.0;
 pub const TYP: &str = "dpop+jwt";
 /// Longest `jti` accepted (oauth4webapi and openid-client send 43 characters).
 pub const MAX_JTI_LENGTH: usize = 256;
@@ -94,8 +96,11 @@ impl DpopOptions {
         }
         let url = http_uri::normalize(&settings.url).map_err(|why| OptionError::new("url", format!("must be the request's absolute http(s) URL; {} {why}", quoted(&settings.url))))?;
         let max_age = settings.max_age.unwrap_or(DEFAULT_MAX_AGE);
-        if max_age.is_nan() || max_age <= 0.0 {
-            return Err(OptionError::new("maxAge", "must be a positive number of seconds"));
+        if !(max_age > 0.0 && max_age <= MAX_MAX_AGE) {
+            return Err(OptionError::new("maxAge", format!("must be a positive number of seconds, at most {MAX_MAX_AGE}")));
+        }
+        if settings.nonce.as_deref() == Some("") {
+            return Err(OptionError::new("nonce", "must be the nonce the server gave, got \"\" (leave it out when there is none)"));
         }
         if settings.access_token.as_deref() == Some("") {
             return Err(OptionError::new("accessToken", "must be the access token presented with the proof, got \"\""));

@@ -260,3 +260,19 @@ fn the_explanation_runs_each_check_of_verification() {
     assert!(out.get("jkt").is_none());
     assert!(explain::dpop("not-a-proof", &opts, NOW).is_err());
 }
+
+#[test]
+fn max_age_is_bounded_and_an_empty_nonce_is_refused() {
+    let read = |extra: Value| {
+        let mut base = json!({ "method": "GET", "url": "https://rs.example/r" });
+        common::merge(&mut base, extra);
+        DpopOptions::from_json(&base).map(|o| o.max_age).map_err(|e| e.path)
+    };
+    assert_eq!(read(json!({ "maxAge": 3600 })), Ok(3600.0));
+    assert_eq!(read(json!({ "maxAge": 0.5 })), Ok(0.5));
+    for bad in [json!(3600.5), json!(1e300), json!(0), json!(-1), json!("2h")] {
+        assert_eq!(read(json!({ "maxAge": bad })), Err("maxAge".into()), "{bad}");
+    }
+    assert_eq!(read(json!({ "nonce": "" })), Err("nonce".into()));
+    assert_eq!(read(json!({ "nonce": "n" })), Ok(300.0));
+}
