@@ -106,6 +106,9 @@ impl DpopOptions {
             return Err(OptionError::new("accessToken", "must be the access token presented with the proof, got \"\""));
         }
         let verify = VerifyOptions::resolve(token, Default::default(), 0.0);
+        if settings.access_token.as_ref().is_some_and(|t| t.len() > verify.max_token_length) {
+            return Err(OptionError::new("accessToken", format!("must be at most maxTokenLength ({}) characters long", verify.max_token_length)));
+        }
         Ok(DpopOptions {
             verify,
             method: settings.method,

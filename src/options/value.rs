@@ -14,6 +14,8 @@ use std::fmt;
 pub const MAX_DEPTH: usize = 8;
 /// Values in one options object at most (host conversion stops past it).
 pub const MAX_VALUES: usize = 10_000;
+/// Longest option string (UTF-16 code units), refused by the host before it is copied.
+pub const MAX_STRING_LENGTH: usize = 65_536;
 
 /// Members whose values only the host can use (key sets, stores, functions): the host records
 /// their kind and does not look inside.
