@@ -109,7 +109,7 @@ impl ResourceOptions {
             }
         }
         if let Some(url) = &settings.resource_metadata {
-            crate::remote::check_url(url).map_err(|why| OptionError::new("resourceMetadata", why))?;
+            http_uri::normalize(url).map_err(|why| OptionError::new("resourceMetadata", format!("must be the absolute http(s) URL of this resource's metadata, but it {why}")))?;
         }
         let origin = settings.origin.as_deref().map(check_origin).transpose()?;
         Ok(ResourceOptions { token, profile, dpop, dpop_algorithms, realm: settings.realm, resource_metadata: settings.resource_metadata, origin })

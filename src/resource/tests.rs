@@ -296,7 +296,10 @@ fn options_are_checked() {
     };
     assert_eq!(read(json!({ "realm": "a\nb" })), Err("realm".into()));
     assert_eq!(read(json!({ "realm": "caf\u{e9}" })), Err("realm".into()));
-    assert_eq!(read(json!({ "resourceMetadata": "/relative" })), Err("resourceMetadata".into()));
+    for bad in ["/relative", "https://rs.example/a b", "https://rs.example/a\tb", "https://u@rs.example/m", "https://rs.example/%zz", "ftp://rs.example/m", "https://"] {
+        assert_eq!(read(json!({ "resourceMetadata": bad })), Err("resourceMetadata".into()), "{bad}");
+    }
+    assert_eq!(read(json!({ "resourceMetadata": "https://rs.example/.well-known/oauth-protected-resource/api?x" })), Ok(()));
     assert_eq!(read(json!({ "dpop": "sometimes" })), Err("dpop".into()));
     assert_eq!(read(json!({ "profile": "oauth" })), Err("profile".into()));
     assert_eq!(read(json!({ "algorithms": ["HS256"] })), Err("algorithms".into()));
