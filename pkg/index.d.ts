@@ -776,8 +776,14 @@ export interface AuthenticateOptions extends VerifyOptions {
   dpopAlgorithms?: Algorithm[];
   /** The challenges' `realm` (printable ASCII). */
   realm?: string;
-  /** RFC 9728 `resource_metadata`: the absolute URL of this resource's metadata. */
+  /** RFC 9728 `resource_metadata`: the absolute http(s) URL of this resource's metadata. */
   resourceMetadata?: string;
+  /**
+   * This resource's public origin (`https://host[:port]`, no path, query, fragment or
+   * userinfo): a DPoP proof's `htu` is compared with `origin` + the request's path and query,
+   * never with the client's Host header. Recommended for DPoP in production.
+   */
+  origin?: string;
 }
 
 /** A request as authenticateRequest reads it: a Fetch `Request`, or Node's `req`. */
@@ -845,9 +851,9 @@ export interface DpopOptions {
   url: string;
   /** The access token sent with the proof: makes `ath` (base64url SHA-256 of it) required. */
   accessToken?: string;
-  /** The nonce the server gave the client: makes `nonce` required and equal. */
+  /** The nonce the server gave the client: makes `nonce` required and equal (not `""`). */
   nonce?: string;
-  /** Default 300: `iat` must be within this of now, both ways (plus `clockTolerance`). */
+  /** Default 300, at most 3600: `iat` must be within this of now, both ways (plus `clockTolerance`). */
   maxAge?: Seconds;
   /** Default 0. */
   clockTolerance?: Seconds;

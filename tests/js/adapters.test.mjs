@@ -244,6 +244,22 @@ for (const [name, start] of Object.entries(FRAMEWORKS)) {
     }
   });
 
+  test(`${name}: with origin, the proof must name origin + path and query, whatever Host the client sent`, async () => {
+    const app = await start({ ...options(), origin: 'https://api.public.example' });
+    try {
+      const bound = await accessToken({ cnf: { jkt: holderJkt } });
+      const forOrigin = await dpopProof({ url: 'https://api.public.example/resource', token: bound });
+      const ok = await call(`${app.base}/resource?page=2`, { authorization: `DPoP ${bound}`, dpop: forOrigin });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      const forHost = await dpopProof({ url: `${app.base}/resource`, token: bound });
+      const refused = await call(`${app.base}/resource`, { authorization: `DPoP ${bound}`, dpop: forHost });
+      assert.deepEqual([refused.status, refused.body.error], [401, 'invalid_dpop_proof']);
+      assert.deepEqual(app.errors, []);
+    } finally {
+      await app.close();
+    }
+  });
+
   test(`${name}: wrong options and keys that cannot be fetched are the framework's error (500 through its error handler), not a 401`, async () => {
     const cases = {
       ERR_INVALID_OPTION: { ...options(), audiance: AUDIENCE },

@@ -167,6 +167,12 @@ describe('verifyDpopProof refuses', () => {
       [{ method: 'GET', url: URL, replay: 5 }, 'replay'],
       [{ method: 'GET', url: URL, acessToken: 'x' }, 'acessToken'],
       [{ method: 'GET', url: URL, nonce: null }, 'nonce'],
+      [{ method: 'GET', url: URL, nonce: '' }, 'nonce'],
+      [{ method: 'GET', url: URL, maxAge: 1e300 }, 'maxAge'],
+      [{ method: 'GET', url: URL, maxAge: 3601 }, 'maxAge'],
+      [{ method: 'GET', url: URL, replay: {} }, 'replay'],
+      [{ method: 'GET', url: URL, replay: { markUsed: true } }, 'replay'],
+      [{ method: 'GET', url: URL, accessToken: 'a'.repeat(20000) }, 'accessToken'],
     ]) {
       const err = await thrownBy(() => verifyDpopProof(proof, options));
       assert.ok(err instanceof TypeError, JSON.stringify(options));
@@ -176,6 +182,22 @@ describe('verifyDpopProof refuses', () => {
     }
     assert.match((await thrownBy(() => verifyDpopProof(proof, { method: 'GET', url: URL, acessToken: 'x' }))).message, /accessToken/);
     assert.ok((await thrownBy(() => verifyDpopProof(proof))) instanceof TypeError);
+    assert.equal((await verifyDpopProof(proof, at({ maxAge: 3600 }))).jkt, es.jkt);
+  });
+
+  test('a 20 MB option string is refused before it is copied: url, method, nonce, accessToken', async () => {
+    const proof = await prove(es);
+    const big = 'a'.repeat(20 * 1024 * 1024);
+    for (const [extra, option] of [[{ url: `${URL}/${big}` }, 'url'], [{ method: big }, 'method'], [{ nonce: big }, 'nonce'], [{ accessToken: big }, 'accessToken']]) {
+      await verifyDpopProof(proof, at({ ...extra })).catch(() => {}); // warm
+      const started = performance.now();
+      const err = await thrownBy(() => verifyDpopProof(proof, at(extra)));
+      const elapsed = performance.now() - started;
+      assert.ok(err instanceof TypeError, option);
+      assert.deepEqual([err.code, err.option], ['ERR_INVALID_OPTION', option]);
+      assert.ok(err.message.length < 300, err.message.slice(0, 300));
+      assert.ok(elapsed < 5, `${option}: ${elapsed} ms`);
+    }
   });
 });
 
