@@ -767,7 +767,11 @@ export interface AuthenticateOptions extends VerifyOptions {
    * only (the DPoP scheme counts as unknown).
    */
   dpop?: 'allowed' | 'required' | 'off';
-  /** Makes each DPoP proof's `jti` single use (keys scoped by the proof key's `jkt`). */
+  /**
+   * Where each DPoP proof's `jti` is marked used (keys scoped by the proof key's `jkt`). Default:
+   * one in-memory `ReplayCache` shared by every call in the process; pass a shared store
+   * (e.g. `RedisReplayStore`) when several processes serve the API.
+   */
   dpopReplay?: ReplayStore;
   /**
    * Algorithms a DPoP proof may use (asymmetric only), listed in `DPoP algs="…"`. Default:

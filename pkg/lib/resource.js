@@ -9,6 +9,16 @@ import { core, fromCore, isJoseError } from './errors.js';
 import { ready } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
+import { ReplayCache } from './replay.js';
+
+// Without `dpopReplay`, DPoP proofs are still single-use within this process (RFC 9449 §11.1):
+// one in-memory cache for every call, created on the first DPoP request. Its keys are scoped
+// by the proof's jkt, so two resource servers in one process cannot block each other.
+let processReplay = null;
+function defaultDpopReplay() {
+  processReplay ??= new ReplayCache();
+  return processReplay;
+}
 
 // The core reads at most two values of a header (two are refused already); a third tells it
 // there were more.
@@ -105,7 +115,7 @@ export async function authenticateRequest(request, options) {
           method: step.method,
           url: step.url,
           accessToken: token,
-          replay: options.dpopReplay,
+          replay: options.dpopReplay ?? defaultDpopReplay(),
         }));
       } catch (err) {
         return judged((e) => resource.proofFailed(e.code, e.claim, e.reason), err);

@@ -1,7 +1,7 @@
 // authenticateRequest with the DPoP scheme (RFC 9449 §7): jose-minted DPoP-bound access tokens
 // and proofs; the cnf.jkt binding (someone else's proof, an unbound token, a bound token as
 // Bearer); each proof check mapped to invalid_dpop_proof with its fixed phrase; the request
-// URL of a Node request; replay through dpopReplay; and the fixed-phrase invariant over many
+// URL of a Node request; replay through dpopReplay and the process-wide default; and the fixed-phrase invariant over many
 // hostile proofs.
 
 import { test, describe, before } from 'node:test';
@@ -169,6 +169,25 @@ describe('DPoP refused', () => {
     const replay = new ReplayCache({ clock: () => NOW });
     assert.equal((await authenticateRequest(request(token, dpop), options({ dpopReplay: replay }))).ok, true);
     assertRefused(await authenticateRequest(request(token, dpop), options({ dpopReplay: replay })), 401, 'invalid_dpop_proof', 'The DPoP proof has already been used');
+  });
+
+  test('without dpopReplay, each proof is still single-use in the process, for any number of proofs', async () => {
+    // Real time: the default cache forgets an entry at the expiresAt the core gives it.
+    const now = Math.floor(Date.now() / 1000);
+    const token = await accessToken({ iat: now - 10, exp: now + 300 });
+    const live = { ...options(), currentDate: undefined };
+    const proofs = await Promise.all(Array.from({ length: 20 }, () => proof(client, { token, iat: now })));
+    for (const dpop of proofs) {
+      assert.equal((await authenticateRequest(request(token, dpop), live)).ok, true);
+    }
+    for (const dpop of proofs) {
+      assertRefused(await authenticateRequest(request(token, dpop), live), 401, 'invalid_dpop_proof', 'The DPoP proof has already been used');
+    }
+    // The same jti under another key is another proof (keys are scoped by jkt).
+    const jti = randomUUID();
+    const other = await accessToken({ iat: now - 10, exp: now + 300, cnf: { jkt: intruder.jkt } });
+    assert.equal((await authenticateRequest(request(token, await proof(client, { token, iat: now, jti })), live)).ok, true);
+    assert.equal((await authenticateRequest(request(other, await proof(intruder, { token: other, iat: now, jti })), live)).ok, true);
   });
 
   test('two DPoP headers: 400 invalid_request', async () => {
