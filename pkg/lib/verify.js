@@ -8,6 +8,7 @@ import { localKeySet, handleOf, isRemote } from './keys.js';
 import { assertReady, isReady, ready } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
 import { isResolver, resolveKeys } from './resolver.js';
+import { cachedProfile } from './options-cache.js';
 
 // Claim errors carry the decoded payload, like jose's.
 function withPayload(token) {
@@ -21,10 +22,11 @@ function withPayload(token) {
   };
 }
 
-// The core's result: header, payload, the profile's outcome, and the KeyInfo of the key used.
+// The core's result: header, payload, the profile's outcome, and `key`, the index of the key
+// used, replaced here by a copy of its KeyInfo.
 function resultOf(json, keySet) {
-  const { keyIndex, ...result } = JSON.parse(json);
-  result.key = { ...keySet.keys[keyIndex] };
+  const result = JSON.parse(json);
+  result.key = { ...keySet.keys[result.key] };
   return result;
 }
 
@@ -69,9 +71,10 @@ async function checkPrepared(backend, handle, keySet, prepared, finish, failed =
   }
 }
 
-function runProfileSync(profile, text, keySet) {
+// A JWT profile on one token with a synchronous backend, in one crossing.
+function runTokenSync(backend, profile, token, keySet) {
   const handle = handleOf(keySet);
-  return core(() => resultOf(profile.verify(text, handle, -1, undefined, syncBackend().hostFor(handle)), keySet), withPayload(text));
+  return core(() => resultOf(profile.verifyToken(token, handle, backend.hostFor(handle)), keySet), withPayload(token));
 }
 
 /**
@@ -122,8 +125,7 @@ export class Verifier {
     assertReady('verifySync');
     const profile = this.#core();
     if (perToken(this.#keys)) throw remoteRefused();
-    const keySet = localKeySet(this.#keys);
-    return runProfileSync(profile, core(() => profile.text(token)), keySet);
+    return runTokenSync(syncBackend(), profile, token, localKeySet(this.#keys));
   }
 }
 
@@ -131,9 +133,14 @@ export function createVerifier(keys, options) {
   return new Verifier(keys, options);
 }
 
-// One crossing with a synchronous backend: the options are read on this call.
+const readJwtOptions = (options) => core(() => wasm.WasmProfile.jwt(options, 'verifyJwt'));
+
+// One crossing with a synchronous backend: the options are read on this call, unless this
+// options object was read before and is unchanged (options-cache.js).
 function verifyLocal(backend, token, keys, options) {
   const keySet = localKeySet(keys);
+  const profile = cachedProfile(options, readJwtOptions);
+  if (profile !== undefined) return runTokenSync(backend, profile, token, keySet);
   const handle = handleOf(keySet);
   return core(() => resultOf(wasm.verifyJwt(token, handle, options, backend.hostFor(handle)), keySet), withPayload(token));
 }

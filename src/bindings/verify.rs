@@ -78,14 +78,17 @@ pub(crate) fn host_now() -> f64 {
     js_sys::Date::now() / 1000.0
 }
 
-/// `{"header":…,"payload":…,"keyIndex":n, …outcome}` from the original JSON texts.
+/// `{"header":…,"payload":…, …outcome, "key":n}` from the original JSON texts: `key` is the
+/// index of the key used, which the JS layer replaces with its `KeyInfo` (no copy of the object).
 pub(crate) fn result_json(checked: &Checked<impl Serialize>) -> String {
+    use std::fmt::Write;
     let outcome = checked.outcome.fields();
-    let mut out = format!("{{\"header\":{},\"payload\":{},\"keyIndex\":{}", checked.header_json, checked.payload_json, checked.key_index);
+    let mut out = String::with_capacity(checked.header_json.len() + checked.payload_json.len() + 40);
+    let _ = write!(out, "{{\"header\":{},\"payload\":{}", checked.header_json, checked.payload_json);
     for (name, value) in outcome {
-        out.push_str(&format!(",\"{name}\":{value}"));
+        let _ = write!(out, ",\"{name}\":{value}");
     }
-    out.push('}');
+    let _ = write!(out, ",\"key\":{}}}", checked.key_index);
     out
 }
 
@@ -213,6 +216,13 @@ impl WasmProfile {
     /// The token text after the length check (assertions: their own `maxTokenLength`).
     pub fn text(&self, token: &JsValue) -> Result<String, JsValue> {
         token_text(token, self.max_token_length())
+    }
+
+    /// [`WasmProfile::text`] then [`WasmProfile::verify`] (no route, no body) in one crossing.
+    #[wasm_bindgen(js_name = verifyToken)]
+    pub fn verify_token(&self, token: &JsValue, keys: &WasmKeySet, host: Option<Function>) -> Result<String, JsValue> {
+        let text = self.text(token)?;
+        self.verify(&text, keys, -1, None, host)
     }
 
     /// The whole pipeline (see [`run`] for `host`); `body` is a webhook's raw body.

@@ -1,0 +1,98 @@
+// The core's reading of an options object that a caller passes again and again (the same
+// `options` on every `verifyJwt(token, keys, options)`), reused while the object is unchanged.
+//
+// The core reads and validates options (a TypeError for a wrong one), which costs dozens of
+// wasm<->JS crossings per call. Here an options object seen a second time is read once into a
+// WasmProfile, kept by identity (a WeakMap, so it dies with the object) with a snapshot of its
+// data: own enumerable members, recursively through plain objects and arrays, Dates by their
+// time. Every call compares the object with the snapshot and reads it again on any difference,
+// so a mutated object is validated again, never trusted. Nothing here knows an option's name
+// or rule. Objects that are not plain data (accessors, instances other than Date, more than
+// SNAPSHOT_LIMIT values) are never cached: they are read on every call, as before. An options
+// object passed once (a literal written in the call) is not cached either.
+
+import { onReset } from './runtime.js';
+
+const SNAPSHOT_LIMIT = 256;
+const SEEN = 1;
+const NEVER = 2;
+const OBJECT = Symbol('object');
+const ARRAY = Symbol('array');
+const DATE = Symbol('date');
+
+let entries = new WeakMap();
+// Profiles belong to the wasm instance that made them (runtime.js replaces it after a trap).
+onReset(() => {
+  entries = new WeakMap();
+});
+
+function plainPrototype(value) {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+// Appends the data of `value` to `out`; false when it is not plain data.
+function snapshot(value, out) {
+  if (out.length > SNAPSHOT_LIMIT) return false;
+  if (value === null || typeof value !== 'object') {
+    out.push(value);
+    return true;
+  }
+  if (value instanceof Date) {
+    out.push(DATE, value, value.getTime());
+    return true;
+  }
+  const isArray = Array.isArray(value);
+  if (!isArray && !plainPrototype(value)) return false;
+  const descriptors = Object.getOwnPropertyDescriptors(value);
+  const names = Object.keys(value);
+  out.push(isArray ? ARRAY : OBJECT, value, names.length);
+  for (const name of names) {
+    if (!('value' in descriptors[name])) return false;
+    out.push(name);
+    if (!snapshot(descriptors[name].value, out)) return false;
+  }
+  return true;
+}
+
+// Whether `value` still holds the data recorded in `snap` from `at`; returns the next position
+// or -1.
+function matches(value, snap, at) {
+  const recorded = snap[at];
+  if (recorded !== OBJECT && recorded !== ARRAY && recorded !== DATE) return Object.is(value, recorded) ? at + 1 : -1;
+  if (value !== snap[at + 1]) return -1;
+  if (recorded === DATE) return Object.is(value.getTime(), snap[at + 2]) ? at + 3 : -1;
+  const names = Object.keys(value);
+  if (names.length !== snap[at + 2]) return -1;
+  let next = at + 3;
+  for (const name of names) {
+    if (snap[next] !== name) return -1;
+    next = matches(value[name], snap, next + 1);
+    if (next < 0) return -1;
+  }
+  return next;
+}
+
+/**
+ * The profile `read(options)` made from this options object, when it is passed again
+ * unchanged; `undefined` when the caller should read `options` on this call (first sight, not
+ * plain data). `read` throws for wrong options, as the uncached path does.
+ */
+export function cachedProfile(options, read) {
+  if (options === null || typeof options !== 'object') return undefined;
+  const entry = entries.get(options);
+  if (entry === undefined) {
+    entries.set(options, SEEN);
+    return undefined;
+  }
+  if (entry === NEVER) return undefined;
+  if (entry !== SEEN && matches(options, entry.snapshot, 0) === entry.snapshot.length) return entry.profile;
+  const snap = [];
+  if (!snapshot(options, snap) || snap.length > SNAPSHOT_LIMIT) {
+    entries.set(options, NEVER);
+    return undefined;
+  }
+  const profile = read(options);
+  entries.set(options, { profile, snapshot: snap });
+  return profile;
+}
