@@ -9,7 +9,8 @@
 //               where the host lacks Ed25519, EdDSA go to the Rust code instead.
 //
 // A synchronous backend gives the core a host check, `hostFor(handle)(index, algCode, data,
-// signature)` → 1 verified, 0 not, 2 "check this key in Rust" (undefined: Rust does it all);
+// signature)` → 1 verified, 0 not, 2 "check this key in Rust" (undefined: Rust does it all;
+// the core never asks a host about HMAC, its own is faster);
 // the asynchronous one checks a prepared token's candidates (`verifyPrepared`).
 
 import { algorithmTable } from '../gen/jwks_verify.js';
@@ -43,14 +44,13 @@ const rust = {
 };
 
 function makeNodeBackend(nodeCrypto) {
-  const { createPublicKey, createHmac, timingSafeEqual, constants } = nodeCrypto;
+  const { createPublicKey, constants } = nodeCrypto;
   const verifySignature = nodeCrypto.verify;
 
   function nodeKey(entry) {
     if (entry.nodeKey === undefined) {
       try {
-        // createHmac takes a raw secret faster than a secret KeyObject.
-        entry.nodeKey = entry.jwk.kty === 'oct' ? Buffer.from(entry.jwk.k, 'base64url') : createPublicKey({ key: entry.jwk, format: 'jwk' });
+        entry.nodeKey = createPublicKey({ key: entry.jwk, format: 'jwk' });
       } catch {
         entry.nodeKey = null;
       }
@@ -77,7 +77,6 @@ function makeNodeBackend(nodeCrypto) {
     const params = keyParams(keyEntry(handle, index), algCode, alg);
     if (params === null) return 2;
     try {
-      if (alg.family === 'hmac') return timingSafeEqual(createHmac(alg.nodeHash, params).update(data).digest(), signature) ? 1 : 0;
       return verifySignature(alg.nodeHash, data, params, signature) ? 1 : 0;
     } catch {
       return 0;
