@@ -8,8 +8,8 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use x509_cert::der::asn1::ObjectIdentifier;
-use x509_cert::der::Decode;
+use x509_cert::der::asn1::{ObjectIdentifier, UintRef};
+use x509_cert::der::{Decode, Reader, SliceReader};
 use x509_cert::Certificate;
 
 /// `x5c` is standard base64 with padding (RFC 7517 §4.7 cites RFC 4648 §4, not base64url);
@@ -183,11 +183,8 @@ fn certificate_public_key(certificate: &Certificate) -> Result<PublicKey, String
     };
     let oid = spki.algorithm.oid;
     if oid == RSA_ENCRYPTION || oid == RSASSA_PSS {
-        let key = rsa::pkcs1::RsaPublicKey::from_der(bits).map_err(|e| format!("bad RSAPublicKey: {e}"))?;
-        return Ok(PublicKey::Rsa {
-            n: strip_leading_zeros(key.modulus.as_bytes()).to_vec(),
-            e: strip_leading_zeros(key.public_exponent.as_bytes()).to_vec(),
-        });
+        let (n, e) = rsa_public_key(bits).map_err(|e| format!("bad RSAPublicKey: {e}"))?;
+        return Ok(PublicKey::Rsa { n: strip_leading_zeros(n.as_bytes()).to_vec(), e: strip_leading_zeros(e.as_bytes()).to_vec() });
     }
     if oid == ED25519 {
         return Ok(PublicKey::Ed25519(bits.to_vec()));
@@ -211,17 +208,19 @@ fn certificate_public_key(certificate: &Certificate) -> Result<PublicKey, String
     Ok(PublicKey::Ec { crv, point: uncompressed_point(crv, bits)? })
 }
 
+/// RFC 8017 A.1.1 `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`.
+fn rsa_public_key(der: &[u8]) -> x509_cert::der::Result<(UintRef<'_>, UintRef<'_>)> {
+    let mut reader = SliceReader::new(der)?;
+    let key = reader.sequence(|r| Ok((UintRef::decode(r)?, UintRef::decode(r)?)))?;
+    reader.finish(key)
+}
+
 /// SEC1 point bytes in uncompressed form (certificates may carry compressed points).
 fn uncompressed_point(crv: &str, sec1: &[u8]) -> Result<Vec<u8>, String> {
     if sec1.first() == Some(&0x04) {
         return Ok(sec1.to_vec());
     }
-    let bad = |_| format!("the {crv} point is not valid");
-    Ok(match crv {
-        "P-256" => p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(bad)?.to_encoded_point(false).as_bytes().to_vec(),
-        "P-384" => p384::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(bad)?.to_encoded_point(false).as_bytes().to_vec(),
-        _ => p521::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(bad)?.to_encoded_point(false).as_bytes().to_vec(),
-    })
+    crate::crypto::field::ec_uncompressed(crv, sec1).ok_or_else(|| format!("the {crv} point is not valid"))
 }
 
 /// The JWK's public key from its members; `None` when they do not decode.

@@ -5,7 +5,7 @@
 use super::options::read;
 use super::{alg_code, jose_error, WasmKeySet};
 use crate::assertion::{self, AssertionOptions, Route};
-use crate::crypto::{RustCrypto, SignatureVerifier};
+use crate::crypto::{Builtin, SignatureVerifier};
 use crate::error::JoseError;
 use crate::options::VerifyOptions;
 use crate::replay::Replay;
@@ -45,19 +45,20 @@ const HOST_ASKS_RUST: f64 = 2.0;
 
 /// The pipeline with a synchronous host: `host(keyIndex, algCode, signedBytes, signature)` is
 /// called for each candidate whose signature fits, in set order, and returns 1 (verified), 2
-/// (the host cannot use this key: check it in Rust) or anything else (not verified).
+/// (the host cannot use this key: check it in Rust; in the protocol module, which holds only
+/// HMAC, anything else is an error) or anything else (not verified).
 /// `algCode` indexes `algorithmTable()`; the byte views are valid during the call only. An
 /// exception `host` throws is rethrown as is. No host (`undefined`): the pure-Rust code.
 fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>) -> Result<Checked<P::Outcome>, JsValue> {
     let mut thrown = None;
     let checked = verify::run(token, &keys.inner, profile, now, |c: &Candidate| {
-        let Some(host) = host else { return RustCrypto.verify(c.alg, c.key, c.signing_input, c.signature) };
+        let Some(host) = host else { return Builtin::default().verify(c.alg, c.key, c.signing_input, c.signature) };
         // SAFETY: the views are read by `host` synchronously, before wasm memory can change.
         let (data, signature) = unsafe { (Uint8Array::view(c.signing_input), Uint8Array::view(c.signature)) };
         let verdict = host.call4(&JsValue::UNDEFINED, &JsValue::from(c.index as u32), &JsValue::from(alg_code(c.alg)), &data, &signature);
         match verdict {
             Ok(v) if v.as_f64() == Some(HOST_VERIFIED) => Ok(true),
-            Ok(v) if v.as_f64() == Some(HOST_ASKS_RUST) => RustCrypto.verify(c.alg, c.key, c.signing_input, c.signature),
+            Ok(v) if v.as_f64() == Some(HOST_ASKS_RUST) => Builtin::default().verify(c.alg, c.key, c.signing_input, c.signature),
             Ok(_) => Ok(false),
             Err(exception) => {
                 thrown = Some(exception);
@@ -295,11 +296,12 @@ impl WasmPrepared {
         self.inner.finish(key_index, options, options.now(host_now())).map(|c| result_json(&c)).map_err(jose_error)
     }
 
-    /// The pure-Rust check of candidate `index`, where the host lacks the algorithm.
+    /// The pure-Rust check of candidate `index`, where the host lacks the algorithm (in the
+    /// protocol module: HMAC only, `false` for the rest).
     #[wasm_bindgen(js_name = verifyRust)]
     pub fn verify_rust(&self, keys: &WasmKeySet, index: usize) -> bool {
         let Some(key) = keys.inner.keys.get(index) else { return false };
-        RustCrypto.verify(self.inner.alg, key, self.inner.signing_input(), self.inner.signature()).unwrap_or(false)
+        Builtin::default().verify(self.inner.alg, key, self.inner.signing_input(), self.inner.signature()).unwrap_or(false)
     }
 }
 
