@@ -6,9 +6,12 @@
 import wasmModule from './gen/jwks_verify_bg.wasm';
 import { initSync, __wbg_reset_state } from './gen/jwks_verify.js';
 import { markInstantiated, registerReset } from './lib/runtime.js';
+import { registerSignatureLoader } from './lib/signature.js';
 
 initSync({ module: wasmModule });
 markInstantiated();
 registerReset(__wbg_reset_state);
+// verifyJwtSync and setBackend('rust') need the signature module: `import 'jwks-verify/signature'`.
+registerSignatureLoader(null, "in workerd, add `import 'jwks-verify/signature'` to the worker (it uploads and instantiates the module)");
 
 export * from './lib/api.js';

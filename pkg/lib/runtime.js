@@ -1,3 +1,5 @@
+import { loadSignature, resetSignature } from './signature.js';
+
 // Wasm instantiation state, shared by every entry. An entry registers how to instantiate
 // (synchronously in Node, asynchronously on the web); everything else awaits `ready()`.
 
@@ -20,7 +22,15 @@ export function isReady() {
   return instantiated;
 }
 
-export function ready() {
+/**
+ * Resolves once the protocol module is instantiated; `{ sync: true }` also loads the
+ * pure-Rust signature module, which `verifyJwtSync` needs outside Node.
+ */
+export function ready(options) {
+  if (options !== undefined && (options === null || typeof options !== 'object' || (options.sync !== undefined && typeof options.sync !== 'boolean') || Object.keys(options).some((k) => k !== 'sync'))) {
+    return Promise.reject(Object.assign(new TypeError('ready(options): options must be { sync?: boolean }'), { code: 'ERR_INVALID_OPTION', option: 'sync' }));
+  }
+  if (options?.sync === true) return ready().then(() => loadSignature());
   if (instantiated) return Promise.resolve();
   if (!pending) {
     if (!instantiate) return Promise.reject(new Error('jwks-verify: no wasm loader registered for this runtime'));
@@ -38,7 +48,7 @@ export function ready() {
 
 export function assertReady(name) {
   if (!instantiated) {
-    throw new Error(`jwks-verify: ${name}() needs the wasm module; call "await ready()" once before using it in this runtime`);
+    throw Object.assign(new Error(`jwks-verify: ${name}() needs the wasm module; call "await ready()" once before using it in this runtime`), { code: 'ERR_NOT_READY' });
   }
 }
 
@@ -55,6 +65,7 @@ export function registerReset(fn) {
 export function recoverFrom(thrown) {
   if (reset && instantiated && typeof WebAssembly !== 'undefined' && thrown instanceof WebAssembly.RuntimeError) {
     reset();
+    resetSignature();
     instance += 1;
     for (const listener of resetListeners) listener();
   }

@@ -41,6 +41,7 @@ export async function resolveKeySet(keys, text, maxTokenLength) {
 export async function runProfile(profile, text, keySet, route = -1, body = undefined) {
   const backend = asyncBackend();
   const handle = handleOf(keySet);
+  await backend.load?.();
   try {
     if (backend.sync) return resultOf(profile.verify(text, handle, route, body, backend.hostFor(handle)), keySet);
     return await checkPrepared(backend, handle, keySet, profile.prepare(text, handle, route), (prepared, index) => profile.finish(prepared, index, route, body));
@@ -145,6 +146,7 @@ async function verifyLocalAsync(backend, token, keys, options) {
 export async function verifyJwt(token, keys, options) {
   if (!isReady()) await ready();
   const backend = asyncBackend();
+  await backend.load?.();
   if (!isRemote(keys)) return backend.sync ? verifyLocal(backend, token, keys, options) : verifyLocalAsync(backend, token, keys, options);
   const verifier = new Verifier(keys, options, 'verifyJwt');
   try {
