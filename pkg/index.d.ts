@@ -304,7 +304,10 @@ export declare function verifyJwt<P = JWTPayload>(
 
 /**
  * `verifyJwt` without a Promise, for keys that are already here. Outside Node call
- * `await ready()` once first.
+ * `await ready({ sync: true })` once first (RSA, ECDSA and EdDSA need the pure-Rust signature
+ * module then; in workerd and Deno `import 'jwks-verify/signature'` loads it). Throws an `Error`
+ * with `code` `ERR_NOT_READY` before `ready()`, and `ERR_FALLBACK_NOT_LOADED` when a
+ * non-HMAC token needs the signature module and it is not loaded.
  */
 export declare function verifyJwtSync<P = JWTPayload>(
   token: string | Uint8Array,
@@ -368,8 +371,23 @@ export interface DecodedJwt {
 
 export declare function decodeJwt(token: string | Uint8Array): DecodedJwt;
 
-/** Resolves once the wasm module is instantiated (at once in Node, workerd and Deno). */
-export declare function ready(): Promise<void>;
+export interface ReadyOptions {
+  /**
+   * Also load the pure-Rust signature module (RSA, ECDSA, EdDSA), which `verifyJwtSync` and
+   * `setBackend('rust')` need outside Node: browsers fetch it (about 100 KB gzipped) from next
+   * to the protocol module; in workerd and Deno it must be imported
+   * (`import 'jwks-verify/signature'`), else this rejects with `ERR_FALLBACK_NOT_LOADED`.
+   * Node loads it at import. Default `false`.
+   */
+  sync?: boolean;
+}
+
+/**
+ * Resolves once the protocol wasm module is instantiated (at once in Node, workerd and Deno);
+ * with `{ sync: true }`, once the signature module is loaded too. Wrong options reject with a
+ * `TypeError` (`code` `ERR_INVALID_OPTION`).
+ */
+export declare function ready(options?: ReadyOptions): Promise<void>;
 
 // ---------------------------------------------------------------------------------------
 // Signature backends
@@ -386,7 +404,11 @@ export interface BackendChoice {
   available: BackendName[];
 }
 
-/** Forces a signature backend; 'auto' (or nothing) returns to the fastest available. */
+/**
+ * Forces a signature backend; 'auto' (or nothing) returns to the fastest available. 'rust'
+ * outside Node starts loading the signature module: async calls wait for it, a sync call
+ * before it arrives throws `ERR_FALLBACK_NOT_LOADED` (await `ready({ sync: true })` first).
+ */
 export declare function setBackend(name?: BackendName | 'auto'): void;
 
 export declare function getBackend(): BackendChoice;

@@ -60,7 +60,7 @@ function installCounter() {
 // Wycheproof file from the server and make the cases from it instead (skipping `skip`).
 async function runInPage({ cases, vectors, skip, options: vectorOptions, backends }) {
   const lib = await import('/pkg/web.mjs');
-  await lib.ready();
+  await lib.ready({ sync: true }); // the rust backend's RSA/ECDSA/EdDSA: the signature module
   const settle = async (fn) => {
     try {
       const result = await fn();

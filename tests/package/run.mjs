@@ -17,7 +17,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readmeTests } from './readme.mjs';
@@ -46,6 +46,8 @@ const WEBHOOK_BODY = '{"event":"ping","id":42}';
 const PACKED = [
   'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'cli.mjs',
   'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
+  'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts',
+  'gen/jwks_verify_signature.js', 'gen/jwks_verify_signature_bg.wasm',
   'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
   'LICENSE-MIT', 'LICENSE-APACHE',
 ];
@@ -358,9 +360,12 @@ test('Chromium: an esbuild bundle (browser condition) verifies every algorithm; 
   const inputs = Object.keys(metafile.inputs);
   assert.ok(inputs.includes('node_modules/jwks-verify/web.mjs'), `bundled: ${inputs.join(', ')}`);
   assert.ok(!inputs.some((f) => /jwks-verify\/(node|workerd|deno)\./.test(f)), `bundled: ${inputs.join(', ')}`);
-  // web.mjs fetches gen/jwks_verify_bg.wasm next to the bundle: the one copy step users make.
+  // web.mjs fetches gen/jwks_verify_bg.wasm next to the bundle (and, for verifyJwtSync after
+  // ready({ sync: true }), gen/jwks_verify_signature_bg.wasm): the copy step of this recipe.
   await mkdir(join(out, 'gen'), { recursive: true });
-  await copyFile(join(projects.browser, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(out, 'gen/jwks_verify_bg.wasm'));
+  for (const wasm of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+    await copyFile(join(projects.browser, 'node_modules/jwks-verify/gen', wasm), join(out, 'gen', wasm));
+  }
   await writeFile(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>jwks-verify</title><script type="module" src="./bundle.js"></script>\n');
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -394,7 +399,7 @@ test('workerd: a worker bundled with the workerd condition imports the .wasm as 
     setup(build) {
       build.onResolve({ filter: /\.wasm$/ }, (args) => {
         wasmImports.push(args.importer);
-        return { path: './jwks_verify_bg.wasm', external: true };
+        return { path: `./${basename(args.path)}`, external: true };
       });
     },
   };
@@ -404,8 +409,12 @@ test('workerd: a worker bundled with the workerd condition imports the .wasm as 
     outfile: join(dir, 'out/worker.js'), metafile: true, plugins: [wasmModules], logLevel: 'error',
   });
   assert.ok(Object.keys(metafile.inputs).includes('node_modules/jwks-verify/workerd.mjs'), Object.keys(metafile.inputs).join(', '));
-  assert.ok(wasmImports.length === 1 && wasmImports[0].endsWith('workerd.mjs'), `wasm imported by ${wasmImports.join(', ')}`);
-  await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(dir, 'out/jwks_verify_bg.wasm'));
+  // workerd.mjs imports the protocol module; the worker's `import 'jwks-verify/signature'`
+  // (for verifyJwtSync) the signature module.
+  assert.deepEqual(wasmImports.map((f) => basename(f)).sort(), ['signature-workerd.mjs', 'workerd.mjs'], `wasm imported by ${wasmImports.join(', ')}`);
+  for (const wasm of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+    await copyFile(join(dir, 'node_modules/jwks-verify/gen', wasm), join(dir, 'out', wasm));
+  }
 
   const port = await freePort();
   await writeFile(join(dir, 'out/config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
@@ -420,6 +429,7 @@ const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
+    (name = "jwks_verify_signature_bg.wasm", wasm = embed "jwks_verify_signature_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",
   globalOutbound = "internet",
