@@ -7,7 +7,8 @@
 //! - [`alg`]: the table of algorithm facts.
 //! - [`crypto`]: signature backends behind [`crypto::SignatureVerifier`]; the pure-Rust
 //!   RSA/ECDSA/EdDSA code only with the `rust-crypto` feature (the signature module).
-//! - [`jwk`], [`jwks`], [`diagnostics`], [`x509`]: keys, sets, lints, x5c checks and the key-selection rule.
+//! - [`jwk`], [`jwks`], [`diagnostics`], [`x509`]: keys, sets, lints, x5c checks and the key-selection rule
+//!   ([`der`]: the certificate read down to its public key).
 //! - [`options`]: every options struct, read strictly from the caller's value
 //!   ([`options::value`]: undefined vs null, unknown names, the nearest known name).
 //! - [`duration`], [`claims`]: durations ("30s"), registered-claim rules.
@@ -24,6 +25,7 @@ pub mod alg;
 pub mod assertion;
 pub mod claims;
 pub mod crypto;
+pub mod der;
 pub mod diagnostics;
 pub mod duration;
 pub mod encoding;

@@ -46,7 +46,7 @@ const WEBHOOK_BODY = '{"event":"ping","id":42}';
 const PACKED = [
   'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'cli.mjs',
   'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
-  'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts',
+  'esbuild.mjs', 'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts',
   'gen/jwks_verify_signature.js', 'gen/jwks_verify_signature_bg.wasm',
   'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
   'LICENSE-MIT', 'LICENSE-APACHE',
