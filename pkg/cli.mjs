@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// jwks-verify command line: verify, lint, decode, assertion. Human output by default, one
+// jwks-verify command line: verify, lint, decode, assertion, access-token, dpop. Human output by default, one
 // JSON object on stdout with --json. Exit codes: 0 valid, 1 invalid, 2 usage or I/O error.
 
 import { readFile } from 'node:fs/promises';
@@ -22,6 +22,13 @@ Commands:
   assertion <jwt> --client-id <id> --aud <audience>... --jwks <file|url>
       [--alg <alg>]... [--profile strict|rfc7523] [--max-lifetime <seconds>]
       [--clock-tolerance <seconds>]  check an RFC 7523 client assertion
+  access-token <jwt> --jwks <file|url> --iss <issuer>... --aud <audience>...
+      [--scope <scope>]... [--alg <alg>]... [--clock-tolerance <seconds>]
+                                     verify an RFC 9068 access token; --scope may be
+                                     repeated or hold several space-separated scopes
+  dpop <proof> --method <method> --url <url>   check an RFC 9449 DPoP proof for a request
+      [--access-token <token>] [--nonce <nonce>] [--alg <alg>]... [--max-age <seconds>]
+      [--clock-tolerance <seconds>]
 
 Options for every command:
   --json              print one JSON object on stdout (for scripts)
@@ -44,6 +51,12 @@ const OPTIONS = {
   'clock-tolerance': { type: 'string' },
   'max-token-age': { type: 'string' },
   'max-lifetime': { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  method: { type: 'string' },
+  url: { type: 'string' },
+  'access-token': { type: 'string' },
+  nonce: { type: 'string' },
+  'max-age': { type: 'string' },
   now: { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
@@ -58,6 +71,8 @@ const COMMANDS = {
   lint: { positionals: ['file|url'], options: [], required: [] },
   decode: { positionals: ['token'], options: [], required: [] },
   assertion: { positionals: ['jwt'], options: ['jwks', 'client-id', 'aud', 'alg', 'profile', 'clock-tolerance', 'max-lifetime'], required: ['client-id', 'aud', 'jwks'] },
+  'access-token': { positionals: ['jwt'], options: ['jwks', 'iss', 'aud', 'alg', 'scope', 'clock-tolerance'], required: ['jwks', 'iss', 'aud'] },
+  dpop: { positionals: ['proof'], options: ['method', 'url', 'access-token', 'nonce', 'alg', 'max-age', 'clock-tolerance'], required: ['method', 'url'] },
 };
 
 /** A failure that is the caller's or the machine's, not the token's: exit 2. */
@@ -86,7 +101,7 @@ function parseCommandLine(argv) {
   if (command === undefined) throw new UsageError('no command given');
   if (command === 'help') return { command, values, args };
   const spec = COMMANDS[command];
-  if (!spec) throw new UsageError(`unknown command "${command}" (expected verify, lint, decode or assertion)`);
+  if (!spec) throw new UsageError(`unknown command "${command}" (expected ${Object.keys(COMMANDS).join(', ')})`);
   if (args.length !== spec.positionals.length) {
     throw new UsageError(`${command} takes ${spec.positionals.map((p) => `<${p}>`).join(' ')}, got ${args.length} argument(s)`);
   }
@@ -270,6 +285,59 @@ async function assertionCommand({ values, args }, now) {
   };
 }
 
+// --scope read --scope "write admin" -> ['read', 'write', 'admin'].
+function scopesOption(values) {
+  return values.scope?.flatMap((text) => text.split(/[ \t]+/)).filter((scope) => scope !== '');
+}
+
+async function accessTokenCommand({ values, args }, now) {
+  const token = await tokenArgument(args[0]);
+  const keys = await keysOption(values.jwks, values);
+  const options = {
+    issuer: values.iss,
+    audience: values.aud,
+    algorithms: values.alg,
+    requiredScopes: scopesOption(values),
+    clockTolerance: optionValue(values, 'clock-tolerance'),
+    currentDate: now,
+  };
+  const result = await jv.verifyAccessToken(token, keys, options);
+  const scope = typeof result.payload.scope === 'string' ? result.payload.scope : undefined;
+  return {
+    json: { valid: true, header: result.header, payload: result.payload, key: result.key },
+    text: [
+      `valid: RFC 9068 access token for client ${q(result.payload.client_id)}, subject ${q(result.payload.sub)}`,
+      `  scope: ${scope === undefined ? '(none)' : q(scope)}`,
+      `  key: ${describeKey(result.key)}`,
+      'payload:', formatClaims(result.payload, clockSeconds(now)),
+    ].join('\n'),
+  };
+}
+
+async function dpopCommand({ values, args }, now) {
+  const proof = await tokenArgument(args[0]);
+  const options = {
+    method: values.method,
+    url: values.url,
+    accessToken: values['access-token'],
+    nonce: values.nonce,
+    algorithms: values.alg,
+    maxAge: optionValue(values, 'max-age'),
+    clockTolerance: optionValue(values, 'clock-tolerance'),
+    currentDate: now,
+  };
+  const result = await jv.verifyDpopProof(proof, options);
+  return {
+    json: { valid: true, ...result },
+    text: [
+      `valid: DPoP proof for ${plain(values.method)} ${q(values.url)}`,
+      `  jkt: ${result.jkt}`,
+      'header:', formatClaims(result.header, clockSeconds(now)),
+      'payload:', formatClaims(result.payload, clockSeconds(now)),
+    ].join('\n'),
+  };
+}
+
 async function lintCommand({ values, args }) {
   const location = args[0];
   const keySet = isUrl(location) ? await fetchKeySet(location, values) : jv.parseJwks(await readLocal(location));
@@ -305,7 +373,7 @@ async function packageVersion() {
   return JSON.parse(text).version;
 }
 
-const RUN = { verify: verifyCommand, lint: lintCommand, decode: decodeCommand, assertion: assertionCommand };
+const RUN = { verify: verifyCommand, lint: lintCommand, decode: decodeCommand, assertion: assertionCommand, 'access-token': accessTokenCommand, dpop: dpopCommand };
 
 async function main(argv) {
   const json = argv.includes('--json');

@@ -91,7 +91,8 @@ export type JoseErrorCode =
   | 'ERR_JWT_REPLAYED'
   | 'ERR_REPLAY_STORE_FULL'
   | 'ERR_REPLAY_STORE_UNAVAILABLE'
-  | 'ERR_WEBHOOK_BODY_MISMATCH';
+  | 'ERR_WEBHOOK_BODY_MISMATCH'
+  | 'ERR_DPOP_INVALID';
 
 /** Why a claim check failed (`JoseError['reason']`). */
 export type ClaimFailureReason =
@@ -99,7 +100,18 @@ export type ClaimFailureReason =
   | 'invalid'
   | 'check_failed'
   | 'multiple_audiences'
-  | 'lifetime_too_long';
+  | 'lifetime_too_long'
+  | 'insufficient_scope'
+  /** DPoP `iat` outside `maxAge`. */
+  | 'too_old'
+  | 'in_future'
+  /** DPoP proofs: the header check that failed (no `claim`). */
+  | 'typ'
+  | 'alg'
+  | 'jwk'
+  | 'crit'
+  | 'signature'
+  | 'malformed';
 
 /**
  * The claim (or header parameter) a claim failure names: the registered claims, `typ`, the
@@ -115,6 +127,12 @@ export type ClaimName =
   | 'jti'
   | 'typ'
   | 'request_body_sha256'
+  | 'client_id'
+  | 'scope'
+  | 'htm'
+  | 'htu'
+  | 'ath'
+  | 'nonce'
   | (string & {});
 
 /** Extra fields a JoseError may carry. */
@@ -240,8 +258,19 @@ export interface ParseJwksOptions {
 /** Keys that are already here: a KeySet, a JWKS object or its JSON text, or a single JWK. */
 export type LocalKeysInput = KeySet | JSONWebKeySet | JWK | string;
 
+/**
+ * A function that picks the keys for one token from its protected header and its unverified
+ * payload (as the core decoded them, after the `maxTokenLength` check). It may return any
+ * `KeysInput` but another function, or a Promise of one; an exception it throws propagates as
+ * is. Async verification only: the sync functions refuse it with `ERR_JWKS_INVALID`.
+ */
+export type KeyResolver = (
+  header: JWTHeader,
+  unverifiedPayload: JWTPayload,
+) => LocalKeysInput | RemoteJwks | TrustedIssuers | Promise<LocalKeysInput | RemoteJwks | TrustedIssuers>;
+
 /** Every form of keys the async functions take. */
-export type KeysInput = LocalKeysInput | RemoteJwks;
+export type KeysInput = LocalKeysInput | RemoteJwks | TrustedIssuers | KeyResolver;
 
 /**
  * Parses a JWKS `{keys:[...]}` or a single JWK (object or JSON text). Unusable keys are kept
@@ -510,6 +539,46 @@ export declare class RemoteJwks {
  */
 export declare function discoverJwks(issuer: string, options?: RemoteOptions): Promise<RemoteJwks>;
 
+/** `TrustedIssuers` options: `RemoteOptions` for each issuer's discovery and JWKS, plus the bound. */
+export interface TrustedIssuersOptions extends RemoteOptions {
+  /**
+   * Default 100: issuers whose discovered keys are held at most. When full, the least recently
+   * used issuer is dropped (its next token discovers it again).
+   */
+  maxIssuers?: number;
+}
+
+/** One issuer held by a `TrustedIssuers`. */
+export interface TrustedIssuerStats {
+  issuer: string;
+  /** The `jwks_uri` found by discovery; null until discovery succeeded. */
+  jwksUri: string | null;
+  /** Its `RemoteJwks` stats; null until discovery succeeded. */
+  jwks: RemoteJwksStats | null;
+  /** The error of the last failed discovery, if any. */
+  lastError: JoseError | null;
+}
+
+/**
+ * A `KeysInput` for many issuers: the token's `iss` picks that issuer's keys through
+ * `discoverJwks(iss, options)`, and verification then requires `iss` to equal it exactly. A
+ * token whose `iss` is missing or not trusted fails with `ERR_JWT_CLAIM_VALIDATION_FAILED`
+ * (`claim: "iss"`) before any network request.
+ */
+export declare class TrustedIssuers {
+  #private;
+  /**
+   * `issuers`: a non-empty array of issuer identifiers (absolute http(s) URLs; `iss` must equal
+   * one exactly, no normalisation), or a predicate that trusts an `iss` by returning `true`
+   * (exactly `true`; the `iss` must also be an http(s) URL). TypeError when wrong.
+   */
+  constructor(issuers: readonly string[] | ((iss: string) => boolean), options?: TrustedIssuersOptions);
+  /** The key set of the token's issuer, bound to that issuer. */
+  keySetFor(token: string): Promise<KeySet>;
+  /** The issuers held, most recently used first. */
+  stats(): { issuers: TrustedIssuerStats[] };
+}
+
 // ---------------------------------------------------------------------------------------
 // Key selection, explained
 // ---------------------------------------------------------------------------------------
@@ -656,3 +725,171 @@ export declare function verifyWebhook<P = JWTPayload>(
   keys: KeysInput,
   options?: WebhookOptions,
 ): Promise<VerifiedJwt<P>>;
+
+// ---------------------------------------------------------------------------------------
+// Resource servers: access tokens (RFC 9068), authenticateRequest (RFC 6750, RFC 9449)
+// ---------------------------------------------------------------------------------------
+
+export interface AccessTokenOptions extends VerifyOptions {
+  /** Required: the resource's identifier(s); the token's `aud` must hold one. */
+  audience: string | string[];
+  /** Required: the authorization server's issuer identifier(s). */
+  issuer: string | string[];
+  /** Fixed by the profile: only `"at+jwt"` (or `"application/at+jwt"`) may be given. */
+  typ?: 'at+jwt' | 'application/at+jwt';
+  /**
+   * Scopes the token's `scope` claim (space-separated) must all hold; else
+   * `ERR_JWT_CLAIM_VALIDATION_FAILED` with `claim: "scope"`, `reason: "insufficient_scope"`.
+   */
+  requiredScopes?: string[];
+}
+
+/** The claims RFC 9068 §2.2 requires of an access token. */
+export interface AccessTokenPayload extends JWTPayload {
+  iss: string;
+  exp: number;
+  aud: string | string[];
+  sub: string;
+  client_id: string;
+  iat: number;
+  jti: string;
+  scope?: string;
+  /** Confirmation: `jkt` binds the token to a DPoP key (RFC 9449 §6). */
+  cnf?: { jkt?: string; [member: string]: unknown };
+}
+
+/**
+ * An RFC 9068 JWT access token: header `typ` `at+jwt`; `iss`, `exp`, `aud`, `sub`,
+ * `client_id`, `iat`, `jti` required; `scope` holding every `requiredScopes` entry.
+ */
+export declare function verifyAccessToken<P = AccessTokenPayload>(
+  token: string | Uint8Array,
+  keys: KeysInput,
+  options: AccessTokenOptions,
+): Promise<VerifiedJwt<P>>;
+
+export interface AuthenticateOptions extends VerifyOptions {
+  /** The access tokens' issuer keys. */
+  keys: KeysInput;
+  /**
+   * Default `"at+jwt"`: RFC 9068 (`audience` and `issuer` then required). `"jwt"`:
+   * `verifyJwt`'s rules plus `requiredScopes`.
+   */
+  profile?: 'at+jwt' | 'jwt';
+  /** Scopes the token must hold; else 403 `insufficient_scope`. */
+  requiredScopes?: string[];
+  /**
+   * Default `"allowed"`: Bearer and DPoP schemes. `"required"`: DPoP only. `"off"`: Bearer
+   * only (the DPoP scheme counts as unknown).
+   */
+  dpop?: 'allowed' | 'required' | 'off';
+  /** Makes each DPoP proof's `jti` single use (keys scoped by the proof key's `jkt`). */
+  dpopReplay?: ReplayStore;
+  /**
+   * Algorithms a DPoP proof may use (asymmetric only), listed in `DPoP algs="…"`. Default:
+   * the asymmetric ones of `algorithms`, or every asymmetric algorithm.
+   */
+  dpopAlgorithms?: Algorithm[];
+  /** The challenges' `realm` (printable ASCII). */
+  realm?: string;
+  /** RFC 9728 `resource_metadata`: the absolute URL of this resource's metadata. */
+  resourceMetadata?: string;
+}
+
+/** A request as authenticateRequest reads it: a Fetch `Request`, or Node's `req`. */
+export interface AuthenticateRequestInput {
+  /** Needed for the DPoP scheme only (a missing one is a 400 there). */
+  method?: string;
+  /**
+   * Absolute, or a path resolved against the `Host` header (`https` on a TLS socket). Needed
+   * for the DPoP scheme only.
+   */
+  url?: string;
+  headers: Headers | Record<string, string | string[] | undefined>;
+  headersDistinct?: Record<string, string[] | undefined>;
+  /** Node's socket: a TLS one (`encrypted: true`) makes a relative `url` `https:`. */
+  socket?: object;
+}
+
+export type AuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
+
+export interface AuthSuccess<P = AccessTokenPayload> {
+  ok: true;
+  token: string;
+  header: JWTHeader;
+  payload: P & JWTPayload;
+  key: KeyInfo;
+  scheme: 'Bearer' | 'DPoP';
+  /** The DPoP key's RFC 7638 thumbprint (the token's `cnf.jkt`), for a DPoP-bound token. */
+  jkt?: string;
+}
+
+export interface AuthFailure {
+  ok: false;
+  status: 400 | 401 | 403;
+  /** Absent when the request carried no credentials (RFC 6750 §3.1). */
+  error?: AuthError;
+  /** One fixed phrase per failure category: never key ids, URLs or token text. */
+  errorDescription?: string;
+  /** The `WWW-Authenticate` header value. */
+  wwwAuthenticate: string;
+  /** The verifier's error, when a token or proof was refused. */
+  cause?: JoseError;
+}
+
+export type AuthResult<P = AccessTokenPayload> = AuthSuccess<P> | AuthFailure;
+
+/**
+ * Authenticates a request's `Authorization: Bearer` or `DPoP` credentials. Refusals resolve
+ * to `{ ok: false, … }`; keys that cannot be fetched or a failing replay store reject.
+ */
+export declare function authenticateRequest<P = AccessTokenPayload>(
+  request: Request | AuthenticateRequestInput,
+  options: AuthenticateOptions,
+): Promise<AuthResult<P>>;
+
+/** The Response for a refused request: status, `WWW-Authenticate`, JSON `{ error, error_description }`. */
+export declare function challengeResponse(result: AuthFailure): Response;
+
+export interface DpopOptions {
+  /** The request's method; `htm` must equal it exactly. */
+  method: string;
+  /**
+   * The request's absolute http(s) URL as the client addressed it; `htu` must equal it
+   * without query and fragment (scheme and host case-insensitive, default port dropped).
+   */
+  url: string;
+  /** The access token sent with the proof: makes `ath` (base64url SHA-256 of it) required. */
+  accessToken?: string;
+  /** The nonce the server gave the client: makes `nonce` required and equal. */
+  nonce?: string;
+  /** Default 300: `iat` must be within this of now, both ways (plus `clockTolerance`). */
+  maxAge?: Seconds;
+  /** Default 0. */
+  clockTolerance?: Seconds;
+  /** Makes `jti` single use, under the key `<jkt> <jti>`. */
+  replay?: ReplayStore;
+  /** Default 5000: how long `replay.markUsed` may take before the check fails closed. */
+  replayTimeoutMs?: number;
+  /** Asymmetric algorithms only (an `HS*` listed is a TypeError). Default: all of them. */
+  algorithms?: Algorithm[];
+  currentDate?: Date | number;
+  crit?: Record<string, boolean>;
+  /** Default 16384 characters. */
+  maxTokenLength?: number;
+  maxCandidates?: number;
+}
+
+export interface VerifiedDpopProof {
+  /** RFC 7638 SHA-256 thumbprint of the proof's `jwk` (compare with an access token's `cnf.jkt`). */
+  jkt: string;
+  header: JWTHeader & { typ: string; jwk: JWK };
+  payload: JWTPayload & { jti: string; htm: string; htu: string; iat: number; ath?: string; nonce?: string };
+}
+
+/**
+ * RFC 9449 §4.3: a DPoP proof (the `DPoP` request header) for this request. Fails with
+ * `ERR_DPOP_INVALID` (`claim`/`reason` say which check), `ERR_JWT_REPLAYED` for a reused `jti`,
+ * `ERR_JWS_INVALID` when the header `jwk` holds private key members.
+ */
+export declare function verifyDpopProof(proof: string, options: DpopOptions): Promise<VerifiedDpopProof>;

@@ -141,8 +141,8 @@ impl AssertionOptions {
     }
 }
 
-const KEYS_KINDS: &[HostKind] = &[HostKind::Object, HostKind::String, HostKind::Function];
-const KEYS_WHAT: &str = "a KeysInput (a KeySet, a JWKS or JWK object or its JSON text, or a RemoteJwks)";
+pub(crate) const KEYS_KINDS: &[HostKind] = &[HostKind::Object, HostKind::String, HostKind::Function];
+pub(crate) const KEYS_WHAT: &str = "a KeysInput (a KeySet, a JWKS or JWK object or its JSON text, a RemoteJwks, a TrustedIssuers or a key resolver function)";
 
 /// Which key set verifies an assertion: the client's own, or a federated issuer's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -42,7 +42,7 @@ pub fn optional_jti(payload: &(impl JsonObject + ?Sized)) -> Result<Option<Strin
 
 /// The claims [`validate`] and the profiles read (an [`crate::json_view::ObjectView`] of the
 /// payload captures them).
-pub const CLAIM_MEMBERS: &[&str] = &["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "request_body_sha256"];
+pub const CLAIM_MEMBERS: &[&str] = &["iss", "sub", "aud", "iat", "nbf", "exp", "jti", "request_body_sha256", "client_id", "scope", "htm", "htu", "ath", "nonce"];
 
 /// Time checks compare whole seconds: `floor(now)`. For a rule that accepts while
 /// `floor(now) < bound`, the first instant it refuses is `ceil(bound)`.

@@ -22,6 +22,8 @@ pub enum ErrorCode {
     ReplayStoreFull,
     /// A `ReplayStore` threw, rejected, answered neither true nor false, or timed out.
     ReplayStoreUnavailable,
+    /// A DPoP proof (RFC 9449) that fails any check but replay.
+    DpopInvalid,
 }
 
 impl ErrorCode {
@@ -43,6 +45,7 @@ impl ErrorCode {
             ErrorCode::WebhookBodyMismatch => "ERR_WEBHOOK_BODY_MISMATCH",
             ErrorCode::ReplayStoreFull => "ERR_REPLAY_STORE_FULL",
             ErrorCode::ReplayStoreUnavailable => "ERR_REPLAY_STORE_UNAVAILABLE",
+            ErrorCode::DpopInvalid => "ERR_DPOP_INVALID",
         }
     }
 }
@@ -55,6 +58,19 @@ pub enum ClaimReason {
     CheckFailed,
     MultipleAudiences,
     LifetimeTooLong,
+    /// An access token's `scope` lacks a required scope.
+    InsufficientScope,
+    /// A time claim too far in the past / in the future (DPoP `iat`).
+    TooOld,
+    InFuture,
+    /// DPoP proofs: which header check failed (`typ`, `alg`, `jwk`, `crit`, `signature`,
+    /// `malformed`).
+    Typ,
+    Alg,
+    Jwk,
+    Crit,
+    Signature,
+    Malformed,
 }
 
 impl ClaimReason {
@@ -65,6 +81,15 @@ impl ClaimReason {
             ClaimReason::CheckFailed => "check_failed",
             ClaimReason::MultipleAudiences => "multiple_audiences",
             ClaimReason::LifetimeTooLong => "lifetime_too_long",
+            ClaimReason::InsufficientScope => "insufficient_scope",
+            ClaimReason::TooOld => "too_old",
+            ClaimReason::InFuture => "in_future",
+            ClaimReason::Typ => "typ",
+            ClaimReason::Alg => "alg",
+            ClaimReason::Jwk => "jwk",
+            ClaimReason::Crit => "crit",
+            ClaimReason::Signature => "signature",
+            ClaimReason::Malformed => "malformed",
         }
     }
 }

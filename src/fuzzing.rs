@@ -142,6 +142,29 @@ pub fn options(data: &[u8]) {
     if let Err(err) = VerifyOptions::read(&value) {
         assert_safe_message(&err.to_string(), "VerifyOptions");
     }
+    resource(text, &value);
+}
+
+/// `authenticateRequest`: its options, then the text as an `Authorization` value, a `DPoP`
+/// value and a request URL. Every challenge must be a header value (printable ASCII).
+fn resource(text: &str, value: &crate::options::OptionValue) {
+    use crate::resource::{HeaderValue, RequestParts, ResourceOptions};
+    let options = match ResourceOptions::read(value) {
+        Ok(options) => options,
+        Err(err) => {
+            assert_safe_message(&err.to_string(), "AuthenticateOptions");
+            ResourceOptions::from_json(&json!({ "keys": {}, "issuer": "i", "audience": "a", "realm": "r \\ \"q\"" })).expect("valid options")
+        }
+    };
+    let header = |t: &str| HeaderValue::Text(t.to_owned());
+    let request = RequestParts { method: Some(header("GET")), url: Some(header(text)), authorization: vec![header(text)], dpop: vec![header(text)], host: Some(header(text)), encrypted: false };
+    let dpop = RequestParts { authorization: vec![header(&format!("DPoP {text}"))], ..request.clone() };
+    for request in [request, dpop] {
+        if let Err(failure) = options.credentials(&request) {
+            let challenge = options.challenge(&failure);
+            assert!(challenge.bytes().all(|b| (0x20..=0x7e).contains(&b)), "challenge {challenge:?}");
+        }
+    }
 }
 
 /// A `RemoteJwks` state (`fromState`), then a few decisions; the same text as `Cache-Control`.

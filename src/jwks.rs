@@ -17,6 +17,9 @@ pub const DEFAULT_MAX_CANDIDATES: usize = 4;
 pub struct KeySet {
     pub keys: Vec<Jwk>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The issuer these keys were picked for (`TrustedIssuers`): a token verified with them
+    /// must carry exactly this `iss` ([`crate::trusted::check_bound_issuer`]).
+    pub issuer: Option<String>,
 }
 
 /// `KeyInfo` of API.md.
@@ -142,7 +145,7 @@ impl KeySet {
         };
         let in_a_set = object.contains_key("keys");
         lint_set(&keys, in_a_set, &mut diagnostics);
-        Ok(KeySet { keys, diagnostics })
+        Ok(KeySet { keys, diagnostics, issuer: None })
     }
 
     pub fn kids(&self) -> Vec<&str> {

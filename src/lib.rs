@@ -14,25 +14,33 @@
 //! - [`duration`], [`claims`]: durations ("30s"), registered-claim rules.
 //! - [`quote`]: untrusted text made safe for messages.
 //! - [`verify`]: THE pipeline every profile runs (shape checks before any host).
-//! - [`assertion`], [`webhook`]: profiles on top of it; [`replay`]: what they ask a store.
+//! - [`assertion`], [`webhook`], [`access_token`]: profiles on top of it; [`replay`]: what they ask a store.
+//! - [`resource`]: `authenticateRequest`'s decisions (Authorization parsing, RFC 6750 results, challenges).
+//! - [`dpop`]: RFC 9449 DPoP proofs, a profile whose key is the proof's own `jwk`;
+//!   [`http_uri`]: the `htu` comparison (RFC 3986 normalisation).
 //! - [`explain`]: the same rules, each reported (`explainSelection`, `explainClaims`, `explainAssertion`).
 //! - [`remote`]: the `RemoteJwks` cache policy (a pure state machine), `Cache-Control`, discovery.
+//! - [`trusted`]: `TrustedIssuers`: which `iss` may pick keys, the issuer a key set binds, the
+//!   bounded set of issuers held.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
 //!
 //! The core never reads a clock: "now" is always a parameter.
 
+pub mod access_token;
 pub mod alg;
 pub mod assertion;
 pub mod claims;
 pub mod crypto;
 pub mod der;
 pub mod diagnostics;
+pub mod dpop;
 pub mod duration;
 pub mod encoding;
 pub mod error;
 pub mod explain;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod http_uri;
 pub mod jwk;
 pub mod json_view;
 pub mod jwks;
@@ -40,7 +48,9 @@ pub mod options;
 pub mod quote;
 pub mod remote;
 pub mod replay;
+pub mod resource;
 pub mod token;
+pub mod trusted;
 pub mod verify;
 pub mod webhook;
 pub mod x509;

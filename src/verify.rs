@@ -22,6 +22,10 @@ use serde_json::{Map, Value};
 pub trait Profile {
     type Outcome;
     fn verify_options(&self) -> &VerifyOptions;
+    /// Rules that must run before the registered-claim rules (claim types they leave open).
+    fn precheck<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, _header: &H, _claims: &C) -> Result<()> {
+        Ok(())
+    }
     fn check<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, header: &H, claims: &C, now: f64) -> Result<Self::Outcome>;
 }
 
@@ -73,7 +77,7 @@ pub fn run<P: Profile>(token: &str, keys: &KeySet, profile: &P, now: f64, mut ho
         }
     }
     let key_index = verified.ok_or_else(JoseError::signature_failed)?;
-    finish(&header, &header_bytes, payload, key_index, profile, now)
+    finish(&header, &header_bytes, payload, key_index, keys.issuer.as_deref(), profile, now)
 }
 
 /// The candidates whose signature shape fits, in set order.
@@ -81,9 +85,12 @@ fn fitting<'a>(alg: Alg, keys: &'a KeySet, selection: &'a Selection, signature: 
     selection.candidates.iter().copied().filter(move |&index| shape_fits(alg, &keys.keys[index], signature))
 }
 
-/// After the signature: the registered claims, then the profile's rules.
-fn finish<P: Profile>(header: &ObjectView, header_bytes: &[u8], payload: Vec<u8>, key_index: usize, profile: &P, now: f64) -> Result<Checked<P::Outcome>> {
+/// After the signature: the issuer the key set is bound to, the registered claims, then the
+/// profile's rules.
+fn finish<P: Profile>(header: &ObjectView, header_bytes: &[u8], payload: Vec<u8>, key_index: usize, issuer: Option<&str>, profile: &P, now: f64) -> Result<Checked<P::Outcome>> {
     let claims = claims_view(&payload, claims::CLAIM_MEMBERS)?;
+    profile.precheck(header, &claims)?;
+    crate::trusted::check_bound_issuer(&claims, issuer)?;
     claims::validate(header, &claims, profile.verify_options(), now)?;
     let outcome = profile.check(header, &claims, now)?;
     drop(claims);
@@ -105,6 +112,8 @@ pub struct Prepared {
     pub selection: Selection,
     /// The candidates whose signature shape fits, in set order: the keys to try.
     pub candidates: Vec<usize>,
+    /// The issuer the key set is bound to ([`KeySet::issuer`]).
+    issuer: Option<String>,
 }
 
 /// Header rules, key selection and the shape check; no signature is checked yet.
@@ -117,7 +126,7 @@ pub fn prepare(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<Pr
     let candidates = fitting(alg, keys, &selection, &signature).collect();
     let signed_len = parts.signed_len();
     drop(header);
-    Ok(Prepared { alg, token: token.to_owned(), signed_len, header_bytes, payload, signature, selection, candidates })
+    Ok(Prepared { alg, token: token.to_owned(), signed_len, header_bytes, payload, signature, selection, candidates, issuer: keys.issuer.clone() })
 }
 
 impl Prepared {
@@ -148,7 +157,7 @@ impl Prepared {
     /// After candidate `key_index` verified the signature: claims and the profile's rules.
     pub fn finish<P: Profile>(&self, key_index: usize, profile: &P, now: f64) -> Result<Checked<P::Outcome>> {
         let header = header_view(&self.header_bytes)?;
-        finish(&header, &self.header_bytes, self.payload.clone(), key_index, profile, now)
+        finish(&header, &self.header_bytes, self.payload.clone(), key_index, self.issuer.as_deref(), profile, now)
     }
 }
 

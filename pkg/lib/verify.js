@@ -7,6 +7,7 @@ import { JoseError, core, fromCore } from './errors.js';
 import { localKeySet, handleOf, isRemote } from './keys.js';
 import { assertReady, isReady, ready } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
+import { isResolver, resolveKeys } from './resolver.js';
 
 // Claim errors carry the decoded payload, like jose's.
 function withPayload(token) {
@@ -28,12 +29,17 @@ function resultOf(json, keySet) {
 }
 
 function remoteRefused() {
-  return new JoseError('ERR_JWKS_INVALID', 'synchronous verification takes local keys only; use verify()/verifyJwt with a RemoteJwks, or pass `await remote.keySet()`');
+  return new JoseError('ERR_JWKS_INVALID', 'synchronous verification takes local keys only; use verify()/verifyJwt with a RemoteJwks, TrustedIssuers or key resolver, or pass `await remote.keySet()`');
 }
 
-// KeysInput -> the KeySet to verify `text` with (a RemoteJwks looks the token's kid up).
+// Keys that need the token to find the key set: a RemoteJwks, a TrustedIssuers, a resolver.
+const perToken = (keys) => isRemote(keys) || isResolver(keys);
+
+// KeysInput -> the KeySet to verify `text` with (a RemoteJwks looks the token's kid up, a
+// TrustedIssuers its iss; a resolver is asked, once, for a KeysInput).
 export async function resolveKeySet(keys, text, maxTokenLength) {
-  return isRemote(keys) ? keys.keySetFor(text, maxTokenLength) : localKeySet(keys);
+  const input = isResolver(keys) ? await resolveKeys(keys, text, maxTokenLength) : keys;
+  return isRemote(input) ? input.keySetFor(text, maxTokenLength) : localKeySet(input);
 }
 
 // A profile's pipeline on one token with this runtime's backend (`route`: assertions; `body`:
@@ -44,18 +50,20 @@ export async function runProfile(profile, text, keySet, route = -1, body = undef
   await backend.load?.();
   try {
     if (backend.sync) return resultOf(profile.verify(text, handle, route, body, backend.hostFor(handle)), keySet);
-    return await checkPrepared(backend, handle, keySet, profile.prepare(text, handle, route), (prepared, index) => profile.finish(prepared, index, route, body));
+    const failed = profile.signatureFailed ? () => profile.signatureFailed() : wasm.signatureFailed;
+    return await checkPrepared(backend, handle, keySet, profile.prepare(text, handle, route), (prepared, index) => profile.finish(prepared, index, route, body), failed);
   } catch (err) {
     throw fromCore(err, withPayload(text));
   }
 }
 
 // An asynchronous backend tries a prepared token's candidates; `finish(prepared, index)` runs
-// the core's checks after the signature. The prepared token is freed either way.
-async function checkPrepared(backend, handle, keySet, prepared, finish) {
+// the core's checks after the signature; `failed()` is the profile's error when no candidate
+// verifies. The prepared token is freed either way.
+async function checkPrepared(backend, handle, keySet, prepared, finish, failed = wasm.signatureFailed) {
   try {
     const index = await backend.verifyPrepared(prepared, handle);
-    if (index < 0) throw wasm.signatureFailed();
+    if (index < 0) throw failed();
     return resultOf(finish(prepared, index), keySet);
   } finally {
     prepared.free();
@@ -114,7 +122,7 @@ export class Verifier {
   verifySync(token) {
     assertReady('verifySync');
     const profile = this.#core();
-    if (isRemote(this.#keys)) throw remoteRefused();
+    if (perToken(this.#keys)) throw remoteRefused();
     const keySet = localKeySet(this.#keys);
     return runProfileSync(profile, core(() => profile.text(token)), keySet);
   }
@@ -147,7 +155,7 @@ export async function verifyJwt(token, keys, options) {
   if (!isReady()) await ready();
   const backend = asyncBackend();
   await backend.load?.();
-  if (!isRemote(keys)) return backend.sync ? verifyLocal(backend, token, keys, options) : verifyLocalAsync(backend, token, keys, options);
+  if (!perToken(keys)) return backend.sync ? verifyLocal(backend, token, keys, options) : verifyLocalAsync(backend, token, keys, options);
   const verifier = new Verifier(keys, options, 'verifyJwt');
   try {
     return await verifier.verify(token);
@@ -158,7 +166,7 @@ export async function verifyJwt(token, keys, options) {
 
 export function verifyJwtSync(token, keys, options) {
   assertReady('verifyJwtSync');
-  if (isRemote(keys)) throw remoteRefused();
+  if (perToken(keys)) throw remoteRefused();
   return verifyLocal(syncBackend(), token, keys, options);
 }
 

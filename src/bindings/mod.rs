@@ -10,10 +10,13 @@ use crate::{token, Alg};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod dpop;
 mod heap;
 mod options;
 mod remote;
+mod resource;
 mod text;
+mod trusted;
 pub mod verify;
 
 pub(crate) fn jose_error(err: JoseError) -> JsValue {

@@ -4,6 +4,7 @@
 
 use super::options::read;
 use super::{alg_code, jose_error, WasmKeySet};
+use crate::access_token::AccessTokenOptions;
 use crate::assertion::{self, AssertionOptions, Route};
 use crate::crypto::{Builtin, SignatureVerifier};
 use crate::error::JoseError;
@@ -50,6 +51,11 @@ const HOST_ASKS_RUST: f64 = 2.0;
 /// `algCode` indexes `algorithmTable()`; the byte views are valid during the call only. An
 /// exception `host` throws is rethrown as is. No host (`undefined`): the pure-Rust code.
 fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>) -> Result<Checked<P::Outcome>, JsValue> {
+    run_mapped(token, keys, profile, now, host, |err| err)
+}
+
+/// [`run`] with the core's error passed through `map` (a profile's own error codes).
+pub(crate) fn run_mapped<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>, map: impl FnOnce(JoseError) -> JoseError) -> Result<Checked<P::Outcome>, JsValue> {
     let mut thrown = None;
     let checked = verify::run(token, &keys.inner, profile, now, |c: &Candidate| {
         let Some(host) = host else { return Builtin::default().verify(c.alg, c.key, c.signing_input, c.signature) };
@@ -66,15 +72,15 @@ fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64
             }
         }
     });
-    checked.map_err(|err| thrown.take().unwrap_or_else(|| jose_error(err)))
+    checked.map_err(|err| thrown.take().unwrap_or_else(|| jose_error(map(err))))
 }
 
-fn host_now() -> f64 {
+pub(crate) fn host_now() -> f64 {
     js_sys::Date::now() / 1000.0
 }
 
 /// `{"header":…,"payload":…,"keyIndex":n, …outcome}` from the original JSON texts.
-fn result_json(checked: &Checked<impl Serialize>) -> String {
+pub(crate) fn result_json(checked: &Checked<impl Serialize>) -> String {
     let outcome = checked.outcome.fields();
     let mut out = format!("{{\"header\":{},\"payload\":{},\"keyIndex\":{}", checked.header_json, checked.payload_json, checked.key_index);
     for (name, value) in outcome {
@@ -85,7 +91,7 @@ fn result_json(checked: &Checked<impl Serialize>) -> String {
 }
 
 /// A profile outcome's members for the JS result.
-trait Serialize {
+pub(crate) trait Serialize {
     fn fields(&self) -> Vec<(&'static str, Value)>;
 }
 
@@ -95,7 +101,7 @@ impl Serialize for () {
     }
 }
 
-fn replay_json(replay: &Option<Replay>) -> Value {
+pub(crate) fn replay_json(replay: &Option<Replay>) -> Value {
     replay.as_ref().map_or(Value::Null, |r| json!({ "key": r.key, "expiresAt": r.expires_at }))
 }
 
@@ -138,6 +144,7 @@ enum Kind {
     Jwt(VerifyOptions),
     Assertion(AssertionOptions),
     Webhook(WebhookOptions),
+    AccessToken(AccessTokenOptions),
 }
 
 #[wasm_bindgen]
@@ -155,12 +162,18 @@ impl WasmProfile {
         Ok(WasmProfile { kind: Kind::Webhook(read(options, "verifyWebhook", WebhookOptions::read)?) })
     }
 
+    #[wasm_bindgen(js_name = accessToken)]
+    pub fn access_token(options: &JsValue) -> Result<WasmProfile, JsValue> {
+        Ok(WasmProfile { kind: Kind::AccessToken(read(options, "verifyAccessToken", AccessTokenOptions::read)?) })
+    }
+
     #[wasm_bindgen(js_name = maxTokenLength)]
     pub fn max_token_length(&self) -> usize {
         match &self.kind {
             Kind::Jwt(options) => options.max_token_length,
             Kind::Assertion(a) => a.max_token_length,
             Kind::Webhook(w) => w.verify.max_token_length,
+            Kind::AccessToken(a) => a.verify.max_token_length,
         }
     }
 
@@ -181,7 +194,7 @@ impl WasmProfile {
     #[wasm_bindgen(js_name = replayTimeoutMs)]
     pub fn replay_timeout_ms(&self) -> f64 {
         match &self.kind {
-            Kind::Jwt(_) => crate::options::DEFAULT_REPLAY_TIMEOUT_MS,
+            Kind::Jwt(_) | Kind::AccessToken(_) => crate::options::DEFAULT_REPLAY_TIMEOUT_MS,
             Kind::Assertion(a) => a.replay.timeout_ms(),
             Kind::Webhook(w) => w.replay.timeout_ms(),
         }
@@ -216,6 +229,7 @@ impl WasmProfile {
                 let body = body.unwrap_or_default();
                 Ok(result_json(&run(token, keys, &w.for_body(&body), w.verify.now(host_now()), host)?))
             }
+            Kind::AccessToken(a) => Ok(result_json(&run(token, keys, a, a.verify.now(host_now()), host)?)),
         }
     }
 
@@ -225,6 +239,7 @@ impl WasmProfile {
             Kind::Jwt(options) => verify::prepare(token, &keys.inner, options),
             Kind::Assertion(a) => verify::prepare(token, &keys.inner, &a.verify_options(route_of(route))),
             Kind::Webhook(w) => verify::prepare(token, &keys.inner, &w.verify),
+            Kind::AccessToken(a) => verify::prepare(token, &keys.inner, &a.verify),
         };
         prepared.map(|inner| WasmPrepared { inner, options: None }).map_err(jose_error)
     }
@@ -240,8 +255,16 @@ impl WasmProfile {
                 let body = body.unwrap_or_default();
                 prepared.finish(key_index, &w.for_body(&body), w.verify.now(host_now())).map(|c| result_json(&c))
             }
+            Kind::AccessToken(a) => prepared.finish(key_index, a, a.verify.now(host_now())).map(|c| result_json(&c)),
         };
         result.map_err(jose_error)
+    }
+}
+
+impl WasmProfile {
+    /// The token check of `authenticateRequest` (its options read by `WasmResource`).
+    pub(crate) fn from_access_token(options: AccessTokenOptions) -> WasmProfile {
+        WasmProfile { kind: Kind::AccessToken(options) }
     }
 }
 
@@ -265,6 +288,17 @@ pub fn prepare_jwt(token: &JsValue, keys: &WasmKeySet, options: &JsValue) -> Res
     let token = token_text(token, options.max_token_length)?;
     let inner = verify::prepare(&token, &keys.inner, &options).map_err(jose_error)?;
     Ok(WasmPrepared { inner, options: Some(options) })
+}
+
+impl WasmPrepared {
+    /// A token prepared for a profile other than plain `verifyJwt`.
+    pub(crate) fn new(inner: Prepared) -> WasmPrepared {
+        WasmPrepared { inner, options: None }
+    }
+
+    pub(crate) fn prepared(&self) -> &Prepared {
+        &self.inner
+    }
 }
 
 #[wasm_bindgen]

@@ -17,7 +17,7 @@ pub const MAX_VALUES: usize = 10_000;
 
 /// Members whose values only the host can use (key sets, stores, functions): the host records
 /// their kind and does not look inside.
-pub const HOST_VALUED: &[&str] = &["keys", "replay", "store", "fetch", "headers", "clock"];
+pub const HOST_VALUED: &[&str] = &["keys", "replay", "store", "fetch", "headers", "clock", "dpopReplay"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OptionValue {

@@ -1,4 +1,4 @@
-// The jwks-verify CLI (pkg/cli.mjs): verify, lint, decode and assertion against sample files
+// The jwks-verify CLI (pkg/cli.mjs): verify, lint, decode, assertion and dpop against sample files
 // and a local JWKS server; human and --json output; exit codes 0 valid / 1 invalid / 2 usage
 // or I/O error.
 
@@ -352,6 +352,52 @@ describe('assertion', () => {
     const { code, stderr } = await cli(['assertion', token, '--aud', TOKEN_ENDPOINT, '--jwks', 'client.json']);
     assert.equal(code, 2);
     assert.match(stderr, /assertion needs --client-id/);
+  });
+});
+
+describe('dpop', () => {
+  const URL_ = 'https://rs.example/api/items';
+  let holder;
+  let jwk;
+
+  before(async () => {
+    holder = await jose.generateKeyPair('ES256', { extractable: true });
+    jwk = await jose.exportJWK(holder.publicKey);
+  });
+
+  const prove = (claims = {}) => new jose.SignJWT({ jti: `p-${Math.random()}`, htm: 'GET', htu: URL_, iat: NOW, ...claims })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).sign(holder.privateKey);
+  const base = ['--method', 'GET', '--url', `${URL_}?page=2`, ...at];
+
+  test('a valid proof: exit 0 with the jkt', async () => {
+    const proof = await prove({ ath: 'fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo' });
+    const { code, json } = await cliJson(['dpop', proof, ...base, '--access-token', 'Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU']);
+    assert.equal(code, 0, JSON.stringify(json));
+    assert.equal(json.valid, true);
+    assert.equal(json.jkt, await jose.calculateJwkThumbprint(jwk));
+    assert.equal(json.payload.htm, 'GET');
+    const human = await cli(['dpop', proof, ...base, '--access-token', 'Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU']);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^valid: DPoP proof for GET "https:\/\/rs\.example\/api\/items\?page=2"\n {2}jkt: [A-Za-z0-9_-]{43}\n/);
+  });
+
+  test('a proof for another method, or without the ath of --access-token: exit 1 with the claim', async () => {
+    const post = await cliJson(['dpop', await prove({ htm: 'POST' }), ...base]);
+    assert.equal(post.code, 1);
+    assert.deepEqual([post.json.error.code, post.json.error.claim, post.json.error.reason], ['ERR_DPOP_INVALID', 'htm', 'check_failed']);
+    const noAth = await cli(['dpop', await prove(), ...base, '--access-token', 'tok']);
+    assert.equal(noAth.code, 1);
+    assert.match(noAth.stdout, /^invalid: ERR_DPOP_INVALID: .* \(claim ath, reason missing\)/);
+  });
+
+  test('without --url, or with a relative one: exit 2', async () => {
+    const proof = await prove();
+    const missing = await cli(['dpop', proof, '--method', 'GET']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /dpop needs --url/);
+    const relative = await cli(['dpop', proof, '--method', 'GET', '--url', '/api/items']);
+    assert.equal(relative.code, 2);
+    assert.match(relative.stderr, /url/);
   });
 });
 

@@ -26,7 +26,7 @@ export function interfaceMembers(text, name) {
 
 const OPTION_INTERFACES = [
   'VerifyOptions', 'ParseJwksOptions', 'RemoteOptions', 'ReplayCacheOptions', 'AssertionOptions',
-  'FederatedIdentity', 'WebhookOptions', 'WebhookRequest',
+  'FederatedIdentity', 'WebhookOptions', 'WebhookRequest', 'AccessTokenOptions', 'AuthenticateOptions',
 ];
 
 test('the extractor sees the declarations (guards against a silent empty list)', () => {

@@ -104,7 +104,8 @@ export function readmeTests(ctx) {
     }));
     await writeFile(join(dir, 'jwks.json'), JSON.stringify(issuerJwks));
     for (const name of ['quick-start.mjs', 'quick-start.cjs', 'quick-start.ts', 'parse-jwks.mjs', 'remote-jwks.mjs',
-      'assertion.mjs', 'webhook-receiver.ts', 'webhook-sender.mjs', 'deno.mjs', 'browser.mjs', 'worker.mjs', 'config.capnp']) {
+      'assertion.mjs', 'webhook-receiver.ts', 'webhook-sender.mjs', 'deno.mjs', 'browser.mjs', 'worker.mjs', 'config.capnp',
+      'access-token.mjs', 'authenticate-request.mjs']) {
       await copyFile(example(name), join(dir, name));
     }
     // The sender uses jose (not a dependency of jwks-verify); the types need @types/node.
@@ -174,6 +175,17 @@ export function readmeTests(ctx) {
     assert.match(stdout, /kids: \[ 'issuer-2025' \]/);
   });
 
+  test('README many-issuers.mjs and key-resolver.mjs: the iss picks the keys; an untrusted iss is refused', async () => {
+    needsInstall();
+    for (const name of ['many-issuers.mjs', 'key-resolver.mjs']) await copyFile(example(name), join(dir, name));
+    assert.equal((await node(['many-issuers.mjs', await token()])).stdout, `${ISSUER} alice\n`);
+    const untrusted = await node(['many-issuers.mjs', await token({ iss: `${ISSUER}/` })]);
+    assert.equal(untrusted.stdout, 'ERR_JWT_CLAIM_VALIDATION_FAILED iss check_failed\n');
+    assert.equal((await node(['key-resolver.mjs', await token({ tenant: 'acme' })])).stdout, 'acme alice\n');
+    const unknown = await node(['key-resolver.mjs', await token({ tenant: 'other' })]).then(() => null, (err) => err);
+    assert.match(unknown?.stderr ?? 'it verified', /ERR_JWKS_NO_MATCHING_KEY/);
+  });
+
   test('README assertion.mjs: authenticateClient accepts a private_key_jwt once, then refuses the replay', async () => {
     needsInstall();
     const assertion = await mint(keys.billing, {
@@ -192,6 +204,13 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
     assert.equal(result.clientId, 'billing-service');
     assert.equal(result.again, 'ERR_JWT_REPLAYED');
     assert.equal(result.unknown, 'invalid_client');
+  });
+
+  test('README dpop.mjs: a jose-made proof is accepted once with its jkt, then refused as a replay', async () => {
+    needsInstall();
+    await copyFile(example('dpop.mjs'), join(dir, 'dpop.mjs'));
+    const { stdout } = await node(['dpop.mjs']);
+    assert.equal(stdout, 'true\nERR_JWT_REPLAYED\n');
   });
 
   test('README webhook receiver (TypeScript) and sender (jose): 204 for a signed body, 401 for a changed one', async () => {
@@ -229,6 +248,38 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
       assert.match(log, /refused: ERR_JWT_REPLAYED/);
     } finally {
       receiver.kill();
+    }
+  });
+
+  test('README access-token.mjs and authenticate-request.mjs: an at+jwt accepted; 401, 403 and 400 answered with challenges', async () => {
+    needsInstall();
+    const accessToken = (claims = {}) => mint(keys.issuer, {
+      iss: ISSUER, aud: 'my-api', sub: 'alice', client_id: 'app-1', iat: now() - 5, exp: now() + 600, jti: randomUUID(), scope: 'read', ...claims,
+    }, { header: { typ: 'at+jwt' } });
+    assert.equal((await node(['access-token.mjs', await accessToken()])).stdout, 'app-1 alice read\n');
+    const port = await ctx.freePort();
+    const server = spawn(process.execPath, ['--import', './fake-network.mjs', 'authenticate-request.mjs'], {
+      cwd: dir, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    server.stderr.on('data', (d) => { log += d; });
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      for (let i = 0; i < 100; i++) {
+        if (await fetch(url).then(() => true, () => false)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${await accessToken()}` } });
+      assert.equal(await ok.text(), 'hello alice (Bearer)\n', log);
+      const none = await fetch(url);
+      assert.equal(none.status, 401);
+      assert.match(none.headers.get('www-authenticate'), /^Bearer realm="my-api", DPoP realm="my-api", algs="[A-Z0-9 a-z]+"$/);
+      const scope = await fetch(url, { headers: { authorization: `Bearer ${await accessToken({ scope: 'write' })}` } });
+      assert.equal(scope.status, 403);
+      assert.deepEqual(await scope.json(), { error: 'insufficient_scope', error_description: 'The access token lacks a required scope' });
+      assert.equal((await fetch(url, { headers: { authorization: 'Bearer a b' } })).status, 400);
+    } finally {
+      server.kill();
     }
   });
 

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as jose from 'jose';
 import { readmeTests } from './readme.mjs';
 import {
   ALGORITHMS, NOW, isSymmetric, generateKey, keyRing, jwksOf, mint, tamperSignature,
@@ -123,6 +124,11 @@ async function makeFixtures() {
   });
   const bodyHash = createHash('sha256').update(WEBHOOK_BODY).digest('hex');
   const webhookToken = await mint(ring.get('ES256'), { iss: ISSUER, iat: NOW, request_body_sha256: bodyHash });
+  // A DPoP proof (RFC 9449), and one for another URL.
+  const holder = await jose.generateKeyPair('ES256', { extractable: true });
+  const holderJwk = await jose.exportJWK(holder.publicKey);
+  const prove = (htu) => new jose.SignJWT({ jti: 'proof-1', htm: 'POST', htu, iat: NOW })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: holderJwk }).sign(holder.privateKey);
 
   return {
     now: NOW,
@@ -134,6 +140,10 @@ async function makeFixtures() {
     remote: { token: await mint(remoteKey, claims), kid: 'remote-key' },
     assertion: { token: assertionToken, clientId: CLIENT_ID, audience: TOKEN_ENDPOINT, keys: jwksOf([clientKey]) },
     webhook: { token: webhookToken, body: WEBHOOK_BODY, keys: publicJwks },
+    dpop: {
+      proof: await prove(`${TOKEN_ENDPOINT}?x=1`), otherUrl: await prove('https://as.example/other'), url: TOKEN_ENDPOINT,
+      jkt: await jose.calculateJwkThumbprint(holderJwk),
+    },
   };
 }
 
@@ -214,7 +224,9 @@ function assertReport(report, runtime) {
   // Every check ran: 2 before/at load, ready, 2 per algorithm, 5 general, assertion, webhook,
   // and the remote fetch when the package has RemoteJwks.
   // + 10: suite.mjs optionChecks (7 entry points + 2 general checks) and the createVerifier check.
-  const expected = 3 + 2 * ALGORITHMS.length + 5 + 2 + 10 + (expectRemote ? 1 : 0);
+  // + 1: authenticateRequest / challengeResponse / verifyAccessToken.
+  // + 1: verifyDpopProof.
+  const expected = 3 + 2 * ALGORITHMS.length + 5 + 2 + 10 + 1 + 1 + (expectRemote ? 1 : 0);
   assert.equal(report.checks.length, expected, `${runtime}: ${report.checks.length} checks ran, expected ${expected}`);
   if (expectRemote) {
     assert.equal(report.remote, 'ran', `${runtime}: RemoteJwks step ${report.remote}`);

@@ -5,7 +5,8 @@
 export const API_NAMES = [
   'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
   'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
-  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError',
+  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError', 'TrustedIssuers', 'verifyDpopProof',
+  'verifyAccessToken', 'authenticateRequest', 'challengeResponse',
 ];
 
 // Values no option takes: each must be a TypeError naming the option, never "not set".
@@ -90,7 +91,7 @@ async function expectFailure(fn, code) {
 
 /**
  * `fixtures`: { now, issuer, audience, publicJwks, cases: [{ alg, token, keys, algorithms? }],
- * tampered, remote?: { url, token, kid }, assertion?, webhook? }.
+ * tampered, remote?: { url, token, kid }, assertion?, webhook?, dpop? }.
  * `syncBeforeReady`: the entry instantiates the wasm at load, so verifyJwtSync works before
  * anything awaits ready(); false (the web entry): it must throw until ready() resolves.
  */
@@ -173,6 +174,22 @@ export async function runSuite(jv, fixtures, { syncBeforeReady }) {
     expect(verifier.verifySync(first.token).payload.sub === 'alice', 'verifySync');
   });
 
+  await check('authenticateRequest and challengeResponse (Fetch Request), verifyAccessToken', async () => {
+    const options = { ...optionsFor(first), keys: first.keys, profile: 'jwt', realm: 'suite' };
+    const url = 'https://api.example/resource';
+    const ok = await jv.authenticateRequest(new Request(url, { headers: { authorization: `Bearer ${first.token}` } }), options);
+    expect(ok.ok === true && ok.scheme === 'Bearer' && ok.payload.sub === 'alice', JSON.stringify(ok));
+    const none = await jv.authenticateRequest(new Request(url), options);
+    expect(none.ok === false && none.status === 401 && none.error === undefined, JSON.stringify(none));
+    const expired = await jv.authenticateRequest(new Request(url, { headers: { authorization: `Bearer ${first.token}` } }), { ...options, currentDate: fixtures.now + 86400 });
+    const response = jv.challengeResponse(expired);
+    expect(response.status === 401 && /^Bearer realm="suite", error="invalid_token"/.test(response.headers.get('www-authenticate')), response.headers.get('www-authenticate'));
+    expect((await response.json()).error_description === 'The access token has expired', 'error_description');
+    // The fixtures are plain JWTs: RFC 9068 refuses them on typ.
+    const err = await expectFailure(() => jv.verifyAccessToken(first.token, first.keys, optionsFor(first)), 'ERR_JWT_CLAIM_VALIDATION_FAILED');
+    expect(err.claim === 'typ', `claim ${err.claim}`);
+  });
+
   if (fixtures.assertion) {
     const a = fixtures.assertion;
     await check('checkAssertion with a ReplayCache', async () => {
@@ -191,6 +208,19 @@ export async function runSuite(jv, fixtures, { syncBeforeReady }) {
       expect(result.payload.request_body_sha256 !== undefined, JSON.stringify(result.payload));
       await expectFailure(() => jv.verifyWebhook({ authorization: `Bearer ${w.token}`, body: `${w.body} ` }, w.keys, options),
         'ERR_WEBHOOK_BODY_MISMATCH');
+    });
+  }
+
+  if (fixtures.dpop) {
+    const d = fixtures.dpop;
+    await check('verifyDpopProof: the jkt, htu compared without the query, the jti single use', async () => {
+      const replay = new jv.ReplayCache({ clock: () => fixtures.now });
+      const options = { method: 'POST', url: d.url, currentDate: fixtures.now, replay };
+      const result = await jv.verifyDpopProof(d.proof, options);
+      expect(result.jkt === d.jkt && result.header.typ === 'dpop+jwt', JSON.stringify(result));
+      await expectFailure(() => jv.verifyDpopProof(d.proof, options), 'ERR_JWT_REPLAYED');
+      const err = await expectFailure(() => jv.verifyDpopProof(d.otherUrl, { ...options, replay: undefined }), 'ERR_DPOP_INVALID');
+      expect(err.claim === 'htu' && err.reason === 'check_failed', describe(err));
     });
   }
 

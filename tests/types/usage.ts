@@ -25,7 +25,8 @@ assertType<Equal<JoseError['code'],
   | 'ERR_JWS_INVALID' | 'ERR_JWT_INVALID' | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' | 'ERR_JOSE_ALG_NOT_ALLOWED'
   | 'ERR_JOSE_NOT_SUPPORTED' | 'ERR_JWT_EXPIRED' | 'ERR_JWT_CLAIM_VALIDATION_FAILED' | 'ERR_JWK_INVALID'
   | 'ERR_JWKS_INVALID' | 'ERR_JWKS_NO_MATCHING_KEY' | 'ERR_JWKS_TIMEOUT' | 'ERR_JWKS_FETCH_FAILED'
-  | 'ERR_JWT_REPLAYED' | 'ERR_REPLAY_STORE_FULL' | 'ERR_REPLAY_STORE_UNAVAILABLE' | 'ERR_WEBHOOK_BODY_MISMATCH'>>();
+  | 'ERR_JWT_REPLAYED' | 'ERR_REPLAY_STORE_FULL' | 'ERR_REPLAY_STORE_UNAVAILABLE' | 'ERR_WEBHOOK_BODY_MISMATCH'
+  | 'ERR_DPOP_INVALID'>>();
 assertType<Equal<JoseErrorCode, JoseError['code']>>();
 assertType<Equal<IsAny<JoseError['reason']>, false>>();
 assertType<Equal<IsAny<VerifyOptions>, false>>();
@@ -37,7 +38,7 @@ assertType<Equal<IsAny<RemoteOptions['fetch']>, false>>();
 assertType<Equal<IsAny<RemoteJwksStats['lastError']>, false>>();
 assertType<Equal<ReturnType<typeof ready>, Promise<void>>>();
 assertType<Equal<Diagnostic['severity'], 'error' | 'warning' | 'info'>>();
-assertType<Equal<KeysInput, LocalKeysInput | RemoteJwks>>();
+assertType<Equal<KeysInput, LocalKeysInput | RemoteJwks | import('jwks-verify').TrustedIssuers | import('jwks-verify').KeyResolver>>();
 
 // --- values -----------------------------------------------------------------------------
 const token = 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln';

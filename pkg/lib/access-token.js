@@ -1,0 +1,19 @@
+// verifyAccessToken: an RFC 9068 JWT access token. The core reads the options and runs the one
+// pipeline with the access-token profile (typ at+jwt, the required claims, requiredScopes).
+
+import { WasmProfile } from '../gen/jwks_verify.js';
+import { core } from './errors.js';
+import { ready } from './runtime.js';
+import { resolveKeySet, runProfile } from './verify.js';
+
+export async function verifyAccessToken(token, keys, options) {
+  await ready();
+  const profile = core(() => WasmProfile.accessToken(options));
+  try {
+    const text = core(() => profile.text(token));
+    const keySet = await resolveKeySet(keys, text, profile.maxTokenLength());
+    return await runProfile(profile, text, keySet);
+  } finally {
+    profile.free();
+  }
+}

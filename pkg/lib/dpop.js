@@ -1,0 +1,27 @@
+// verifyDpopProof: an RFC 9449 DPoP proof. The core reads the options, applies the header rules
+// and hands back the proof's own `jwk` as a one-key set; the one pipeline then verifies the
+// proof with this runtime's backend and checks its claims (htm, htu, iat, jti, ath, nonce).
+// The jti is marked used last, scoped by the key's thumbprint, when a replay store is given.
+
+import { WasmDpop } from '../gen/jwks_verify.js';
+import { core } from './errors.js';
+import { KeySet } from './keys.js';
+import { markUsedOnce } from './replay.js';
+import { ready } from './runtime.js';
+import { runProfile } from './verify.js';
+
+export async function verifyDpopProof(proof, options) {
+  await ready();
+  const dpop = core(() => WasmDpop.read(options));
+  let keySet;
+  try {
+    const text = core(() => dpop.text(proof));
+    keySet = new KeySet(core(() => dpop.proofKey(text)));
+    const { jkt, replay, header, payload } = await runProfile(dpop, text, keySet);
+    if (replay) await markUsedOnce(options.replay, replay, dpop.replayTimeoutMs(), payload);
+    return { jkt, header, payload };
+  } finally {
+    keySet?.free();
+    dpop.free();
+  }
+}

@@ -1,0 +1,130 @@
+// authenticateRequest and challengeResponse: a resource server's check of a request's access
+// token (RFC 6750 Bearer, RFC 9449 DPoP). Every decision is the core's (WasmResource): how the
+// headers read, which failure is which status, error and description, the cnf.jkt binding, the
+// WWW-Authenticate challenge. This file reads the request, calls the verifiers in between and
+// builds the Response.
+
+import { WasmResource } from '../gen/jwks_verify.js';
+import { core, fromCore, isJoseError } from './errors.js';
+import { ready } from './runtime.js';
+import { resolveKeySet, runProfile } from './verify.js';
+import { verifyDpopProof } from './dpop.js';
+
+// Every value of header `name`: a Headers object (it joins duplicates with ", "), or an object
+// of string or string[] values (Node's, lower-case).
+function headerValues(headers, name) {
+  if (headers == null) return [];
+  if (typeof headers.get === 'function') {
+    const value = headers.get(name);
+    return value === null ? [] : [value];
+  }
+  // Node's keys are lower-case; a hand-built object may spell them otherwise.
+  const values = [];
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== name) continue;
+    const value = headers[key];
+    if (Array.isArray(value)) values.push(...value);
+    else if (value !== undefined) values.push(value);
+  }
+  return values;
+}
+
+function requestParts(request) {
+  if (request === null || typeof request !== 'object') {
+    throw new TypeError('authenticateRequest needs a Request or { method, url, headers }');
+  }
+  const { headers } = request;
+  // Node drops every Authorization header but the first from req.headers; headersDistinct
+  // keeps them all, so that two of them are refused.
+  const distinct = request.headersDistinct !== null && typeof request.headersDistinct === 'object' ? request.headersDistinct : headers;
+  return {
+    method: request.method,
+    url: request.url,
+    authorization: headerValues(distinct, 'authorization'),
+    dpop: headerValues(distinct, 'dpop'),
+    host: headerValues(headers, 'host')[0],
+    encrypted: request.socket?.encrypted === true,
+  };
+}
+
+function failed(json, cause) {
+  const { failure } = JSON.parse(json);
+  if (cause !== undefined) failure.cause = cause;
+  return failure;
+}
+
+// A verifier's failure as the core judges it: a result, or (not the client's fault: keys that
+// cannot be fetched, a failing replay store, a bug) the error thrown on.
+function judged(judge, err) {
+  if (!isJoseError(err)) throw err;
+  const json = judge(err);
+  if (json === undefined) throw err;
+  return failed(json, err);
+}
+
+/**
+ * `authenticateRequest(request, options)`: `{ ok: true, token, header, payload, key, scheme,
+ * jkt? }`, or `{ ok: false, status, error?, errorDescription?, wwwAuthenticate, cause? }`.
+ */
+export async function authenticateRequest(request, options) {
+  await ready();
+  const resource = core(() => WasmResource.read(options));
+  try {
+    const parts = requestParts(request);
+    const step = JSON.parse(resource.credentials(parts.method, parts.url, parts.authorization, parts.dpop, parts.host, parts.encrypted));
+    if (step.failure) return step.failure;
+    const { scheme, token } = step;
+
+    let verified;
+    const profile = resource.profile();
+    try {
+      const keySet = await resolveKeySet(options.keys, token, profile.maxTokenLength());
+      verified = await runProfile(profile, token, keySet);
+    } catch (err) {
+      return judged((e) => resource.tokenFailed(scheme, e.code, e.claim, e.reason), err);
+    } finally {
+      profile.free();
+    }
+
+    let jkt;
+    if (scheme === 'DPoP') {
+      const proofOptions = JSON.parse(resource.proofOptions());
+      try {
+        ({ jkt } = await verifyDpopProof(step.proof, {
+          ...proofOptions,
+          method: step.method,
+          url: step.url,
+          accessToken: token,
+          replay: options.dpopReplay,
+        }));
+      } catch (err) {
+        return judged((e) => resource.proofFailed(e.code, e.claim, e.reason), err);
+      }
+    }
+
+    const bound = JSON.parse(core(() => resource.bind(scheme, JSON.stringify(verified.payload), jkt)));
+    if (bound.failure) return bound.failure;
+    const result = { ok: true, token, header: verified.header, payload: verified.payload, key: verified.key, scheme };
+    if (bound.jkt !== undefined) result.jkt = bound.jkt;
+    return result;
+  } catch (err) {
+    throw isJoseError(err) || err instanceof TypeError ? err : fromCore(err);
+  } finally {
+    resource.free();
+  }
+}
+
+/**
+ * `challengeResponse(result)`: the Response for a failed AuthResult: its status,
+ * `WWW-Authenticate`, and the JSON body `{ error, error_description }` (`{}` without error).
+ */
+export function challengeResponse(result) {
+  if (result === null || typeof result !== 'object' || result.ok !== false) {
+    throw new TypeError('challengeResponse takes the result of authenticateRequest when ok is false');
+  }
+  const body = result.error === undefined ? {} : { error: result.error, error_description: result.errorDescription };
+  return new Response(JSON.stringify(body), {
+    status: result.status,
+    headers: { 'www-authenticate': result.wwwAuthenticate, 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
+}
