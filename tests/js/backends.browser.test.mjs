@@ -293,3 +293,61 @@ describe('claim rules: both backends agree with jose', () => {
     });
   });
 });
+
+describe('the signature module in Chromium (issue 13)', () => {
+  // A fresh page: the package's module state (ready, the signature module) starts empty.
+  test('sync before ready() is ERR_NOT_READY; without the signature module ES256 is ERR_FALLBACK_NOT_LOADED, HS256 verifies; ready({ sync: true }) loads it; async verification never needs it', async () => {
+    const es = await generateKey('ES256');
+    const hs = await generateKey('HS256');
+    const cases = {
+      es: { token: await mint(es, { sub: 'alice' }), keys: jwksOf([es]) },
+      hs: { token: await mint(hs, { sub: 'alice' }), keys: jwksOf([hs]) },
+    };
+    const fresh = await browser.newPage();
+    const fetched = [];
+    fresh.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+    try {
+      await fresh.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+      const found = await fresh.evaluate(async (cases) => {
+        const lib = await import('/pkg/web.mjs');
+        const codeOf = (fn) => {
+          try {
+            fn();
+            return 'ok';
+          } catch (err) {
+            return `${err.name} ${err.code}`;
+          }
+        };
+        const out = {};
+        out.beforeReady = codeOf(() => lib.verifyJwtSync(cases.hs.token, cases.hs.keys, { algorithms: ['HS256'] }));
+        await lib.ready();
+        out.esSyncWithout = codeOf(() => lib.verifyJwtSync(cases.es.token, cases.es.keys));
+        out.hsSyncWithout = codeOf(() => lib.verifyJwtSync(cases.hs.token, cases.hs.keys, { algorithms: ['HS256'] }));
+        out.esAsync = (await lib.verifyJwt(cases.es.token, cases.es.keys)).payload.sub;
+        out.signatureFetchedBeforeSync = performance.getEntriesByType('resource').some((e) => e.name.includes('jwks_verify_signature'));
+        let badOptions;
+        try {
+          await lib.ready({ sync: 'yes' });
+        } catch (err) {
+          badOptions = `${err.name} ${err.code}`;
+        }
+        out.badOptions = badOptions;
+        await lib.ready({ sync: true });
+        out.esSyncWith = lib.verifyJwtSync(cases.es.token, cases.es.keys).payload.sub;
+        return out;
+      }, cases);
+      assert.deepEqual(found, {
+        beforeReady: 'Error ERR_NOT_READY',
+        esSyncWithout: 'Error ERR_FALLBACK_NOT_LOADED',
+        hsSyncWithout: 'ok',
+        esAsync: 'alice',
+        signatureFetchedBeforeSync: false,
+        badOptions: 'TypeError ERR_INVALID_OPTION',
+        esSyncWith: 'alice',
+      });
+      assert.ok(fetched.some((p) => p.endsWith('/gen/jwks_verify_signature_bg.wasm')), 'ready({ sync: true }) fetched the signature module');
+    } finally {
+      await fresh.close();
+    }
+  });
+});
