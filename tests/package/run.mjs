@@ -47,7 +47,7 @@ const WEBHOOK_BODY = '{"event":"ping","id":42}';
 const PACKED = [
   'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'cli.mjs',
   'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
-  'esbuild.mjs', 'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts',
+  'esbuild.mjs', 'esbuild.d.ts', 'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts', 'signature.cjs', 'signature.d.cts',
   'gen/jwks_verify_signature.js', 'gen/jwks_verify_signature_bg.wasm',
   'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
   'LICENSE-MIT', 'LICENSE-APACHE',
