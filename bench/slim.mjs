@@ -3,8 +3,9 @@
 // `performance.now()` when both are verified (time since navigation start), median of
 // ROUNDS interleaved runs, for jwks-verify (`jwks-verify/esbuild`: protocol module only,
 // WebCrypto does the signatures) and for jose (createLocalJWKSet + jwtVerify). The page's
-// downloads are recorded with their gzip -9 size. Writes the "## Cold start in Chromium"
-// section of bench/results.md.
+// downloads are recorded with their gzip -9 size. Writes the "## Wasm size (issue 13)" section
+// (the shipped modules' sizes now, then bench/size-breakdown.md: where the bytes were, measured
+// once with twiggy) and the "## Cold start in Chromium" section of bench/results.md.
 
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -131,13 +132,28 @@ async function main() {
     });
     lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${files.join('; ')} |`);
   }
-  const section = lines.join('\n') + '\n';
-  console.log(section);
-  const text = readFileSync(RESULTS, 'utf8');
-  const start = text.indexOf('## Cold start in Chromium');
-  const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
-  const updated = start < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`;
-  writeFileSync(RESULTS, updated);
+  const sizes = [
+    '## Wasm size (issue 13)',
+    '',
+    'The shipped modules now (pkg/gen, after wasm-bindgen and wasm-opt):',
+    '',
+    '| module | raw | gzip -9 |',
+    '|---|---:|---:|',
+  ];
+  for (const name of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+    const body = readFileSync(join(ROOT, 'pkg/gen', name));
+    sizes.push(`| ${name} | ${body.length.toLocaleString('en')} | ${gzipSync(body, { level: 9 }).length.toLocaleString('en')} |`);
+  }
+  sizes.push('', readFileSync(join(ROOT, 'bench/size-breakdown.md'), 'utf8').trimEnd());
+  let text = readFileSync(RESULTS, 'utf8');
+  for (const section of [sizes.join('\n') + '\n', lines.join('\n') + '\n']) {
+    console.log(section);
+    const title = section.slice(0, section.indexOf('\n'));
+    const start = text.indexOf(title);
+    const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
+    text = start < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`;
+  }
+  writeFileSync(RESULTS, text);
 }
 
 await main();
