@@ -37,7 +37,7 @@ impl<'a> Reader<'a> {
         self.rest.first().copied()
     }
 
-    pub fn next(&mut self) -> Result<Tlv<'a>, String> {
+    pub fn read(&mut self) -> Result<Tlv<'a>, String> {
         let (&tag, after) = self.rest.split_first().ok_or("unexpected end of data")?;
         if tag & 0x1f == 0x1f {
             return Err(format!("tag {tag:#04x} uses the high tag number form"));
@@ -65,7 +65,7 @@ impl<'a> Reader<'a> {
 
     /// The next element, which must have `tag`.
     pub fn expect(&mut self, tag: u8, what: &str) -> Result<Tlv<'a>, String> {
-        let tlv = self.next().map_err(|e| format!("{what}: {e}"))?;
+        let tlv = self.read().map_err(|e| format!("{what}: {e}"))?;
         if tlv.tag != tag {
             return Err(format!("{what}: expected tag {tag:#04x}, found {:#04x}", tlv.tag));
         }
@@ -154,7 +154,7 @@ pub fn certificate_spki(der: &[u8]) -> Result<Spki<'_>, String> {
 
     let mut fields = Reader::new(tbs.body);
     if fields.peek_tag() == Some(0xa0) {
-        let version = fields.next()?;
+        let version = fields.read()?;
         unsigned(single(version.body, INTEGER, "version")?, "version")?;
     }
     unsigned(fields.expect(INTEGER, "serialNumber")?.body, "serialNumber").or_else(|e| {
@@ -166,7 +166,7 @@ pub fn certificate_spki(der: &[u8]) -> Result<Spki<'_>, String> {
     let validity = fields.expect(SEQUENCE, "validity")?;
     let mut times = Reader::new(validity.body);
     for what in ["notBefore", "notAfter"] {
-        let time = times.next().map_err(|e| format!("{what}: {e}"))?;
+        let time = times.read().map_err(|e| format!("{what}: {e}"))?;
         if time.tag != UTC_TIME && time.tag != GENERALIZED_TIME {
             return Err(format!("{what}: not a UTCTime or GeneralizedTime"));
         }
@@ -176,7 +176,7 @@ pub fn certificate_spki(der: &[u8]) -> Result<Spki<'_>, String> {
     let spki = fields.expect(SEQUENCE, "subjectPublicKeyInfo")?;
     for tag in [0x81, 0x82, 0xa3] {
         if fields.peek_tag() == Some(tag) {
-            fields.next()?;
+            fields.read()?;
         }
     }
     fields.finish("tbsCertificate")?;
@@ -194,7 +194,7 @@ fn algorithm_identifier<'a>(body: &'a [u8], what: &str) -> Result<(&'a [u8], Opt
     let mut reader = Reader::new(body);
     let oid = reader.expect(OID, what)?.body;
     oid_text(oid).map_err(|e| format!("{what}: {e}"))?;
-    let parameters = if reader.is_empty() { None } else { Some(reader.next()?) };
+    let parameters = if reader.is_empty() { None } else { Some(reader.read()?) };
     reader.finish(what)?;
     Ok((oid, parameters))
 }
@@ -209,7 +209,7 @@ fn name(body: &[u8], what: &str) -> Result<(), String> {
             let attribute = attributes.expect(SEQUENCE, what)?;
             let mut parts = Reader::new(attribute.body);
             oid_text(parts.expect(OID, what)?.body).map_err(|e| format!("{what}: {e}"))?;
-            parts.next()?;
+            parts.read()?;
             parts.finish(what)?;
         }
     }
@@ -236,9 +236,9 @@ mod tests {
         assert_eq!(oid_text(&[0x2b, 0x65, 0x70]).unwrap(), "1.3.101.112");
         assert!(oid_text(&[0x2b, 0x80, 0x01]).is_err());
         assert!(oid_text(&[0x2b, 0x81]).is_err());
-        assert!(Reader::new(&[0x30, 0x81, 0x05, 0, 0, 0, 0, 0]).next().is_err(), "0x81 with a length below 128");
-        assert!(Reader::new(&[0x30, 0x80, 0, 0]).next().is_err(), "indefinite length");
-        assert!(Reader::new(&[0x30, 0x03, 0, 0]).next().is_err(), "short body");
+        assert!(Reader::new(&[0x30, 0x81, 0x05, 0, 0, 0, 0, 0]).read().is_err(), "0x81 with a length below 128");
+        assert!(Reader::new(&[0x30, 0x80, 0, 0]).read().is_err(), "indefinite length");
+        assert!(Reader::new(&[0x30, 0x03, 0, 0]).read().is_err(), "short body");
         assert_eq!(unsigned(&[0x00, 0x80], "n").unwrap(), vec![0x80]);
         assert!(unsigned(&[0x00, 0x01], "n").is_err());
         assert!(unsigned(&[0x80], "n").is_err());

@@ -149,7 +149,7 @@ impl Field {
         self.mul(a, &self.r2)
     }
 
-    fn from_mont(&self, a: &Limbs) -> Limbs {
+    fn leave_mont(&self, a: &Limbs) -> Limbs {
         self.mul(a, &small(1))
     }
 
@@ -255,7 +255,7 @@ pub fn ec_uncompressed(crv: &str, sec1: &[u8]) -> Option<Vec<u8>> {
             if f.mul(&root, &root) != rhs {
                 return None;
             }
-            let mut y = f.from_mont(&root);
+            let mut y = f.leave_mont(&root);
             if (y[0] & 1 == 1) != (*tag == 0x03) {
                 y = sub(&f.p, &y).0;
             }
