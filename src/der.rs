@@ -1,7 +1,8 @@
 //! The DER that the x5c check reads (X.509 §4.1 of RFC 5280): a certificate's structure down to
 //! its SubjectPublicKeyInfo, an RSAPublicKey, an OBJECT IDENTIFIER. Strict DER framing (definite
 //! minimal lengths, low tag numbers, nothing after the certificate); the fields the check does
-//! not use are checked for their tag and framing only. Replaces `x509-cert`, which cost the
+//! not use are checked for their structure (names, DER times, the version, extensions) but not
+//! their contents (attribute values, extension values). Replaces `x509-cert`, which cost the
 //! protocol wasm module more than all of this module's callers together.
 
 pub const SEQUENCE: u8 = 0x30;
@@ -155,7 +156,11 @@ pub fn certificate_spki(der: &[u8]) -> Result<Spki<'_>, String> {
     let mut fields = Reader::new(tbs.body);
     if fields.peek_tag() == Some(0xa0) {
         let version = fields.read()?;
-        unsigned(single(version.body, INTEGER, "version")?, "version")?;
+        let version = unsigned(single(version.body, INTEGER, "version")?, "version")?;
+        // v1 is the DEFAULT and so never encoded in DER; v2 and v3 are 1 and 2.
+        if !matches!(version.as_slice(), [1] | [2]) {
+            return Err("version: not v2 or v3".to_owned());
+        }
     }
     unsigned(fields.expect(INTEGER, "serialNumber")?.body, "serialNumber").or_else(|e| {
         // RFC 5280 §4.1.2.2: negative serial numbers exist in the wild; x509 parsers accept them.
@@ -167,17 +172,27 @@ pub fn certificate_spki(der: &[u8]) -> Result<Spki<'_>, String> {
     let mut times = Reader::new(validity.body);
     for what in ["notBefore", "notAfter"] {
         let time = times.read().map_err(|e| format!("{what}: {e}"))?;
-        if time.tag != UTC_TIME && time.tag != GENERALIZED_TIME {
-            return Err(format!("{what}: not a UTCTime or GeneralizedTime"));
+        // DER forms (X.690 11.7/11.8, RFC 5280 4.1.2.5): YYMMDDHHMMSSZ and YYYYMMDDHHMMSSZ.
+        let digits = match time.tag {
+            UTC_TIME => 12,
+            GENERALIZED_TIME => 14,
+            _ => return Err(format!("{what}: not a UTCTime or GeneralizedTime")),
+        };
+        let valid = time.body.len() == digits + 1 && time.body[digits] == b'Z' && time.body[..digits].iter().all(u8::is_ascii_digit);
+        if !valid {
+            return Err(format!("{what}: not a DER time (YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ)"));
         }
     }
     times.finish("validity")?;
     name(fields.expect(SEQUENCE, "subject")?.body, "subject")?;
     let spki = fields.expect(SEQUENCE, "subjectPublicKeyInfo")?;
-    for tag in [0x81, 0x82, 0xa3] {
+    for tag in [0x81, 0x82] {
         if fields.peek_tag() == Some(tag) {
             fields.read()?;
         }
+    }
+    if fields.peek_tag() == Some(0xa3) {
+        extensions(single(fields.read()?.body, SEQUENCE, "extensions")?)?;
     }
     fields.finish("tbsCertificate")?;
 
@@ -187,6 +202,27 @@ pub fn certificate_spki(der: &[u8]) -> Result<Spki<'_>, String> {
     let public_key = spki.expect(BIT_STRING, "subjectPublicKey")?.body;
     spki.finish("subjectPublicKeyInfo")?;
     Ok(Spki { algorithm, parameters, public_key })
+}
+
+/// `Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE,
+/// extnValue OCTET STRING }`, at least one.
+fn extensions(body: &[u8]) -> Result<(), String> {
+    let mut list = Reader::new(body);
+    if list.is_empty() {
+        return Err("extensions: empty".to_owned());
+    }
+    while !list.is_empty() {
+        let mut extension = Reader::new(list.expect(SEQUENCE, "extension")?.body);
+        oid_text(extension.expect(OID, "extnID")?.body)?;
+        if extension.peek_tag() == Some(0x01) {
+            if extension.read()?.body.len() != 1 {
+                return Err("critical: not a BOOLEAN".to_owned());
+            }
+        }
+        extension.expect(0x04, "extnValue")?;
+        extension.finish("extension")?;
+    }
+    Ok(())
 }
 
 /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }`.

@@ -1,7 +1,7 @@
 //! The minimal DER walk that replaced `x509-cert` in the x5c check reads every certificate
 //! `x509-cert` reads, to the same SubjectPublicKeyInfo: the fixtures and thousands of
-//! mutations of them (flipped octets, truncations). It is allowed to read more (it checks
-//! the fields it does not use for framing only); how many, is printed.
+//! mutations of them (flipped octets, truncations). It is allowed to read more (it does not
+//! check attribute and extension values); how many, is printed (106 of 6,118 when written).
 
 use jwks_verify::der;
 use serde_json::Value;
