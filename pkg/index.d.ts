@@ -768,6 +768,12 @@ export declare function verifyAccessToken<P = AccessTokenPayload>(
   options: AccessTokenOptions,
 ): Promise<VerifiedJwt<P>>;
 
+/**
+ * Every rule verifyAccessToken runs with `options` (claim types, the derived claim rules,
+ * `scope`), each reported, on the token without its signature (for the debugging page).
+ */
+export declare function explainAccessToken(token: string | Uint8Array, options: AccessTokenOptions): ClaimCheck[];
+
 export interface AuthenticateOptions extends VerifyOptions {
   /** The access tokens' issuer keys. */
   keys: KeysInput;
@@ -783,7 +789,11 @@ export interface AuthenticateOptions extends VerifyOptions {
    * only (the DPoP scheme counts as unknown).
    */
   dpop?: 'allowed' | 'required' | 'off';
-  /** Makes each DPoP proof's `jti` single use (keys scoped by the proof key's `jkt`). */
+  /**
+   * Where each DPoP proof's `jti` is marked used (keys scoped by the proof key's `jkt`). Default:
+   * one in-memory `ReplayCache` shared by every call in the process; pass a shared store
+   * (e.g. `RedisReplayStore`) when several processes serve the API.
+   */
   dpopReplay?: ReplayStore;
   /**
    * Algorithms a DPoP proof may use (asymmetric only), listed in `DPoP algs="…"`. Default:
@@ -792,8 +802,14 @@ export interface AuthenticateOptions extends VerifyOptions {
   dpopAlgorithms?: Algorithm[];
   /** The challenges' `realm` (printable ASCII). */
   realm?: string;
-  /** RFC 9728 `resource_metadata`: the absolute URL of this resource's metadata. */
+  /** RFC 9728 `resource_metadata`: the absolute http(s) URL of this resource's metadata. */
   resourceMetadata?: string;
+  /**
+   * This resource's public origin (`https://host[:port]`, no path, query, fragment or
+   * userinfo): a DPoP proof's `htu` is compared with `origin` + the request's path and query,
+   * never with the client's Host header. Recommended for DPoP in production.
+   */
+  origin?: string;
 }
 
 /** A request as authenticateRequest reads it: a Fetch `Request`, or Node's `req`. */
@@ -861,9 +877,9 @@ export interface DpopOptions {
   url: string;
   /** The access token sent with the proof: makes `ath` (base64url SHA-256 of it) required. */
   accessToken?: string;
-  /** The nonce the server gave the client: makes `nonce` required and equal. */
+  /** The nonce the server gave the client: makes `nonce` required and equal (not `""`). */
   nonce?: string;
-  /** Default 300: `iat` must be within this of now, both ways (plus `clockTolerance`). */
+  /** Default 300, at most 3600: `iat` must be within this of now, both ways (plus `clockTolerance`). */
   maxAge?: Seconds;
   /** Default 0. */
   clockTolerance?: Seconds;
@@ -893,3 +909,17 @@ export interface VerifiedDpopProof {
  * `ERR_JWS_INVALID` when the header `jwk` holds private key members.
  */
 export declare function verifyDpopProof(proof: string, options: DpopOptions): Promise<VerifiedDpopProof>;
+
+export interface DpopExplanation {
+  /** The thumbprint of the header `jwk`, when it is a usable key. */
+  jkt?: string;
+  /**
+   * `typ`, `alg`, `jwk`, then the claim rules (`jti`, `htm`, `htu`, `nonce`?, `iat`, `ath`?,
+   * `nbf`, `exp`), each run on its own: every failure is reported, not only the first. The
+   * signature is not checked here (`verifyDpopProof` does).
+   */
+  checks: Array<ClaimCheck & { skipped?: boolean }>;
+}
+
+/** Every check verifyDpopProof runs with `options`, but the signature (the debugging page). */
+export declare function explainDpop(proof: string, options: DpopOptions): DpopExplanation;

@@ -29,6 +29,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 pub const DEFAULT_MAX_AGE: f64 = 300.0;
+/// Largest `maxAge`: a proof is a per-request signature, and replay entries live this long.
+pub const MAX_MAX_AGE: f64 = 3600.0;
 pub const TYP: &str = "dpop+jwt";
 /// Longest `jti` accepted (oauth4webapi and openid-client send 43 characters).
 pub const MAX_JTI_LENGTH: usize = 256;
@@ -94,13 +96,19 @@ impl DpopOptions {
         }
         let url = http_uri::normalize(&settings.url).map_err(|why| OptionError::new("url", format!("must be the request's absolute http(s) URL; {} {why}", quoted(&settings.url))))?;
         let max_age = settings.max_age.unwrap_or(DEFAULT_MAX_AGE);
-        if !(max_age > 0.0) {
-            return Err(OptionError::new("maxAge", "must be a positive number of seconds"));
+        if !(max_age > 0.0 && max_age <= MAX_MAX_AGE) {
+            return Err(OptionError::new("maxAge", format!("must be a positive number of seconds, at most {MAX_MAX_AGE}")));
+        }
+        if settings.nonce.as_deref() == Some("") {
+            return Err(OptionError::new("nonce", "must be the nonce the server gave, got \"\" (leave it out when there is none)"));
         }
         if settings.access_token.as_deref() == Some("") {
             return Err(OptionError::new("accessToken", "must be the access token presented with the proof, got \"\""));
         }
         let verify = VerifyOptions::resolve(token, Default::default(), 0.0);
+        if settings.access_token.as_ref().is_some_and(|t| t.len() > verify.max_token_length) {
+            return Err(OptionError::new("accessToken", format!("must be at most maxTokenLength ({}) characters long", verify.max_token_length)));
+        }
         Ok(DpopOptions {
             verify,
             method: settings.method,
@@ -120,49 +128,25 @@ impl DpopOptions {
     /// The header rules, before any signature: `typ`, `alg`, `jwk`. Returns the header `jwk`
     /// as a one-key set (the pipeline's keys) and its thumbprint.
     pub fn proof_key(&self, proof: &str) -> Result<ProofKey> {
-        let parts = Parts::split(proof, self.verify.max_token_length).map_err(malformed)?;
-        let header_bytes = parts.header_bytes().map_err(malformed)?;
-        let header = match parse_json_strict(&header_bytes) {
-            Ok(Value::Object(header)) => header,
-            Ok(_) => return Err(header_error(ClaimReason::Malformed, "the DPoP proof's header is not a JSON object")),
-            Err(why) => return Err(header_error(ClaimReason::Malformed, format!("the DPoP proof's header is not valid JSON: {why}"))),
-        };
-        if !header.str_member("typ").is_some_and(|typ| normalize_typ(typ) == normalize_typ(TYP)) {
-            return Err(header_error(ClaimReason::Typ, "the DPoP proof's \"typ\" header must be \"dpop+jwt\""));
-        }
+        let header = self.proof_header(proof)?;
+        check_typ(&header)?;
         let alg = self.check_alg(&header)?;
-        let jwk = match header.get("jwk") {
-            Some(Value::Object(jwk)) => jwk,
-            Some(_) => return Err(header_error(ClaimReason::Jwk, "the DPoP proof's \"jwk\" header must be a JSON object")),
-            None => return Err(header_error(ClaimReason::Jwk, "the DPoP proof has no \"jwk\" header")),
-        };
-        if let Some(private) = PRIVATE_MEMBERS.iter().find(|m| jwk.contains_key(**m)) {
-            return Err(JoseError::jws_invalid(format!("the DPoP proof's \"jwk\" header has the private member \"{private}\"; it must hold the public key only")));
-        }
-        let kid = match header.get("kid") {
-            None => None,
-            Some(Value::String(kid)) => Some(kid.as_str()),
-            Some(_) => return Err(header_error(ClaimReason::Malformed, "the DPoP proof's \"kid\" header must be a string")),
-        };
-        // The key is the proof's own: a header `kid` names it, whatever the jwk says.
-        let mut jwk = jwk.clone();
-        if let Some(kid) = kid {
-            jwk.insert("kid".to_owned(), Value::String(kid.to_owned()));
-        }
-        let keys = KeySet::parse_value(&Value::Object(jwk), ParseOptions::default()).map_err(|err| header_error(ClaimReason::Jwk, format!("the DPoP proof's \"jwk\" header is not a JWK: {}", err.message)))?;
-        let key = &keys.keys[0];
-        if !key.usable() {
-            let why = keys.diagnostics.iter().find(|d| d.severity == crate::diagnostics::Severity::Error).map_or("it cannot verify", |d| d.message.as_str());
-            return Err(header_error(ClaimReason::Jwk, format!("the DPoP proof's \"jwk\" header cannot verify: {why}")));
-        }
-        if keys.select(alg, kid, 1).candidates.is_empty() {
-            return Err(header_error(ClaimReason::Jwk, format!("the DPoP proof's \"jwk\" header does not fit its \"alg\" {}", alg.name())));
-        }
-        let jkt = key.thumbprint.clone();
-        Ok(ProofKey { keys, jkt })
+        header_key(&header, alg)
     }
 
-    fn check_alg(&self, header: &Map<String, Value>) -> Result<Alg> {
+    /// The proof's protected header, fully parsed (duplicate members refused).
+    pub fn proof_header(&self, proof: &str) -> Result<Map<String, Value>> {
+        let parts = Parts::split(proof, self.verify.max_token_length).map_err(malformed)?;
+        let header_bytes = parts.header_bytes().map_err(malformed)?;
+        match parse_json_strict(&header_bytes) {
+            Ok(Value::Object(header)) => Ok(header),
+            Ok(_) => Err(header_error(ClaimReason::Malformed, "the DPoP proof's header is not a JSON object")),
+            Err(why) => Err(header_error(ClaimReason::Malformed, format!("the DPoP proof's header is not valid JSON: {why}"))),
+        }
+    }
+
+    /// `alg`: a known asymmetric algorithm, in `algorithms` when given.
+    pub fn check_alg(&self, header: &Map<String, Value>) -> Result<Alg> {
         let name = header.str_member("alg").unwrap_or_default();
         let alg = Alg::parse(name).filter(|alg| !alg.is_symmetric()).ok_or_else(|| header_error(ClaimReason::Alg, format!("the DPoP proof's \"alg\" {} is not an asymmetric signature algorithm", quoted(name))))?;
         if !self.verify.allows(alg) {
@@ -176,33 +160,13 @@ impl DpopOptions {
         ProofCheck { options: self, jkt }
     }
 
-    /// On a proof whose signature verified: §4.3's claim checks, in the RFC's order.
+    /// On a proof whose signature verified: §4.3's claim checks ([`DpopOptions::rules`]).
     fn check(&self, payload: &(impl JsonObject + ?Sized), jkt: &str, now: f64) -> Result<Outcome> {
-        let jti = match payload.member("jti") {
-            Some(Member::Str(jti)) if !jti.is_empty() && jti.len() <= MAX_JTI_LENGTH => jti.to_owned(),
-            Some(_) => return Err(claim_error("jti", ClaimReason::Invalid, format!("\"jti\" claim must be a non-empty string of at most {MAX_JTI_LENGTH} bytes"))),
-            None => return Err(claim_error("jti", ClaimReason::Missing, "missing required \"jti\" claim")),
-        };
-        let htm = required_str(payload, "htm")?;
-        if htm != self.method {
-            return Err(claim_error("htm", ClaimReason::CheckFailed, format!("\"htm\" claim {} does not match the request's method", quoted(htm))));
+        for rule in self.rules() {
+            self.check_rule(rule, payload, now)?;
         }
-        let htu = required_str(payload, "htu")?;
-        let htu = http_uri::normalize(htu).map_err(|why| claim_error("htu", ClaimReason::Invalid, format!("\"htu\" claim {why}")))?;
-        if htu != self.url {
-            return Err(claim_error("htu", ClaimReason::CheckFailed, format!("\"htu\" claim {} does not match the request's URL", quoted(&htu))));
-        }
-        if let Some(expected) = &self.nonce {
-            if required_str(payload, "nonce")? != expected {
-                return Err(claim_error("nonce", ClaimReason::CheckFailed, "\"nonce\" claim does not match the server's nonce"));
-            }
-        }
+        let jti = payload.str_member("jti").unwrap_or_default().to_owned();
         let iat = self.check_iat(payload, now)?;
-        if let Some(expected) = &self.ath {
-            if required_str(payload, "ath")? != expected {
-                return Err(claim_error("ath", ClaimReason::CheckFailed, "\"ath\" claim is not the hash of the access token"));
-            }
-        }
         let replay = self.replay.replay.map(|_| {
             // Accepted while floor(now) <= iat + maxAge + tolerance, and `exp`'s own bound.
             let window = refused_from_at_most(iat + self.max_age + self.verify.clock_tolerance);
@@ -210,6 +174,57 @@ impl DpopOptions {
             Replay::new(jkt, &jti, expires_at)
         });
         Ok(Outcome { jkt: jkt.to_owned(), jti, replay })
+    }
+
+    /// The claim rules these options switch on, in the order they run.
+    pub fn rules(&self) -> Vec<Rule> {
+        let mut rules = vec![Rule::Jti, Rule::Htm, Rule::Htu];
+        if self.nonce.is_some() {
+            rules.push(Rule::Nonce);
+        }
+        rules.push(Rule::Iat);
+        if self.ath.is_some() {
+            rules.push(Rule::Ath);
+        }
+        rules
+    }
+
+    /// One claim rule on a proof's claims.
+    pub fn check_rule(&self, rule: Rule, payload: &(impl JsonObject + ?Sized), now: f64) -> Result<()> {
+        match rule {
+            Rule::Jti => match payload.member("jti") {
+                Some(Member::Str(jti)) if !jti.is_empty() && jti.len() <= MAX_JTI_LENGTH => {}
+                Some(_) => return Err(claim_error("jti", ClaimReason::Invalid, format!("\"jti\" claim must be a non-empty string of at most {MAX_JTI_LENGTH} bytes"))),
+                None => return Err(claim_error("jti", ClaimReason::Missing, "missing required \"jti\" claim")),
+            },
+            Rule::Htm => {
+                let htm = required_str(payload, "htm")?;
+                if htm != self.method {
+                    return Err(claim_error("htm", ClaimReason::CheckFailed, format!("\"htm\" claim {} does not match the request's method", quoted(htm))));
+                }
+            }
+            Rule::Htu => {
+                let htu = required_str(payload, "htu")?;
+                let htu = http_uri::normalize(htu).map_err(|why| claim_error("htu", ClaimReason::Invalid, format!("\"htu\" claim {why}")))?;
+                if htu != self.url {
+                    return Err(claim_error("htu", ClaimReason::CheckFailed, format!("\"htu\" claim {} does not match the request's URL", quoted(&htu))));
+                }
+            }
+            Rule::Nonce => {
+                if Some(required_str(payload, "nonce")?) != self.nonce.as_deref() {
+                    return Err(claim_error("nonce", ClaimReason::CheckFailed, "\"nonce\" claim does not match the server's nonce"));
+                }
+            }
+            Rule::Iat => {
+                self.check_iat(payload, now)?;
+            }
+            Rule::Ath => {
+                if Some(required_str(payload, "ath")?) != self.ath.as_deref() {
+                    return Err(claim_error("ath", ClaimReason::CheckFailed, "\"ath\" claim is not the hash of the access token"));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `iat` within `maxAge` of now, in both directions (plus `clockTolerance`).
@@ -238,6 +253,42 @@ pub struct ProofKey {
     pub jkt: String,
 }
 
+/// One claim rule of RFC 9449 §4.3 (see [`DpopOptions::rules`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Jti,
+    Htm,
+    Htu,
+    Nonce,
+    Iat,
+    Ath,
+}
+
+impl Rule {
+    pub fn claim(self) -> &'static str {
+        match self {
+            Rule::Jti => "jti",
+            Rule::Htm => "htm",
+            Rule::Htu => "htu",
+            Rule::Nonce => "nonce",
+            Rule::Iat => "iat",
+            Rule::Ath => "ath",
+        }
+    }
+
+    /// What the rule checks, in words (for `explainDpop`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::Jti => "a non-empty string, single use per key",
+            Rule::Htm => "equals the request's method",
+            Rule::Htu => "equals the request's URL without query and fragment (RFC 3986 normalised)",
+            Rule::Nonce => "equals the server-provided nonce",
+            Rule::Iat => "within maxAge of now, both ways (plus clockTolerance)",
+            Rule::Ath => "base64url(SHA-256(access token))",
+        }
+    }
+}
+
 /// A proof's profile for the key it carries (see [`DpopOptions::for_key`]).
 pub struct ProofCheck<'a> {
     options: &'a DpopOptions,
@@ -254,6 +305,48 @@ impl Profile for ProofCheck<'_> {
     fn check<H: JsonObject + ?Sized, C: JsonObject + ?Sized>(&self, _: &H, claims: &C, now: f64) -> Result<Outcome> {
         self.options.check(claims, self.jkt, now)
     }
+}
+
+/// `typ` is `dpop+jwt` (compared as every profile compares `typ`).
+pub fn check_typ(header: &Map<String, Value>) -> Result<()> {
+    if header.str_member("typ").is_some_and(|typ| normalize_typ(typ) == normalize_typ(TYP)) {
+        Ok(())
+    } else {
+        Err(header_error(ClaimReason::Typ, "the DPoP proof's \"typ\" header must be \"dpop+jwt\""))
+    }
+}
+
+/// `jwk`: a public key (private members are `ERR_JWS_INVALID`) that can verify `alg`.
+pub fn header_key(header: &Map<String, Value>, alg: Alg) -> Result<ProofKey> {
+    let jwk = match header.get("jwk") {
+        Some(Value::Object(jwk)) => jwk,
+        Some(_) => return Err(header_error(ClaimReason::Jwk, "the DPoP proof's \"jwk\" header must be a JSON object")),
+        None => return Err(header_error(ClaimReason::Jwk, "the DPoP proof has no \"jwk\" header")),
+    };
+    if let Some(private) = PRIVATE_MEMBERS.iter().find(|m| jwk.contains_key(**m)) {
+        return Err(JoseError::jws_invalid(format!("the DPoP proof's \"jwk\" header has the private member \"{private}\"; it must hold the public key only")));
+    }
+    let kid = match header.get("kid") {
+        None => None,
+        Some(Value::String(kid)) => Some(kid.as_str()),
+        Some(_) => return Err(header_error(ClaimReason::Malformed, "the DPoP proof's \"kid\" header must be a string")),
+    };
+    // The key is the proof's own: a header `kid` names it, whatever the jwk says.
+    let mut jwk = jwk.clone();
+    if let Some(kid) = kid {
+        jwk.insert("kid".to_owned(), Value::String(kid.to_owned()));
+    }
+    let keys = KeySet::parse_value(&Value::Object(jwk), ParseOptions::default()).map_err(|err| header_error(ClaimReason::Jwk, format!("the DPoP proof's \"jwk\" header is not a JWK: {}", err.message)))?;
+    let key = &keys.keys[0];
+    if !key.usable() {
+        let why = keys.diagnostics.iter().find(|d| d.severity == crate::diagnostics::Severity::Error).map_or("it cannot verify", |d| d.message.as_str());
+        return Err(header_error(ClaimReason::Jwk, format!("the DPoP proof's \"jwk\" header cannot verify: {why}")));
+    }
+    if keys.select(alg, kid, 1).candidates.is_empty() {
+        return Err(header_error(ClaimReason::Jwk, format!("the DPoP proof's \"jwk\" header does not fit its \"alg\" {}", alg.name())));
+    }
+    let jkt = key.thumbprint.clone();
+    Ok(ProofKey { keys, jkt })
 }
 
 /// base64url(SHA-256(accessToken)): the `ath` a proof sent with this token carries.

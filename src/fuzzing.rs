@@ -78,6 +78,23 @@ pub fn token(data: &[u8]) {
     if let Err(err) = token::decode(text, token::DEFAULT_MAX_TOKEN_LENGTH) {
         assert_safe_error(&err, "decode");
     }
+    dpop(text);
+}
+
+/// The text as a DPoP proof (verified and explained) and as an `htu`: errors are safe to
+/// print, and the URL normalisation is idempotent.
+fn dpop(text: &str) {
+    let options = crate::dpop::DpopOptions::from_json(&json!({ "method": "GET", "url": "https://rs.example/r", "accessToken": "t", "nonce": "n" })).expect("valid options");
+    match crate::dpop::verify_dpop_proof(text, &options, NOW, &RustCrypto) {
+        Ok(checked) => assert!(!checked.outcome.jkt.is_empty() && !checked.outcome.jti.is_empty()),
+        Err(err) => assert_safe_error(&err, "verifyDpopProof"),
+    }
+    if let Err(err) = crate::explain::dpop(text, &options, NOW) {
+        assert_safe_error(&err, "explainDpop");
+    }
+    if let Ok(normal) = crate::http_uri::normalize(text) {
+        assert_eq!(crate::http_uri::normalize(&normal).as_deref(), Ok(normal.as_str()), "htu normalisation is not idempotent for {text:?}");
+    }
 }
 
 /// A JWK or JWK Set: parse (both private-key settings), lints, KeyInfo, selection for every
@@ -141,6 +158,9 @@ pub fn options(data: &[u8]) {
     }
     if let Err(err) = VerifyOptions::read(&value) {
         assert_safe_message(&err.to_string(), "VerifyOptions");
+    }
+    if let Err(err) = crate::dpop::DpopOptions::read(&value) {
+        assert_safe_message(&err.to_string(), "DpopOptions");
     }
     resource(text, &value);
 }

@@ -183,6 +183,34 @@ mod tests {
     }
 
     #[test]
+    fn normalising_is_idempotent_and_ignores_case_port_query_fragment() {
+        // Generated URIs from URL-ish pieces: normalise(normalise(u)) == normalise(u), and the
+        // spellings RFC 9449 calls equal normalise the same.
+        let pieces = ["a", "B", "/", ".", "..", "%2e", "%2F", "%7E", "%41", "~", "-", ":", "@", "!", "%", "?", "#", "x=1", "[", "]"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |range: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % range as u64) as usize
+        };
+        for _ in 0..5000 {
+            let tail: String = (0..next(8)).map(|_| pieces[next(pieces.len())]).collect();
+            let host = ["rs.example", "RS.Example", "[::1]", "10.0.0.1", "h%41st"][next(5)];
+            let port = ["", ":443", ":8443", ":", ":0443"][next(5)];
+            let scheme = ["https", "HTTPS", "http"][next(3)];
+            let uri = format!("{scheme}://{host}{port}/{tail}");
+            if let Ok(normal) = normalize(&uri) {
+                assert_eq!(normalize(&normal).as_deref(), Ok(normal.as_str()), "{uri}");
+                let with_extras = format!("{}?q=1#f", uri.split(['?', '#']).next().unwrap_or_default());
+                assert_eq!(normalize(&with_extras), Ok(normal.clone()), "{uri}");
+                let shouted = format!("{}://{}{port}/{tail}", scheme.to_ascii_uppercase(), host.to_ascii_uppercase());
+                assert_eq!(normalize(&shouted), Ok(normal), "{uri}");
+            }
+        }
+    }
+
+    #[test]
     fn keeps_apart_what_differs() {
         let base = normalize("https://server.example.com/token").unwrap();
         for other in [

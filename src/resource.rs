@@ -10,6 +10,7 @@
 
 use crate::access_token::{AccessTokenOptions, ScopeSettings};
 use crate::alg::{Alg, ALGORITHMS};
+use crate::http_uri;
 use crate::options::{ClaimOptions, HostValue, OptionError, OptionValue, Reader, TokenOptions};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -56,6 +57,9 @@ struct ResourceSettings {
     realm: Option<String>,
     /// RFC 9728 `resource_metadata`: the absolute URL of this resource's metadata.
     resource_metadata: Option<String>,
+    /// This resource's public origin: a DPoP proof's `htu` is compared with it + the
+    /// request's path and query, never with the client's Host header.
+    origin: Option<String>,
 }
 
 /// `AuthenticateOptions`, resolved.
@@ -68,12 +72,15 @@ pub struct ResourceOptions {
     pub dpop_algorithms: Vec<Alg>,
     pub realm: Option<String>,
     pub resource_metadata: Option<String>,
+    /// The `origin` option, normalised without a trailing `/`.
+    pub origin: Option<String>,
 }
 
 /// A header value longer than this (past the scheme) is refused unread.
 const SCHEME_ALLOWANCE: usize = 64;
-/// Longest request URL and method read (the URL only matters for a DPoP proof's `htu`).
-pub const MAX_URL_LENGTH: usize = 16384;
+/// Longest request URL and method read (the URL only matters for a DPoP proof's `htu`, and
+/// `verifyDpopProof` takes no longer one).
+pub const MAX_URL_LENGTH: usize = http_uri::MAX_URI_LENGTH;
 pub const MAX_METHOD_LENGTH: usize = 64;
 const MAX_PARAM_LENGTH: usize = 2048;
 
@@ -87,7 +94,7 @@ impl ResourceOptions {
         reader.finish()?;
         settings.keys.expect("keys", crate::assertion::KEYS_KINDS, crate::assertion::KEYS_WHAT)?;
         if let Some(replay) = settings.dpop_replay {
-            replay.expect("dpopReplay", &[crate::options::HostKind::Object, crate::options::HostKind::Function], "a ReplayStore (an object with markUsed(key, expiresAt))")?;
+            replay.expect_replay_store("dpopReplay")?;
         }
         let profile = settings.profile.unwrap_or_default();
         let dpop = settings.dpop.unwrap_or_default();
@@ -102,9 +109,10 @@ impl ResourceOptions {
             }
         }
         if let Some(url) = &settings.resource_metadata {
-            crate::remote::check_url(url).map_err(|why| OptionError::new("resourceMetadata", why))?;
+            http_uri::normalize(url).map_err(|why| OptionError::new("resourceMetadata", format!("must be the absolute http(s) URL of this resource's metadata, but it {why}")))?;
         }
-        Ok(ResourceOptions { token, profile, dpop, dpop_algorithms, realm: settings.realm, resource_metadata: settings.resource_metadata })
+        let origin = settings.origin.as_deref().map(check_origin).transpose()?;
+        Ok(ResourceOptions { token, profile, dpop, dpop_algorithms, realm: settings.realm, resource_metadata: settings.resource_metadata, origin })
     }
 
     /// For native callers and tests: the options as JSON (`keys` as any object).
@@ -199,6 +207,7 @@ pub enum Phrase {
     MalformedAuthorization,
     DuplicateAuthorization,
     DuplicateDpop,
+    MalformedDpop,
     BadRequestUrl,
     TokenMalformed,
     TokenExpired,
@@ -231,10 +240,11 @@ pub enum Phrase {
 }
 
 impl Phrase {
-    pub const ALL: [Phrase; 32] = [
+    pub const ALL: [Phrase; 33] = [
         Phrase::MalformedAuthorization,
         Phrase::DuplicateAuthorization,
         Phrase::DuplicateDpop,
+        Phrase::MalformedDpop,
         Phrase::BadRequestUrl,
         Phrase::TokenMalformed,
         Phrase::TokenExpired,
@@ -271,6 +281,7 @@ impl Phrase {
             Phrase::MalformedAuthorization => "The Authorization header is malformed",
             Phrase::DuplicateAuthorization => "The request has more than one Authorization header",
             Phrase::DuplicateDpop => "The request has more than one DPoP header",
+            Phrase::MalformedDpop => "The DPoP header is malformed",
             Phrase::BadRequestUrl => "The request URL cannot be determined",
             Phrase::TokenMalformed => "The access token is malformed",
             Phrase::TokenExpired => "The access token has expired",
@@ -333,6 +344,8 @@ impl Failure {
 pub enum HeaderValue {
     Text(String),
     TooLong(usize),
+    /// Not a string (a hand-built header object): malformed, never skipped.
+    NotText,
 }
 
 /// What the host read from the request.
@@ -423,6 +436,7 @@ impl ResourceOptions {
         let text = match value {
             HeaderValue::Text(text) => text,
             HeaderValue::TooLong(_) => return Err(Failure::new(AuthError::InvalidToken, Phrase::TokenMalformed, self.error_scheme(Scheme::Bearer))),
+            HeaderValue::NotText => return Err(Failure::new(AuthError::InvalidRequest, Phrase::MalformedAuthorization, self.error_scheme(Scheme::Bearer))),
         };
         let (scheme, token) = match parse_authorization(text, self.dpop) {
             Ok(Some(found)) => found,
@@ -449,6 +463,7 @@ impl ResourceOptions {
             [HeaderValue::Text(text)] if text.contains(',') => return Err(proof_failure(AuthError::InvalidRequest, Phrase::DuplicateDpop)),
             [HeaderValue::Text(text)] => text.trim_matches([' ', '\t']),
             [HeaderValue::TooLong(_)] => return Err(proof_failure(AuthError::InvalidDpopProof, Phrase::ProofMalformed)),
+            [HeaderValue::NotText] => return Err(proof_failure(AuthError::InvalidRequest, Phrase::MalformedDpop)),
             [..] => return Err(proof_failure(AuthError::InvalidRequest, Phrase::DuplicateDpop)),
         };
         if proof.is_empty() {
@@ -460,7 +475,7 @@ impl ResourceOptions {
             _ => return Err(bad_url()),
         };
         let url = match &request.url {
-            Some(url) => absolute_url(url, request.host.as_ref(), request.encrypted).ok_or_else(bad_url)?,
+            Some(url) => absolute_url(url, request.host.as_ref(), request.encrypted, self.origin.as_deref()).ok_or_else(bad_url)?,
             None => return Err(bad_url()),
         };
         Ok(Proof { proof: proof.to_owned(), method, url })
@@ -621,24 +636,74 @@ pub fn quoted_string(text: &str) -> String {
     out
 }
 
-/// The request's absolute URL: an absolute `http(s)` `url` as it is; a path (Node's
-/// `req.url`) after `http(s)://<Host>`. `None` when neither works.
-pub fn absolute_url(url: &HeaderValue, host: Option<&HeaderValue>, encrypted: bool) -> Option<String> {
+/// The URL a DPoP proof's `htu` is compared with, or `None` when the request gives none
+/// usable (a 400, never a thrown error): every URL returned passes [`http_uri::normalize`], the
+/// rule `verifyDpopProof` applies to its `url`, within its length bound.
+///
+/// With `origin` (the `origin` option, normalised, no trailing `/`): `origin` + the request's
+/// path and query, whatever the Host header or an absolute-form target say. Without it: an
+/// absolute `http(s)` `url` as it is, but when a Host header came with it (Node's absolute-form
+/// request target) its authority must be the Host's; a path (Node's `req.url`) after
+/// `http(s)://<Host>`.
+pub fn absolute_url(url: &HeaderValue, host: Option<&HeaderValue>, encrypted: bool, origin: Option<&str>) -> Option<String> {
     let HeaderValue::Text(url) = url else { return None };
-    if url.bytes().any(|b| !(0x21..=0x7e).contains(&b)) {
+    if url.len() > http_uri::MAX_URI_LENGTH || url.bytes().any(|b| !(0x21..=0x7e).contains(&b)) {
         return None;
     }
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        return crate::remote::check_url(url).ok().map(|()| url.clone());
-    }
-    if !url.starts_with('/') || url.starts_with("//") {
+    let host = match host {
+        None => None,
+        Some(HeaderValue::Text(host)) => Some(host.trim_matches([' ', '\t'])),
+        Some(HeaderValue::TooLong(_) | HeaderValue::NotText) => return None,
+    };
+    let full = match (split_absolute(url), origin) {
+        (Some((_, _, target)), Some(origin)) => format!("{origin}{}", if target.starts_with('/') { "" } else { "/" }) + target,
+        (Some((scheme, authority, _)), None) => {
+            if let Some(host) = host {
+                let same = |a: &str| http_uri::normalize(&format!("{scheme}://{a}/"));
+                if !host_ok(host) || same(authority).is_err() || same(authority) != same(host) {
+                    return None;
+                }
+            }
+            url.clone()
+        }
+        (None, _) if !url.starts_with('/') || url.starts_with("//") => return None,
+        (None, Some(origin)) => format!("{origin}{url}"),
+        (None, None) => {
+            let host = host.filter(|h| host_ok(h))?;
+            format!("{}://{host}{url}", if encrypted { "https" } else { "http" })
+        }
+    };
+    http_uri::normalize(&full).ok().map(|_| full)
+}
+
+/// An absolute `http(s)` URL as (scheme, authority, the rest: path, query, fragment).
+fn split_absolute(url: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
         return None;
     }
-    let Some(HeaderValue::Text(host)) = host else { return None };
-    let host = host.trim_matches([' ', '\t']);
-    let host_ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b));
-    host_ok.then(|| format!("{}://{host}{url}", if encrypted { "https" } else { "http" }))
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some((scheme, &rest[..end], &rest[end..]))
+}
+
+/// A Host header's characters: a reg-name, IP literal and port only (no `@`, no `/`).
+fn host_ok(host: &str) -> bool {
+    !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
+}
+
+/// The `origin` option: an absolute `http(s)` URL with nothing after the authority (a `/` at
+/// most), normalised without the trailing `/`.
+fn check_origin(text: &str) -> Result<String, OptionError> {
+    let wrong = |why: &str| OptionError::new("origin", format!("must be the public origin of this resource (https://host[:port]), but it {why}"));
+    if text.len() > MAX_PARAM_LENGTH {
+        return Err(wrong("is too long"));
+    }
+    let normal = http_uri::normalize(text).map_err(wrong)?;
+    let (_, _, rest) = split_absolute(text).ok_or_else(|| wrong("is not an http: or https: URL"))?;
+    if !(rest.is_empty() || rest == "/") {
+        return Err(wrong("has a path, query or fragment"));
+    }
+    Ok(normal.trim_end_matches('/').to_owned())
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ fn secret_keys() -> KeySet {
 
 /// The assertion options of these tests, with `extra` members merged in.
 fn options(extra: Value) -> AssertionOptions {
-    let mut base = json!({ "clientId": CLIENT, "audience": [ISSUER, TOKEN_ENDPOINT], "keys": { "keys": [] }, "replay": {} });
+    let mut base = json!({ "clientId": CLIENT, "audience": [ISSUER, TOKEN_ENDPOINT], "keys": { "keys": [] }, "replay": { "markUsed": true } });
     common::merge(&mut base, extra);
     AssertionOptions::from_json(&base).unwrap_or_else(|e| panic!("AssertionOptions: {e}"))
 }

@@ -71,12 +71,12 @@ fn assert_error(result: Result<Outcome, JoseError>, code: &str, claim: Option<&s
 
 #[test]
 fn a_valid_proof_gives_the_thumbprint_of_its_key_and_the_scoped_replay_key() {
-    let outcome = assert_ok(check(&proof(json!({})), &options(json!({ "replay": {} }))));
+    let outcome = assert_ok(check(&proof(json!({})), &options(json!({ "replay": { "markUsed": true } }))));
     let jkt = jkt_of(&HOLDER_D);
     assert_eq!(outcome, Outcome { jkt: jkt.clone(), jti: "p-1".into(), replay: Some(Replay::new(&jkt, "p-1", NOW + 301.0)) });
     // Without a store nothing is to be remembered; exp and the tolerance bound the instant.
     assert_eq!(assert_ok(check(&proof(json!({})), &options(json!({})))).replay, None);
-    let outcome = assert_ok(check(&proof(json!({ "exp": NOW + 30.0 })), &options(json!({ "replay": {}, "clockTolerance": 5 }))));
+    let outcome = assert_ok(check(&proof(json!({ "exp": NOW + 30.0 })), &options(json!({ "replay": { "markUsed": true }, "clockTolerance": 5 }))));
     assert_eq!(outcome.replay, Some(Replay::new(&jkt, "p-1", NOW + 35.0)));
 }
 
@@ -217,7 +217,7 @@ fn a_proof_is_never_accepted_at_or_after_the_instant_its_replay_key_expires() {
         let tolerance = next(10);
         let iat = NOW - 60.0 + next(120) as f64 + if next(2) == 0 { 0.5 } else { 0.0 };
         let exp = (next(3) == 0).then(|| iat + next(200) as f64 + 0.25);
-        let opts = options(json!({ "replay": {}, "maxAge": max_age, "clockTolerance": tolerance }));
+        let opts = options(json!({ "replay": { "markUsed": true }, "maxAge": max_age, "clockTolerance": tolerance }));
         let proof = proof(json!({ "iat": iat, "exp": exp }));
         let at = assert_ok(check_at(&proof, &opts, iat)).replay.expect("a replay key").expires_at;
         // Around the instant, then anywhere later.
@@ -234,9 +234,45 @@ fn a_proof_is_never_accepted_at_or_after_the_instant_its_replay_key_expires() {
 
 #[test]
 fn the_same_jti_under_two_keys_has_two_replay_keys() {
-    let opts = options(json!({ "replay": {} }));
+    let opts = options(json!({ "replay": { "markUsed": true } }));
     let a = assert_ok(check(&proof(json!({})), &opts)).replay.expect("replay");
     let b = assert_ok(check(&proof_with(&header(&OTHER_D, json!({})), &claims(json!({})), &OTHER_D), &opts)).replay.expect("replay");
     assert_ne!(a.key, b.key);
     assert_eq!(a.key, format!("{} p-1", jkt_of(&HOLDER_D)));
+}
+
+#[test]
+fn the_explanation_runs_each_check_of_verification() {
+    use jwks_verify::explain;
+    let opts = options(json!({ "nonce": "n-1", "accessToken": "tok" }));
+    let good = proof(json!({ "nonce": "n-1", "ath": access_token_hash("tok") }));
+    let out = explain::dpop(&good, &opts, NOW).unwrap();
+    let ids: Vec<&str> = out["checks"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["typ", "alg", "jwk", "jti", "htm", "htu", "nonce", "iat", "ath", "nbf", "exp"]);
+    assert!(out["checks"].as_array().unwrap().iter().all(|r| r["ok"] == json!(true)), "{out}");
+    assert_eq!(out["jkt"], json!(jkt_of(&HOLDER_D)));
+    // Every failing check is reported, not just the first; each as verification reports it.
+    let bad = proof_with(&header(&HOLDER_D, json!({ "typ": "JWT", "alg": "HS256" })), &claims(json!({ "htm": "POST", "iat": NOW - 1000.0, "exp": NOW - 1.0 })), &HOLDER_D);
+    let out = explain::dpop(&bad, &opts, NOW).unwrap();
+    let failed: Vec<(&str, &str)> = out["checks"].as_array().unwrap().iter().filter(|r| r["ok"] == json!(false))
+        .map(|r| (r["id"].as_str().unwrap(), r["reason"].as_str().unwrap_or("skipped"))).collect();
+    assert_eq!(failed, [("typ", "typ"), ("alg", "alg"), ("jwk", "skipped"), ("htm", "check_failed"), ("nonce", "missing"), ("iat", "too_old"), ("ath", "missing"), ("exp", "check_failed")]);
+    assert!(out.get("jkt").is_none());
+    assert!(explain::dpop("not-a-proof", &opts, NOW).is_err());
+}
+
+#[test]
+fn max_age_is_bounded_and_an_empty_nonce_is_refused() {
+    let read = |extra: Value| {
+        let mut base = json!({ "method": "GET", "url": "https://rs.example/r" });
+        common::merge(&mut base, extra);
+        DpopOptions::from_json(&base).map(|o| o.max_age).map_err(|e| e.path)
+    };
+    assert_eq!(read(json!({ "maxAge": 3600 })), Ok(3600.0));
+    assert_eq!(read(json!({ "maxAge": 0.5 })), Ok(0.5));
+    for bad in [json!(3600.5), json!(1e300), json!(0), json!(-1), json!("2h")] {
+        assert_eq!(read(json!({ "maxAge": bad })), Err("maxAge".into()), "{bad}");
+    }
+    assert_eq!(read(json!({ "nonce": "" })), Err("nonce".into()));
+    assert_eq!(read(json!({ "nonce": "n" })), Ok(300.0));
 }

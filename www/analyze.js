@@ -1,6 +1,7 @@
 // Runs the library on the page's inputs and gathers what every panel shows. The verdict is one
-// verifyJwt (or checkAssertion) call with the options as given; the panels beside it are the
-// core's explanations (explainSelection, explainClaims, explainAssertion) with the same options.
+// verifyJwt (checkAssertion, verifyDpopProof) call with the options as given; the panels beside
+// it are the core's explanations (explainSelection, explainClaims, explainAssertion, explainDpop)
+// with the same options.
 
 import { selectionTrace } from './selection.js';
 import { claimRows, disagreement } from './claims.js';
@@ -43,6 +44,15 @@ function modeCalls(jv, mode, token, keySet, options, assertion) {
       explain: () => jv.explainAssertion(token, assertionOptions),
     };
   }
+  if (mode === 'access') {
+    const accessOptions = { algorithms, issuer: options.issuer, audience: options.audience, requiredScopes: options.requiredScopes, clockTolerance, currentDate };
+    return {
+      source: 'verifyAccessToken',
+      verdict: () => jv.verifyAccessToken(token, keySet, accessOptions),
+      explainedBy: 'explainAccessToken',
+      explain: () => jv.explainAccessToken(token, accessOptions),
+    };
+  }
   const verifyOptions = { algorithms, issuer: options.issuer, audience: options.audience, clockTolerance, currentDate };
   return {
     source: 'verifyJwt',
@@ -52,10 +62,41 @@ function modeCalls(jv, mode, token, keySet, options, assertion) {
   };
 }
 
+// A DPoP proof carries its key: no key set, no selection. The signature stage is read from
+// verifyDpopProof's verdict (the signature is checked before any claim).
+function dpopSignature(final) {
+  if (final.ok) return { status: 'verified', key: null, note: `The key of the proof's jwk header (RFC 7638 thumbprint, jkt: ${final.value.jkt}).` };
+  const { error } = final;
+  if (error?.claim) return { status: 'verified', key: null, note: `the "${error.claim}" claim stopped verification after the signature check` };
+  if (error?.reason === 'signature') return { status: 'failed', error };
+  return { status: 'not_reached', error };
+}
+
+async function analyzeDpop(jv, report, { token, options, dpop }) {
+  const { algorithms, clockTolerance, currentDate } = options;
+  const dpopOptions = { ...dpop, algorithms, clockTolerance, currentDate };
+  report.finalSource = 'verifyDpopProof';
+  report.final = await settle(() => jv.verifyDpopProof(token, dpopOptions));
+  report.signature = dpopSignature(report.final);
+  if (!report.decoded) return report;
+  const explained = await settle(() => jv.explainDpop(token, dpopOptions));
+  if (!explained.ok) {
+    const { error } = explained;
+    report.notes.push(`explainDpop could not explain the proof: ${error?.code ?? error?.name ?? 'Error'}: ${error?.message ?? error}`);
+    return report;
+  }
+  report.jkt = explained.value.jkt;
+  report.claims = claimRows(explained.value.checks, report.decoded, options.currentDate, 'explainDpop');
+  report.notes.push('The signature is checked by verifyDpopProof (the verdict); each row is one check of RFC 9449 §4.3 run by explainDpop.');
+  const wrong = disagreement(report.claims, report.final);
+  if (wrong) report.notes.push(`explainDpop and verifyDpopProof disagree (${wrong}): the verdict is the one that counts.`);
+  return report;
+}
+
 /**
- * input: { mode: 'verify'|'assertion', token, keys: {keySet?, rawKeys?, error?, via},
- *          options: {algorithms?, issuer?, audience?, clockTolerance?, currentDate (seconds)},
- *          assertion: {clientId, audience, profile} }
+ * input: { mode: 'verify'|'assertion'|'access'|'dpop', token, keys: {keySet?, rawKeys?, error?, via},
+ *          options: {algorithms?, issuer?, audience?, requiredScopes, clockTolerance?, currentDate (seconds)},
+ *          assertion: {clientId, audience, profile}, dpop: {method, url, accessToken?, nonce?} }
  */
 export async function analyze(jv, input) {
   const { mode, token, keys, options, assertion } = input;
@@ -67,6 +108,7 @@ export async function analyze(jv, input) {
   } catch (error) {
     report.decodeError = error;
   }
+  if (mode === 'dpop') return analyzeDpop(jv, report, input);
   if (!keys?.keySet) return report;
   const { keySet } = keys;
 

@@ -88,8 +88,15 @@ function readOptions() {
       algorithms: algorithms.length ? algorithms : undefined,
       issuer: oneOrMany(fields.issuer.value),
       audience: oneOrMany(fields.audience.value),
+      requiredScopes: splitList(fields['required-scopes'].value),
       clockTolerance: tolerance.value,
       currentDate: now.now,
+    },
+    dpop: {
+      method: fields['dpop-method'].value.trim(),
+      url: fields['dpop-url'].value.trim(),
+      accessToken: fields['dpop-access-token'].value.trim() || undefined,
+      nonce: fields['dpop-nonce'].value || undefined,
     },
     assertion: {
       clientId: fields['client-id'].value.trim(),
@@ -150,7 +157,8 @@ async function run() {
   }
   let report;
   try {
-    report = await analyze(jv, { mode: fields.mode.value, token: readToken(), keys: readKeys(), ...read });
+    const mode = fields.mode.value;
+    report = await analyze(jv, { mode, token: readToken(), keys: mode === 'dpop' ? null : readKeys(), ...read });
   } catch (error) {
     report = { token: readToken(), keys: null, notes: [], final: { ok: false, error }, finalSource: 'the page' };
   }
@@ -215,7 +223,7 @@ async function discoverKeys() {
     keys.fetchedAt = Date.now();
     discovered = { issuer, keys };
     const count = keys.keySet.keys.length;
-    const filled = !fields.issuer.value.trim() && fields.mode.value === 'verify';
+    const filled = !fields.issuer.value.trim() && ['verify', 'access'].includes(fields.mode.value);
     if (filled) fields.issuer.value = issuer;
     status.textContent = `Discovered ${keys.jwksUri}: ${count} key${count === 1 ? '' : 's'}, fetched at ${new Date(keys.fetchedAt).toLocaleTimeString()}.${filled ? ' The Issuer option is set to it.' : ''}`;
   } catch (error) {
@@ -313,7 +321,8 @@ function loadFragment() {
 
 function syncVisibility() {
   const mode = fields.mode.value;
-  for (const element of form.querySelectorAll('[data-mode]')) element.hidden = element.dataset.mode !== mode;
+  for (const element of form.querySelectorAll('[data-mode]')) element.hidden = !element.dataset.mode.split(' ').includes(mode);
+  for (const element of form.querySelectorAll('[data-hide-mode]')) element.hidden = element.dataset.hideMode === mode;
   const source = fields['keys-source'].value;
   $('jwks-paste').hidden = source !== 'paste';
   $('jwks-remote').hidden = source !== 'url';
@@ -347,6 +356,11 @@ async function loadSample(name) {
   fields['client-id'].value = sample.assertion?.clientId ?? '';
   fields['assertion-audience'].value = sample.assertion?.audience ?? '';
   fields.profile.value = sample.assertion?.profile ?? 'strict';
+  fields['required-scopes'].value = sample.options.requiredScopes ?? '';
+  fields['dpop-method'].value = sample.dpop?.method ?? '';
+  fields['dpop-url'].value = sample.dpop?.url ?? '';
+  fields['dpop-access-token'].value = sample.dpop?.accessToken ?? '';
+  fields['dpop-nonce'].value = sample.dpop?.nonce ?? '';
   syncVisibility();
   note.textContent = sample.note;
   note.hidden = false;

@@ -6,6 +6,8 @@ import { describeTime, list } from './format.js';
 
 // Members the table shows as dates (display only: the rules are the core's).
 const DATE_MEMBERS = new Set(['exp', 'nbf', 'iat']);
+// Rows about a header parameter rather than a claim (DPoP proofs check their alg and jwk too).
+const HEADER_MEMBERS = new Set(['typ', 'alg', 'jwk']);
 
 function shown(value, member, now) {
   if (value === undefined) return '(absent)';
@@ -15,14 +17,16 @@ function shown(value, member, now) {
 }
 
 // The core's rows ({ id, claim, rule, expected?, ok, code?, reason?, message? }) as the
-// table's rows. `typ` is a header parameter; every other rule is about a payload claim.
+// table's rows. `typ`, `alg` and `jwk` are header parameters; every other rule is about a
+// payload claim. A row the core could not run (`skipped`) is shown as not checked.
 export function claimRows(explained, { header, payload }, now, source) {
   return explained.map((rule) => ({
     id: rule.id,
     claim: rule.claim,
     expected: rule.expected ? `${rule.rule}: ${list(rule.expected)}` : rule.rule,
-    actual: shown(rule.claim === 'typ' ? header?.typ : payload?.[rule.claim], rule.claim, now),
-    status: rule.ok ? 'pass' : 'fail',
+    actual: shown(HEADER_MEMBERS.has(rule.claim) ? header?.[rule.claim] : payload?.[rule.claim], rule.claim, now),
+    status: rule.skipped ? 'skip' : rule.ok ? 'pass' : 'fail',
+    note: rule.skipped ? rule.message : undefined,
     source,
     code: rule.code,
     reason: rule.reason,

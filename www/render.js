@@ -43,6 +43,7 @@ export function renderVerdict(element, report) {
     element.dataset.verdict = 'empty';
     const { keys } = report;
     const why = report.inputError ? report.inputError
+      : report.mode === 'dpop' ? 'Paste a DPoP proof (the DPoP header\'s value), the method and the URL.'
       : !report.token && !keys?.keySet ? 'Paste a token and a key set, or pick a sample.'
       : !report.token ? 'Paste a token to verify.'
       : keys?.error ? 'The key set could not be read: see Key set diagnostics.'
@@ -54,6 +55,13 @@ export function renderVerdict(element, report) {
   const source = h('code', { text: report.finalSource });
   if (final.ok) {
     element.dataset.verdict = 'valid';
+    if (report.mode === 'dpop') {
+      fill(element,
+        h('p', { class: 'verdict-title' }, h('span', { class: 'mark', 'aria-hidden': 'true', text: '✔' }), ` Valid: ${source.textContent} accepted the proof`),
+        h('p', {}, `Signed with ${final.value.header?.alg ?? '?'} by the key of its jwk header, jkt `, h('code', { text: final.value.jkt }), '; every check passed.'),
+      );
+      return;
+    }
     const key = final.value.key;
     fill(element,
       h('p', { class: 'verdict-title' }, h('span', { class: 'mark', 'aria-hidden': 'true', text: '✔' }), ` Valid: ${source.textContent} accepted the token`),
@@ -130,7 +138,10 @@ function keyOps(raw, verdict) {
   return verdict?.filteredBy === 'key_ops' ? 'lacks verify' : '?';
 }
 
+const PROOF_KEY = 'A DPoP proof carries its own public key (its jwk header): no key set, no key selection.';
+
 export function renderSelection(container, report) {
+  if (report.mode === 'dpop') return fill(container, muted(PROOF_KEY));
   const { selection, keys } = report;
   if (!keys?.keySet) return fill(container, muted(keys?.error ? 'The key set could not be parsed: see Key set diagnostics.' : 'No key set yet.'));
   if (!report.decoded) return fill(container, muted('Decode a token to see which key it selects.'));
@@ -168,7 +179,7 @@ export function renderSelection(container, report) {
 export function renderSignature(container, report) {
   const { signature } = report;
   container.dataset.status = signature?.status ?? '';
-  if (!signature) return fill(container, muted(report.keys?.keySet ? 'Paste a token.' : 'Needs a token and a key set.'));
+  if (!signature) return fill(container, muted(report.mode === 'dpop' ? 'Paste a proof.' : report.keys?.keySet ? 'Paste a token.' : 'Needs a token and a key set.'));
   if (signature.status === 'verified') {
     const key = signature.key;
     return fill(container,
@@ -194,7 +205,7 @@ const STATUS_TEXT = { pass: '✔ pass', fail: '✘ fail', skip: '– not checked
 
 export function renderClaims(container, report) {
   const notes = report.notes.map((note) => h('p', { class: 'note', text: note }));
-  if (!report.claims) return fill(container, muted(!report.decoded ? 'No token yet.' : report.keys?.keySet ? 'No claim rows.' : 'Needs a key set.'), notes);
+  if (!report.claims) return fill(container, muted(!report.decoded ? 'No token yet.' : report.keys?.keySet || report.mode === 'dpop' ? 'No claim rows.' : 'Needs a key set.'), notes);
   const rows = report.claims.map((r) => h('tr', { 'data-check': r.id, 'data-status': r.status, 'data-source': r.source, class: `row-${r.status}` },
     h('th', { scope: 'row', 'data-label': 'claim', text: r.id.replaceAll('_', ' ') }),
     h('td', { 'data-label': 'expected', text: r.expected }),
@@ -208,12 +219,13 @@ export function renderClaims(container, report) {
       h('caption', { class: 'visually-hidden', text: 'Each claim check with its result and error code' }),
       h('thead', {}, h('tr', {}, ['claim', 'expected', 'token', 'result', 'code'].map((name) => h('th', { scope: 'col', text: name })))),
       h('tbody', {}, rows))),
-    h('p', { class: 'muted', text: 'Each row is one rule the core runs with these options, in its order and words (explainClaims, or explainAssertion for an assertion), on this token\'s claims. Rules your options do not switch on are not listed. The verdict above is always verifyJwt\'s or checkAssertion\'s.' }));
+    h('p', { class: 'muted', text: 'Each row is one rule the core runs with these options, in its order and words (explainClaims, explainAssertion for an assertion, explainAccessToken for an access token, explainDpop for a DPoP proof), on this token\'s claims. Rules your options do not switch on are not listed. The verdict above is always the library\'s own (verifyJwt, checkAssertion, verifyAccessToken or verifyDpopProof).' }));
 }
 
 // --- diagnostics ---
 
 export function renderDiagnostics(container, report) {
+  if (report.mode === 'dpop') return fill(container, muted(PROOF_KEY));
   const { keys } = report;
   if (!keys) return fill(container, muted('No key set yet.'));
   if (keys.error) return fill(container, errorLine(keys.error), muted(errorHint(keys.error)));

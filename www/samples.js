@@ -88,6 +88,10 @@ async function currentAndPrevious(iatOffset, expOffset) {
   return { token, keys };
 }
 
+async function sha256b64url(text) {
+  return b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+}
+
 export const SAMPLES = {
   async valid() {
     const { token, keys } = await currentAndPrevious(-60, 3600);
@@ -147,6 +151,35 @@ export const SAMPLES = {
       options: { algorithms: 'ES256', issuer: '', audience: '', clockTolerance: '', currentTime: '' },
       assertion: { clientId: CLIENT_ID, audience: ISSUER, profile: 'strict' },
       note: 'A private_key_jwt client assertion whose aud lists both the issuer and the token endpoint. RFC 7523 allows that; the strict profile (Keycloak 26.2, rfc7523bis) wants exactly one aud. Switch the profile to rfc7523 to compare.',
+    };
+  },
+
+  async access() {
+    const pair = await generateKey('ES256');
+    const kid = monthKid('at');
+    const now = nowSeconds();
+    const token = await signJwt('ES256', pair.privateKey, { typ: 'at+jwt', kid }, {
+      iss: ISSUER, sub: 'user-4821', aud: API_AUDIENCE, client_id: CLIENT_ID, scope: 'orders:read profile', iat: now - 30, exp: now + 600, jti: randomId(),
+    });
+    const keys = [await publicJwk(pair, { kid, use: 'sig', alg: 'ES256' })];
+    return {
+      mode: 'access', token, jwks: jwks(keys), options: { ...verifyOptions('ES256'), requiredScopes: 'orders:read' },
+      note: 'An RFC 9068 access token (typ at+jwt, client_id, jti) with scope "orders:read profile". Add orders:write to the required scopes to see insufficient_scope.',
+    };
+  },
+
+  async dpop() {
+    const pair = await generateKey('ES256');
+    const accessToken = `sample-access-token-${randomId()}`;
+    const url = 'https://api.example.com/orders';
+    const token = await signJwt('ES256', pair.privateKey, { typ: 'dpop+jwt', jwk: await publicJwk(pair, {}) }, {
+      jti: randomId(), htm: 'GET', htu: url, iat: nowSeconds(), ath: await sha256b64url(accessToken),
+    });
+    return {
+      mode: 'dpop', token, jwks: '',
+      options: { algorithms: '', issuer: '', audience: '', clockTolerance: '', currentTime: '' },
+      dpop: { method: 'GET', url: `${url}?page=2`, accessToken },
+      note: 'A DPoP proof (RFC 9449) for GET https://api.example.com/orders, bound to an access token by ath. The URL\'s query is not compared; change the method or the access token to see which check fails.',
     };
   },
 };

@@ -8,8 +8,11 @@ const VERSION = '1';
 const TEXT = {
   token: 't', jwks: 'k', 'jwks-url': 'u', 'issuer-url': 'd', algorithms: 'alg', issuer: 'iss', audience: 'aud',
   'clock-tolerance': 'tol', 'current-time': 'now', 'client-id': 'cid', 'assertion-audience': 'as',
+  'dpop-method': 'hm', 'dpop-url': 'hu', 'dpop-access-token': 'at', 'dpop-nonce': 'nn', 'required-scopes': 'sc',
 };
-const CHOICE = { mode: ['m', ['verify', 'assertion']], 'keys-source': ['src', ['paste', 'url', 'issuer']], profile: ['p', ['strict', 'rfc7523']] };
+// Credentials: left out of a link shared without the token.
+const SECRET = new Set(['token', 'dpop-access-token']);
+const CHOICE = { mode: ['m', ['verify', 'assertion', 'access', 'dpop']], 'keys-source': ['src', ['paste', 'url', 'issuer']], profile: ['p', ['strict', 'rfc7523']] };
 const CHECK = { 'allow-private': 'priv' };
 
 /** The fragment (without '#') for the form's state; `token: false` leaves the token out. */
@@ -21,7 +24,7 @@ export function encodeState(fields, { token = true, now } = {}) {
   for (const [name, key] of Object.entries(CHECK)) if (fields[name].checked) params.set(key, '1');
   for (const [name, key] of Object.entries(TEXT)) {
     const value = name === 'current-time' && now !== undefined ? String(now) : fields[name].value;
-    if (name === 'token' && !token) continue;
+    if (SECRET.has(name) && !token) continue;
     if (value.trim()) params.set(key, value);
   }
   return params.toString();

@@ -1,9 +1,9 @@
 // verifyAccessToken: an RFC 9068 JWT access token. The core reads the options and runs the one
 // pipeline with the access-token profile (typ at+jwt, the required claims, requiredScopes).
 
-import { WasmProfile } from '../gen/jwks_verify.js';
+import { WasmProfile, explainAccessToken as coreExplainAccessToken } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
-import { ready } from './runtime.js';
+import { assertReady, ready } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
 export async function verifyAccessToken(token, keys, options) {
@@ -16,4 +16,10 @@ export async function verifyAccessToken(token, keys, options) {
   } finally {
     profile.free();
   }
+}
+
+/** Every rule verifyAccessToken runs with `options`, on the token without its signature. */
+export function explainAccessToken(token, options) {
+  assertReady('explainAccessToken');
+  return JSON.parse(core(() => coreExplainAccessToken(token, options)));
 }

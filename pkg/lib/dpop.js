@@ -3,11 +3,11 @@
 // proof with this runtime's backend and checks its claims (htm, htu, iat, jti, ath, nonce).
 // The jti is marked used last, scoped by the key's thumbprint, when a replay store is given.
 
-import { WasmDpop } from '../gen/jwks_verify.js';
+import { WasmDpop, explainDpop as coreExplainDpop } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { KeySet } from './keys.js';
 import { markUsedOnce } from './replay.js';
-import { ready } from './runtime.js';
+import { assertReady, ready } from './runtime.js';
 import { runProfile } from './verify.js';
 
 export async function verifyDpopProof(proof, options) {
@@ -24,4 +24,10 @@ export async function verifyDpopProof(proof, options) {
     keySet?.free();
     dpop.free();
   }
+}
+
+/** Every check verifyDpopProof runs with `options`, but the signature: `{ jkt?, checks }`. */
+export function explainDpop(proof, options) {
+  assertReady('explainDpop');
+  return JSON.parse(core(() => coreExplainDpop(proof, options)));
 }

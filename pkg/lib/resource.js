@@ -9,9 +9,24 @@ import { core, fromCore, isJoseError } from './errors.js';
 import { ready } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
+import { ReplayCache } from './replay.js';
 
-// Every value of header `name`: a Headers object (it joins duplicates with ", "), or an object
-// of string or string[] values (Node's, lower-case).
+// Without `dpopReplay`, DPoP proofs are still single-use within this process (RFC 9449 §11.1):
+// one in-memory cache for every call, created on the first DPoP request. Its keys are scoped
+// by the proof's jkt, so two resource servers in one process cannot block each other.
+let processReplay = null;
+function defaultDpopReplay() {
+  processReplay ??= new ReplayCache();
+  return processReplay;
+}
+
+// The core reads at most two values of a header (two are refused already); a third tells it
+// there were more.
+const MAX_VALUES = 3;
+
+// Every value of header `name` (at most MAX_VALUES): a Headers object (it joins duplicates
+// with ", "), or an object of string or string[] values (Node's, lower-case). Values that are
+// not strings are passed on as they are: the core refuses them.
 function headerValues(headers, name) {
   if (headers == null) return [];
   if (typeof headers.get === 'function') {
@@ -23,8 +38,10 @@ function headerValues(headers, name) {
   for (const key of Object.keys(headers)) {
     if (key.toLowerCase() !== name) continue;
     const value = headers[key];
-    if (Array.isArray(value)) values.push(...value);
-    else if (value !== undefined) values.push(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length && values.length < MAX_VALUES; i++) values.push(value[i]);
+    } else if (value !== undefined) values.push(value);
+    if (values.length >= MAX_VALUES) break;
   }
   return values;
 }
@@ -37,12 +54,15 @@ function requestParts(request) {
   // Node drops every Authorization header but the first from req.headers; headersDistinct
   // keeps them all, so that two of them are refused.
   const distinct = request.headersDistinct !== null && typeof request.headersDistinct === 'object' ? request.headersDistinct : headers;
+  // A Fetch Request's URL is the runtime's; a Node-style request's Host header goes to the
+  // core, which resolves a path against it and checks an absolute-form target's authority.
+  const fetchStyle = headers != null && typeof headers.get === 'function';
   return {
     method: request.method,
     url: request.url,
     authorization: headerValues(distinct, 'authorization'),
     dpop: headerValues(distinct, 'dpop'),
-    host: headerValues(headers, 'host')[0],
+    host: fetchStyle ? undefined : headerValues(headers, 'host')[0],
     encrypted: request.socket?.encrypted === true,
   };
 }
@@ -95,7 +115,7 @@ export async function authenticateRequest(request, options) {
           method: step.method,
           url: step.url,
           accessToken: token,
-          replay: options.dpopReplay,
+          replay: options.dpopReplay ?? defaultDpopReplay(),
         }));
       } catch (err) {
         return judged((e) => resource.proofFailed(e.code, e.claim, e.reason), err);

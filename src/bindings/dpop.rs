@@ -91,3 +91,13 @@ impl WasmDpop {
         jose_error(proof_error(JoseError::signature_failed()))
     }
 }
+
+/// `explainDpop`: every check of `verifyDpopProof` but the signature, each reported (for the
+/// debugging page). `options`: the options of `verifyDpopProof`.
+#[wasm_bindgen(js_name = explainDpop)]
+pub fn explain_dpop(proof: &JsValue, options: &JsValue) -> Result<String, JsValue> {
+    let dpop = WasmDpop::read(options)?;
+    let proof = dpop.text(proof)?;
+    let now = dpop.options.verify.now(host_now());
+    crate::explain::dpop(&proof, &dpop.options, now).map(|v| v.to_string()).map_err(jose_error)
+}

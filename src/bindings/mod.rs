@@ -115,6 +115,16 @@ pub fn explain_assertion(token: &JsValue, options: &JsValue) -> Result<String, J
     crate::explain::assertion(&token, &options, now).map(|v| v.to_string()).map_err(jose_error)
 }
 
+/// `explainAccessToken`: one row per rule of `verifyAccessToken` for a token whose signature is
+/// not checked (for the debugging page). `options`: the options of `verifyAccessToken`.
+#[wasm_bindgen(js_name = explainAccessToken)]
+pub fn explain_access_token(token: &JsValue, options: &JsValue) -> Result<String, JsValue> {
+    let options = options::read(options, "explainAccessToken", crate::access_token::AccessTokenOptions::read)?;
+    let token = verify::token_text(token, options.verify.max_token_length)?;
+    let now = options.verify.now(js_sys::Date::now() / 1000.0);
+    crate::explain::access_token(&token, &options, now).map(|v| v.to_string()).map_err(jose_error)
+}
+
 /// The `maxEntries` of `new ReplayCache(options)` (`TypeError` when the options are wrong).
 #[wasm_bindgen(js_name = replayCacheOptions)]
 pub fn replay_cache_options(options: &JsValue) -> Result<usize, JsValue> {

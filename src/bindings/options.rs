@@ -1,9 +1,9 @@
 //! JS values in as [`OptionValue`]s, for the core's strict options reader; its errors out as
 //! `TypeError`s that name the option.
 
-use crate::options::value::{HostKind, HOST_VALUED, MAX_DEPTH, MAX_VALUES};
+use crate::options::value::{HostKind, HOST_VALUED, MAX_DEPTH, MAX_STRING_LENGTH, MAX_VALUES, REPLAY_STORES};
 use crate::options::{OptionError, OptionValue};
-use js_sys::{Array, Date, Object, Reflect};
+use js_sys::{Array, Date, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -39,14 +39,27 @@ fn host_kind(value: &JsValue) -> HostKind {
     }
 }
 
+/// A `replay` value's kind: [`HostKind::ReplayStore`] when its `markUsed` is a function.
+fn replay_store_kind(value: &JsValue) -> HostKind {
+    match host_kind(value) {
+        HostKind::Object | HostKind::Function if Reflect::get(value, &"markUsed".into()).is_ok_and(|f| f.is_function()) => HostKind::ReplayStore,
+        kind => kind,
+    }
+}
+
 fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<OptionValue, OptionError> {
     if *budget == 0 {
         return Err(OptionError::new("", format!("hold more than {MAX_VALUES} values")));
     }
     *budget -= 1;
     // Most likely kinds first: each test is a call into the host.
-    if let Some(s) = value.as_string() {
-        return Ok(OptionValue::String(s));
+    if let Some(text) = value.dyn_ref::<JsString>() {
+        // Measured before it is copied into wasm memory.
+        let length = text.length() as usize;
+        if length > MAX_STRING_LENGTH {
+            return Err(OptionError::new("", format!("must be at most {MAX_STRING_LENGTH} characters long, got {length}")));
+        }
+        return Ok(OptionValue::String(String::from(text)));
     }
     if let Some(n) = value.as_f64() {
         return Ok(OptionValue::Number(n));
@@ -99,12 +112,18 @@ fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<Opt
     }
     let entries = Object::entries(object);
     let count = entries.length();
-    let mut members = Vec::with_capacity(count as usize);
+    let mut members = Vec::with_capacity(count.min(64) as usize);
     for index in 0..count {
         let entry: Array = entries.get(index).unchecked_into();
-        let name = entry.get(0).as_string().unwrap_or_default();
+        let key = entry.get(0);
+        if key.dyn_ref::<JsString>().is_some_and(|k| k.length() as usize > MAX_STRING_LENGTH) {
+            return Err(OptionError::new("", format!("have a member name longer than {MAX_STRING_LENGTH} characters")));
+        }
+        let name = key.as_string().unwrap_or_default();
         let member = entry.get(1);
-        let converted = if HOST_VALUED.contains(&name.as_str()) {
+        let converted = if REPLAY_STORES.contains(&name.as_str()) {
+            OptionValue::Host(replay_store_kind(&member))
+        } else if HOST_VALUED.contains(&name.as_str()) {
             OptionValue::Host(host_kind(&member))
         } else {
             option_value(&member, depth + 1, budget).map_err(|e| e.within(&name))?

@@ -23,9 +23,10 @@ fn header_value(value: &JsValue, max: usize) -> Option<HeaderValue> {
     Some(if length > max { HeaderValue::TooLong(length) } else { HeaderValue::Text(String::from(text)) })
 }
 
+/// A header's values: a value that is not a string is [`HeaderValue::NotText`] (refused, never
+/// skipped). More than two values are as refused as two: read no more.
 fn header_values(values: &Array, max: usize) -> Vec<HeaderValue> {
-    // More than two values are as refused as two: read no more.
-    values.iter().take(2).filter_map(|v| header_value(&v, max)).collect()
+    values.iter().take(2).map(|v| header_value(&v, max).unwrap_or(HeaderValue::NotText)).collect()
 }
 
 fn scheme(name: &str) -> Scheme {

@@ -152,6 +152,16 @@ impl<'de> Deserialize<'de> for HostValue {
 }
 
 impl HostValue {
+    /// A `ReplayStore`: an object with a `markUsed` function, checked when the options are read.
+    pub fn expect_replay_store(self, name: &str) -> Result<(), OptionError> {
+        let what = "a ReplayStore (an object with a markUsed(key, expiresAt) function)";
+        match self.0 {
+            HostKind::ReplayStore => Ok(()),
+            HostKind::Object | HostKind::Function => Err(OptionError::new(name, format!("must be {what}, got {} without a markUsed function", OptionValue::Host(self.0).describe()))),
+            _ => self.expect(name, &[HostKind::ReplayStore], what),
+        }
+    }
+
     /// `Err` names what `name` must be when its kind is not one of `allowed`.
     pub fn expect(self, name: &str, allowed: &[HostKind], what: &str) -> Result<(), OptionError> {
         if allowed.contains(&self.0) {
@@ -368,7 +378,7 @@ pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 impl ReplayOptions {
     pub fn validate(&self) -> Result<(), OptionError> {
         if let Some(replay) = self.replay {
-            replay.expect("replay", &[HostKind::Object, HostKind::Function], "a ReplayStore (an object with markUsed(key, expiresAt))")?;
+            replay.expect_replay_store("replay")?;
         }
         if let Some(ms) = self.replay_timeout_ms {
             check_timer("replayTimeoutMs", ms, 1.0)?;

@@ -121,3 +121,18 @@ fn messages_quote_untrusted_names() {
     let message = err.message("verifyJwt");
     assert!(!message.chars().any(char::is_control), "{message:?}");
 }
+
+#[test]
+fn a_replay_store_without_a_mark_used_function_is_refused_when_read() {
+    let host = |kind| OptionValue::Host(kind);
+    for kind in [HostKind::Object, HostKind::Function, HostKind::String, HostKind::Null, HostKind::Other] {
+        let dpop = crate::dpop::DpopOptions::read(&object(vec![("method", OptionValue::String("GET".into())), ("url", OptionValue::String("https://rs.example/".into())), ("replay", host(kind))]));
+        assert_eq!(dpop.unwrap_err().path, "replay", "{kind:?}");
+        let resource = crate::resource::ResourceOptions::read(&object(vec![("keys", host(HostKind::Object)), ("profile", OptionValue::String("jwt".into())), ("dpopReplay", host(kind))]));
+        assert_eq!(resource.unwrap_err().path, "dpopReplay", "{kind:?}");
+    }
+    let err = crate::resource::ResourceOptions::from_json(&json!({ "keys": {}, "profile": "jwt", "dpopReplay": {} })).unwrap_err();
+    assert!(err.problem.contains("markUsed"), "{}", err.problem);
+    assert!(crate::resource::ResourceOptions::from_json(&json!({ "keys": {}, "profile": "jwt", "dpopReplay": { "markUsed": true } })).is_ok());
+    assert!(crate::dpop::DpopOptions::from_json(&json!({ "method": "GET", "url": "https://rs.example/", "replay": { "markUsed": true } })).is_ok());
+}

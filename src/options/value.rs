@@ -14,10 +14,15 @@ use std::fmt;
 pub const MAX_DEPTH: usize = 8;
 /// Values in one options object at most (host conversion stops past it).
 pub const MAX_VALUES: usize = 10_000;
+/// Longest option string (UTF-16 code units), refused by the host before it is copied.
+pub const MAX_STRING_LENGTH: usize = 65_536;
 
 /// Members whose values only the host can use (key sets, stores, functions): the host records
 /// their kind and does not look inside.
 pub const HOST_VALUED: &[&str] = &["keys", "replay", "store", "fetch", "headers", "clock", "dpopReplay"];
+/// The [`HOST_VALUED`] members that hold a `ReplayStore`: the host also checks that the value
+/// has a `markUsed` function ([`HostKind::ReplayStore`]).
+pub const REPLAY_STORES: &[&str] = &["replay", "dpopReplay"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OptionValue {
@@ -48,11 +53,13 @@ pub enum HostKind {
     Object = 3,
     String = 4,
     Other = 5,
+    /// An object (or function) whose `markUsed` is a function; only for [`REPLAY_STORES`].
+    ReplayStore = 6,
 }
 
 impl HostKind {
     pub(crate) fn from_u8(code: u8) -> HostKind {
-        [HostKind::Undefined, HostKind::Null, HostKind::Function, HostKind::Object, HostKind::String]
+        [HostKind::Undefined, HostKind::Null, HostKind::Function, HostKind::Object, HostKind::String, HostKind::ReplayStore]
             .into_iter()
             .find(|k| *k as u8 == code)
             .unwrap_or(HostKind::Other)
@@ -82,6 +89,7 @@ impl OptionValue {
                 HostKind::Object => "an object".into(),
                 HostKind::String => "a string".into(),
                 HostKind::Other => "a value of another type".into(),
+                HostKind::ReplayStore => "a ReplayStore".into(),
             },
             OptionValue::Other(what) => what.clone(),
         }
@@ -101,7 +109,7 @@ impl OptionValue {
                 members
                     .iter()
                     .map(|(name, v)| {
-                        let v = if HOST_VALUED.contains(&name.as_str()) { OptionValue::Host(HostKind::of_json(v)) } else { OptionValue::from_json(v) };
+                        let v = if HOST_VALUED.contains(&name.as_str()) { OptionValue::Host(HostKind::of_json(name, v)) } else { OptionValue::from_json(v) };
                         (name.clone(), v)
                     })
                     .collect(),
@@ -111,8 +119,10 @@ impl OptionValue {
 }
 
 impl HostKind {
-    fn of_json(value: &serde_json::Value) -> HostKind {
+    /// JSON has no functions: a replay store is an object with a `markUsed` member.
+    fn of_json(name: &str, value: &serde_json::Value) -> HostKind {
         match value {
+            serde_json::Value::Object(members) if REPLAY_STORES.contains(&name) && members.contains_key("markUsed") => HostKind::ReplayStore,
             serde_json::Value::Null => HostKind::Null,
             serde_json::Value::String(_) => HostKind::String,
             serde_json::Value::Object(_) | serde_json::Value::Array(_) => HostKind::Object,

@@ -152,7 +152,7 @@ fn dpop_scheme_needs_one_proof_and_the_request_url() {
 
 #[test]
 fn relative_urls_resolve_against_host() {
-    let abs = |url: &str, host: Option<&str>, tls| absolute_url(&text(url), host.map(text).as_ref(), tls);
+    let abs = |url: &str, host: Option<&str>, tls| absolute_url(&text(url), host.map(text).as_ref(), tls, None);
     assert_eq!(abs("/a?b", Some("h:1"), false).as_deref(), Some("http://h:1/a?b"));
     assert_eq!(abs("/a", Some("h"), true).as_deref(), Some("https://h/a"));
     assert_eq!(abs("https://x.example/p", None, false).as_deref(), Some("https://x.example/p"));
@@ -163,6 +163,102 @@ fn relative_urls_resolve_against_host() {
     assert_eq!(abs("https://u:p@h/a", None, false), None);
     assert_eq!(abs("ftp://h/a", None, false), None);
     assert_eq!(abs("/a b", Some("h"), false), None);
+}
+
+#[test]
+fn a_header_value_that_is_not_text_is_malformed_not_skipped() {
+    let o = options(json!({}));
+    let mut req = request(&[], &["a.b.c"]);
+    req.authorization = vec![HeaderValue::NotText];
+    let failure = o.credentials(&req).unwrap_err();
+    assert_eq!((failure.status(), failure.description), (400, Some(Phrase::MalformedAuthorization)));
+    let mut req = request(&["DPoP tok"], &[]);
+    req.dpop = vec![HeaderValue::NotText];
+    let failure = o.credentials(&req).unwrap_err();
+    assert_eq!((failure.status(), failure.error, failure.description), (400, Some(AuthError::InvalidRequest), Some(Phrase::MalformedDpop)));
+}
+
+#[test]
+fn an_absolute_form_target_must_name_the_host_header() {
+    let abs = |url: &str, host: Option<&str>| absolute_url(&text(url), host.map(text).as_ref(), false, None);
+    assert_eq!(abs("http://rs-a.example/orders", Some("rs-b.example")), None);
+    assert_eq!(abs("http://rs-a.example/orders", Some("rs-a.example:8080")), None);
+    assert_eq!(abs("http://rs-a.example/orders", Some("RS-A.example:80")).as_deref(), Some("http://rs-a.example/orders"));
+    assert_eq!(abs("https://rs-a.example:443/o", Some("rs-a.example")).as_deref(), Some("https://rs-a.example:443/o"));
+    assert_eq!(abs("http://rs-a.example/o", Some("rs-a.example/x")), None);
+    // A Fetch Request: the host passes no Host header, the URL is the runtime's.
+    assert_eq!(abs("https://rs-a.example/o", None).as_deref(), Some("https://rs-a.example/o"));
+    let o = options(json!({}));
+    let mut req = request(&["DPoP tok"], &["a.b.c"]);
+    req.url = Some(text("http://rs-a.example/orders"));
+    req.host = Some(text("rs-b.example"));
+    let failure = o.credentials(&req).unwrap_err();
+    assert_eq!((failure.error, failure.description), (Some(AuthError::InvalidRequest), Some(Phrase::BadRequestUrl)));
+}
+
+#[test]
+fn the_origin_option_decides_the_url_a_proof_is_for() {
+    let o = options(json!({ "origin": "https://API.example:443/" }));
+    assert_eq!(o.origin.as_deref(), Some("https://api.example"));
+    for (url, host, expected) in [
+        ("/r?x=1", Some("evil.example"), "https://api.example/r?x=1"),
+        ("/r", None, "https://api.example/r"),
+        ("http://evil.example/r?q", Some("evil.example"), "https://api.example/r?q"),
+        ("http://evil.example?q", Some("other.example"), "https://api.example/?q"),
+        ("https://evil.example", None, "https://api.example/"),
+    ] {
+        let mut req = request(&["DPoP tok"], &["a.b.c"]);
+        req.url = Some(text(url));
+        req.host = host.map(text);
+        req.encrypted = false;
+        assert_eq!(o.credentials(&req).unwrap().proof.unwrap().url, expected, "{url}");
+    }
+    let read = |origin: &str| ResourceOptions::from_json(&json!({ "keys": {}, "issuer": "i", "audience": "a", "origin": origin })).map(|o| o.origin.unwrap()).map_err(|e| e.path);
+    assert_eq!(read("http://h:8080").as_deref(), Ok("http://h:8080"));
+    for bad in ["https://h/p", "https://h?q", "https://h#f", "https://u@h", "ftp://h", "/p", "h", "https://", "https://h /", "https://h:99999", ""] {
+        assert_eq!(read(bad), Err("origin".into()), "{bad}");
+    }
+    assert_eq!(ResourceOptions::from_json(&json!({ "keys": {}, "issuer": "i", "audience": "a", "origin": 1 })).unwrap_err().path, "origin");
+}
+
+#[test]
+fn every_request_url_accepted_is_one_verify_dpop_proof_takes() {
+    // Generated URLs, Host headers and origins: a URL the credentials step returns always
+    // passes verifyDpopProof's url rule (so a DPoP request is never a thrown TypeError), and a
+    // refused one is a 400 with the fixed phrase.
+    let mut seed: u64 = 0x0006_0d0b;
+    let mut next = move |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let pieces = ["/", "a", "%", "%zz", "%41", "?", "#", ":", "@", "[", "]", "..", ".", " ", "\t", "é", "//", "x=1", "\u{0}", "~"];
+    let hosts = ["rs.example", "RS.example:443", "[zz]", "a:b:c", "rs.example:99999", "rs.example:", "[::1]", "", "u@h", "h%41", "rs.example:8a", "h/x", " h "];
+    let modes = [options(json!({})), options(json!({ "origin": "https://rs.example" })), options(json!({ "origin": "http://[::1]:8080" }))];
+    for round in 0..6000 {
+        let mut url: String = ["/", "https://", "http://", "HTTP://", "", "ftp://"][next(6)].to_owned();
+        if url.ends_with("//") {
+            url.push_str(hosts[next(hosts.len())]);
+        }
+        for _ in 0..next(6) {
+            url.push_str(pieces[next(pieces.len())]);
+        }
+        if round % 50 == 0 {
+            url.push_str(&"a".repeat(MAX_URL_LENGTH - 10 + next(20)));
+        }
+        let o = &modes[next(modes.len())];
+        let mut req = request(&["DPoP tok"], &["a.b.c"]);
+        req.url = Some(text(&url));
+        req.host = [None, Some(text(hosts[next(hosts.len())]))][next(2)].clone();
+        req.encrypted = next(2) == 0;
+        match o.credentials(&req) {
+            Ok(credentials) => {
+                let proof = credentials.proof.unwrap();
+                let options = json!({ "method": "GET", "url": proof.url });
+                assert!(crate::dpop::DpopOptions::from_json(&options).is_ok(), "{url:?} {:?} -> {:?}", req.host, proof.url);
+            }
+            Err(failure) => assert_eq!((failure.error, failure.description), (Some(AuthError::InvalidRequest), Some(Phrase::BadRequestUrl)), "{url:?}"),
+        }
+    }
 }
 
 #[test]
@@ -200,7 +296,10 @@ fn options_are_checked() {
     };
     assert_eq!(read(json!({ "realm": "a\nb" })), Err("realm".into()));
     assert_eq!(read(json!({ "realm": "caf\u{e9}" })), Err("realm".into()));
-    assert_eq!(read(json!({ "resourceMetadata": "/relative" })), Err("resourceMetadata".into()));
+    for bad in ["/relative", "https://rs.example/a b", "https://rs.example/a\tb", "https://u@rs.example/m", "https://rs.example/%zz", "ftp://rs.example/m", "https://"] {
+        assert_eq!(read(json!({ "resourceMetadata": bad })), Err("resourceMetadata".into()), "{bad}");
+    }
+    assert_eq!(read(json!({ "resourceMetadata": "https://rs.example/.well-known/oauth-protected-resource/api?x" })), Ok(()));
     assert_eq!(read(json!({ "dpop": "sometimes" })), Err("dpop".into()));
     assert_eq!(read(json!({ "profile": "oauth" })), Err("profile".into()));
     assert_eq!(read(json!({ "algorithms": ["HS256"] })), Err("algorithms".into()));

@@ -267,6 +267,69 @@ describe('www debugging page', { timeout: 180_000 }, () => {
     await screenshot('assertion-rfc7523');
   });
 
+  test('sample: RFC 9068 access token, rows from explainAccessToken; then a scope it lacks', async () => {
+    await runSample('access');
+    const valid = await verdict();
+    assert.equal(valid.state, 'valid', valid.text);
+    assert.match(valid.text, /verifyAccessToken accepted the token/);
+    for (const id of ['claim_types', 'typ', 'client_id_required', 'jti_required', 'iss', 'aud', 'exp', 'scope']) {
+      const row = await claimRow(id);
+      assert.equal(row.status, 'pass', `${id}: ${row.text}`);
+      assert.equal(row.source, 'explainAccessToken');
+    }
+    assert.ok(await page.locator('#required-scopes').isVisible());
+    assert.ok(await page.locator('#issuer').isVisible());
+    assert.equal((await selectionLine(0)).outcome, 'chosen');
+
+    const previous = await runCount();
+    await page.fill('#required-scopes', 'orders:read orders:write');
+    await waitForRun('', previous);
+    const lacking = await verdict();
+    assert.equal(lacking.code, 'ERR_JWT_CLAIM_VALIDATION_FAILED', lacking.text);
+    assert.match(lacking.text, /claim "scope", reason "insufficient_scope"/);
+    const scope = await claimRow('scope');
+    assert.equal(scope.status, 'fail');
+    assert.match(scope.text, /orders:write/);
+    await screenshot('access-token-scope');
+  });
+
+  test('sample: DPoP proof, every RFC 9449 check from explainDpop; then another method, another access token', async () => {
+    await runSample('dpop');
+    const valid = await verdict();
+    assert.equal(valid.state, 'valid', valid.text);
+    assert.match(valid.text, /verifyDpopProof accepted the proof/);
+    assert.match(valid.text, /jkt [A-Za-z0-9_-]{43}/);
+    for (const id of ['typ', 'alg', 'jwk', 'jti', 'htm', 'htu', 'iat', 'ath', 'nbf', 'exp']) {
+      const row = await claimRow(id);
+      assert.equal(row.status, 'pass', `${id}: ${row.text}`);
+      assert.equal(row.source, 'explainDpop');
+    }
+    assert.equal(await page.getAttribute('#signature', 'data-status'), 'verified');
+    assert.match(await page.innerText('#selection'), /carries its own public key/);
+    assert.ok(await page.locator('#dpop-options').isVisible());
+    assert.ok(!(await page.locator('#jwks-paste').isVisible()), 'the key set is not asked for');
+    await screenshot('dpop-valid');
+
+    let previous = await runCount();
+    await page.fill('#dpop-method', 'POST');
+    await waitForRun('', previous);
+    const post = await verdict();
+    assert.equal(post.code, 'ERR_DPOP_INVALID', post.text);
+    assert.match(post.text, /claim "htm", reason "check_failed"/);
+    assert.equal((await claimRow('htm')).status, 'fail');
+    assert.equal((await claimRow('htu')).status, 'pass');
+
+    previous = await runCount();
+    await page.fill('#dpop-method', 'GET');
+    await page.fill('#dpop-access-token', 'another-token');
+    await waitForRun('', previous);
+    const ath = await verdict();
+    assert.match(ath.text, /claim "ath", reason "check_failed"/);
+    assert.equal((await claimRow('ath')).status, 'fail');
+    assert.equal((await claimRow('htm')).status, 'pass');
+    await screenshot('dpop-ath');
+  });
+
   test('JWKS from a URL: same origin verifies, cross origin without CORS is explained', async () => {
     await runSample('valid');
     const jwks = await page.inputValue('#jwks');

@@ -8,7 +8,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
-import { verifyDpopProof, ReplayCache, JoseError, setBackend, getBackend } from '../../pkg/node.mjs';
+import { verifyDpopProof, explainDpop, ReplayCache, JoseError, setBackend, getBackend } from '../../pkg/node.mjs';
 import { NOW, outcome, thrownBy, b64url } from './helpers.mjs';
 
 const URL = 'https://rs.example.com/api/resource';
@@ -167,6 +167,12 @@ describe('verifyDpopProof refuses', () => {
       [{ method: 'GET', url: URL, replay: 5 }, 'replay'],
       [{ method: 'GET', url: URL, acessToken: 'x' }, 'acessToken'],
       [{ method: 'GET', url: URL, nonce: null }, 'nonce'],
+      [{ method: 'GET', url: URL, nonce: '' }, 'nonce'],
+      [{ method: 'GET', url: URL, maxAge: 1e300 }, 'maxAge'],
+      [{ method: 'GET', url: URL, maxAge: 3601 }, 'maxAge'],
+      [{ method: 'GET', url: URL, replay: {} }, 'replay'],
+      [{ method: 'GET', url: URL, replay: { markUsed: true } }, 'replay'],
+      [{ method: 'GET', url: URL, accessToken: 'a'.repeat(20000) }, 'accessToken'],
     ]) {
       const err = await thrownBy(() => verifyDpopProof(proof, options));
       assert.ok(err instanceof TypeError, JSON.stringify(options));
@@ -176,6 +182,22 @@ describe('verifyDpopProof refuses', () => {
     }
     assert.match((await thrownBy(() => verifyDpopProof(proof, { method: 'GET', url: URL, acessToken: 'x' }))).message, /accessToken/);
     assert.ok((await thrownBy(() => verifyDpopProof(proof))) instanceof TypeError);
+    assert.equal((await verifyDpopProof(proof, at({ maxAge: 3600 }))).jkt, es.jkt);
+  });
+
+  test('a 20 MB option string is refused before it is copied: url, method, nonce, accessToken', async () => {
+    const proof = await prove(es);
+    const big = 'a'.repeat(20 * 1024 * 1024);
+    for (const [extra, option] of [[{ url: `${URL}/${big}` }, 'url'], [{ method: big }, 'method'], [{ nonce: big }, 'nonce'], [{ accessToken: big }, 'accessToken']]) {
+      await verifyDpopProof(proof, at({ ...extra })).catch(() => {}); // warm
+      const started = performance.now();
+      const err = await thrownBy(() => verifyDpopProof(proof, at(extra)));
+      const elapsed = performance.now() - started;
+      assert.ok(err instanceof TypeError, option);
+      assert.deepEqual([err.code, err.option], ['ERR_INVALID_OPTION', option]);
+      assert.ok(err.message.length < 300, err.message.slice(0, 300));
+      assert.ok(elapsed < 5, `${option}: ${elapsed} ms`);
+    }
   });
 });
 
@@ -266,5 +288,38 @@ describe('replay', () => {
         assert.equal(accepted, t < expiresAt && t >= iat, `iat ${iat}, exp ${exp}, tolerance ${clockTolerance}, maxAge ${maxAge}, expiresAt ${expiresAt}, now ${t}`);
       }
     }
+  });
+});
+
+describe('explainDpop', () => {
+  test('reports every check of verifyDpopProof on a good proof, with the jkt', async () => {
+    const explained = explainDpop(await prove(es, { ath: ath('tok') }), at({ accessToken: 'tok' }));
+    assert.equal(explained.jkt, es.jkt);
+    assert.deepEqual(explained.checks.map((c) => [c.id, c.ok]), [
+      ['typ', true], ['alg', true], ['jwk', true], ['jti', true], ['htm', true], ['htu', true], ['iat', true], ['ath', true], ['nbf', true], ['exp', true],
+    ]);
+  });
+
+  test('agrees with verifyDpopProof: its first failing check is the error verification gives', async () => {
+    const cases = [
+      [{ htm: 'POST' }, {}], [{ htu: 'https://rs.example.com/x' }, {}], [{ iat: NOW - 1000 }, {}], [{ jti: undefined }, {}],
+      [{}, { typ: 'JWT' }], [{ exp: NOW - 5 }, {}], [{ htm: 'PUT', iat: NOW + 1000 }, {}],
+    ];
+    for (const [claims, header] of cases) {
+      const proof = await prove(es, claims, { header });
+      const verdict = await outcome(() => verifyDpopProof(proof, at()));
+      const failed = explainDpop(proof, at()).checks.filter((c) => !c.ok);
+      assert.ok(failed.length > 0, JSON.stringify(claims));
+      assert.deepEqual({ code: failed[0].code, reason: failed[0].reason }, { code: verdict.code, reason: verdict.reason }, JSON.stringify({ claims, header }));
+    }
+    // A wrong alg: the jwk check cannot run.
+    const hs = explainDpop(await prove({ alg: 'HS256' }, {}, { jwk: es.jwk, signWith: new Uint8Array(32) }), at());
+    assert.deepEqual(hs.checks.filter((c) => !c.ok).map((c) => [c.id, c.skipped ?? false]), [['alg', false], ['jwk', true]]);
+  });
+
+  test('refuses wrong options and what is not a proof', async () => {
+    const proof = await prove(es);
+    assert.ok((await thrownBy(() => explainDpop(proof, { method: 'GET' }))) instanceof TypeError);
+    assert.equal((await thrownBy(() => explainDpop('nope', at()))).code, INVALID);
   });
 });

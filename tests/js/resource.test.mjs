@@ -231,6 +231,17 @@ describe('options', () => {
       [{ requiredScopes: ['a b'] }, 'requiredScopes[0]'],
       [{ dpopAlgorithms: ['HS256'] }, 'dpopAlgorithms[0]'],
       [{ audiance: AUD }, 'audiance'],
+      [{ dpopReplay: {} }, 'dpopReplay'],
+      [{ dpopReplay: { markUsed: 'yes' } }, 'dpopReplay'],
+      [{ dpopReplay: () => true }, 'dpopReplay'],
+      [{ resourceMetadata: 'https://api.example/a b' }, 'resourceMetadata'],
+      [{ resourceMetadata: 'https://u@api.example/m' }, 'resourceMetadata'],
+      [{ origin: 'https://api.example/path' }, 'origin'],
+      [{ origin: 'https://api.example?q' }, 'origin'],
+      [{ origin: 'https://u@api.example' }, 'origin'],
+      [{ origin: 'api.example' }, 'origin'],
+      [{ origin: 42 }, 'origin'],
+      [{ realm: 'r'.repeat(70000) }, 'realm'],
     ];
     for (const [extra, option] of cases) {
       const err = await thrownBy(() => authenticateRequest(request, options(extra)));
@@ -239,6 +250,42 @@ describe('options', () => {
       assert.equal(err.option, option);
     }
     await authenticateRequest(request, options({ dpopReplay: new ReplayCache() }));
+    await authenticateRequest(request, options({ dpopReplay: { markUsed: async () => true }, origin: 'https://api.example/' }));
+  });
+
+  test('a replay store without markUsed is refused when the options are read, before any DPoP request', async () => {
+    const token = await accessToken();
+    const err = await thrownBy(() => authenticateRequest(fetchRequest(`Bearer ${token}`), options({ dpopReplay: {} })));
+    assert.ok(err instanceof TypeError);
+    assert.deepEqual([err.code, err.option], ['ERR_INVALID_OPTION', 'dpopReplay']);
+    assert.match(err.message, /markUsed/);
+  });
+});
+
+describe('hand-built header objects', () => {
+  test('a value that is not a string is a 400, never skipped', async () => {
+    const token = await accessToken();
+    for (const authorization of [[42, `Bearer ${token}`], [`Bearer ${token}`, null], 42, null, { toString: () => `Bearer ${token}` }]) {
+      const result = await authenticateRequest(nodeRequest({ authorization }), options());
+      assertFailure(result, 400, 'invalid_request');
+    }
+    for (const dpop of [42, [{}], null]) {
+      const result = await authenticateRequest(nodeRequest({ authorization: `DPoP ${token}`, dpop }), options());
+      assertFailure(result, 400, 'invalid_request');
+      assert.equal(result.errorDescription, 'The DPoP header is malformed');
+    }
+  });
+
+  test('a million values: a 400 read in bounded time, no RangeError', async () => {
+    const token = await accessToken();
+    const values = Array(1e6).fill(`Bearer ${token}`);
+    const started = performance.now();
+    const result = await authenticateRequest(nodeRequest({ authorization: values }), options());
+    assertFailure(result, 400, 'invalid_request');
+    assert.equal(result.errorDescription, 'The request has more than one Authorization header');
+    assert.ok(performance.now() - started < 200, `${performance.now() - started} ms`);
+    const dpop = await authenticateRequest(nodeRequest({ authorization: `DPoP ${token}`, dpop: Array(1e6).fill('a.b.c') }), options());
+    assert.equal(dpop.status, 400);
   });
 });
 

@@ -1,7 +1,7 @@
 // authenticateRequest with the DPoP scheme (RFC 9449 §7): jose-minted DPoP-bound access tokens
 // and proofs; the cnf.jkt binding (someone else's proof, an unbound token, a bound token as
 // Bearer); each proof check mapped to invalid_dpop_proof with its fixed phrase; the request
-// URL of a Node request; replay through dpopReplay; and the fixed-phrase invariant over many
+// URL of a Node request; replay through dpopReplay and the process-wide default; and the fixed-phrase invariant over many
 // hostile proofs.
 
 import { test, describe, before } from 'node:test';
@@ -171,6 +171,25 @@ describe('DPoP refused', () => {
     assertRefused(await authenticateRequest(request(token, dpop), options({ dpopReplay: replay })), 401, 'invalid_dpop_proof', 'The DPoP proof has already been used');
   });
 
+  test('without dpopReplay, each proof is still single-use in the process, for any number of proofs', async () => {
+    // Real time: the default cache forgets an entry at the expiresAt the core gives it.
+    const now = Math.floor(Date.now() / 1000);
+    const token = await accessToken({ iat: now - 10, exp: now + 300 });
+    const live = { ...options(), currentDate: undefined };
+    const proofs = await Promise.all(Array.from({ length: 20 }, () => proof(client, { token, iat: now })));
+    for (const dpop of proofs) {
+      assert.equal((await authenticateRequest(request(token, dpop), live)).ok, true);
+    }
+    for (const dpop of proofs) {
+      assertRefused(await authenticateRequest(request(token, dpop), live), 401, 'invalid_dpop_proof', 'The DPoP proof has already been used');
+    }
+    // The same jti under another key is another proof (keys are scoped by jkt).
+    const jti = randomUUID();
+    const other = await accessToken({ iat: now - 10, exp: now + 300, cnf: { jkt: intruder.jkt } });
+    assert.equal((await authenticateRequest(request(token, await proof(client, { token, iat: now, jti })), live)).ok, true);
+    assert.equal((await authenticateRequest(request(other, await proof(intruder, { token: other, iat: now, jti })), live)).ok, true);
+  });
+
   test('two DPoP headers: 400 invalid_request', async () => {
     const token = await accessToken();
     const headers = new Headers({ authorization: `DPoP ${token}` });
@@ -212,4 +231,81 @@ test('errorDescription is a fixed phrase over many hostile proofs (invariant)', 
     }
   }
   assert.ok(seen.size >= 3, [...seen].join(' | '));
+});
+
+describe('the URL a proof is checked against', () => {
+  test('with origin: origin + path and query, whatever the Host header, an absolute-form target or a Fetch URL say', async () => {
+    const token = await accessToken();
+    const forOrigin = () => proof(client, { token, htu: 'https://api.example/items' });
+    const withOrigin = options({ origin: 'https://api.example' });
+    const node = async (host, url) => ({ method: 'GET', url, headers: { host, authorization: `DPoP ${token}`, dpop: await forOrigin() }, socket: { encrypted: false } });
+    assert.equal((await authenticateRequest(await node('evil.example', '/items?x=1'), withOrigin)).ok, true);
+    assert.equal((await authenticateRequest(await node('evil.example', 'http://evil.example/items'), withOrigin)).ok, true);
+    assert.equal((await authenticateRequest(request(token, await forOrigin(), { url: 'http://internal:8080/items' }), withOrigin)).ok, true);
+    // A proof for the host the client chose is refused: the origin decides.
+    const forEvil = { method: 'GET', url: '/items', headers: { host: 'evil.example', authorization: `DPoP ${token}`, dpop: await proof(client, { token, htu: 'http://evil.example/items' }) } };
+    assertRefused(await authenticateRequest(forEvil, withOrigin), 401, 'invalid_dpop_proof', 'The DPoP proof is for another request');
+    assert.equal((await authenticateRequest(forEvil, options())).ok, true, 'without origin the Host decides');
+  });
+
+  test('without origin, an absolute-form request target naming another host than Host: 400 (a real Node server)', async () => {
+    const { createServer } = await import('node:http');
+    const { connect } = await import('node:net');
+    const token = await accessToken();
+    let serverOptions = options();
+    const server = createServer(async (req, res) => {
+      const result = await authenticateRequest(req, serverOptions).catch((err) => ({ threw: err.message }));
+      res.end(JSON.stringify(result));
+    }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const raw = (lines) => new Promise((resolve, reject) => {
+      const socket = connect(server.address().port, '127.0.0.1', () => socket.end(`${lines.join('\r\n')}\r\n\r\n`));
+      let out = '';
+      socket.on('data', (d) => { out += d; });
+      socket.on('error', reject);
+      socket.on('end', () => resolve(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4))));
+    });
+    try {
+      const htu = 'http://rs-a.example/orders';
+      const other = await raw([`GET ${htu} HTTP/1.1`, 'Host: rs-b.example', `Authorization: DPoP ${token}`, `DPoP: ${await proof(client, { token, htu })}`, 'Connection: close']);
+      assertRefused(other, 400, 'invalid_request', 'The request URL cannot be determined');
+      const same = await raw([`GET ${htu} HTTP/1.1`, 'Host: rs-a.example', `Authorization: DPoP ${token}`, `DPoP: ${await proof(client, { token, htu })}`, 'Connection: close']);
+      assert.equal(same.ok, true, JSON.stringify(same));
+      serverOptions = options({ origin: 'https://api.example' });
+      const pinned = await raw([`GET ${htu} HTTP/1.1`, 'Host: rs-a.example', `Authorization: DPoP ${token}`, `DPoP: ${await proof(client, { token, htu })}`, 'Connection: close']);
+      assertRefused(pinned, 401, 'invalid_dpop_proof', 'The DPoP proof is for another request');
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a request URL the proof check could not take is a 400 with the fixed phrase, never a rejection, never echoed (invariant)', async () => {
+    const random = rng(606);
+    const token = await accessToken();
+    const pieces = ['/', 'a', '%', '%zz', '%4', '?', '#', ':', '@', '[', ']', '..', ' ', 'é', '//', '\u0000', 'SECRET'];
+    const hosts = ['api.example', '[zz]', 'a:b:c', 'api.example:99999', 'api.example:', 'SECRET@h', 'h%zz', '', 'api.example:8a', '[::1'];
+    const pick = (list) => list[Math.floor(random() * list.length)];
+    let refused = 0;
+    for (let i = 0; i < 150; i++) {
+      let url = pick(['/', '/', 'https://', 'http://', 'ftp://', '']);
+      if (url.endsWith('//')) url += pick(hosts);
+      for (let n = Math.floor(random() * 5); n > 0; n--) url += pick(pieces);
+      if (i % 25 === 0) url += 'a'.repeat(9000);
+      const host = pick(hosts);
+      const opts = options(i % 3 === 0 ? { origin: 'https://api.example' } : {});
+      const dpop = await proof(client, { token });
+      const result = await authenticateRequest({ method: 'GET', url, headers: { host, authorization: `DPoP ${token}`, dpop } }, opts);
+      assert.equal(typeof result.ok, 'boolean', url);
+      if (result.status === 400) {
+        assert.deepEqual([result.error, result.errorDescription], ['invalid_request', 'The request URL cannot be determined'], url);
+        refused++;
+      }
+      assert.ok(!JSON.stringify({ ...result, cause: undefined }).includes('SECRET'), JSON.stringify(result));
+      assert.ok(PHRASES.has(result.errorDescription) || result.ok, JSON.stringify(result));
+    }
+    assert.ok(refused > 30, `${refused} refused`);
+    for (const url of ['https://api.example/%zz', `https://api.example/${'a'.repeat(9000)}`]) {
+      assertRefused(await authenticateRequest(request(token, await proof(client, { token }), { url }), options()), 400, 'invalid_request', 'The request URL cannot be determined');
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { fixFor } from '../../www/fixes.js';
 function fakeFields(values = {}) {
   const fields = {};
   for (const name of ['token', 'jwks', 'jwks-url', 'issuer-url', 'algorithms', 'issuer', 'audience', 'clock-tolerance',
-    'current-time', 'client-id', 'assertion-audience']) fields[name] = { value: values[name] ?? '' };
+    'current-time', 'client-id', 'assertion-audience', 'dpop-method', 'dpop-url', 'dpop-access-token', 'dpop-nonce', 'required-scopes']) fields[name] = { value: values[name] ?? '' };
   fields.mode = { value: values.mode ?? 'verify' };
   fields['keys-source'] = { value: values['keys-source'] ?? 'paste' };
   fields.profile = { value: values.profile ?? 'strict' };
@@ -28,6 +28,20 @@ test('state: a round trip through the fragment restores every field, odd charact
   const restored = fakeFields();
   applyState(restored, decodeState(`#${fragment}`));
   assert.deepEqual(restored, fakeFields(values));
+  const access = { mode: 'access', token: 'a.b.c', issuer: 'https://as.example', audience: 'api', 'required-scopes': 'orders:read orders:write' };
+  const restoredAccess = fakeFields();
+  applyState(restoredAccess, decodeState(`#${encodeState(fakeFields(access))}`));
+  assert.deepEqual(restoredAccess, fakeFields(access));
+  const dpop = { mode: 'dpop', token: 'p.r.oof', 'dpop-method': 'POST', 'dpop-url': 'https://api.example/x?y=1#z', 'dpop-access-token': 'at&=#', 'dpop-nonce': 'n 1' };
+  const back = fakeFields();
+  applyState(back, decodeState(`#${encodeState(fakeFields(dpop))}`));
+  assert.deepEqual(back, fakeFields(dpop));
+});
+
+test('state: a DPoP case shared without the token leaves the access token out too', () => {
+  const fragment = encodeState(fakeFields({ mode: 'dpop', token: 'secret.proof.here', 'dpop-access-token': 'secret-at', 'dpop-method': 'GET' }), { token: false });
+  assert.doesNotMatch(fragment, /secret/);
+  assert.equal(fragment, 'v=1&m=dpop&hm=GET');
 });
 
 test('state: without the token, with a pinned time, defaults left out, foreign fragments ignored', () => {

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -399,6 +399,117 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
         // already gone
       }
       await exited;
+      jwksServer.close();
+    }
+  });
+
+  // --- Protecting an API: examples/readme/api-*.mjs, each a server answering RFC 6750 -------
+
+  const accessToken = (claims = {}, key = keys.issuer) => mint(key, {
+    iss: ISSUER, aud: 'my-api', sub: 'alice', client_id: 'app-1', iat: now() - 5, exp: now() + 600, jti: randomUUID(),
+    scope: 'orders:read', ...claims,
+  }, { header: { typ: 'at+jwt' }, kid: 'issuer-2025' });
+
+  /** Spawns `command`, waits until `url` answers; returns { stop, log }. */
+  async function serveUntil(command, args, url, options) {
+    const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
+    let log = '';
+    child.stdout.on('data', (d) => { log += d; });
+    child.stderr.on('data', (d) => { log += d; });
+    const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+    const stop = async () => {
+      try {
+        process.kill(-child.pid);
+      } catch {
+        // already gone
+      }
+      await exited;
+    };
+    for (let i = 0; i < 300; i++) {
+      const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
+      if (state) throw new Error(`${args.join(' ')} exited with ${state.code}:\n${log}`);
+      if (await fetch(url).then(() => true, () => false)) return { stop, log: () => log };
+    }
+    await stop();
+    throw new Error(`${url} did not answer:\n${log}`);
+  }
+
+  async function assertProtects(url, log) {
+    const none = await fetch(url);
+    assert.equal(none.status, 401, log());
+    assert.doesNotMatch(none.headers.get('www-authenticate'), /error=/);
+    const narrow = await fetch(url, { headers: { authorization: `Bearer ${await accessToken({ scope: 'orders:write' })}` } });
+    assert.equal(narrow.status, 403);
+    assert.match(narrow.headers.get('www-authenticate'), /error="insufficient_scope"/);
+    const forged = await fetch(url, { headers: { authorization: `Bearer ${await accessToken({}, keys.agent)}` } });
+    assert.equal(forged.status, 401);
+    assert.equal((await forged.json()).error, 'invalid_token');
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${await accessToken()}` } });
+    assert.equal(ok.status, 200, log());
+    return ok.json();
+  }
+
+  const FRAMEWORK_EXAMPLES = { 'api-hono.mjs': ['hono', '@hono/node-server'], 'api-express.mjs': ['express'], 'api-fastify.mjs': ['fastify'] };
+  for (const [name, modules] of Object.entries(FRAMEWORK_EXAMPLES)) {
+    test(`README ${name}: 401 without a token, 403 without the scope, 401 for a bad token, 200 with req/c/request auth`, async () => {
+      needsInstall();
+      await copyFile(example(name), join(dir, name));
+      await mkdir(join(dir, 'node_modules/@hono'), { recursive: true });
+      for (const module of modules) {
+        if (!existsSync(join(dir, 'node_modules', module))) await symlink(join(ctx.root, 'node_modules', module), join(dir, 'node_modules', module));
+      }
+      const port = await ctx.freePort();
+      const server = await serveUntil(process.execPath, ['--import', './fake-network.mjs', name], `http://127.0.0.1:${port}/`,
+        { env: { ...env, PORT: String(port) } });
+      try {
+        assert.deepEqual(await assertProtects(`http://127.0.0.1:${port}/orders`, server.log), { user: 'alice' });
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+
+  test('README api-worker.mjs in workerd (bundle-worker.sh with it as the entry): Bearer and DPoP on WebCrypto', async (t) => {
+    needsInstall();
+    for (const bin of ['esbuild', 'workerd']) {
+      if (!existsSync(join(ctx.root, 'node_modules/.bin', bin))) return t.skip(`${bin} is not installed`);
+    }
+    await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
+    for (const bin of ['esbuild', 'workerd']) {
+      if (!existsSync(join(dir, 'node_modules/.bin', bin))) await symlink(join(ctx.root, 'node_modules/.bin', bin), join(dir, 'node_modules/.bin', bin));
+    }
+    await copyFile(example('api-worker.mjs'), join(dir, 'api-worker.mjs'));
+    await rm(join(dir, 'out/worker.js'), { force: true });
+    const script = (await readFile(example('bundle-worker.sh'), 'utf8')).replace('npx esbuild worker.mjs ', 'npx esbuild api-worker.mjs ');
+    assert.match(script, /esbuild api-worker\.mjs /);
+    const jwksServer = createServer(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(await readFile(join(dir, 'jwks.json')));
+    });
+    await new Promise((done, fail) => {
+      jwksServer.once('error', fail);
+      jwksServer.listen(WORKERD_JWKS_PORT, '127.0.0.1', done);
+    });
+    let server;
+    try {
+      server = await serveUntil('bash', ['-euo', 'pipefail', '-c', script], `http://127.0.0.1:${WORKERD_PORT}/`, { env });
+      const url = `http://127.0.0.1:${WORKERD_PORT}/orders`;
+      assert.deepEqual(await assertProtects(url, server.log), { user: 'alice', scheme: 'Bearer' });
+      // A DPoP-bound token with its proof: the worker's request.url is the htu.
+      const jose = await import('jose');
+      const pair = await jose.generateKeyPair('ES256');
+      const jwk = await jose.exportJWK(pair.publicKey);
+      const bound = await accessToken({ cnf: { jkt: await jose.calculateJwkThumbprint(jwk) } });
+      const proof = await new jose.SignJWT({ htm: 'GET', htu: url, iat: now(), jti: randomUUID(), ath: createHash('sha256').update(bound).digest('base64url') })
+        .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).sign(pair.privateKey);
+      const dpop = await fetch(`${url}?page=2`, { headers: { authorization: `DPoP ${bound}`, dpop: proof } });
+      assert.equal(dpop.status, 200, await dpop.clone().text());
+      assert.deepEqual(await dpop.json(), { user: 'alice', scheme: 'DPoP' });
+      const asBearer = await fetch(url, { headers: { authorization: `Bearer ${bound}` } });
+      assert.equal(asBearer.status, 401);
+      assert.equal((await asBearer.json()).error, 'invalid_token');
+    } finally {
+      await server?.stop();
       jwksServer.close();
     }
   });

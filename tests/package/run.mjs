@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,7 @@ const PACKED = [
   'esbuild.mjs', 'esbuild.d.ts', 'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts', 'signature.cjs', 'signature.d.cts',
   'gen/jwks_verify_signature.js', 'gen/jwks_verify_signature_bg.wasm',
   'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
+  ...['hono', 'express', 'fastify'].flatMap((sub) => [`${sub}.mjs`, `${sub}.cjs`, `${sub}.d.ts`, `${sub}.d.cts`]),
   'LICENSE-MIT', 'LICENSE-APACHE',
 ];
 // The packed size is reported; past this something that should not ship has crept in.
@@ -481,6 +482,105 @@ const worker :Workerd.Worker = (
   }
 });
 
+test('workerd: a Hono app with jwks-verify/hono (the adapter loads workerd.mjs): RFC 6750 answers, Bearer and DPoP on WebCrypto', async (t) => {
+  const workerd = tool('workerd');
+  if (skipMissing(t, 'workerd', workerd)) return;
+  if (skipMissing(t, 'esbuild', tool('esbuild'))) return;
+  const esbuild = await import('esbuild');
+  const jose = await import('jose');
+  const dir = projects.workerd;
+  await copyFile(join(ENTRIES, 'hono-worker.mjs'), join(dir, 'hono-worker.mjs'));
+  if (!existsSync(join(dir, 'node_modules/hono'))) await symlink(join(ROOT, 'node_modules/hono'), join(dir, 'node_modules/hono'));
+  const { metafile } = await esbuild.build({
+    entryPoints: [join(dir, 'hono-worker.mjs')], absWorkingDir: dir, bundle: true, format: 'esm', platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], target: 'es2022',
+    outfile: join(dir, 'out-hono/worker.js'), metafile: true, logLevel: 'error',
+    plugins: [{ name: 'wasm-modules', setup: (build) => build.onResolve({ filter: /\.wasm$/ }, () => ({ path: './jwks_verify_bg.wasm', external: true })) }],
+  });
+  const inputs = Object.keys(metafile.inputs);
+  assert.ok(inputs.includes('node_modules/jwks-verify/workerd.mjs') && inputs.includes('node_modules/jwks-verify/lib/hono.js'), inputs.join(', '));
+  assert.ok(!inputs.some((f) => /jwks-verify\/(node|web|deno)\./.test(f)), inputs.join(', '));
+  await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(dir, 'out-hono/jwks_verify_bg.wasm'));
+
+  const issuer = 'https://as.example';
+  const issuerKey = await generateKey('ES256', { kid: 'as-1' });
+  const now = () => Math.floor(Date.now() / 1000);
+  const token = (claims = {}) => mint(issuerKey, {
+    iss: issuer, aud: 'my-api', sub: 'alice', client_id: 'app-1', iat: now() - 5, exp: now() + 300, jti: crypto.randomUUID(),
+    scope: 'orders:read', ...claims,
+  }, { header: { typ: 'at+jwt' } });
+  const jwksServer = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(jwksOf([issuerKey])));
+  });
+  await new Promise((done) => jwksServer.listen(0, '127.0.0.1', done));
+  const port = await freePort();
+  await writeFile(join(dir, 'out-hono/config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
+  ],
+  bindings = [
+    (name = "JWKS_URL", text = "http://127.0.0.1:${jwksServer.address().port}/jwks.json"),
+    (name = "ISSUER", text = "${issuer}"),
+  ],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "internet",
+);
+`);
+  const child = spawn(workerd, ['serve', join(dir, 'out-hono/config.capnp')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+  const url = `http://127.0.0.1:${port}/orders`;
+  try {
+    let none;
+    for (let attempt = 0; attempt < 200 && none === undefined; attempt++) {
+      const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
+      if (state) throw new Error(`workerd exited with ${state.code}:\n${log}`);
+      none = await fetch(url).catch((err) => (err.cause?.code === 'ECONNREFUSED' ? undefined : Promise.reject(err)));
+    }
+    assert.ok(none, `workerd did not listen:\n${log}`);
+    assert.equal(none.status, 401, `${await none.clone().text()}\n${log}`);
+    assert.doesNotMatch(none.headers.get('www-authenticate'), /error=/);
+    const narrow = await fetch(url, { headers: { authorization: `Bearer ${await token({ scope: 'orders:write' })}` } });
+    assert.equal(narrow.status, 403);
+    assert.match(narrow.headers.get('www-authenticate'), /scope="orders:read"/);
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${await token()}` } });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.deepEqual(await ok.json(), { sub: 'alice', scheme: 'Bearer', jkt: null });
+
+    const holder = await jose.generateKeyPair('ES256');
+    const jwk = await jose.exportJWK(holder.publicKey);
+    const jkt = await jose.calculateJwkThumbprint(jwk);
+    const bound = await token({ cnf: { jkt } });
+    const proof = await new jose.SignJWT({ htm: 'GET', htu: url, iat: now(), jti: crypto.randomUUID(), ath: createHash('sha256').update(bound).digest('base64url') })
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).sign(holder.privateKey);
+    const dpop = await fetch(url, { headers: { authorization: `DPoP ${bound}`, dpop: proof } });
+    assert.equal(dpop.status, 200, await dpop.clone().text());
+    assert.deepEqual(await dpop.json(), { sub: 'alice', scheme: 'DPoP', jkt });
+    const replayed = await fetch(url, { headers: { authorization: `DPoP ${bound}`, dpop: proof } });
+    assert.equal(replayed.status, 401);
+    assert.equal((await replayed.json()).error, 'invalid_dpop_proof');
+    const asBearer = await fetch(url, { headers: { authorization: `Bearer ${bound}` } });
+    assert.equal(asBearer.status, 401);
+    assert.equal((await asBearer.json()).error, 'invalid_token');
+  } finally {
+    child.kill();
+    await exited;
+    jwksServer.close();
+  }
+});
+
 test('Deno: the deno condition loads deno.mjs; every algorithm, RemoteJwks', async (t) => {
   const deno = tool('deno');
   if (skipMissing(t, 'deno', deno)) return;
@@ -544,6 +644,30 @@ test('subpaths: jwks-verify/redis and jwks-verify/edge load for import and requi
   assert.match(report.resolved[0], /node_modules\/jwks-verify\/redis\.mjs$/);
   assert.match(report.resolved[1], /node_modules\/jwks-verify\/redis\.cjs$/);
   assert.equal(report.marked, true);
+});
+
+test('subpaths: jwks-verify/hono, /express and /fastify load for import and require, on the package\'s own main entry', async () => {
+  const script = `
+    const { createRequire } = await import('node:module');
+    const require = createRequire(process.cwd() + '/');
+    const report = {};
+    for (const sub of ['hono', 'express', 'fastify']) {
+      const esm = await import('jwks-verify/' + sub);
+      const cjs = require('jwks-verify/' + sub);
+      report[sub] = [typeof esm.bearerAuth, typeof cjs.bearerAuth, typeof esm.bearerAuth({ keys: { keys: [] } }),
+        import.meta.resolve('jwks-verify/' + sub), require.resolve('jwks-verify/' + sub)];
+    }
+    // The CommonJS twins require the package's CommonJS entry (one instance per module system).
+    report.cjsMain = Object.keys(require.cache).filter((f) => f.includes('jwks-verify')).map((f) => f.split('/').pop()).sort();
+    console.log(JSON.stringify(report));`;
+  const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: projects.esm });
+  const report = lastJson(stdout);
+  for (const sub of ['hono', 'express', 'fastify']) {
+    assert.deepEqual(report[sub].slice(0, 3), ['function', 'function', 'function'], sub);
+    assert.match(report[sub][3], new RegExp(`node_modules/jwks-verify/${sub}\\.mjs$`));
+    assert.match(report[sub][4], new RegExp(`node_modules/jwks-verify/${sub}\\.cjs$`));
+  }
+  assert.deepEqual(report.cjsMain, ['express.cjs', 'fastify.cjs', 'hono.cjs', 'node.cjs']);
 });
 
 // --- the CLI from the installed bin -----------------------------------------------------

@@ -5,7 +5,7 @@
 export const API_NAMES = [
   'JoseError', 'KeySet', 'parseJwks', 'verifyJwt', 'verifyJwtSync', 'decodeJwt', 'ready', 'setBackend',
   'getBackend', 'checkAssertion', 'verifyWebhook', 'ReplayCache', 'RemoteJwks', 'discoverJwks', 'explainSelection',
-  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError', 'TrustedIssuers', 'verifyDpopProof',
+  'createVerifier', 'explainClaims', 'explainAssertion', 'isJoseError', 'TrustedIssuers', 'verifyDpopProof', 'explainDpop',
   'verifyAccessToken', 'authenticateRequest', 'challengeResponse',
 ];
 

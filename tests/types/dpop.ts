@@ -1,6 +1,7 @@
-// Type test of verifyDpopProof's declarations (tsc --noEmit --strict).
+// Type test of verifyDpopProof's, explainDpop's and explainAccessToken's declarations (tsc --noEmit --strict).
 
-import { ReplayCache, verifyDpopProof, isJoseError } from 'jwks-verify';
+import { ReplayCache, verifyDpopProof, explainDpop, explainAccessToken, isJoseError } from 'jwks-verify';
+import type { ClaimCheck } from 'jwks-verify';
 import type { DpopOptions, VerifiedDpopProof, JoseErrorCode, ClaimFailureReason } from 'jwks-verify';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -26,5 +27,12 @@ export async function dpop(proof: string, accessToken: string): Promise<string> 
   await verifyDpopProof(proof, { url: 'https://rs.example/' });
   // @ts-expect-error the options are required
   await verifyDpopProof(proof);
+  const explained = explainDpop(proof, { method: 'GET', url: 'https://rs.example/' });
+  const failed: string[] = explained.checks.filter((c) => !c.ok && !c.skipped).map((c) => c.id);
+  console.log(failed, explained.jkt ?? 'no key');
+  const rows: ClaimCheck[] = explainAccessToken(accessToken, { issuer: 'https://as.example', audience: 'api', requiredScopes: ['read'] });
+  console.log(rows.map((r) => r.id));
+  // @ts-expect-error audience and issuer are required
+  explainAccessToken(accessToken, { requiredScopes: ['read'] });
   return verified.jkt;
 }

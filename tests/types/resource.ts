@@ -21,6 +21,7 @@ const options: AuthenticateOptions = {
   dpopAlgorithms: ['ES256'],
   realm: 'api',
   resourceMetadata: 'https://api.example/.well-known/oauth-protected-resource',
+  origin: 'https://api.example',
 };
 
 export async function handle(request: Request): Promise<Response> {

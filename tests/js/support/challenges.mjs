@@ -6,6 +6,7 @@ export const PHRASES = new Set([
   'The Authorization header is malformed',
   'The request has more than one Authorization header',
   'The request has more than one DPoP header',
+  'The DPoP header is malformed',
   'The request URL cannot be determined',
   'The access token is malformed',
   'The access token has expired',

@@ -1,0 +1,29 @@
+// jwks-verify/express: bearerAuth(options) as Express 5 middleware. Glue only:
+// authenticateRequest decides, challengeResponse answers; Express is never imported.
+import { authenticateRequest, challengeResponse } from 'jwks-verify';
+import { sendResponse } from './node-response.js';
+
+export function bearerAuth(options) {
+  return async function jwksVerifyBearerAuth(req, res, next) {
+    let result;
+    try {
+      // req.protocol follows Express's `trust proxy` setting; the rest is the request as
+      // received. The URL matters for DPoP (the proof's htu).
+      // headersDistinct keeps a second Authorization header, which req.headers drops.
+      const url = `${req.protocol}://${req.get('host')}${req.originalUrl}`;
+      const request = { method: req.method, url, headers: req.headers, headersDistinct: req.headersDistinct };
+      result = await authenticateRequest(request, options);
+    } catch (err) {
+      // Not a verdict on the request (wrong options, keys that cannot be fetched): the app's error
+      // handler decides, as for any other failing middleware.
+      next(err);
+      return;
+    }
+    if (!result.ok) {
+      await sendResponse(res, challengeResponse(result));
+      return;
+    }
+    req.auth = result;
+    next();
+  };
+}
