@@ -85,7 +85,7 @@ pub fn token(data: &[u8]) {
 /// print, and the URL normalisation is idempotent.
 fn dpop(text: &str) {
     let options = crate::dpop::DpopOptions::from_json(&json!({ "method": "GET", "url": "https://rs.example/r", "accessToken": "t", "nonce": "n" })).expect("valid options");
-    match crate::dpop::verify_dpop_proof(text, &options, NOW, &RustCrypto) {
+    match crate::dpop::verify_dpop_proof(text, &options, NOW, &Builtin::default()) {
         Ok(checked) => assert!(!checked.outcome.jkt.is_empty() && !checked.outcome.jti.is_empty()),
         Err(err) => assert_safe_error(&err, "verifyDpopProof"),
     }
