@@ -33,7 +33,7 @@ async function fixtures() {
 }
 
 const WORKERS = {
-  'jwks-verify': `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/workerd.mjs'))};
+  'jwks-verify': `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/slim-workerd.mjs'))};
 import fixtures from './fixtures.json';
 export default { async fetch() {
   const keys = parseJwks(fixtures.jwks);

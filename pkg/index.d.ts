@@ -332,9 +332,10 @@ export declare function verifyJwt<P = JWTPayload>(
 ): Promise<VerifiedJwt<P>>;
 
 /**
- * `verifyJwt` without a Promise, for keys that are already here. Outside Node call
- * `await ready({ sync: true })` once first (RSA, ECDSA and EdDSA need the pure-Rust signature
- * module then; in workerd and Deno `import 'jwks-verify/signature'` loads it). Throws an `Error`
+ * `verifyJwt` without a Promise, for keys that are already here. In a browser call
+ * `await ready()` once first (it also fetches the pure-Rust signature module that RSA, ECDSA
+ * and EdDSA need there; `jwks-verify/slim` in workerd and Deno needs
+ * `import 'jwks-verify/signature'`). Throws an `Error`
  * with `code` `ERR_NOT_READY` before `ready()`, and `ERR_FALLBACK_NOT_LOADED` when a
  * non-HMAC token needs the signature module and it is not loaded.
  */
@@ -402,19 +403,21 @@ export declare function decodeJwt(token: string | Uint8Array): DecodedJwt;
 
 export interface ReadyOptions {
   /**
-   * Also load the pure-Rust signature module (RSA, ECDSA, EdDSA), which `verifyJwtSync` and
-   * `setBackend('rust')` need outside Node: browsers fetch it (about 100 KB gzipped) from next
-   * to the protocol module; in workerd and Deno it must be imported
-   * (`import 'jwks-verify/signature'`), else this rejects with `ERR_FALLBACK_NOT_LOADED`.
-   * Node loads it at import. Default `false`.
+   * Whether to load the pure-Rust signature module (RSA, ECDSA, EdDSA) too, which
+   * `verifyJwtSync` and `setBackend('rust')` need outside Node. Default: load it where the
+   * entry can (browsers fetch it from next to the protocol module; the default workerd and
+   * Deno entries have it already; Node loads it at import), so that every sync function works
+   * after `ready()`. `false`: the protocol module alone (async functions, `parseJwks`, HS*).
+   * `true`: reject with `ERR_FALLBACK_NOT_LOADED` where it cannot be loaded (`jwks-verify/slim`
+   * in workerd or Deno without `import 'jwks-verify/signature'`).
    */
   sync?: boolean;
 }
 
 /**
- * Resolves once the protocol wasm module is instantiated (at once in Node, workerd and Deno);
- * with `{ sync: true }`, once the signature module is loaded too. Wrong options reject with a
- * `TypeError` (`code` `ERR_INVALID_OPTION`).
+ * Resolves once the wasm modules are instantiated (at once in Node, workerd and Deno): after
+ * it, every function works, sync ones included. `{ sync: false }` loads the protocol module
+ * alone. Wrong options reject with a `TypeError` (`code` `ERR_INVALID_OPTION`).
  */
 export declare function ready(options?: ReadyOptions): Promise<void>;
 
@@ -436,7 +439,7 @@ export interface BackendChoice {
 /**
  * Forces a signature backend; 'auto' (or nothing) returns to the fastest available. 'rust'
  * outside Node starts loading the signature module: async calls wait for it, a sync call
- * before it arrives throws `ERR_FALLBACK_NOT_LOADED` (await `ready({ sync: true })` first).
+ * before it arrives throws `ERR_FALLBACK_NOT_LOADED` (await `ready()` first).
  */
 export declare function setBackend(name?: BackendName | 'auto'): void;
 

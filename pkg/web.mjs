@@ -1,7 +1,8 @@
-// Browser / bundler / Deno entry: the wasm file next to the glue is fetched and instantiated
-// on first use. Async functions await it themselves; call `await ready()` once before a
-// sync function, `await ready({ sync: true })` before verifyJwtSync (it also fetches the
-// pure-Rust signature module, which WebCrypto makes unnecessary otherwise).
+// Browser / bundler entry: the protocol module next to the glue is fetched and instantiated on
+// first use; async functions await it themselves and verify with WebCrypto. `await ready()`
+// (API.md: once before a sync function) also fetches the pure-Rust signature module, which
+// verifyJwtSync of RSA/ECDSA/EdDSA needs; `ready({ sync: false })` fetches the protocol
+// module alone.
 
 import init, { __wbg_reset_state } from './gen/jwks_verify.js';
 import { registerInstantiate, registerReset } from './lib/runtime.js';

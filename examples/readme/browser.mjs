@@ -1,6 +1,6 @@
 import { ready, verifyJwt, verifyJwtSync } from 'jwks-verify';
 
-await ready({ sync: true }); // only before verifyJwtSync: loads the signature module too
+await ready(); // before a sync function; also fetches the signature module (verifyJwtSync)
 const token = sessionStorage.getItem('id_token') ?? '';
 const jwks = await (await fetch('/.well-known/jwks.json')).json();
 

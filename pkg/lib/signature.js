@@ -1,11 +1,12 @@
-// The signature module: the pure-Rust RSA/ECDSA/EdDSA check, a second wasm module. Node loads
-// it at import; browsers, workerd and Deno only when their host crypto cannot serve:
-// `await ready({ sync: true })` (verifyJwtSync), setBackend('rust'), or an asynchronous check
-// that meets an algorithm or key the host lacks (then it is loaded on the spot). HMAC is in
+// The signature module: the pure-Rust RSA/ECDSA/EdDSA check, a second wasm module. Node and
+// the default workerd and Deno entries load it at import; browsers on `await ready()` (not
+// `ready({ sync: false })`), setBackend('rust'), or an asynchronous check that meets an
+// algorithm or key the host lacks (then it is loaded on the spot); `jwks-verify/slim` in
+// workerd and Deno only with `import 'jwks-verify/signature'`. HMAC is in
 // the protocol module. The core decides every verdict; this file only loads and forwards.
 
 let loader = null;
-let missingHint = 'call "await ready({ sync: true })" once before it';
+let missingHint = 'call "await ready()" (not ready({ sync: false })) once before it';
 let loaded = null;
 let pending = null;
 
@@ -18,6 +19,11 @@ export function registerSignatureLoader(fn, hint) {
 /** An entry that instantiated it synchronously (Node, workerd with the module imported). */
 export function markSignatureLoaded(glue) {
   loaded = glue;
+}
+
+/** Whether this entry has the module or a way to load it. */
+export function signatureLoadable() {
+  return loaded !== null || loader !== null;
 }
 
 export function signatureLoaded() {

@@ -5,7 +5,7 @@
 import * as wasm from '../gen/jwks_verify.js';
 import { JoseError, core, fromCore } from './errors.js';
 import { localKeySet, handleOf, isRemote } from './keys.js';
-import { assertReady, isReady, ready } from './runtime.js';
+import { assertReady, isReady, loadProtocol } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
 import { isResolver, resolveKeys } from './resolver.js';
 
@@ -102,7 +102,7 @@ export class Verifier {
   }
 
   async verify(token) {
-    if (!isReady()) await ready();
+    if (!isReady()) await loadProtocol();
     const profile = this.#core();
     const text = core(() => profile.text(token));
     const keySet = await resolveKeySet(this.#keys, text, profile.maxTokenLength());
@@ -152,7 +152,7 @@ async function verifyLocalAsync(backend, token, keys, options) {
 
 /** `verifyJwt(token, keys, options)`: exactly `createVerifier(keys, options).verify(token)`. */
 export async function verifyJwt(token, keys, options) {
-  if (!isReady()) await ready();
+  if (!isReady()) await loadProtocol();
   const backend = asyncBackend();
   await backend.load?.();
   if (!perToken(keys)) return backend.sync ? verifyLocal(backend, token, keys, options) : verifyLocalAsync(backend, token, keys, options);

@@ -296,7 +296,7 @@ describe('claim rules: both backends agree with jose', () => {
 
 describe('the signature module in Chromium (issue 13)', () => {
   // A fresh page: the package's module state (ready, the signature module) starts empty.
-  test('sync before ready() is ERR_NOT_READY; without the signature module ES256 is ERR_FALLBACK_NOT_LOADED, HS256 verifies; ready({ sync: true }) loads it; async verification never needs it', async () => {
+  test('sync before ready() is ERR_NOT_READY; after ready({ sync: false }) ES256 is ERR_FALLBACK_NOT_LOADED, HS256 verifies; ready({ sync: true }) loads it; async verification never needs it', async () => {
     const es = await generateKey('ES256');
     const hs = await generateKey('HS256');
     const cases = {
@@ -320,7 +320,7 @@ describe('the signature module in Chromium (issue 13)', () => {
         };
         const out = {};
         out.beforeReady = codeOf(() => lib.verifyJwtSync(cases.hs.token, cases.hs.keys, { algorithms: ['HS256'] }));
-        await lib.ready();
+        await lib.ready({ sync: false });
         out.esSyncWithout = codeOf(() => lib.verifyJwtSync(cases.es.token, cases.es.keys));
         out.hsSyncWithout = codeOf(() => lib.verifyJwtSync(cases.hs.token, cases.hs.keys, { algorithms: ['HS256'] }));
         out.esAsync = (await lib.verifyJwt(cases.es.token, cases.es.keys)).payload.sub;
@@ -346,6 +346,23 @@ describe('the signature module in Chromium (issue 13)', () => {
         esSyncWith: 'alice',
       });
       assert.ok(fetched.some((p) => p.endsWith('/gen/jwks_verify_signature_bg.wasm')), 'ready({ sync: true }) fetched the signature module');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('API.md "Loading": after a plain ready(), every sync function works, verifyJwtSync of every asymmetric family included', async () => {
+    const keys = await Promise.all(['RS256', 'ES256', 'EdDSA'].map((alg) => generateKey(alg)));
+    const cases = await Promise.all(keys.map(async (key) => ({ token: await mint(key, { sub: 'alice' }), keys: jwksOf([key]) })));
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+      const subs = await fresh.evaluate(async (cases) => {
+        const lib = await import('/pkg/web.mjs');
+        await lib.ready();
+        return cases.map((c) => lib.verifyJwtSync(c.token, c.keys).payload.sub);
+      }, cases);
+      assert.deepEqual(subs, ['alice', 'alice', 'alice']);
     } finally {
       await fresh.close();
     }

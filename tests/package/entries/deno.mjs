@@ -1,7 +1,6 @@
 // Deno consumer of the installed package (node_modules next to package.json): the `deno`
 // condition must resolve to deno.mjs.
 import * as jv from 'jwks-verify';
-import 'jwks-verify/signature'; // verifyJwtSync of RSA/ECDSA/EdDSA tokens needs the signature module
 import { runSuite } from './suite.mjs';
 
 const fixtures = JSON.parse(Deno.readTextFileSync(Deno.args[0]));

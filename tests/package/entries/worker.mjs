@@ -1,7 +1,6 @@
 // workerd consumer, bundled by esbuild with the `workerd` condition (workerd.mjs, which
 // imports the .wasm as a module). POST the fixtures; the answer is the report.
 import * as jv from 'jwks-verify';
-import 'jwks-verify/signature'; // verifyJwtSync of RSA/ECDSA/EdDSA tokens needs the signature module
 import { runSuite } from './suite.mjs';
 
 export default {
