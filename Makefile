@@ -47,13 +47,17 @@ NO_DRIVER_ENV := env -u GECKODRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER -u CHR
 # $(call have_tests,GLOB): true when cargo has an integration test target matching GLOB
 have_tests = compgen -G 'tests/$(1).rs' >/dev/null || compgen -G 'tests/$(1)/main.rs' >/dev/null
 
-.PHONY: setup build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
+.PHONY: setup setup-build build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
   test-js test-package pack docs demo bench serve clean distclean fuzz
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup
+# What building the package needs, no test tooling (browsers, drivers, redis).
+setup-build:
+	@bash scripts/setup.sh --build-only
+
+build: setup-build
 	@# Two modules from one crate: the protocol module every entry loads, and the signature
 	# module (pure-Rust RSA/ECDSA/EdDSA) loaded only where host crypto cannot serve.
 	mkdir -p target/wasm-raw
@@ -116,12 +120,12 @@ build: setup
 	# The licences ship in the tarball; the repository root holds the originals.
 	cp -f LICENSE-MIT LICENSE-APACHE pkg/
 
-test: build test-native test-wasm-node test-wasm-chromium test-wasm-firefox test-js test-package
+test: setup build test-native test-wasm-node test-wasm-chromium test-wasm-firefox test-js test-package
 
-test-native: build
+test-native: setup build
 	cargo test
 
-test-wasm-node: build
+test-wasm-node: setup build
 	@if $(call have_tests,wasm_node*); then
 	  set -x
 	  $(NO_DRIVER_ENV) WASM_BINDGEN_TEST_ONLY_NODE=1 $(WASM_TEST) --test 'wasm_node*'
@@ -134,7 +138,7 @@ test-wasm-chromium: BROWSER := Chromium
 test-wasm-chromium: DRIVER_ENV = CHROMEDRIVER="$$(command -v chromedriver)"
 test-wasm-firefox: BROWSER := Firefox
 test-wasm-firefox: DRIVER_ENV = GECKODRIVER="$$(command -v geckodriver)"
-test-wasm-chromium test-wasm-firefox: build
+test-wasm-chromium test-wasm-firefox: setup build
 	@if $(call have_tests,wasm_browser*); then
 	  set -x
 	  $(NO_DRIVER_ENV) $(DRIVER_ENV) WASM_BINDGEN_TEST_ONLY_WEB=1 $(WASM_TEST) --test 'wasm_browser*'
@@ -144,7 +148,7 @@ test-wasm-chromium test-wasm-firefox: build
 
 # Node 20's runner takes *.test.{mjs,cjs,js} under a directory; listing the files
 # ourselves keeps that rule on Node 22+ (which treats arguments as globs) too.
-test-js: build
+test-js: setup build
 	@files=()
 	if [[ -d tests/js && -d tests/e2e ]]; then
 	  mapfile -t files < <(find tests/js tests/e2e -type f \( -name '*.test.mjs' -o -name '*.test.cjs' -o -name '*.test.js' \) | sort)
@@ -158,7 +162,7 @@ test-js: build
 
 # The npm package from its tarball: Node ESM + CommonJS, Chromium, workerd, Deno, TypeScript,
 # publint, attw, the installed CLI. A test whose tool `make setup` could not install skips.
-test-package: build
+test-package: setup build
 	@if [[ -f tests/package/run.mjs ]]; then
 	  set -x
 	  node tests/package/run.mjs
@@ -204,7 +208,7 @@ docs:
 demo: build
 	@if [[ -f examples/demo.mjs ]]; then node examples/demo.mjs; else echo "skip: no examples/demo.mjs"; fi
 
-bench: build
+bench: setup build
 	@if [[ -f bench/run.mjs ]]; then node bench/run.mjs; else echo "skip: no bench/run.mjs"; fi
 	@if [[ -f bench/browser.mjs ]]; then node bench/browser.mjs; else echo "skip: no bench/browser.mjs"; fi
 	@if [[ -f bench/jwks_select.mjs ]]; then node bench/jwks_select.mjs; else echo "skip: no bench/jwks_select.mjs"; fi
