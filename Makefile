@@ -16,6 +16,12 @@ GEN_DIR     := pkg/gen
 GEN_NAME    := jwks_verify
 GEN_WASM    := $(GEN_DIR)/$(GEN_NAME)_bg.wasm
 GEN_STAMP   := target/wasm-gen.stamp
+SIG_NAME    := jwks_verify_signature
+# name:features of each wasm module (`--no-default-features` plus these).
+WASM_MODULES := $(GEN_NAME): $(SIG_NAME):signature-module
+# gzip -9 budgets in bytes for pkg/gen/<name>_bg.wasm (make build fails above them).
+WASM_BUDGET_GZIP      ?= 244000
+SIGNATURE_BUDGET_GZIP ?= 126000
 
 # wasm-opt from npm `binaryen` (devDependency). Not Debian 12's apt binaryen 108: it
 # re-points the `__wbindgen_externrefs` table export at the funcref table.
@@ -41,40 +47,60 @@ NO_DRIVER_ENV := env -u GECKODRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER -u CHR
 # $(call have_tests,GLOB): true when cargo has an integration test target matching GLOB
 have_tests = compgen -G 'tests/$(1).rs' >/dev/null || compgen -G 'tests/$(1)/main.rs' >/dev/null
 
-.PHONY: setup build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
+.PHONY: setup setup-build build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
   test-js test-package pack docs demo bench serve clean distclean fuzz
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup
-	@echo "cargo build --release --target $(WASM_TARGET) --lib"
-	cargo build --release --target $(WASM_TARGET) --lib
-	if [[ -f $(GEN_STAMP) && -f $(GEN_WASM) && $(GEN_STAMP) -nt $(RAW_WASM) && $(GEN_STAMP) -nt Makefile ]]; then
-	  echo "$(GEN_DIR) is up to date"
-	else
-	  rm -f $(GEN_STAMP)
+# What building the package needs, no test tooling (browsers, drivers, redis).
+setup-build:
+	@bash scripts/setup.sh --build-only
+
+build: setup-build
+	@# Two modules from one crate: the protocol module every entry loads, and the signature
+	# module (pure-Rust RSA/ECDSA/EdDSA) loaded only where host crypto cannot serve.
+	mkdir -p target/wasm-raw
+	for module in $(WASM_MODULES); do
+	  name=$${module%%:*}; features=$${module#*:}
+	  echo "cargo build --release --target $(WASM_TARGET) --lib --no-default-features $${features:+--features $$features}  [$$name]"
+	  cargo build --release --target $(WASM_TARGET) --lib --no-default-features $${features:+--features $$features}
+	  cmp -s $(RAW_WASM) target/wasm-raw/$$name.wasm || cp -f $(RAW_WASM) target/wasm-raw/$$name.wasm
+	  stamp=target/wasm-gen-$$name.stamp
+	  if [[ -f $$stamp && -f $(GEN_DIR)/$${name}_bg.wasm && $$stamp -nt target/wasm-raw/$$name.wasm && $$stamp -nt Makefile ]]; then
+	    echo "$(GEN_DIR)/$$name is up to date"
+	    continue
+	  fi
+	  rm -f $$stamp
 	  # A private work dir, so that two builds at once cannot clobber each other's files.
 	  gen_tmp=$$(mktemp -d target/wasm-gen.XXXXXX)
 	  trap 'rm -rf "$$gen_tmp"' EXIT
-	  echo "wasm-bindgen --target web -> $(GEN_DIR)/$(GEN_NAME).js"
+	  echo "wasm-bindgen --target web -> $(GEN_DIR)/$$name.js"
 	  # The reset-state hook gives the runtime a fresh instance after a trap (pkg/lib/runtime.js).
-	  wasm-bindgen --target web --experimental-reset-state-function --out-dir $$gen_tmp --out-name $(GEN_NAME) $(RAW_WASM)
+	  wasm-bindgen --target web --experimental-reset-state-function --out-dir $$gen_tmp --out-name $$name target/wasm-raw/$$name.wasm
 	  echo "wasm-opt $(WASM_OPT_FLAGS)"
-	  $(WASM_OPT) $(WASM_OPT_FLAGS) $$gen_tmp/$(GEN_NAME)_bg.wasm -o $$gen_tmp/$(GEN_NAME)_bg.wasm
+	  $(WASM_OPT) $(WASM_OPT_FLAGS) $$gen_tmp/$${name}_bg.wasm -o $$gen_tmp/$${name}_bg.wasm
 	  # Smoke check: the optimised module must still instantiate with its glue.
-	  GEN_TMP_DIR="$$gen_tmp" node --input-type=module -e '
+	  GEN_TMP_DIR="$$gen_tmp" GEN_MODULE="$$name" node --input-type=module -e '
 	    const dir = new URL(`file://$(CURDIR)/$${process.env.GEN_TMP_DIR}/`);
-	    const { initSync } = await import(new URL("$(GEN_NAME).js", dir));
+	    const name = process.env.GEN_MODULE;
+	    const { initSync } = await import(new URL(`$${name}.js`, dir));
 	    const { readFileSync } = await import("node:fs");
-	    initSync({ module: readFileSync(new URL("$(GEN_NAME)_bg.wasm", dir)) });'
+	    initSync({ module: readFileSync(new URL(`$${name}_bg.wasm`, dir)) });'
 	  mkdir -p $(GEN_DIR)
 	  cp -f $$gen_tmp/* $(GEN_DIR)/
-	  touch $(GEN_STAMP)
-	fi
-	raw=$$(stat -c %s $(GEN_WASM)); gz=$$(gzip -9c $(GEN_WASM) | wc -c)
-	printf '%s: %d bytes (%d KiB) raw, %d bytes (%d KiB) gzip -9\n' \
-	  $(GEN_WASM) $$raw $$((raw / 1024)) $$gz $$((gz / 1024))
+	  rm -rf "$$gen_tmp"
+	  touch $$stamp
+	done
+	# The size budget (gzip -9 bytes): the protocol module is what every browser and edge
+	# worker downloads; lower the budgets as the modules shrink, never raise them quietly.
+	for module in $(WASM_MODULES); do
+	  name=$${module%%:*}; budget=$$(case $$name in $(GEN_NAME)) echo $(WASM_BUDGET_GZIP);; *) echo $(SIGNATURE_BUDGET_GZIP);; esac)
+	  wasm=$(GEN_DIR)/$${name}_bg.wasm
+	  raw=$$(stat -c %s $$wasm); gz=$$(gzip -9c $$wasm | wc -c)
+	  printf '%s: %d bytes (%d KiB) raw, %d bytes (%d KiB) gzip -9 (budget %d)\n' $$wasm $$raw $$((raw / 1024)) $$gz $$((gz / 1024)) $$budget
+	  if (( gz > budget )); then echo "error: $$wasm is $$gz bytes gzipped, over its budget of $$budget (Makefile)" >&2; exit 1; fi
+	done
 	# The CommonJS entry: node.mjs and lib/ bundled by esbuild, import.meta.url made from
 	# __filename (node.cjs sits next to node.mjs, so relative URLs stay right).
 	echo "esbuild pkg/node.mjs -> pkg/node.cjs; pkg/index.d.ts -> pkg/index.d.cts"
@@ -94,12 +120,12 @@ build: setup
 	# The licences ship in the tarball; the repository root holds the originals.
 	cp -f LICENSE-MIT LICENSE-APACHE pkg/
 
-test: build test-native test-wasm-node test-wasm-chromium test-wasm-firefox test-js test-package
+test: setup build test-native test-wasm-node test-wasm-chromium test-wasm-firefox test-js test-package
 
-test-native: build
+test-native: setup build
 	cargo test
 
-test-wasm-node: build
+test-wasm-node: setup build
 	@if $(call have_tests,wasm_node*); then
 	  set -x
 	  $(NO_DRIVER_ENV) WASM_BINDGEN_TEST_ONLY_NODE=1 $(WASM_TEST) --test 'wasm_node*'
@@ -112,7 +138,7 @@ test-wasm-chromium: BROWSER := Chromium
 test-wasm-chromium: DRIVER_ENV = CHROMEDRIVER="$$(command -v chromedriver)"
 test-wasm-firefox: BROWSER := Firefox
 test-wasm-firefox: DRIVER_ENV = GECKODRIVER="$$(command -v geckodriver)"
-test-wasm-chromium test-wasm-firefox: build
+test-wasm-chromium test-wasm-firefox: setup build
 	@if $(call have_tests,wasm_browser*); then
 	  set -x
 	  $(NO_DRIVER_ENV) $(DRIVER_ENV) WASM_BINDGEN_TEST_ONLY_WEB=1 $(WASM_TEST) --test 'wasm_browser*'
@@ -122,7 +148,7 @@ test-wasm-chromium test-wasm-firefox: build
 
 # Node 20's runner takes *.test.{mjs,cjs,js} under a directory; listing the files
 # ourselves keeps that rule on Node 22+ (which treats arguments as globs) too.
-test-js: build
+test-js: setup build
 	@files=()
 	if [[ -d tests/js && -d tests/e2e ]]; then
 	  mapfile -t files < <(find tests/js tests/e2e -type f \( -name '*.test.mjs' -o -name '*.test.cjs' -o -name '*.test.js' \) | sort)
@@ -136,7 +162,7 @@ test-js: build
 
 # The npm package from its tarball: Node ESM + CommonJS, Chromium, workerd, Deno, TypeScript,
 # publint, attw, the installed CLI. A test whose tool `make setup` could not install skips.
-test-package: build
+test-package: setup build
 	@if [[ -f tests/package/run.mjs ]]; then
 	  set -x
 	  node tests/package/run.mjs
@@ -182,18 +208,20 @@ docs:
 demo: build
 	@if [[ -f examples/demo.mjs ]]; then node examples/demo.mjs; else echo "skip: no examples/demo.mjs"; fi
 
-bench: build
+bench: setup build
 	@if [[ -f bench/run.mjs ]]; then node bench/run.mjs; else echo "skip: no bench/run.mjs"; fi
 	@if [[ -f bench/browser.mjs ]]; then node bench/browser.mjs; else echo "skip: no bench/browser.mjs"; fi
 	@if [[ -f bench/jwks_select.mjs ]]; then node bench/jwks_select.mjs; else echo "skip: no bench/jwks_select.mjs"; fi
 	@if [[ -f bench/remote_refresh.mjs ]]; then node bench/remote_refresh.mjs; else echo "skip: no bench/remote_refresh.mjs"; fi
 	@if [[ -f bench/redis.mjs ]]; then node bench/redis.mjs; else echo "skip: no bench/redis.mjs"; fi
+	@if [[ -f bench/slim.mjs ]]; then node bench/slim.mjs; else echo "skip: no bench/slim.mjs"; fi
+	@if [[ -f bench/slim_workerd.mjs ]]; then node bench/slim_workerd.mjs; else echo "skip: no bench/slim_workerd.mjs"; fi
 
 serve: build
 	@if [[ -f scripts/serve.mjs ]]; then node scripts/serve.mjs; else echo "skip: no scripts/serve.mjs"; fi
 
 clean:
-	rm -rf $(GEN_DIR) target/wasm-gen.* $(GEN_STAMP) tests/e2e/artifacts bench/tmp pkg/node.cjs pkg/index.d.cts \
+	rm -rf $(GEN_DIR) target/wasm-gen.* target/wasm-gen-*.stamp target/wasm-raw $(GEN_STAMP) tests/e2e/artifacts bench/tmp pkg/node.cjs pkg/index.d.cts \
 	  pkg/redis.cjs pkg/redis.d.cts pkg/edge.cjs pkg/edge.d.cts \
 	  pkg/LICENSE-MIT pkg/LICENSE-APACHE dist docs/reference
 	cargo clean

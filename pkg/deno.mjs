@@ -1,14 +1,7 @@
-// Deno entry (`deno` export condition): the .wasm comes in through a source phase import,
-// which Deno compiles while loading the module graph, so no --allow-read is needed and the
-// module is instantiated synchronously at load; every function, sync ones included, works
-// at once. Signatures use WebCrypto (async) or the Rust code (sync).
+// Deno entry (`deno` export condition): the protocol module (slim-deno.mjs) and the pure-Rust
+// signature module, both through source phase imports and instantiated at load, so every
+// function works at once, verifyJwtSync included (API.md, "Loading"). `jwks-verify/slim` is
+// the protocol module alone.
 
-import source wasmModule from './gen/jwks_verify_bg.wasm';
-import { initSync, __wbg_reset_state } from './gen/jwks_verify.js';
-import { markInstantiated, registerReset } from './lib/runtime.js';
-
-initSync({ module: wasmModule });
-markInstantiated();
-registerReset(__wbg_reset_state);
-
-export * from './lib/api.js';
+export * from './slim-deno.mjs';
+import './signature-deno.mjs';

@@ -332,8 +332,12 @@ export declare function verifyJwt<P = JWTPayload>(
 ): Promise<VerifiedJwt<P>>;
 
 /**
- * `verifyJwt` without a Promise, for keys that are already here. Outside Node call
- * `await ready()` once first.
+ * `verifyJwt` without a Promise, for keys that are already here. In a browser call
+ * `await ready()` once first (it also fetches the pure-Rust signature module that RSA, ECDSA
+ * and EdDSA need there; `jwks-verify/slim` in workerd and Deno needs
+ * `import 'jwks-verify/signature'`). Throws an `Error`
+ * with `code` `ERR_NOT_READY` before `ready()`, and `ERR_FALLBACK_NOT_LOADED` when a
+ * non-HMAC token needs the signature module and it is not loaded.
  */
 export declare function verifyJwtSync<P = JWTPayload>(
   token: string | Uint8Array,
@@ -397,8 +401,25 @@ export interface DecodedJwt {
 
 export declare function decodeJwt(token: string | Uint8Array): DecodedJwt;
 
-/** Resolves once the wasm module is instantiated (at once in Node, workerd and Deno). */
-export declare function ready(): Promise<void>;
+export interface ReadyOptions {
+  /**
+   * Whether to load the pure-Rust signature module (RSA, ECDSA, EdDSA) too, which
+   * `verifyJwtSync` and `setBackend('rust')` need outside Node. Default: load it where the
+   * entry can (browsers fetch it from next to the protocol module; the default workerd and
+   * Deno entries have it already; Node loads it at import), so that every sync function works
+   * after `ready()`. `false`: the protocol module alone (async functions, `parseJwks`, HS*).
+   * `true`: reject with `ERR_FALLBACK_NOT_LOADED` where it cannot be loaded (`jwks-verify/slim`
+   * in workerd or Deno without `import 'jwks-verify/signature'`).
+   */
+  sync?: boolean;
+}
+
+/**
+ * Resolves once the wasm modules are instantiated (at once in Node, workerd and Deno): after
+ * it, every function works, sync ones included. `{ sync: false }` loads the protocol module
+ * alone. Wrong options reject with a `TypeError` (`code` `ERR_INVALID_OPTION`).
+ */
+export declare function ready(options?: ReadyOptions): Promise<void>;
 
 // ---------------------------------------------------------------------------------------
 // Signature backends
@@ -415,7 +436,11 @@ export interface BackendChoice {
   available: BackendName[];
 }
 
-/** Forces a signature backend; 'auto' (or nothing) returns to the fastest available. */
+/**
+ * Forces a signature backend; 'auto' (or nothing) returns to the fastest available. 'rust'
+ * outside Node starts loading the signature module: async calls wait for it, a sync call
+ * before it arrives throws `ERR_FALLBACK_NOT_LOADED` (await `ready()` first).
+ */
 export declare function setBackend(name?: BackendName | 'auto'): void;
 
 export declare function getBackend(): BackendChoice;

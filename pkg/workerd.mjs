@@ -1,14 +1,7 @@
-// Cloudflare workerd entry (`workerd` / `worker` export conditions): workerd refuses to
-// compile WebAssembly from bytes at run time, so the .wasm is imported as a module (wrangler
-// and other workerd bundlers turn this import into a compiled Wasm module) and instantiated
-// synchronously at load; every function, sync ones included, works at once.
+// Cloudflare workerd entry (`workerd` / `worker` export conditions): the protocol module
+// (slim-workerd.mjs) and the pure-Rust signature module, both imported as compiled Wasm
+// modules and instantiated at load, so every function works at once, verifyJwtSync
+// included (API.md, "Loading"). `jwks-verify/slim` is the protocol module alone.
 
-import wasmModule from './gen/jwks_verify_bg.wasm';
-import { initSync, __wbg_reset_state } from './gen/jwks_verify.js';
-import { markInstantiated, registerReset } from './lib/runtime.js';
-
-initSync({ module: wasmModule });
-markInstantiated();
-registerReset(__wbg_reset_state);
-
-export * from './lib/api.js';
+export * from './slim-workerd.mjs';
+import './signature-workerd.mjs';

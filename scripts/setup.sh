@@ -13,7 +13,13 @@
 #     includes wasm-opt: npm `binaryen`. Debian 12's apt binaryen (version 108)
 #     re-points the `__wbindgen_externrefs` table export at the funcref table, and
 #     the glue then fails at init ("WebAssembly.Table.set(): Argument 1 is invalid").
+#
+# `--build-only` (what `make build`, `make pack` and `make demo` run): only what building the
+# package needs (the wasm32 target, wasm-bindgen, npm ci); no browsers, drivers or redis.
 set -euo pipefail
+
+BUILD_ONLY=0
+[[ "${1:-}" == "--build-only" ]] && BUILD_ONLY=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -71,13 +77,14 @@ if [[ "$installed_wb" != "$WB_VERSION" ]]; then
 fi
 
 # --- geckodriver (the npm package downloads from GitHub and fails) ----------
-if ! have geckodriver; then
+if ((!BUILD_ONLY)) && ! have geckodriver; then
   say "installing geckodriver $GECKODRIVER_VERSION (cargo install, about two minutes)"
   cargo install --quiet geckodriver --version "$GECKODRIVER_VERSION"
 fi
 
 # --- apt packages -------------------------------------------------------------
 missing=()
+((BUILD_ONLY)) && APT_PACKAGES=()
 for p in "${APT_PACKAGES[@]}"; do
   status="$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)"
   [[ "$status" == "installed" ]] || missing+=("$p")

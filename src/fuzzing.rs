@@ -6,7 +6,7 @@
 //!
 //! Not part of the API (hidden from the docs); the wasm build drops it (nothing calls it).
 
-use crate::crypto::RustCrypto;
+use crate::crypto::Builtin;
 use crate::error::JoseError;
 use crate::jwk::ParseOptions;
 use crate::jwks::KeySet;
@@ -58,9 +58,9 @@ pub fn token(data: &[u8]) {
     ];
     for options in &option_sets {
         // The one pipeline with a synchronous host, and the prepare/finish form of an async one.
-        let verified = verify::verify(text, keys, options, NOW, &RustCrypto);
+        let verified = verify::verify(text, keys, options, NOW, &Builtin::default());
         let viewed = verify::prepare(text, keys, options).and_then(|p| {
-            let index = p.verify_signature(keys, &RustCrypto)?;
+            let index = p.verify_signature(keys, &Builtin::default())?;
             p.finish(index, options, NOW)
         });
         match (&verified, &viewed) {
@@ -85,7 +85,7 @@ pub fn token(data: &[u8]) {
 /// print, and the URL normalisation is idempotent.
 fn dpop(text: &str) {
     let options = crate::dpop::DpopOptions::from_json(&json!({ "method": "GET", "url": "https://rs.example/r", "accessToken": "t", "nonce": "n" })).expect("valid options");
-    match crate::dpop::verify_dpop_proof(text, &options, NOW, &RustCrypto) {
+    match crate::dpop::verify_dpop_proof(text, &options, NOW, &Builtin::default()) {
         Ok(checked) => assert!(!checked.outcome.jkt.is_empty() && !checked.outcome.jti.is_empty()),
         Err(err) => assert_safe_error(&err, "verifyDpopProof"),
     }
@@ -147,7 +147,7 @@ pub fn options(data: &[u8]) {
         assert!(options.clock_tolerance.is_finite() && options.clock_tolerance >= 0.0, "clockTolerance {}", options.clock_tolerance);
         assert!(options.max_token_age.map_or(true, |a| a.is_finite() && a >= 0.0), "maxTokenAge {:?}", options.max_token_age);
         // The options must drive a verification without a panic.
-        let _ = verify::verify("eyJhbGciOiJIUzI1NiJ9.e30.", keys(), &options, NOW, &RustCrypto);
+        let _ = verify::verify("eyJhbGciOiJIUzI1NiJ9.e30.", keys(), &options, NOW, &Builtin::default());
     }
     if let Ok(options) = serde_json::from_value::<RemoteOptions>(json.clone()) {
         let _ = options.validate();

@@ -2,6 +2,7 @@
 //! RFC 7638 thumbprint, and the diagnostics that explain what is wrong with it.
 
 use crate::alg::{Alg, Kty, MAX_RSA_BITS, MIN_RSA_BITS};
+use crate::crypto::field::Ed25519Point;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::encoding::{b64url_decode, b64url_encode};
 use crate::x509::check_x509_members;
@@ -9,15 +10,37 @@ use crate::quote::{quoted, quoted_list};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-/// Verification material of a usable key.
-#[derive(Clone)]
+/// Verification material of a usable key: its checked public parameters as octets. The
+/// signature arithmetic (feature `rust-crypto`, or the host) builds its own key from them.
+#[derive(Clone, PartialEq, Eq)]
 pub enum KeyMaterial {
-    Rsa(rsa::RsaPublicKey),
-    P256(p256::ecdsa::VerifyingKey),
-    P384(p384::ecdsa::VerifyingKey),
-    P521(p521::ecdsa::VerifyingKey),
-    Ed25519(ed25519_dalek::VerifyingKey),
+    Rsa(RsaParts),
+    P256(EcPoint),
+    P384(EcPoint),
+    P521(EcPoint),
+    Ed25519([u8; 32]),
     Oct(Vec<u8>),
+}
+
+/// An RSA public key: modulus and exponent, big-endian, without leading zeros.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsaParts {
+    pub n: Vec<u8>,
+    pub e: Vec<u8>,
+}
+
+impl RsaParts {
+    /// k, the modulus length in octets.
+    pub fn size(&self) -> usize {
+        self.n.len()
+    }
+}
+
+/// An EC point on its curve: x and y, big-endian, of the curve's exact size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcPoint {
+    pub x: Vec<u8>,
+    pub y: Vec<u8>,
 }
 
 impl std::fmt::Debug for KeyMaterial {
@@ -352,10 +375,10 @@ fn rsa_material(jwk: &Map<String, Value>, who: &str, options: ParseOptions, find
     let e = b64_member(jwk, "e", who, findings);
     let (Some(n), Some(e)) = (n, e) else { return (None, None) };
     let modulus_is_even = n.last().map_or(true, |b| b % 2 == 0);
-    let n = rsa::BigUint::from_bytes_be(&n);
-    let e_value = rsa::BigUint::from_bytes_be(&e);
-    let bits = n.bits();
-    if let Some(problem) = exponent_problem(&e_value) {
+    let n = strip_leading_zeros(&n).to_vec();
+    let e = strip_leading_zeros(&e).to_vec();
+    let bits = bit_length(&n);
+    if let Some(problem) = exponent_problem(&e) {
         findings.block("invalid_key", format!("{who}: the RSA exponent e {problem}; real keys use 65537 (\"AQAB\"), so it is not used"));
         return (None, Some(bits));
     }
@@ -375,22 +398,31 @@ fn rsa_material(jwk: &Map<String, Value>, who: &str, options: ParseOptions, find
         findings.block("invalid_key", format!("{who}: the RSA modulus n is even, so it is not a product of two odd primes; the key is not used"));
         return (None, Some(bits));
     }
-    match rsa::RsaPublicKey::new_with_max_size(n, e_value, MAX_RSA_BITS) {
-        Ok(key) => (Some(KeyMaterial::Rsa(key)), Some(bits)),
-        Err(err) => {
-            findings.block("invalid_key", format!("{who} is not a valid RSA public key: {err}"));
-            (None, Some(bits))
-        }
+    // The rest of the `rsa` crate's public-key check: the exponent below the modulus.
+    if (e.len(), e.as_slice()) >= (n.len(), n.as_slice()) {
+        findings.block("invalid_key", format!("{who} is not a valid RSA public key: invalid modulus"));
+        return (None, Some(bits));
     }
+    (Some(KeyMaterial::Rsa(RsaParts { n, e })), Some(bits))
 }
 
-/// A public exponent must be odd, at least 3 and fit in 32 bits.
-fn exponent_problem(e: &rsa::BigUint) -> Option<&'static str> {
-    if *e < rsa::BigUint::from(3u32) {
+pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// Bits of a big-endian integer without leading zero octets.
+fn bit_length(bytes: &[u8]) -> usize {
+    bytes.first().map_or(0, |&top| 8 * bytes.len() - top.leading_zeros() as usize)
+}
+
+/// A public exponent (big-endian, no leading zeros) must be odd, at least 3 and fit in 32 bits.
+fn exponent_problem(e: &[u8]) -> Option<&'static str> {
+    if e.len() <= 1 && e.first().copied().unwrap_or(0) < 3 {
         Some("is smaller than 3")
-    } else if e.to_bytes_le().first().map_or(true, |low| low % 2 == 0) {
+    } else if e.last().map_or(true, |low| low % 2 == 0) {
         Some("is even")
-    } else if e.bits() > 32 {
+    } else if bit_length(e) > 32 {
         Some("is larger than 32 bits")
     } else {
         None
@@ -419,15 +451,14 @@ fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> 
         findings.block("invalid_key", format!("{who}: {crv} coordinates must be exactly {size} bytes, leading zeros kept (x has {}, y has {}; RFC 7518 §6.2.1.2)", x.len(), y.len()));
         return None;
     }
-    let mut point = Vec::with_capacity(1 + 2 * size);
-    point.push(0x04);
-    point.extend_from_slice(&x);
-    point.extend_from_slice(&y);
-    let material = match crv {
-        "P-256" => p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).ok().map(KeyMaterial::P256),
-        "P-384" => p384::ecdsa::VerifyingKey::from_sec1_bytes(&point).ok().map(KeyMaterial::P384),
-        _ => p521::ecdsa::VerifyingKey::from_sec1_bytes(&point).ok().map(KeyMaterial::P521),
-    };
+    let material = crate::crypto::field::ec_point_on_curve(crv, &x, &y).then(|| {
+        let point = EcPoint { x, y };
+        match crv {
+            "P-256" => KeyMaterial::P256(point),
+            "P-384" => KeyMaterial::P384(point),
+            _ => KeyMaterial::P521(point),
+        }
+    });
     if material.is_none() {
         findings.block("invalid_key", format!("{who}: the point (x, y) is not on curve {crv}; the key is corrupt (or x/y were copied from another key) and is not used"));
     }
@@ -456,15 +487,15 @@ fn okp_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) ->
         findings.block("invalid_key", format!("{who}: an Ed25519 \"x\" must be 32 bytes, not {}", x.len()));
         return None;
     };
-    match ed25519_dalek::VerifyingKey::from_bytes(&bytes) {
+    match crate::crypto::field::ed25519_point(&bytes) {
         // A small-order point "verifies" signatures that no private key made (RFC 8032 §5.1.7
         // leaves it to the verifier; we refuse such keys outright).
-        Ok(key) if key.is_weak() => {
+        Ed25519Point::SmallOrder => {
             findings.block("invalid_key", format!("{who}: \"x\" is a small-order Ed25519 point, under which forged signatures verify; it is not a real public key"));
             None
         }
-        Ok(key) => Some(KeyMaterial::Ed25519(key)),
-        Err(_) => {
+        Ed25519Point::Valid => Some(KeyMaterial::Ed25519(bytes)),
+        Ed25519Point::NotAPoint => {
             findings.block("invalid_key", format!("{who}: \"x\" is not a valid Ed25519 point"));
             None
         }

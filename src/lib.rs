@@ -5,8 +5,10 @@
 //! - [`encoding`]: strict base64url and duplicate-refusing JSON for untrusted input.
 //! - [`token`]: splitting and decoding an untrusted compact JWS.
 //! - [`alg`]: the table of algorithm facts.
-//! - [`crypto`]: signature backends behind [`crypto::SignatureVerifier`].
-//! - [`jwk`], [`jwks`], [`diagnostics`], [`x509`]: keys, sets, lints, x5c checks and the key-selection rule.
+//! - [`crypto`]: signature backends behind [`crypto::SignatureVerifier`]; the pure-Rust
+//!   RSA/ECDSA/EdDSA code only with the `rust-crypto` feature (the signature module).
+//! - [`jwk`], [`jwks`], [`diagnostics`], [`x509`]: keys, sets, lints, x5c checks and the key-selection rule
+//!   ([`der`]: the certificate read down to its public key).
 //! - [`options`]: every options struct, read strictly from the caller's value
 //!   ([`options::value`]: undefined vs null, unknown names, the nearest known name).
 //! - [`duration`], [`claims`]: durations ("30s"), registered-claim rules.
@@ -29,6 +31,7 @@ pub mod alg;
 pub mod assertion;
 pub mod claims;
 pub mod crypto;
+pub mod der;
 pub mod diagnostics;
 pub mod dpop;
 pub mod duration;
@@ -52,9 +55,15 @@ pub mod verify;
 pub mod webhook;
 pub mod x509;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "signature-module")))]
 #[doc(hidden)]
 pub mod bindings;
+
+// The signature module's one export (the wasm built with `--features signature-module`).
+#[cfg(all(target_arch = "wasm32", feature = "signature-module"))]
+#[doc(hidden)]
+#[path = "bindings/signature.rs"]
+pub mod signature_bindings;
 
 pub use alg::Alg;
 pub use error::{ErrorCode, JoseError};

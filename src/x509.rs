@@ -1,6 +1,7 @@
 //! The X.509 members of a JWK (RFC 7517 §4.7–4.9): `x5c` must carry, first, a certificate
 //! whose public key is the JWK's own; `x5t` / `x5t#S256` must be that certificate's SHA-1 /
-//! SHA-256 thumbprint. Certificates are parsed with `x509-cert`; chains are not validated.
+//! SHA-256 thumbprint. Certificates are read down to their public key ([`crate::der`]); chains
+//! are not validated.
 
 use crate::encoding::b64url_decode;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -8,9 +9,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use x509_cert::der::asn1::ObjectIdentifier;
-use x509_cert::der::Decode;
-use x509_cert::Certificate;
+use crate::der::{self, Spki};
 
 /// `x5c` is standard base64 with padding (RFC 7517 §4.7 cites RFC 4648 §4, not base64url);
 /// padding is not insisted on, since dropping it loses nothing.
@@ -19,13 +18,14 @@ const BASE64_STANDARD: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
-const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
-const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+// The contents octets of the OBJECT IDENTIFIERs compared here.
+const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]; // 1.2.840.113549.1.1.1
+const RSASSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a]; // 1.2.840.113549.1.1.10
+const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]; // 1.2.840.10045.2.1
+const SECP256R1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]; // 1.2.840.10045.3.1.7
+const SECP384R1: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22]; // 1.3.132.0.34
+const SECP521R1: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23]; // 1.3.132.0.35
+const ED25519: &[u8] = &[0x2b, 0x65, 0x70]; // 1.3.101.112
 
 /// A problem with the X.509 members of one JWK. Every finding makes the key unusable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,8 +86,8 @@ pub fn check_x509_members(jwk: &Map<String, Value>, who: &str) -> Vec<X509Findin
         findings.push(finding("x5t_mismatch", format!("{who}: \"x5t#S256\" is not the SHA-256 thumbprint of the first x5c certificate (expected \"{}\")", crate::encoding::b64url_encode(&sha256))));
     }
 
-    let certificate_key = match Certificate::from_der(&first_der) {
-        Ok(certificate) => certificate_public_key(&certificate),
+    let certificate_key = match der::certificate_spki(&first_der) {
+        Ok(spki) => certificate_public_key(&spki),
         Err(err) => {
             findings.push(finding("x5c_mismatch", format!("{who}: x5c[0] is not a DER X.509 certificate ({err})")));
             return findings;
@@ -176,37 +176,31 @@ fn first_certificate(jwk: &Map<String, Value>, who: &str, findings: &mut Vec<X50
     first
 }
 
-fn certificate_public_key(certificate: &Certificate) -> Result<PublicKey, String> {
-    let spki = &certificate.tbs_certificate.subject_public_key_info;
-    let Some(bits) = spki.subject_public_key.as_bytes() else {
+fn certificate_public_key(spki: &Spki) -> Result<PublicKey, String> {
+    let Some((&0, bits)) = spki.public_key.split_first() else {
         return Err("the subjectPublicKey BIT STRING has unused bits".to_owned());
     };
-    let oid = spki.algorithm.oid;
+    let oid = spki.algorithm;
     if oid == RSA_ENCRYPTION || oid == RSASSA_PSS {
-        let key = rsa::pkcs1::RsaPublicKey::from_der(bits).map_err(|e| format!("bad RSAPublicKey: {e}"))?;
-        return Ok(PublicKey::Rsa {
-            n: strip_leading_zeros(key.modulus.as_bytes()).to_vec(),
-            e: strip_leading_zeros(key.public_exponent.as_bytes()).to_vec(),
-        });
+        let (n, e) = der::rsa_public_key(bits).map_err(|e| format!("bad RSAPublicKey: {e}"))?;
+        return Ok(PublicKey::Rsa { n, e });
     }
     if oid == ED25519 {
         return Ok(PublicKey::Ed25519(bits.to_vec()));
     }
+    let oid_text = |oid: &[u8]| der::oid_text(oid).unwrap_or_default();
     if oid != EC_PUBLIC_KEY {
-        return Ok(PublicKey::Other(format!("a key of algorithm {oid}")));
+        return Ok(PublicKey::Other(format!("a key of algorithm {}", oid_text(oid))));
     }
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .ok_or("EC key without curve parameters")?
-        .decode_as::<ObjectIdentifier>()
-        .map_err(|_| "EC parameters are not a named curve".to_owned())?;
-    let crv = match curve {
+    let parameters = spki.parameters.ok_or("EC key without curve parameters")?;
+    if parameters.tag != der::OID || der::oid_text(parameters.body).is_err() {
+        return Err("EC parameters are not a named curve".to_owned());
+    }
+    let crv = match parameters.body {
         c if c == SECP256R1 => "P-256",
         c if c == SECP384R1 => "P-384",
         c if c == SECP521R1 => "P-521",
-        other => return Ok(PublicKey::Other(format!("an EC key on curve {other}"))),
+        other => return Ok(PublicKey::Other(format!("an EC key on curve {}", oid_text(other)))),
     };
     Ok(PublicKey::Ec { crv, point: uncompressed_point(crv, bits)? })
 }
@@ -216,12 +210,7 @@ fn uncompressed_point(crv: &str, sec1: &[u8]) -> Result<Vec<u8>, String> {
     if sec1.first() == Some(&0x04) {
         return Ok(sec1.to_vec());
     }
-    let bad = |_| format!("the {crv} point is not valid");
-    Ok(match crv {
-        "P-256" => p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(bad)?.to_encoded_point(false).as_bytes().to_vec(),
-        "P-384" => p384::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(bad)?.to_encoded_point(false).as_bytes().to_vec(),
-        _ => p521::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(bad)?.to_encoded_point(false).as_bytes().to_vec(),
-    })
+    crate::crypto::field::ec_uncompressed(crv, sec1).ok_or_else(|| format!("the {crv} point is not valid"))
 }
 
 /// The JWK's public key from its members; `None` when they do not decode.

@@ -1,6 +1,6 @@
 import { ready, verifyJwt, verifyJwtSync } from 'jwks-verify';
 
-await ready(); // only needed before a sync call; async functions wait by themselves
+await ready(); // before a sync function; also fetches the signature module (verifyJwtSync)
 const token = sessionStorage.getItem('id_token') ?? '';
 const jwks = await (await fetch('/.well-known/jwks.json')).json();
 

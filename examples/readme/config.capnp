@@ -13,8 +13,11 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "out/worker.js"),
-    # The name is the path esbuild kept in the bundle's import: "./gen/jwks_verify_bg.wasm".
+    # The names are the paths esbuild kept in the bundle's imports: "./gen/jwks_verify_bg.wasm"
+    # (the protocol module) and "./gen/jwks_verify_signature_bg.wasm" (RSA/ECDSA/EdDSA in
+    # Rust, for verifyJwtSync; drop it with jwks-verify/slim).
     (name = "gen/jwks_verify_bg.wasm", wasm = embed "out/gen/jwks_verify_bg.wasm"),
+    (name = "gen/jwks_verify_signature_bg.wasm", wasm = embed "out/gen/jwks_verify_signature_bg.wasm"),
   ],
   bindings = [(name = "JWKS_URL", text = "http://127.0.0.1:8788/.well-known/jwks.json")],
   compatibilityDate = "2025-09-01",

@@ -3,11 +3,11 @@
 
 import { WasmProfile, explainAccessToken as coreExplainAccessToken } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
-import { assertReady, ready } from './runtime.js';
+import { assertReady, loadProtocol } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
 export async function verifyAccessToken(token, keys, options) {
-  await ready();
+  await loadProtocol();
   const profile = core(() => WasmProfile.accessToken(options));
   try {
     const text = core(() => profile.text(token));

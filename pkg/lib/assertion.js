@@ -6,11 +6,11 @@
 import { WasmProfile, explainAssertion as coreExplainAssertion } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { markUsedOnce } from './replay.js';
-import { assertReady, ready } from './runtime.js';
+import { assertReady, loadProtocol } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
 export async function checkAssertion(assertion, options) {
-  await ready();
+  await loadProtocol();
   const profile = core(() => WasmProfile.assertion(options));
   try {
     const text = core(() => profile.text(assertion));

@@ -2,7 +2,8 @@
 // candidates whose signature already has the shape the key needs; every algorithm fact comes
 // from the core's table (`algorithmTable()`), none is written here.
 //
-//   rust      — the pure-Rust code inside the wasm module; works everywhere, slowest.
+//   rust      — the pure-Rust code: HMAC in the protocol module, RSA/ECDSA/EdDSA in the
+//               signature module (signature.js); works everywhere, slowest.
 //   node      — node:crypto's synchronous `crypto.verify` with cached KeyObjects
 //               (registered by the Node entry, which may import node:crypto).
 //   webcrypto — `crypto.subtle.verify` with cached CryptoKeys; asynchronous only. HS* and,
@@ -15,6 +16,7 @@
 
 import { algorithmTable } from '../gen/jwks_verify.js';
 import { JoseError } from './errors.js';
+import { loadSignature, signatureCheck, signatureLoaded } from './signature.js';
 
 let table = null;
 function facts(algCode) {
@@ -32,14 +34,34 @@ function keyEntry(handle, index) {
     entries = [];
     entriesByHandle.set(handle, entries);
   }
-  return entries[index] ?? (entries[index] = { jwk: JSON.parse(handle.publicJwk(index)), nodeKey: undefined, nodeParams: [], webKeys: [] });
+  return entries[index] ?? (entries[index] = { jwk: JSON.parse(handle.publicJwk(index)), params: undefined, nodeKey: undefined, nodeParams: [], webKeys: [] });
 }
 
+// The pure-Rust check of one candidate: HMAC stays in the protocol module (2: "check it in
+// Rust"), the rest goes to the signature module with the key's checked parameters.
+function rustCheck(handle, index, algCode, data, signature) {
+  const alg = facts(algCode);
+  if (alg.family === 'hmac') return 2;
+  const entry = keyEntry(handle, index);
+  entry.params ??= handle.keyParams(index);
+  return signatureCheck(entry.params, algCode, data, signature, alg.name);
+}
+
+const rustHosts = new WeakMap();
 const rust = {
   name: 'rust',
   sync: true,
-  hostFor() {
-    return undefined;
+  hostFor(handle) {
+    let host = rustHosts.get(handle);
+    if (host === undefined) {
+      host = (index, algCode, data, signature) => rustCheck(handle, index, algCode, data, signature);
+      rustHosts.set(handle, host);
+    }
+    return host;
+  },
+  // An asynchronous call on this backend loads the signature module first (where it can).
+  load() {
+    return signatureLoaded() ? undefined : loadSignature().catch(() => undefined);
   },
 };
 
@@ -75,7 +97,7 @@ function makeNodeBackend(nodeCrypto) {
   function check(handle, index, algCode, data, signature) {
     const alg = facts(algCode);
     const params = keyParams(keyEntry(handle, index), algCode, alg);
-    if (params === null) return 2;
+    if (params === null) return rustCheck(handle, index, algCode, data, signature);
     try {
       return verifySignature(alg.nodeHash, data, params, signature) ? 1 : 0;
     } catch {
@@ -138,8 +160,19 @@ function makeWebCryptoBackend(subtle) {
     return key;
   }
 
-  function firstByRust(prepared, handle, candidates) {
-    return candidates.find((index) => prepared.verifyRust(handle, index)) ?? -1;
+  // HMAC in the protocol module; anything else in the signature module, loaded on demand.
+  async function byRust(prepared, handle, index, algCode) {
+    if (facts(algCode).family === 'hmac') return prepared.verifyRust(handle, index);
+    await loadSignature();
+    return rustCheck(handle, index, algCode, prepared.signingInput(), prepared.signature()) === 1;
+  }
+
+  async function firstByRust(prepared, handle, candidates) {
+    const algCode = prepared.algCode();
+    for (const index of candidates) {
+      if (await byRust(prepared, handle, index, algCode)) return index;
+    }
+    return -1;
   }
 
   return {
@@ -158,7 +191,7 @@ function makeWebCryptoBackend(subtle) {
         let key = keyEntry(handle, index).webKeys[algCode];
         if (key === undefined || typeof key.then === 'function') key = await webKey(keyEntry(handle, index), algCode, alg);
         if (key === null) {
-          if (prepared.verifyRust(handle, index)) return index;
+          if (await byRust(prepared, handle, index, algCode)) return index;
           continue;
         }
         let ok = false;
@@ -220,6 +253,9 @@ export function setBackend(name = 'auto') {
     throw new JoseError('ERR_JOSE_NOT_SUPPORTED', `the ${name} backend is not available in this runtime (available: ${Object.keys(available).join(', ')})`);
   } else {
     forced = name;
+    // Outside Node the RSA/ECDSA/EdDSA code is a second module: start loading it now
+    // (asynchronous calls wait for it; a sync one before it arrives throws ERR_FALLBACK_NOT_LOADED).
+    if (name === 'rust') rust.load();
   }
   choose();
 }

@@ -7,11 +7,11 @@ import { WasmDpop, explainDpop as coreExplainDpop } from '../gen/jwks_verify.js'
 import { core } from './errors.js';
 import { KeySet } from './keys.js';
 import { markUsedOnce } from './replay.js';
-import { assertReady, ready } from './runtime.js';
+import { assertReady, loadProtocol } from './runtime.js';
 import { runProfile } from './verify.js';
 
 export async function verifyDpopProof(proof, options) {
-  await ready();
+  await loadProtocol();
   const dpop = core(() => WasmDpop.read(options));
   let keySet;
   try {

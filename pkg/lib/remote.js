@@ -6,7 +6,7 @@
 import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { parseJwks } from './keys.js';
-import { instanceId, isReady, ready } from './runtime.js';
+import { instanceId, isReady, loadProtocol } from './runtime.js';
 import { settleWithin } from './settle.js';
 
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
@@ -120,13 +120,13 @@ export class RemoteJwks {
 
   /** The current key set, fetched when missing or expired. */
   async keySet() {
-    await ready();
+    await loadProtocol();
     return this.#resolve(undefined);
   }
 
   /** The key set to verify `token` with: refetched once for an unknown `kid` unless cooling down. */
   async keySetFor(token, maxTokenLength = 16384) {
-    await ready();
+    await loadProtocol();
     let kid;
     try {
       kid = tokenKid(token, maxTokenLength);
@@ -138,7 +138,7 @@ export class RemoteJwks {
 
   /** Fetches now (or joins the fetch in flight); rejects when that fetch fails. */
   async refresh() {
-    await ready();
+    await loadProtocol();
     this.#core();
     await (this.#inFlight ?? this.#fetch(undefined, false));
     return this.#currentKeySet();
@@ -288,7 +288,7 @@ export class RemoteJwks {
  * (`/.well-known/oauth-authorization-server`). The document's `issuer` must equal `issuer`.
  */
 export async function discoverJwks(issuer, options) {
-  await ready();
+  await loadProtocol();
   if (typeof issuer !== 'string') throw new TypeError('issuer must be a string');
   try {
     checkRemoteUrl('discoverJwks issuer', normalizedUrl(issuer, 'discoverJwks issuer'));

@@ -6,7 +6,7 @@
 
 import { WasmResource } from '../gen/jwks_verify.js';
 import { core, fromCore, isJoseError } from './errors.js';
-import { ready } from './runtime.js';
+import { loadProtocol } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
@@ -87,7 +87,7 @@ function judged(judge, err) {
  * jkt? }`, or `{ ok: false, status, error?, errorDescription?, wwwAuthenticate, cause? }`.
  */
 export async function authenticateRequest(request, options) {
-  await ready();
+  await loadProtocol();
   const resource = core(() => WasmResource.read(options));
   try {
     const parts = requestParts(request);

@@ -1,5 +1,7 @@
+import { loadSignature, resetSignature, signatureLoadable } from './signature.js';
+
 // Wasm instantiation state, shared by every entry. An entry registers how to instantiate
-// (synchronously in Node, asynchronously on the web); everything else awaits `ready()`.
+// (synchronously in Node, asynchronously on the web); every async function awaits `loadProtocol()`.
 
 let instantiate = null;
 let pending = null;
@@ -20,7 +22,11 @@ export function isReady() {
   return instantiated;
 }
 
-export function ready() {
+/**
+ * The protocol module, instantiated once (every async function awaits this by itself; it never
+ * loads the signature module).
+ */
+export function loadProtocol() {
   if (instantiated) return Promise.resolve();
   if (!pending) {
     if (!instantiate) return Promise.reject(new Error('jwks-verify: no wasm loader registered for this runtime'));
@@ -36,9 +42,25 @@ export function ready() {
   return pending;
 }
 
+/**
+ * `ready(options)` (API.md, "Loading"): once it resolves, every function works, sync ones
+ * included. `{ sync: false }` loads the protocol module only (enough for every async function
+ * and for parseJwks, decodeJwt, HS* with verifyJwtSync); `{ sync: true }` insists on the
+ * signature module (rejects with ERR_FALLBACK_NOT_LOADED where this entry cannot load it).
+ * The default loads it wherever the entry can (browsers: a second fetch; the slim workerd and
+ * Deno entries cannot, and then only the protocol module is loaded).
+ */
+export function ready(options) {
+  if (options !== undefined && (options === null || typeof options !== 'object' || (options.sync !== undefined && typeof options.sync !== 'boolean') || Object.keys(options).some((k) => k !== 'sync'))) {
+    return Promise.reject(Object.assign(new TypeError('ready(options): options must be { sync?: boolean }'), { code: 'ERR_INVALID_OPTION', option: 'sync' }));
+  }
+  const sync = options?.sync ?? signatureLoadable();
+  return sync ? loadProtocol().then(() => loadSignature()) : loadProtocol();
+}
+
 export function assertReady(name) {
   if (!instantiated) {
-    throw new Error(`jwks-verify: ${name}() needs the wasm module; call "await ready()" once before using it in this runtime`);
+    throw Object.assign(new Error(`jwks-verify: ${name}() needs the wasm module; call "await ready()" once before using it in this runtime`), { code: 'ERR_NOT_READY' });
   }
 }
 
@@ -55,6 +77,7 @@ export function registerReset(fn) {
 export function recoverFrom(thrown) {
   if (reset && instantiated && typeof WebAssembly !== 'undefined' && thrown instanceof WebAssembly.RuntimeError) {
     reset();
+    resetSignature();
     instance += 1;
     for (const listener of resetListeners) listener();
   }

@@ -9,7 +9,7 @@ import { WasmTrustedIssuers, boundKeySet } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { KeySet, handleOf } from './keys.js';
 import { discoverJwks } from './remote.js';
-import { instanceId, isReady, ready } from './runtime.js';
+import { instanceId, isReady, loadProtocol } from './runtime.js';
 
 // The options discoverJwks takes: all but maxIssuers (the core reads and checks all of them).
 function remoteOptionsOf(options) {
@@ -52,7 +52,7 @@ export class TrustedIssuers {
 
   /** The key set of the token's issuer, bound to it; refused before any request when untrusted. */
   async keySetFor(token, maxTokenLength = 16384) {
-    await ready();
+    await loadProtocol();
     const trust = this.#coreObject();
     const issuer = core(() => trust.issuerOf(token, maxTokenLength));
     if (this.#predicate !== null) {

@@ -5,7 +5,7 @@
 import * as wasm from '../gen/jwks_verify.js';
 import { JoseError, core, fromCore } from './errors.js';
 import { localKeySet, handleOf, isRemote } from './keys.js';
-import { assertReady, isReady, ready } from './runtime.js';
+import { assertReady, isReady, loadProtocol } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
 import { isResolver, resolveKeys } from './resolver.js';
 import { cachedProfile } from './options-cache.js';
@@ -49,6 +49,7 @@ export async function resolveKeySet(keys, text, maxTokenLength) {
 export async function runProfile(profile, text, keySet, route = -1, body = undefined) {
   const backend = asyncBackend();
   const handle = handleOf(keySet);
+  await backend.load?.();
   try {
     if (backend.sync) return resultOf(profile.verify(text, handle, route, body, backend.hostFor(handle)), keySet);
     const failed = profile.signatureFailed ? () => profile.signatureFailed() : wasm.signatureFailed;
@@ -104,7 +105,7 @@ export class Verifier {
   }
 
   async verify(token) {
-    if (!isReady()) await ready();
+    if (!isReady()) await loadProtocol();
     const profile = this.#core();
     const text = core(() => profile.text(token));
     const keySet = await resolveKeySet(this.#keys, text, profile.maxTokenLength());
@@ -158,8 +159,9 @@ async function verifyLocalAsync(backend, token, keys, options) {
 
 /** `verifyJwt(token, keys, options)`: exactly `createVerifier(keys, options).verify(token)`. */
 export async function verifyJwt(token, keys, options) {
-  if (!isReady()) await ready();
+  if (!isReady()) await loadProtocol();
   const backend = asyncBackend();
+  await backend.load?.();
   if (!perToken(keys)) return backend.sync ? verifyLocal(backend, token, keys, options) : verifyLocalAsync(backend, token, keys, options);
   const verifier = new Verifier(keys, options, 'verifyJwt');
   try {

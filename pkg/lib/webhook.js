@@ -5,7 +5,7 @@
 import { WasmProfile } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { markUsedOnce } from './replay.js';
-import { ready } from './runtime.js';
+import { loadProtocol } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
 function bodyBytes(body) {
@@ -15,7 +15,7 @@ function bodyBytes(body) {
 }
 
 export async function verifyWebhook(request, keys, options) {
-  await ready();
+  await loadProtocol();
   if (request === null || typeof request !== 'object') throw new TypeError('verifyWebhook needs { authorization, body }');
   const profile = core(() => WasmProfile.webhook(options));
   try {

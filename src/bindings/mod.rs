@@ -76,6 +76,13 @@ impl WasmKeySet {
     pub fn public_jwk(&self, index: usize) -> String {
         self.inner.keys.get(index).map(|k| Value::Object(k.public_jwk.clone()).to_string()).unwrap_or_default()
     }
+
+    /// Key `index`'s checked public parameters for the signature module (`crypto::params`);
+    /// empty for a key that cannot verify.
+    #[wasm_bindgen(js_name = keyParams)]
+    pub fn key_params(&self, index: usize) -> Vec<u8> {
+        self.inner.keys.get(index).and_then(|k| k.material.as_ref()).map(crate::crypto::params::encode).unwrap_or_default()
+    }
 }
 
 /// `explainSelection`: the selection trace of a token (or a header `{alg, kid?}` object's JSON

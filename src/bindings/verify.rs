@@ -6,7 +6,7 @@ use super::options::read;
 use super::{alg_code, jose_error, WasmKeySet};
 use crate::access_token::AccessTokenOptions;
 use crate::assertion::{self, AssertionOptions, Route};
-use crate::crypto::{RustCrypto, SignatureVerifier};
+use crate::crypto::{Builtin, SignatureVerifier};
 use crate::error::JoseError;
 use crate::options::VerifyOptions;
 use crate::replay::Replay;
@@ -46,9 +46,10 @@ const HOST_ASKS_RUST: f64 = 2.0;
 
 /// The pipeline with a synchronous host: `host(keyIndex, algCode, signedBytes, signature)` is
 /// called for each candidate whose signature fits, in set order, and returns 1 (verified), 2
-/// (the host cannot use this key: check it in Rust) or anything else (not verified); HMAC
-/// signatures are always checked in Rust.
-/// `algCode` indexes `algorithmTable()`; the byte views are valid during the call only. An
+/// (the host cannot use this key: check it in Rust; in the protocol module, which holds only
+/// HMAC, anything else is an error) or anything else (not verified). HMAC signatures are
+/// always checked in Rust (faster than a call out to the host).
+/// `algCode` indexes `algorithmTable()`; the byte arrays are copies. An
 /// exception `host` throws is rethrown as is. No host (`undefined`): the pure-Rust code.
 fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>) -> Result<Checked<P::Outcome>, JsValue> {
     run_mapped(token, keys, profile, now, host, |err| err)
@@ -58,16 +59,15 @@ fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64
 pub(crate) fn run_mapped<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>, map: impl FnOnce(JoseError) -> JoseError) -> Result<Checked<P::Outcome>, JsValue> {
     let mut thrown = None;
     let checked = verify::run(token, &keys.inner, profile, now, |c: &Candidate| {
-        // HMAC stays in Rust: measured faster than a call out to the host (bench/results.md).
         let host = host.filter(|_| c.alg.facts().family != crate::alg::Family::Hmac);
-        let Some(host) = host else { return RustCrypto.verify(c.alg, c.key, c.signing_input, c.signature) };
+        let Some(host) = host else { return Builtin::default().verify(c.alg, c.key, c.signing_input, c.signature) };
         // Copies, not views of wasm memory: the host may call into wasm (a key's first use
         // reads its public JWK), which can grow the memory and detach every view of it.
         let (data, signature) = (Uint8Array::from(c.signing_input), Uint8Array::from(c.signature));
         let verdict = host.call4(&JsValue::UNDEFINED, &JsValue::from(c.index as u32), &JsValue::from(alg_code(c.alg)), &data, &signature);
         match verdict {
             Ok(v) if v.as_f64() == Some(HOST_VERIFIED) => Ok(true),
-            Ok(v) if v.as_f64() == Some(HOST_ASKS_RUST) => RustCrypto.verify(c.alg, c.key, c.signing_input, c.signature),
+            Ok(v) if v.as_f64() == Some(HOST_ASKS_RUST) => Builtin::default().verify(c.alg, c.key, c.signing_input, c.signature),
             Ok(_) => Ok(false),
             Err(exception) => {
                 thrown = Some(exception);
@@ -343,11 +343,12 @@ impl WasmPrepared {
         self.inner.finish(key_index, options, options.now(host_now())).map(|c| result_json(&c)).map_err(jose_error)
     }
 
-    /// The pure-Rust check of candidate `index`, where the host lacks the algorithm.
+    /// The pure-Rust check of candidate `index`, where the host lacks the algorithm (in the
+    /// protocol module: HMAC only, `false` for the rest).
     #[wasm_bindgen(js_name = verifyRust)]
     pub fn verify_rust(&self, keys: &WasmKeySet, index: usize) -> bool {
         let Some(key) = keys.inner.keys.get(index) else { return false };
-        RustCrypto.verify(self.inner.alg, key, self.inner.signing_input(), self.inner.signature()).unwrap_or(false)
+        Builtin::default().verify(self.inner.alg, key, self.inner.signing_input(), self.inner.signature()).unwrap_or(false)
     }
 }
 

@@ -60,7 +60,7 @@ function installCounter() {
 // Wycheproof file from the server and make the cases from it instead (skipping `skip`).
 async function runInPage({ cases, vectors, skip, options: vectorOptions, backends }) {
   const lib = await import('/pkg/web.mjs');
-  await lib.ready();
+  await lib.ready({ sync: true }); // the rust backend's RSA/ECDSA/EdDSA: the signature module
   const settle = async (fn) => {
     try {
       const result = await fn();
@@ -291,5 +291,80 @@ describe('claim rules: both backends agree with jose', () => {
       // ...and what jose says for the same token, options and now.
       if (!c.oursOnly) assert.deepEqual(first, joseResult, 'against jose');
     });
+  });
+});
+
+describe('the signature module in Chromium (issue 13)', () => {
+  // A fresh page: the package's module state (ready, the signature module) starts empty.
+  test('sync before ready() is ERR_NOT_READY; after ready({ sync: false }) ES256 is ERR_FALLBACK_NOT_LOADED, HS256 verifies; ready({ sync: true }) loads it; async verification never needs it', async () => {
+    const es = await generateKey('ES256');
+    const hs = await generateKey('HS256');
+    const cases = {
+      es: { token: await mint(es, { sub: 'alice' }), keys: jwksOf([es]) },
+      hs: { token: await mint(hs, { sub: 'alice' }), keys: jwksOf([hs]) },
+    };
+    const fresh = await browser.newPage();
+    const fetched = [];
+    fresh.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+    try {
+      await fresh.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+      const found = await fresh.evaluate(async (cases) => {
+        const lib = await import('/pkg/web.mjs');
+        const codeOf = (fn) => {
+          try {
+            fn();
+            return 'ok';
+          } catch (err) {
+            return `${err.name} ${err.code}`;
+          }
+        };
+        const out = {};
+        out.beforeReady = codeOf(() => lib.verifyJwtSync(cases.hs.token, cases.hs.keys, { algorithms: ['HS256'] }));
+        await lib.ready({ sync: false });
+        out.esSyncWithout = codeOf(() => lib.verifyJwtSync(cases.es.token, cases.es.keys));
+        out.hsSyncWithout = codeOf(() => lib.verifyJwtSync(cases.hs.token, cases.hs.keys, { algorithms: ['HS256'] }));
+        out.esAsync = (await lib.verifyJwt(cases.es.token, cases.es.keys)).payload.sub;
+        out.signatureFetchedBeforeSync = performance.getEntriesByType('resource').some((e) => e.name.includes('jwks_verify_signature'));
+        let badOptions;
+        try {
+          await lib.ready({ sync: 'yes' });
+        } catch (err) {
+          badOptions = `${err.name} ${err.code}`;
+        }
+        out.badOptions = badOptions;
+        await lib.ready({ sync: true });
+        out.esSyncWith = lib.verifyJwtSync(cases.es.token, cases.es.keys).payload.sub;
+        return out;
+      }, cases);
+      assert.deepEqual(found, {
+        beforeReady: 'Error ERR_NOT_READY',
+        esSyncWithout: 'Error ERR_FALLBACK_NOT_LOADED',
+        hsSyncWithout: 'ok',
+        esAsync: 'alice',
+        signatureFetchedBeforeSync: false,
+        badOptions: 'TypeError ERR_INVALID_OPTION',
+        esSyncWith: 'alice',
+      });
+      assert.ok(fetched.some((p) => p.endsWith('/gen/jwks_verify_signature_bg.wasm')), 'ready({ sync: true }) fetched the signature module');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('API.md "Loading": after a plain ready(), every sync function works, verifyJwtSync of every asymmetric family included', async () => {
+    const keys = await Promise.all(['RS256', 'ES256', 'EdDSA'].map((alg) => generateKey(alg)));
+    const cases = await Promise.all(keys.map(async (key) => ({ token: await mint(key, { sub: 'alice' }), keys: jwksOf([key]) })));
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+      const subs = await fresh.evaluate(async (cases) => {
+        const lib = await import('/pkg/web.mjs');
+        await lib.ready();
+        return cases.map((c) => lib.verifyJwtSync(c.token, c.keys).payload.sub);
+      }, cases);
+      assert.deepEqual(subs, ['alice', 'alice', 'alice']);
+    } finally {
+      await fresh.close();
+    }
   });
 });

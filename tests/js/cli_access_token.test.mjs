@@ -69,3 +69,12 @@ test('without --iss or --aud: usage error, exit 2', async () => {
   assert.equal((await cli(['access-token', token, '--jwks', jwksFile, '--iss', ISS])).code, 2);
   assert.equal((await cli(['verify', token, '--jwks', jwksFile, '--scope', 'read'])).code, 2);
 });
+
+test('README try-locally.sh: a token from examples/mint.mjs is accepted by the CLI as an access token', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const root = new URL('../../', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', 'examples/readme/try-locally.sh'], { cwd: root });
+  assert.match(stdout, /^valid/m);
+  assert.match(stdout, /client_id: "demo-client"/);
+});

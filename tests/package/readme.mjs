@@ -315,12 +315,16 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
       target: 'es2022', outfile: join(out, 'app.js'), logLevel: 'error',
     });
     await mkdir(join(out, 'gen'), { recursive: true });
-    await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(out, 'gen/jwks_verify_bg.wasm'));
+    // The README's copy step for the default entry: both modules (ready({ sync: true }) fetches the second).
+    for (const wasm of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+      await copyFile(join(dir, 'node_modules/jwks-verify/gen', wasm), join(out, 'gen', wasm));
+    }
     const jwks = await readFile(join(dir, 'jwks.json'));
     const files = {
       '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>app</title><body>…<script type="module" src="/app.js"></script>'],
       '/app.js': ['text/javascript', await readFile(join(out, 'app.js'))],
       '/gen/jwks_verify_bg.wasm': ['application/wasm', await readFile(join(out, 'gen/jwks_verify_bg.wasm'))],
+      '/gen/jwks_verify_signature_bg.wasm': ['application/wasm', await readFile(join(out, 'gen/jwks_verify_signature_bg.wasm'))],
       '/.well-known/jwks.json': ['application/json', jwks],
     };
     const server = createServer((req, res) => {

@@ -17,7 +17,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as jose from 'jose';
@@ -45,8 +45,10 @@ const WEBHOOK_BODY = '{"event":"ping","id":42}';
 
 // Files the tarball must hold (and nothing outside them but package.json / README.md).
 const PACKED = [
-  'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'cli.mjs',
+  'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'slim-workerd.mjs', 'slim-deno.mjs', 'slim.d.ts', 'cli.mjs',
   'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
+  'esbuild.mjs', 'esbuild.d.ts', 'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts', 'signature.cjs', 'signature.d.cts',
+  'gen/jwks_verify_signature.js', 'gen/jwks_verify_signature_bg.wasm',
   'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
   ...['hono', 'express', 'fastify'].flatMap((sub) => [`${sub}.mjs`, `${sub}.cjs`, `${sub}.d.ts`, `${sub}.d.cts`]),
   'LICENSE-MIT', 'LICENSE-APACHE',
@@ -308,7 +310,7 @@ test('index.d.cts is the same declarations as index.d.ts', async () => {
 });
 
 test('lib/ has no static node: import (it is loaded in browsers)', async () => {
-  const lib = packedFiles.filter((f) => f.startsWith('lib/') || f === 'web.mjs' || f === 'workerd.mjs' || f === 'deno.mjs');
+  const lib = packedFiles.filter((f) => f.startsWith('lib/') || f === 'web.mjs' || /^(slim-)?(workerd|deno)\.mjs$/.test(f));
   for (const file of lib) {
     const text = await readFile(join(PKG, file), 'utf8');
     assert.doesNotMatch(text, /^\s*(?:import|export)\b[^;]*?['"]node:/m, `${file} imports a node: module`);
@@ -371,9 +373,12 @@ test('Chromium: an esbuild bundle (browser condition) verifies every algorithm; 
   const inputs = Object.keys(metafile.inputs);
   assert.ok(inputs.includes('node_modules/jwks-verify/web.mjs'), `bundled: ${inputs.join(', ')}`);
   assert.ok(!inputs.some((f) => /jwks-verify\/(node|workerd|deno)\./.test(f)), `bundled: ${inputs.join(', ')}`);
-  // web.mjs fetches gen/jwks_verify_bg.wasm next to the bundle: the one copy step users make.
+  // web.mjs fetches gen/jwks_verify_bg.wasm next to the bundle (and, for verifyJwtSync after
+  // ready({ sync: true }), gen/jwks_verify_signature_bg.wasm): the copy step of this recipe.
   await mkdir(join(out, 'gen'), { recursive: true });
-  await copyFile(join(projects.browser, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(out, 'gen/jwks_verify_bg.wasm'));
+  for (const wasm of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+    await copyFile(join(projects.browser, 'node_modules/jwks-verify/gen', wasm), join(out, 'gen', wasm));
+  }
   await writeFile(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>jwks-verify</title><script type="module" src="./bundle.js"></script>\n');
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -407,7 +412,7 @@ test('workerd: a worker bundled with the workerd condition imports the .wasm as 
     setup(build) {
       build.onResolve({ filter: /\.wasm$/ }, (args) => {
         wasmImports.push(args.importer);
-        return { path: './jwks_verify_bg.wasm', external: true };
+        return { path: `./${basename(args.path)}`, external: true };
       });
     },
   };
@@ -417,8 +422,12 @@ test('workerd: a worker bundled with the workerd condition imports the .wasm as 
     outfile: join(dir, 'out/worker.js'), metafile: true, plugins: [wasmModules], logLevel: 'error',
   });
   assert.ok(Object.keys(metafile.inputs).includes('node_modules/jwks-verify/workerd.mjs'), Object.keys(metafile.inputs).join(', '));
-  assert.ok(wasmImports.length === 1 && wasmImports[0].endsWith('workerd.mjs'), `wasm imported by ${wasmImports.join(', ')}`);
-  await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(dir, 'out/jwks_verify_bg.wasm'));
+  // The default entry (workerd.mjs) brings both modules: slim-workerd.mjs the protocol one,
+  // signature-workerd.mjs the pure-Rust signatures, so verifyJwtSync works with no extra import.
+  assert.deepEqual(wasmImports.map((f) => basename(f)).sort(), ['signature-workerd.mjs', 'slim-workerd.mjs'], `wasm imported by ${wasmImports.join(', ')}`);
+  for (const wasm of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+    await copyFile(join(dir, 'node_modules/jwks-verify/gen', wasm), join(dir, 'out', wasm));
+  }
 
   const port = await freePort();
   await writeFile(join(dir, 'out/config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
@@ -433,6 +442,7 @@ const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
+    (name = "jwks_verify_signature_bg.wasm", wasm = embed "jwks_verify_signature_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",
   globalOutbound = "internet",
@@ -485,12 +495,15 @@ test('workerd: a Hono app with jwks-verify/hono (the adapter loads workerd.mjs):
     entryPoints: [join(dir, 'hono-worker.mjs')], absWorkingDir: dir, bundle: true, format: 'esm', platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], target: 'es2022',
     outfile: join(dir, 'out-hono/worker.js'), metafile: true, logLevel: 'error',
-    plugins: [{ name: 'wasm-modules', setup: (build) => build.onResolve({ filter: /\.wasm$/ }, () => ({ path: './jwks_verify_bg.wasm', external: true })) }],
+    plugins: [{ name: 'wasm-modules', setup: (build) => build.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: `./${basename(args.path)}`, external: true })) }],
   });
   const inputs = Object.keys(metafile.inputs);
   assert.ok(inputs.includes('node_modules/jwks-verify/workerd.mjs') && inputs.includes('node_modules/jwks-verify/lib/hono.js'), inputs.join(', '));
   assert.ok(!inputs.some((f) => /jwks-verify\/(node|web|deno)\./.test(f)), inputs.join(', '));
-  await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(dir, 'out-hono/jwks_verify_bg.wasm'));
+  // The default workerd entry brings both modules (protocol and signature).
+  for (const wasm of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+    await copyFile(join(dir, 'node_modules/jwks-verify/gen', wasm), join(dir, 'out-hono', wasm));
+  }
 
   const issuer = 'https://as.example';
   const issuerKey = await generateKey('ES256', { kid: 'as-1' });
@@ -517,6 +530,7 @@ const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
+    (name = "jwks_verify_signature_bg.wasm", wasm = embed "jwks_verify_signature_bg.wasm"),
   ],
   bindings = [
     (name = "JWKS_URL", text = "http://127.0.0.1:${jwksServer.address().port}/jwks.json"),
@@ -568,6 +582,83 @@ const worker :Workerd.Worker = (
     child.kill();
     await exited;
     jwksServer.close();
+  }
+});
+
+test('workerd: jwks-verify/slim uploads the protocol module alone; async verification works, verifyJwtSync of ES256 is ERR_FALLBACK_NOT_LOADED, HS256 verifies', async (t) => {
+  const workerd = tool('workerd');
+  if (skipMissing(t, 'workerd', workerd)) return;
+  if (skipMissing(t, 'esbuild', tool('esbuild'))) return;
+  const esbuild = await import('esbuild');
+  const dir = projects.workerd;
+  await mkdir(join(dir, 'out-slim'), { recursive: true });
+  await writeFile(join(dir, 'slim-worker.mjs'), `import { ready, verifyJwt, verifyJwtSync } from 'jwks-verify/slim';
+const codeOf = (fn) => { try { return fn().payload.sub; } catch (err) { return err.code; } };
+export default {
+  async fetch(request) {
+    const { es, hs } = await request.json();
+    let strict;
+    try { await ready({ sync: true }); strict = 'loaded'; } catch (err) { strict = err.code; }
+    await ready();
+    return Response.json({
+      async: (await verifyJwt(es.token, es.keys)).payload.sub,
+      syncEs: codeOf(() => verifyJwtSync(es.token, es.keys)),
+      syncHs: codeOf(() => verifyJwtSync(hs.token, hs.keys, { algorithms: ['HS256'] })),
+      strict,
+    });
+  },
+};
+`);
+  const wasmImports = [];
+  await esbuild.build({
+    entryPoints: [join(dir, 'slim-worker.mjs')], absWorkingDir: dir, bundle: true, format: 'esm', platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], target: 'es2022',
+    outfile: join(dir, 'out-slim/worker.js'), logLevel: 'error',
+    plugins: [{ name: 'wasm-modules', setup: (build) => build.onResolve({ filter: /\.wasm$/ }, (args) => {
+      wasmImports.push(basename(args.path));
+      return { path: `./${basename(args.path)}`, external: true };
+    }) }],
+  });
+  assert.deepEqual(wasmImports, ['jwks_verify_bg.wasm'], 'jwks-verify/slim imports the protocol module only');
+  await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(dir, 'out-slim/jwks_verify_bg.wasm'));
+  const port = await freePort();
+  await writeFile(join(dir, 'out-slim/config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .worker)],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
+  ],
+  compatibilityDate = "2025-09-01",
+);
+`);
+  const es = await generateKey('ES256');
+  const hs = await generateKey('HS256');
+  const body = JSON.stringify({
+    es: { token: await mint(es, { sub: 'alice' }), keys: jwksOf([es]) },
+    hs: { token: await mint(hs, { sub: 'alice' }), keys: jwksOf([hs]) },
+  });
+  const child = spawn(workerd, ['serve', join(dir, 'out-slim/config.capnp')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+  try {
+    let answer;
+    for (let attempt = 0; attempt < 200 && answer === undefined; attempt++) {
+      const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
+      if (state) throw new Error(`workerd exited with ${state.code}:\n${log}`);
+      answer = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body }).catch((err) => (err.cause?.code === 'ECONNREFUSED' ? undefined : Promise.reject(err)));
+    }
+    assert.ok(answer, `workerd did not listen:\n${log}`);
+    assert.equal(answer.status, 200, `${await answer.clone().text()}\n${log}`);
+    assert.deepEqual(await answer.json(), { async: 'alice', syncEs: 'ERR_FALLBACK_NOT_LOADED', syncHs: 'alice', strict: 'ERR_FALLBACK_NOT_LOADED' });
+  } finally {
+    child.kill();
+    await exited;
   }
 });
 

@@ -124,7 +124,7 @@ export async function runSuite(jv, fixtures, { syncBeforeReady }) {
   const missing = API_NAMES.filter((name) => typeof jv[name] !== 'function');
   record('every API export is there', missing.length === 0, `missing: ${missing.join(', ')}`);
 
-  await check('ready()', () => jv.ready());
+  await check('ready({ sync: true })', () => jv.ready({ sync: true }));
 
   for (const c of fixtures.cases) {
     await check(`verifyJwt ${c.alg}`, async () => {

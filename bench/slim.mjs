@@ -1,0 +1,159 @@
+// Cold start in Chromium (issue 13): a fresh page (new browser context, empty cache) loads an
+// esbuild bundle and verifies one ES256 and one RS256 token; the figure is
+// `performance.now()` when both are verified (time since navigation start), median of
+// ROUNDS interleaved runs, for jwks-verify (`jwks-verify/esbuild`: protocol module only,
+// WebCrypto does the signatures) and for jose (createLocalJWKSet + jwtVerify). The page's
+// downloads are recorded with their gzip -9 size. Writes the "## Wasm size (issue 13)" section
+// (the shipped modules' sizes now, then bench/size-breakdown.md: where the bytes were, measured
+// once with twiggy) and the "## Cold start in Chromium" section of bench/results.md.
+
+import { createServer } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as jose from 'jose';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'bench/tmp/slim');
+const RESULTS = new URL('./results.md', import.meta.url);
+const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+async function fixtures() {
+  const keys = [];
+  const tokens = [];
+  for (const alg of ['ES256', 'RS256']) {
+    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
+    const kid = `${alg.toLowerCase()}-1`;
+    keys.push({ ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' });
+    tokens.push(await new jose.SignJWT({ sub: 'alice' }).setProtectedHeader({ alg, kid }).setIssuedAt().setExpirationTime('2h').sign(privateKey));
+  }
+  return { jwks: { keys }, tokens };
+}
+
+const APPS = {
+  'jwks-verify': `import { ready, parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/esbuild.mjs'))};
+import fixtures from './fixtures.json';
+await ready({ sync: false }); // the protocol module alone: verifyJwt uses WebCrypto
+const keys = parseJwks(fixtures.jwks);
+for (const token of fixtures.tokens) await verifyJwt(token, keys);
+globalThis.__done = performance.now();`,
+  jose: `import { createLocalJWKSet, jwtVerify } from 'jose';
+import fixtures from './fixtures.json';
+const keys = createLocalJWKSet(fixtures.jwks);
+for (const token of fixtures.tokens) await jwtVerify(token, keys);
+globalThis.__done = performance.now();`,
+};
+
+async function bundle(name, source) {
+  const dir = join(OUT, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'app.mjs'), source);
+  writeFileSync(join(dir, 'fixtures.json'), JSON.stringify(await FIXTURES));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./app.js"></script>\n');
+  await build({
+    entryPoints: [join(dir, 'app.mjs')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
+    outdir: dir, loader: { '.wasm': 'file' }, nodePaths: [join(ROOT, 'node_modules')], logLevel: 'error',
+  });
+}
+
+const TYPES = { js: 'text/javascript', wasm: 'application/wasm', html: 'text/html', json: 'application/json' };
+
+function serve() {
+  return new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      const path = normalize(join(OUT, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
+      if (!path.startsWith(OUT + sep)) return res.writeHead(403).end();
+      try {
+        const body = readFileSync(path);
+        res.writeHead(200, { 'content-type': TYPES[path.split('.').pop()] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+        res.end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+const FIXTURES = fixtures();
+
+async function main() {
+  const started = Date.now();
+  for (const [name, source] of Object.entries(APPS)) await bundle(name, source);
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const times = Object.fromEntries(Object.keys(APPS).map((n) => [n, []]));
+  const downloads = {};
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of Object.keys(APPS)) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const fetched = [];
+        page.on('response', (response) => fetched.push(new URL(response.url()).pathname));
+        const errors = [];
+        page.on('pageerror', (err) => errors.push(err.message));
+        await page.goto(`${base}/${name}/index.html`);
+        await page.waitForFunction(() => globalThis.__done !== undefined, null, { timeout: 30_000 }).catch((err) => {
+          throw new Error(`${name}: ${err.message} ${errors.join('; ')}`);
+        });
+        times[name].push(await page.evaluate(() => globalThis.__done));
+        downloads[name] = fetched;
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const size = (path) => {
+    const body = readFileSync(join(OUT, path));
+    return { raw: body.length, gzip: gzipSync(body, { level: 9 }).length };
+  };
+  const lines = [
+    '## Cold start in Chromium',
+    '',
+    `Measured ${new Date().toISOString()} by bench/slim.mjs (${Math.round((Date.now() - started) / 1000)} s): a fresh browser context loads an esbuild bundle (minified) from a loopback server and verifies one ES256 and one RS256 token (2048-bit); the time is \`performance.now()\` when both are verified (from navigation start), median of ${ROUNDS} interleaved runs.`,
+    '',
+    '| library | fresh page load to first verified tokens | downloads (raw / gzip -9) |',
+    '|---|---:|---|',
+  ];
+  for (const name of Object.keys(APPS)) {
+    const files = downloads[name].filter((p) => !p.endsWith('.html')).map((p) => {
+      const { raw, gzip } = size(p.slice(1));
+      return `${p.split('/').pop()}: ${raw.toLocaleString('en')} / ${gzip.toLocaleString('en')}`;
+    });
+    lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${files.join('; ')} |`);
+  }
+  const sizes = [
+    '## Wasm size (issue 13)',
+    '',
+    'The shipped modules now (pkg/gen, after wasm-bindgen and wasm-opt):',
+    '',
+    '| module | raw | gzip -9 |',
+    '|---|---:|---:|',
+  ];
+  for (const name of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+    const body = readFileSync(join(ROOT, 'pkg/gen', name));
+    sizes.push(`| ${name} | ${body.length.toLocaleString('en')} | ${gzipSync(body, { level: 9 }).length.toLocaleString('en')} |`);
+  }
+  sizes.push('', readFileSync(join(ROOT, 'bench/size-breakdown.md'), 'utf8').trimEnd());
+  let text = readFileSync(RESULTS, 'utf8');
+  for (const section of [sizes.join('\n') + '\n', lines.join('\n') + '\n']) {
+    console.log(section);
+    const title = section.slice(0, section.indexOf('\n'));
+    const start = text.indexOf(title);
+    const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
+    text = start < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`;
+  }
+  writeFileSync(RESULTS, text);
+}
+
+await main();

@@ -1,0 +1,155 @@
+// Cold start in workerd (issue 13): a worker bundled by esbuild with the workerd condition
+// (the protocol .wasm as a compiled module, as wrangler does) verifies one ES256 and one
+// RS256 token on its first request. The figure is the time from spawning `workerd serve` to
+// the first verified response (workerd's own start-up included, the same for both), median
+// of ROUNDS interleaved runs, for jwks-verify and for jose. Writes the "## Cold start in
+// workerd" section of bench/results.md.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as jose from 'jose';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'bench/tmp/slim-workerd');
+const RESULTS = new URL('./results.md', import.meta.url);
+const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
+const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
+
+async function fixtures() {
+  const keys = [];
+  const tokens = [];
+  for (const alg of ['ES256', 'RS256']) {
+    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
+    const kid = `${alg.toLowerCase()}-1`;
+    keys.push({ ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' });
+    tokens.push(await new jose.SignJWT({ sub: 'alice' }).setProtectedHeader({ alg, kid }).setIssuedAt().setExpirationTime('2h').sign(privateKey));
+  }
+  return { jwks: { keys }, tokens };
+}
+
+const WORKERS = {
+  'jwks-verify': `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/slim-workerd.mjs'))};
+import fixtures from './fixtures.json';
+export default { async fetch() {
+  const keys = parseJwks(fixtures.jwks);
+  const subs = [];
+  for (const token of fixtures.tokens) subs.push((await verifyJwt(token, keys)).payload.sub);
+  return new Response(subs.join(','));
+} };`,
+  jose: `import { createLocalJWKSet, jwtVerify } from 'jose';
+import fixtures from './fixtures.json';
+export default { async fetch() {
+  const keys = createLocalJWKSet(fixtures.jwks);
+  const subs = [];
+  for (const token of fixtures.tokens) subs.push((await jwtVerify(token, keys)).payload.sub);
+  return new Response(subs.join(','));
+} };`,
+};
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function bundle(name, source, fixtureText) {
+  const dir = join(OUT, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'worker.src.mjs'), source);
+  writeFileSync(join(dir, 'fixtures.json'), fixtureText);
+  const wasm = new Set();
+  await build({
+    entryPoints: [join(dir, 'worker.src.mjs')], bundle: true, format: 'esm', platform: 'neutral', minify: true,
+    conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], target: 'es2022',
+    outfile: join(dir, 'worker.js'), nodePaths: [join(ROOT, 'node_modules')], logLevel: 'error',
+    plugins: [{
+      name: 'wasm-modules',
+      setup(b) {
+        b.onResolve({ filter: /\.wasm$/ }, (args) => {
+          wasm.add(join(args.resolveDir, args.path));
+          return { path: `./${basename(args.path)}`, external: true };
+        });
+      },
+    }],
+  });
+  const modules = [...wasm].map((path) => {
+    writeFileSync(join(dir, basename(path)), readFileSync(path));
+    return `    (name = "${basename(path)}", wasm = embed "${basename(path)}"),`;
+  });
+  return { dir, modules, files: ['worker.js', ...[...wasm].map((p) => basename(p))] };
+}
+
+async function firstResponse(dir, modules) {
+  const port = await freePort();
+  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .worker)],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+${modules.join('\n')}
+  ],
+  compatibilityDate = "2025-09-01",
+);
+`);
+  const started = performance.now();
+  const child = spawn(WORKERD, ['serve', join(dir, 'config.capnp')], { cwd: dir, stdio: 'ignore' });
+  try {
+    for (;;) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/`);
+        const text = await response.text();
+        if (text !== 'alice,alice') throw new Error(`${dir}: ${response.status} ${text.slice(0, 200)}`);
+        return performance.now() - started;
+      } catch (err) {
+        if (err.message.startsWith(dir)) throw err;
+        if (performance.now() - started > 30_000) throw new Error(`${dir}: no answer in 30 s`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+  } finally {
+    child.kill();
+  }
+}
+
+const started = Date.now();
+const fixtureText = JSON.stringify(await fixtures());
+const built = {};
+for (const [name, source] of Object.entries(WORKERS)) built[name] = await bundle(name, source, fixtureText);
+const times = Object.fromEntries(Object.keys(WORKERS).map((n) => [n, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const name of Object.keys(WORKERS)) times[name].push(await firstResponse(built[name].dir, built[name].modules));
+}
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const lines = [
+  '## Cold start in workerd',
+  '',
+  `Measured ${new Date().toISOString()} by bench/slim_workerd.mjs (${Math.round((Date.now() - started) / 1000)} s): \`workerd serve\` of an esbuild bundle (workerd condition, minified, .wasm as a module) is spawned and asked once to verify one ES256 and one RS256 token; the time is from the spawn to the verified response (workerd's start-up included), median of ${ROUNDS} interleaved runs.`,
+  '',
+  '| library | spawn to first verified response | uploaded files (raw / gzip -9) |',
+  '|---|---:|---|',
+];
+for (const name of Object.keys(WORKERS)) {
+  const files = built[name].files.map((f) => {
+    const body = readFileSync(join(built[name].dir, f));
+    return `${f}: ${body.length.toLocaleString('en')} / ${gzipSync(body, { level: 9 }).length.toLocaleString('en')}`;
+  });
+  lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${files.join('; ')} |`);
+}
+const section = `${lines.join('\n')}\n`;
+console.log(section);
+const text = readFileSync(RESULTS, 'utf8');
+const start = text.indexOf('## Cold start in workerd');
+const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
+writeFileSync(RESULTS, start < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`);

@@ -1,0 +1,1 @@
+npx esbuild app.mjs --bundle --format=esm --outdir=out --loader:.wasm=file

@@ -1,0 +1,2 @@
+// jwks-verify/esbuild: the same API as the main entry (see esbuild.mjs).
+export * from './index.js';

@@ -1,0 +1,63 @@
+// The signature module: the pure-Rust RSA/ECDSA/EdDSA check, a second wasm module. Node and
+// the default workerd and Deno entries load it at import; browsers on `await ready()` (not
+// `ready({ sync: false })`), setBackend('rust'), or an asynchronous check that meets an
+// algorithm or key the host lacks (then it is loaded on the spot); `jwks-verify/slim` in
+// workerd and Deno only with `import 'jwks-verify/signature'`. HMAC is in
+// the protocol module. The core decides every verdict; this file only loads and forwards.
+
+let loader = null;
+let missingHint = 'call "await ready()" (not ready({ sync: false })) once before it';
+let loaded = null;
+let pending = null;
+
+/** An entry says how to load the module (a function returning its initialised glue). */
+export function registerSignatureLoader(fn, hint) {
+  loader = fn;
+  if (hint) missingHint = hint;
+}
+
+/** An entry that instantiated it synchronously (Node, workerd with the module imported). */
+export function markSignatureLoaded(glue) {
+  loaded = glue;
+}
+
+/** Whether this entry has the module or a way to load it. */
+export function signatureLoadable() {
+  return loaded !== null || loader !== null;
+}
+
+export function signatureLoaded() {
+  return loaded !== null;
+}
+
+function notLoaded(why) {
+  return Object.assign(new Error(`jwks-verify: ${why} needs the pure-Rust signature module, which is not loaded; ${missingHint}`), { code: 'ERR_FALLBACK_NOT_LOADED' });
+}
+
+/** Loads the module once (a no-op when loaded); rejects with ERR_FALLBACK_NOT_LOADED when this runtime registered no loader. */
+export function loadSignature() {
+  if (loaded !== null) return Promise.resolve();
+  if (pending === null) {
+    if (loader === null) return Promise.reject(notLoaded('this call'));
+    pending = Promise.resolve()
+      .then(() => loader())
+      .then((glue) => {
+        loaded = glue;
+      }, (err) => {
+        pending = null;
+        throw err;
+      });
+  }
+  return pending;
+}
+
+/** The module's check of one candidate (1 verified, 0 not); throws ERR_FALLBACK_NOT_LOADED when it is not loaded. */
+export function signatureCheck(params, algCode, data, signature, algName) {
+  if (loaded === null) throw notLoaded(`an ${algName} signature check without host crypto`);
+  return loaded.verifySignature(algCode, params, data, signature);
+}
+
+/** After a trap: a fresh instance of the module too. */
+export function resetSignature() {
+  if (loaded !== null && typeof loaded.__wbg_reset_state === 'function') loaded.__wbg_reset_state();
+}
