@@ -7,18 +7,41 @@ import { assertReady, onReset } from './runtime.js';
 
 const handles = new WeakMap();
 
+// `keys` and `diagnostics` are read from the core on first use: a large set verifies tokens
+// without describing every key (a result's `key` comes from `keyInfoOf`). They are own,
+// enumerable members, as plain data after the first read.
+const DESCRIBED = ['keys', 'diagnostics'];
+
+function describe(keySet) {
+  const described = JSON.parse(core(() => handleOf(keySet).describe()));
+  for (const name of DESCRIBED) define(keySet, name, described[name]);
+  return described;
+}
+
+function define(keySet, name, value) {
+  Object.defineProperty(keySet, name, { value, writable: true, enumerable: true, configurable: true });
+}
+
+function describedLazily(keySet, name) {
+  Object.defineProperty(keySet, name, {
+    enumerable: true,
+    configurable: true,
+    get: () => describe(keySet)[name],
+    set: (value) => define(keySet, name, value),
+  });
+}
+
 export class KeySet {
   constructor(handle) {
-    const described = JSON.parse(handle.describe());
-    this.keys = described.keys;
-    this.diagnostics = described.diagnostics;
     handles.set(this, handle);
+    for (const name of DESCRIBED) describedLazily(this, name);
   }
 
   /** Releases the parsed keys now (instead of at garbage collection); the set is unusable after. */
   free() {
     const handle = handles.get(this);
     if (handle) {
+      if (Object.getOwnPropertyDescriptor(this, 'keys')?.get) describe(this);
       handles.delete(this);
       handle.free();
     }
@@ -33,6 +56,18 @@ export function handleOf(keySet) {
   const handle = handles.get(keySet);
   if (handle === undefined) throw new JoseError('ERR_JWKS_INVALID', 'this KeySet was freed (free() or [Symbol.dispose]) and can no longer verify');
   return handle;
+}
+
+const keyInfos = new WeakMap();
+
+/** The KeyInfo of key `index` of a set (the core's, read once per set and index; do not mutate). */
+export function keyInfoOf(keySet, index) {
+  let infos = keyInfos.get(keySet);
+  if (infos === undefined) {
+    infos = [];
+    keyInfos.set(keySet, infos);
+  }
+  return infos[index] ?? (infos[index] = JSON.parse(handleOf(keySet).keyInfo(index)));
 }
 
 function jsonText(input) {

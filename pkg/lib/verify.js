@@ -4,7 +4,7 @@
 
 import * as wasm from '../gen/jwks_verify.js';
 import { JoseError, core, fromCore } from './errors.js';
-import { localKeySet, handleOf, isRemote } from './keys.js';
+import { localKeySet, handleOf, isRemote, keyInfoOf } from './keys.js';
 import { assertReady, isReady, loadProtocol } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
 import { isResolver, resolveKeys } from './resolver.js';
@@ -26,7 +26,7 @@ function withPayload(token) {
 // used, replaced here by a copy of its KeyInfo.
 function resultOf(json, keySet) {
   const result = JSON.parse(json);
-  result.key = { ...keySet.keys[result.key] };
+  result.key = { ...keyInfoOf(keySet, result.key) };
   return result;
 }
 

@@ -71,6 +71,13 @@ impl WasmKeySet {
         json!({ "keys": keys, "diagnostics": self.inner.diagnostics }).to_string()
     }
 
+    /// The `KeyInfo` of key `index` (JSON text; empty when there is none): a result's `key`
+    /// without describing the whole set.
+    #[wasm_bindgen(js_name = keyInfo)]
+    pub fn key_info(&self, index: usize) -> String {
+        self.inner.keys.get(index).and_then(|k| serde_json::to_string(&k.info()).ok()).unwrap_or_default()
+    }
+
     /// The members a host crypto API needs to import key `index` (JSON text).
     #[wasm_bindgen(js_name = publicJwk)]
     pub fn public_jwk(&self, index: usize) -> String {
