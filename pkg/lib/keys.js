@@ -43,7 +43,14 @@ export class KeySet {
     if (handle) {
       if (Object.getOwnPropertyDescriptor(this, 'keys')?.get) describe(this);
       handles.delete(this);
-      handle.free();
+      const entry = sharedOf.get(this);
+      if (entry) {
+        sharedOf.delete(this);
+        collected.unregister(this);
+        release(entry);
+      } else {
+        handle.free();
+      }
     }
   }
 
@@ -62,12 +69,45 @@ const keyInfos = new WeakMap();
 
 /** The KeyInfo of key `index` of a set (the core's, read once per set and index; do not mutate). */
 export function keyInfoOf(keySet, index) {
-  let infos = keyInfos.get(keySet);
+  const handle = handleOf(keySet);
+  let infos = keyInfos.get(handle);
   if (infos === undefined) {
     infos = [];
-    keyInfos.set(keySet, infos);
+    keyInfos.set(handle, infos);
   }
-  return infos[index] ?? (infos[index] = JSON.parse(handleOf(keySet).keyInfo(index)));
+  return infos[index] ?? (infos[index] = JSON.parse(handle.keyInfo(index)));
+}
+
+// `parseJwks(input)` without options: KeySets of the same JSON text share one parsed set in
+// the core, counted, and freed when the last of them is freed (or collected), so that a loop
+// that parses the same keys on every call holds one copy in wasm memory, not one per call
+// until the next garbage collection. With options, each call parses its own set.
+const shared = new Map();
+const SHARED_SIZE = 32;
+const sharedOf = new WeakMap();
+const collected = typeof FinalizationRegistry === 'undefined'
+  ? { register() {}, unregister() {} }
+  : new FinalizationRegistry((entry) => release(entry));
+
+function release(entry) {
+  entry.refs -= 1;
+  if (entry.refs > 0) return;
+  if (shared.get(entry.text) === entry) shared.delete(entry.text);
+  entry.handle.free();
+}
+
+function sharedKeySet(text) {
+  let entry = shared.get(text);
+  if (entry === undefined) {
+    entry = { text, handle: core(() => WasmKeySet.parse(text, undefined)), refs: 0 };
+    if (shared.size >= SHARED_SIZE) shared.delete(shared.keys().next().value);
+    shared.set(text, entry);
+  }
+  entry.refs += 1;
+  const keySet = new KeySet(entry.handle);
+  sharedOf.set(keySet, entry);
+  collected.register(keySet, entry, keySet);
+  return keySet;
 }
 
 function jsonText(input) {
@@ -90,6 +130,7 @@ function jsonText(input) {
 export function parseJwks(input, options) {
   assertReady('parseJwks');
   const text = jsonText(input);
+  if (options === undefined) return sharedKeySet(text);
   return new KeySet(core(() => WasmKeySet.parse(text, options)));
 }
 
@@ -99,7 +140,10 @@ export function parseJwks(input, options) {
 const byText = new Map();
 const TEXT_CACHE_SIZE = 32;
 // Parsed sets die with the wasm instance that holds them (runtime.js, after a trap).
-onReset(() => byText.clear());
+onReset(() => {
+  byText.clear();
+  shared.clear();
+});
 
 export function isRemote(keys) {
   return typeof keys?.keySetFor === 'function';

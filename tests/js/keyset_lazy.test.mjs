@@ -60,3 +60,15 @@ test("a result's key is a copy: editing it changes neither the set nor later res
   assert.equal(set.keys[1].kid, 'a');
   assert.notEqual(second.key, set.keys[1]);
 });
+
+test('sets parsed from the same text share the core copy: freeing one leaves the others working', () => {
+  const sets = Array.from({ length: 5 }, () => parseJwks(jwks));
+  sets[0].free();
+  sets[3][Symbol.dispose]();
+  assert.throws(() => verifyJwtSync(token, sets[0], options), { code: 'ERR_JWKS_INVALID' });
+  for (const i of [1, 2, 4]) assert.equal(verifyJwtSync(token, sets[i], options).key.kid, 'a', `set ${i}`);
+  for (const i of [1, 2, 4]) sets[i].free();
+  const again = parseJwks(jwks);
+  assert.equal(verifyJwtSync(token, again, options).key.kid, 'a', 'parsed again after every copy was freed');
+  assert.throws(() => verifyJwtSync(token, sets[1], options), { code: 'ERR_JWKS_INVALID' });
+});
