@@ -43,14 +43,8 @@ export class KeySet {
     if (handle) {
       if (Object.getOwnPropertyDescriptor(this, 'keys')?.get) describe(this);
       handles.delete(this);
-      const entry = sharedOf.get(this);
-      if (entry) {
-        sharedOf.delete(this);
-        collected.unregister(this);
-        release(entry);
-      } else {
-        handle.free();
-      }
+      // A shared copy stays in its bounded cache (below); it is released when evicted.
+      if (!shared.has(handle)) handle.free();
     }
   }
 
@@ -79,35 +73,26 @@ export function keyInfoOf(keySet, index) {
 }
 
 // `parseJwks(input)` without options: KeySets of the same JSON text share one parsed set in
-// the core, counted, and freed when the last of them is freed (or collected), so that a loop
-// that parses the same keys on every call holds one copy in wasm memory, not one per call
-// until the next garbage collection. With options, each call parses its own set.
-const shared = new Map();
+// the core, kept for the last SHARED_SIZE texts, so that a loop that parses the same keys on
+// every call (and frees them, or not) holds one copy in wasm memory and reuses its imported host
+// keys. `free()` on such a set releases the KeySet; the shared copy is dropped when evicted, and
+// its memory returned when every KeySet using it is collected (wasm-bindgen's finalizer). With
+// options, each call parses its own set, which free() releases at once.
+const byJwksText = new Map();
 const SHARED_SIZE = 32;
-const sharedOf = new WeakMap();
-const collected = typeof FinalizationRegistry === 'undefined'
-  ? { register() {}, unregister() {} }
-  : new FinalizationRegistry((entry) => release(entry));
-
-function release(entry) {
-  entry.refs -= 1;
-  if (entry.refs > 0) return;
-  if (shared.get(entry.text) === entry) shared.delete(entry.text);
-  entry.handle.free();
-}
+const shared = new WeakSet();
 
 function sharedKeySet(text) {
-  let entry = shared.get(text);
-  if (entry === undefined) {
-    entry = { text, handle: core(() => WasmKeySet.parse(text, undefined)), refs: 0 };
-    if (shared.size >= SHARED_SIZE) shared.delete(shared.keys().next().value);
-    shared.set(text, entry);
+  let handle = byJwksText.get(text);
+  if (handle === undefined) {
+    handle = core(() => WasmKeySet.parse(text, undefined));
+    if (byJwksText.size >= SHARED_SIZE) byJwksText.delete(byJwksText.keys().next().value);
+    shared.add(handle);
+  } else {
+    byJwksText.delete(text);
   }
-  entry.refs += 1;
-  const keySet = new KeySet(entry.handle);
-  sharedOf.set(keySet, entry);
-  collected.register(keySet, entry, keySet);
-  return keySet;
+  byJwksText.set(text, handle);
+  return new KeySet(handle);
 }
 
 function jsonText(input) {
@@ -142,7 +127,7 @@ const TEXT_CACHE_SIZE = 32;
 // Parsed sets die with the wasm instance that holds them (runtime.js, after a trap).
 onReset(() => {
   byText.clear();
-  shared.clear();
+  byJwksText.clear();
 });
 
 export function isRemote(keys) {
