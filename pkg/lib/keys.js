@@ -13,7 +13,7 @@ const handles = new WeakMap();
 const DESCRIBED = ['keys', 'diagnostics'];
 
 function describe(keySet) {
-  const described = JSON.parse(core(() => handleOf(keySet).describe()));
+  const described = JSON.parse(core(() => describedBy.get(keySet).describe()));
   for (const name of DESCRIBED) define(keySet, name, described[name]);
   return described;
 }
@@ -31,9 +31,13 @@ function describedLazily(keySet, name) {
   });
 }
 
+// The handle each set describes itself from, even after free() (a shared handle stays alive).
+const describedBy = new WeakMap();
+
 export class KeySet {
   constructor(handle) {
     handles.set(this, handle);
+    describedBy.set(this, handle);
     for (const name of DESCRIBED) describedLazily(this, name);
   }
 
@@ -41,10 +45,13 @@ export class KeySet {
   free() {
     const handle = handles.get(this);
     if (handle) {
-      if (Object.getOwnPropertyDescriptor(this, 'keys')?.get) describe(this);
       handles.delete(this);
       // A shared copy stays in its bounded cache (below); it is released when evicted.
-      if (!shared.has(handle)) handle.free();
+      if (!shared.has(handle)) {
+        if (Object.getOwnPropertyDescriptor(this, 'keys')?.get) describe(this);
+        describedBy.delete(this);
+        handle.free();
+      }
     }
   }
 
