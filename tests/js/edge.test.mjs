@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyFile } from 'node:fs/promises';
 import { startCacheService } from './support/cache-service.mjs';
@@ -21,7 +21,9 @@ import { freePort } from './support/redis-server.mjs';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
 const WORKER = fileURLToPath(new URL('./support/edge-worker.mjs', import.meta.url));
-const WASM = join(ROOT, 'pkg/gen/jwks_verify_bg.wasm');
+// The default workerd entry imports both modules: the protocol one and the signature one.
+const WASM_FILES = ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm'];
+const WASM = join(ROOT, 'pkg/gen', WASM_FILES[0]);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const missing = !existsSync(WORKERD) ? 'workerd is not installed (make setup installs it)'
@@ -43,7 +45,7 @@ describe('CacheApiJwksStore in workerd', { skip: missing }, () => {
     const wasmModules = {
       name: 'wasm-modules',
       setup(build) {
-        build.onResolve({ filter: /\.wasm$/ }, () => ({ path: './jwks_verify_bg.wasm', external: true }));
+        build.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: `./${basename(args.path)}`, external: true }));
       },
     };
     await esbuild.build({
@@ -51,7 +53,7 @@ describe('CacheApiJwksStore in workerd', { skip: missing }, () => {
       conditions: ['workerd', 'worker', 'browser'], outfile: join(dir, 'worker.js'), logLevel: 'error',
       plugins: [wasmModules],
     });
-    await copyFile(WASM, join(dir, 'jwks_verify_bg.wasm'));
+    for (const wasm of WASM_FILES) await copyFile(join(ROOT, 'pkg/gen', wasm), join(dir, wasm));
     jwksServer = await startJwksServer();
     cache = await startCacheService();
     ports.a = await freePort();
@@ -60,6 +62,7 @@ describe('CacheApiJwksStore in workerd', { skip: missing }, () => {
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
+    (name = "jwks_verify_signature_bg.wasm", wasm = embed "jwks_verify_signature_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",
   cacheApiOutbound = "cache",
