@@ -309,6 +309,8 @@ export const scenarios = [
       const capped = new api.RemoteJwks(t.jwksUrl, { cacheMaxAgeMs: 0, cooldownMs: 0 });
       await capped.keySet();
       await capped.keySet();
+      // Again a stale set served at once, refreshed in the background: wait for that fetch.
+      await eventually(async () => (await t.count()) >= 5, 'the background refresh of the capped set');
       equal(await t.count(), 5, 'cacheMaxAgeMs caps a longer max-age');
     },
   },
@@ -338,6 +340,7 @@ export const scenarios = [
         for (let i = 0; i < 20; i += 1) await api.verifyJwt(token, remote);
         const took = Date.now() - started;
         check(took < 1500, `20 verifications with a stalled refresh took ${took} ms (timeoutMs 3000)`);
+        await eventually(async () => (await t.count()) >= 2, 'the background refresh to reach the server');
         equal(await t.count(), 2, 'one background refresh for all of them');
         // An unknown kid is a miss: it waits for the refresh, which times out.
         await expectCode(api.verifyJwt(randomKidToken(1), remote), 'ERR_JWKS_NO_MATCHING_KEY');
