@@ -1,3 +1,3 @@
 // `require('jwks-verify/signature')`: nothing to do; the Node entries load the signature
-// module at import (see signature.mjs).
+// module when first needed, synchronously (see signature.mjs).
 module.exports = {};

@@ -11,8 +11,10 @@
 //
 // A synchronous backend gives the core a host check, `hostFor(handle)(index, algCode, data,
 // signature)` → 1 verified, 0 not, 2 "check this key in Rust" (undefined: Rust does it all;
-// the core never asks a host about HMAC, its own is faster);
-// the asynchronous one checks a prepared token's candidates (`verifyPrepared`).
+// the core never asks a host about HMAC, its own is faster). `data` and `signature` are views
+// of the protocol module's memory, valid until the next call into that module (which may grow
+// the memory and detach them): a check that must call in (a key's first use) copies them first.
+// The asynchronous one checks a prepared token's candidates (`verifyPrepared`).
 
 import { algorithmTable } from '../gen/jwks_verify.js';
 import { JoseError } from './errors.js';
@@ -54,7 +56,8 @@ const rust = {
   hostFor(handle) {
     let host = rustHosts.get(handle);
     if (host === undefined) {
-      host = (index, algCode, data, signature) => rustCheck(handle, index, algCode, data, signature);
+      // Copies: rustCheck may call into the protocol module (the key's parameters).
+      host = (index, algCode, data, signature) => rustCheck(handle, index, algCode, data.slice(), signature.slice());
       rustHosts.set(handle, host);
     }
     return host;
@@ -94,10 +97,22 @@ function makeNodeBackend(nodeCrypto) {
     return params;
   }
 
+  // `data` and `signature` are views of wasm memory: used as they are only when this key's
+  // parameters are cached (no call into wasm before the check); otherwise copied first.
   function check(handle, index, algCode, data, signature) {
+    const params = table === null ? undefined : entriesByHandle.get(handle)?.[index]?.nodeParams[algCode];
+    if (params === undefined || params === null) return firstCheck(handle, index, algCode, data.slice(), signature.slice());
+    return verified(table[algCode], data, params, signature);
+  }
+
+  function firstCheck(handle, index, algCode, data, signature) {
     const alg = facts(algCode);
     const params = keyParams(keyEntry(handle, index), algCode, alg);
     if (params === null) return rustCheck(handle, index, algCode, data, signature);
+    return verified(alg, data, params, signature);
+  }
+
+  function verified(alg, data, params, signature) {
     try {
       return verifySignature(alg.nodeHash, data, params, signature) ? 1 : 0;
     } catch {

@@ -1,4 +1,4 @@
-import { loadSignature, resetSignature, signatureLoadable } from './signature.js';
+import { loadSignature, resetSignature, signatureLoadable, signatureOnDemand } from './signature.js';
 
 // Wasm instantiation state, shared by every entry. An entry registers how to instantiate
 // (synchronously in Node, asynchronously on the web); every async function awaits `loadProtocol()`.
@@ -48,13 +48,15 @@ export function loadProtocol() {
  * and for parseJwks, decodeJwt, HS* with verifyJwtSync); `{ sync: true }` insists on the
  * signature module (rejects with ERR_FALLBACK_NOT_LOADED where this entry cannot load it).
  * The default loads it wherever the entry can (browsers: a second fetch; the slim workerd and
- * Deno entries cannot, and then only the protocol module is loaded).
+ * Deno entries cannot, and then only the protocol module is loaded), except in Node, which
+ * instantiates it synchronously when a check first needs it.
  */
 export function ready(options) {
   if (options !== undefined && (options === null || typeof options !== 'object' || (options.sync !== undefined && typeof options.sync !== 'boolean') || Object.keys(options).some((k) => k !== 'sync'))) {
     return Promise.reject(Object.assign(new TypeError('ready(options): options must be { sync?: boolean }'), { code: 'ERR_INVALID_OPTION', option: 'sync' }));
   }
-  const sync = options?.sync ?? signatureLoadable();
+  // Where the module loads synchronously on demand (Node), sync calls work without it.
+  const sync = options?.sync ?? (signatureLoadable() && !signatureOnDemand());
   return sync ? loadProtocol().then(() => loadSignature()) : loadProtocol();
 }
 

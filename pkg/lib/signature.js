@@ -1,4 +1,5 @@
-// The signature module: the pure-Rust RSA/ECDSA/EdDSA check, a second wasm module. Node and
+// The signature module: the pure-Rust RSA/ECDSA/EdDSA check, a second wasm module. Node loads
+// it synchronously on first need (setBackend('rust'), a key node:crypto cannot import, ready());
 // the default workerd and Deno entries load it at import; browsers on `await ready()` (not
 // `ready({ sync: false })`), setBackend('rust'), or an asynchronous check that meets an
 // algorithm or key the host lacks (then it is loaded on the spot); `jwks-verify/slim` in
@@ -6,6 +7,7 @@
 // the protocol module. The core decides every verdict; this file only loads and forwards.
 
 let loader = null;
+let syncLoader = null;
 let missingHint = 'call "await ready()" (not ready({ sync: false })) once before it';
 let loaded = null;
 let pending = null;
@@ -16,14 +18,30 @@ export function registerSignatureLoader(fn, hint) {
   if (hint) missingHint = hint;
 }
 
+/** An entry that can instantiate it synchronously, when first needed (Node: a file read). */
+export function registerSyncSignatureLoader(fn) {
+  syncLoader = fn;
+}
+
+// Loads it now through the synchronous loader, if there is one; whether it is loaded.
+function loadNow() {
+  if (loaded === null && syncLoader !== null) loaded = syncLoader();
+  return loaded !== null;
+}
+
 /** An entry that instantiated it synchronously (Node, workerd with the module imported). */
 export function markSignatureLoaded(glue) {
   loaded = glue;
 }
 
+/** Whether this entry loads the module synchronously whenever a check needs it (Node). */
+export function signatureOnDemand() {
+  return syncLoader !== null;
+}
+
 /** Whether this entry has the module or a way to load it. */
 export function signatureLoadable() {
-  return loaded !== null || loader !== null;
+  return loaded !== null || loader !== null || syncLoader !== null;
 }
 
 export function signatureLoaded() {
@@ -36,7 +54,11 @@ function notLoaded(why) {
 
 /** Loads the module once (a no-op when loaded); rejects with ERR_FALLBACK_NOT_LOADED when this runtime registered no loader. */
 export function loadSignature() {
-  if (loaded !== null) return Promise.resolve();
+  try {
+    if (loadNow()) return Promise.resolve();
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (pending === null) {
     if (loader === null) return Promise.reject(notLoaded('this call'));
     pending = Promise.resolve()
@@ -53,7 +75,7 @@ export function loadSignature() {
 
 /** The module's check of one candidate (1 verified, 0 not); throws ERR_FALLBACK_NOT_LOADED when it is not loaded. */
 export function signatureCheck(params, algCode, data, signature, algName) {
-  if (loaded === null) throw notLoaded(`an ${algName} signature check without host crypto`);
+  if (!loadNow()) throw notLoaded(`an ${algName} signature check without host crypto`);
   return loaded.verifySignature(algCode, params, data, signature);
 }
 

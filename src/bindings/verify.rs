@@ -20,9 +20,7 @@ use wasm_bindgen::JsCast;
 /// A token argument (a string or UTF-8 bytes) as text, refused before it is copied into wasm
 /// when it is longer than `max_length` (characters, then bytes).
 pub(crate) fn token_text(token: &JsValue, max_length: usize) -> Result<String, JsValue> {
-    let too_long = |length: f64| {
-        jose_error(JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})")))
-    };
+    let too_long = |length: f64| too_long(length, max_length);
     if let Some(text) = token.dyn_ref::<JsString>() {
         let length = text.length() as usize;
         if length > max_length {
@@ -40,6 +38,23 @@ pub(crate) fn token_text(token: &JsValue, max_length: usize) -> Result<String, J
     Err(jose_error(JoseError::jws_invalid("Compact JWS must be a string or Uint8Array")))
 }
 
+fn too_long(length: f64, max_length: usize) -> JsValue {
+    jose_error(JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})")))
+}
+
+/// [`token_text`]'s length rule for a token passed as text (`&str`): its length in characters
+/// (UTF-16 code units, as JavaScript counts them) at most `max_length`.
+fn text_length_ok(text: &str, max_length: usize) -> Result<(), JsValue> {
+    // UTF-16 units never outnumber UTF-8 bytes: count them only for a long (non-ASCII) text.
+    if text.len() > max_length {
+        let units = text.encode_utf16().count();
+        if units > max_length {
+            return Err(too_long(units as f64, max_length));
+        }
+    }
+    Ok(())
+}
+
 /// What a host check returns for one candidate.
 const HOST_VERIFIED: f64 = 1.0;
 const HOST_ASKS_RUST: f64 = 2.0;
@@ -49,7 +64,8 @@ const HOST_ASKS_RUST: f64 = 2.0;
 /// (the host cannot use this key: check it in Rust; in the protocol module, which holds only
 /// HMAC, anything else is an error) or anything else (not verified). HMAC signatures are
 /// always checked in Rust (faster than a call out to the host).
-/// `algCode` indexes `algorithmTable()`; the byte arrays are copies. An
+/// `algCode` indexes `algorithmTable()`; the byte arrays are views of wasm memory, valid until
+/// the host calls into this module again (copy them before doing so). An
 /// exception `host` throws is rethrown as is. No host (`undefined`): the pure-Rust code.
 fn run<P: verify::Profile>(token: &str, keys: &WasmKeySet, profile: &P, now: f64, host: Option<&Function>) -> Result<Checked<P::Outcome>, JsValue> {
     run_mapped(token, keys, profile, now, host, |err| err)
@@ -61,9 +77,13 @@ pub(crate) fn run_mapped<P: verify::Profile>(token: &str, keys: &WasmKeySet, pro
     let checked = verify::run(token, &keys.inner, profile, now, |c: &Candidate| {
         let host = host.filter(|_| c.alg.facts().family != crate::alg::Family::Hmac);
         let Some(host) = host else { return Builtin::default().verify(c.alg, c.key, c.signing_input, c.signature) };
-        // Copies, not views of wasm memory: the host may call into wasm (a key's first use
-        // reads its public JWK), which can grow the memory and detach every view of it.
-        let (data, signature) = (Uint8Array::from(c.signing_input), Uint8Array::from(c.signature));
+        // Views of wasm memory, not copies (two copies per token were a measurable share of
+        // its cost). They are valid until the host calls back into this module (a key's first
+        // use reads its public JWK), which can grow the memory and detach them: a host that
+        // calls in copies them first (pkg/lib/backends.js; tests/js/host_views.test.mjs).
+        // SAFETY: both slices are borrowed, unchanged and alive for the whole call; the JS
+        // host only reads them.
+        let (data, signature) = unsafe { (Uint8Array::view(c.signing_input), Uint8Array::view(c.signature)) };
         let verdict = host.call4(&JsValue::UNDEFINED, &JsValue::from(c.index as u32), &JsValue::from(alg_code(c.alg)), &data, &signature);
         match verdict {
             Ok(v) if v.as_f64() == Some(HOST_VERIFIED) => Ok(true),
@@ -227,6 +247,15 @@ impl WasmProfile {
     pub fn verify_token(&self, token: &JsValue, keys: &WasmKeySet, host: Option<Function>) -> Result<String, JsValue> {
         let text = self.text(token)?;
         self.verify(&text, keys, -1, None, host)
+    }
+
+    /// [`WasmProfile::verify_token`] for a token string, passed as text: the JS layer takes
+    /// this path only for a string no longer than `maxTokenLength()` (so that a huge one is
+    /// refused before it is copied); the length rule is checked here again all the same.
+    #[wasm_bindgen(js_name = verifyText)]
+    pub fn verify_text(&self, token: &str, keys: &WasmKeySet, host: Option<Function>) -> Result<String, JsValue> {
+        text_length_ok(token, self.max_token_length())?;
+        self.verify(token, keys, -1, None, host)
     }
 
     /// The whole pipeline (see [`run`] for `host`); `body` is a webhook's raw body.

@@ -46,7 +46,7 @@ const WEBHOOK_BODY = '{"event":"ping","id":42}';
 // Files the tarball must hold (and nothing outside them but package.json / README.md).
 const PACKED = [
   'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'slim-workerd.mjs', 'slim-deno.mjs', 'slim.d.ts', 'cli.mjs',
-  'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm',
+  'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'gen/jwks_verify_node_bg.wasm',
   'esbuild.mjs', 'esbuild.d.ts', 'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts', 'signature.cjs', 'signature.d.cts',
   'gen/jwks_verify_signature.js', 'gen/jwks_verify_signature_bg.wasm',
   'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
@@ -238,7 +238,7 @@ function assertReport(report, runtime) {
 // --- setup / teardown -------------------------------------------------------------------
 
 before(async () => {
-  for (const file of ['gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'node.cjs', 'index.d.cts']) {
+  for (const file of ['gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'gen/jwks_verify_node_bg.wasm', 'node.cjs', 'index.d.cts']) {
     assert.ok(existsSync(join(PKG, file)), `pkg/${file} is missing: run make build first`);
   }
   expectRemote = typeof (await import(join(PKG, 'node.mjs'))).RemoteJwks === 'function';
