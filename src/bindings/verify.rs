@@ -59,6 +59,19 @@ fn text_length_ok(text: &str, max_length: usize) -> Result<(), JsValue> {
 const HOST_VERIFIED: f64 = 1.0;
 const HOST_ASKS_RUST: f64 = 2.0;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `host.call(this, index, algCode, data, signature)` in one crossing: the numbers go as
+    /// numbers and the byte slices as views of wasm memory (wasm-bindgen passes `&[u8]` to an
+    /// import as a view, not a copy; two copies per token were a measurable share of its cost).
+    /// A view is valid until the host calls back into this module (a key's first use reads its
+    /// public JWK), which can grow the memory and detach it: a host that calls in copies them
+    /// first (pkg/lib/backends.js; tests/js/host_views.test.mjs).
+    type HostCheck;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn call(this: &HostCheck, this_arg: &JsValue, index: u32, alg_code: u32, data: &[u8], signature: &[u8]) -> Result<JsValue, JsValue>;
+}
+
 /// The pipeline with a synchronous host: `host(keyIndex, algCode, signedBytes, signature)` is
 /// called for each candidate whose signature fits, in set order, and returns 1 (verified), 2
 /// (the host cannot use this key: check it in Rust; in the protocol module, which holds only
@@ -77,14 +90,7 @@ pub(crate) fn run_mapped<P: verify::Profile>(token: &str, keys: &WasmKeySet, pro
     let checked = verify::run(token, &keys.inner, profile, now, |c: &Candidate| {
         let host = host.filter(|_| c.alg.facts().family != crate::alg::Family::Hmac);
         let Some(host) = host else { return Builtin::default().verify(c.alg, c.key, c.signing_input, c.signature) };
-        // Views of wasm memory, not copies (two copies per token were a measurable share of
-        // its cost). They are valid until the host calls back into this module (a key's first
-        // use reads its public JWK), which can grow the memory and detach them: a host that
-        // calls in copies them first (pkg/lib/backends.js; tests/js/host_views.test.mjs).
-        // SAFETY: both slices are borrowed, unchanged and alive for the whole call; the JS
-        // host only reads them.
-        let (data, signature) = unsafe { (Uint8Array::view(c.signing_input), Uint8Array::view(c.signature)) };
-        let verdict = host.call4(&JsValue::UNDEFINED, &JsValue::from(c.index as u32), &JsValue::from(alg_code(c.alg)), &data, &signature);
+        let verdict = host.unchecked_ref::<HostCheck>().call(&JsValue::UNDEFINED, c.index as u32, alg_code(c.alg), c.signing_input, c.signature);
         match verdict {
             Ok(v) if v.as_f64() == Some(HOST_VERIFIED) => Ok(true),
             Ok(v) if v.as_f64() == Some(HOST_ASKS_RUST) => Builtin::default().verify(c.alg, c.key, c.signing_input, c.signature),
