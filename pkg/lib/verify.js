@@ -72,27 +72,10 @@ async function checkPrepared(backend, handle, keySet, prepared, finish, failed =
   }
 }
 
-// Each profile's maxTokenLength, read once.
-const maxLengths = new WeakMap();
-function maxLengthOf(profile) {
-  let max = maxLengths.get(profile);
-  if (max === undefined) {
-    max = profile.maxTokenLength();
-    maxLengths.set(profile, max);
-  }
-  return max;
-}
-
-// A JWT profile on one token with a synchronous backend, in one crossing. A string within
-// maxTokenLength goes in as text (the cheapest way into wasm); anything else (a longer string,
-// bytes, a wrong type) as a value, which the core measures before copying it and refuses.
+// A JWT profile on one token with a synchronous backend, in one crossing.
 function runTokenSync(backend, profile, token, keySet) {
   const handle = handleOf(keySet);
-  const host = backend.hostFor(handle);
-  return core(() => {
-    const json = typeof token === 'string' && token.length <= maxLengthOf(profile) ? profile.verifyText(token, handle, host) : profile.verifyToken(token, handle, host);
-    return resultOf(json, keySet);
-  }, withPayload(token));
+  return core(() => resultOf(profile.verifyToken(token, handle, backend.hostFor(handle)), keySet), withPayload(token));
 }
 
 /**

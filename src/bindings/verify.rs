@@ -20,7 +20,9 @@ use wasm_bindgen::JsCast;
 /// A token argument (a string or UTF-8 bytes) as text, refused before it is copied into wasm
 /// when it is longer than `max_length` (characters, then bytes).
 pub(crate) fn token_text(token: &JsValue, max_length: usize) -> Result<String, JsValue> {
-    let too_long = |length: f64| too_long(length, max_length);
+    let too_long = |length: f64| {
+        jose_error(JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})")))
+    };
     if let Some(text) = token.dyn_ref::<JsString>() {
         let length = text.length() as usize;
         if length > max_length {
@@ -36,23 +38,6 @@ pub(crate) fn token_text(token: &JsValue, max_length: usize) -> Result<String, J
         return String::from_utf8(bytes.to_vec()).map_err(|_| jose_error(JoseError::jws_invalid("Compact JWS must be UTF-8 text")));
     }
     Err(jose_error(JoseError::jws_invalid("Compact JWS must be a string or Uint8Array")))
-}
-
-fn too_long(length: f64, max_length: usize) -> JsValue {
-    jose_error(JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})")))
-}
-
-/// [`token_text`]'s length rule for a token passed as text (`&str`): its length in characters
-/// (UTF-16 code units, as JavaScript counts them) at most `max_length`.
-fn text_length_ok(text: &str, max_length: usize) -> Result<(), JsValue> {
-    // UTF-16 units never outnumber UTF-8 bytes: count them only for a long (non-ASCII) text.
-    if text.len() > max_length {
-        let units = text.encode_utf16().count();
-        if units > max_length {
-            return Err(too_long(units as f64, max_length));
-        }
-    }
-    Ok(())
 }
 
 /// What a host check returns for one candidate.
@@ -253,15 +238,6 @@ impl WasmProfile {
     pub fn verify_token(&self, token: &JsValue, keys: &WasmKeySet, host: Option<Function>) -> Result<String, JsValue> {
         let text = self.text(token)?;
         self.verify(&text, keys, -1, None, host)
-    }
-
-    /// [`WasmProfile::verify_token`] for a token string, passed as text: the JS layer takes
-    /// this path only for a string no longer than `maxTokenLength()` (so that a huge one is
-    /// refused before it is copied); the length rule is checked here again all the same.
-    #[wasm_bindgen(js_name = verifyText)]
-    pub fn verify_text(&self, token: &str, keys: &WasmKeySet, host: Option<Function>) -> Result<String, JsValue> {
-        text_length_ok(token, self.max_token_length())?;
-        self.verify(token, keys, -1, None, host)
     }
 
     /// The whole pipeline (see [`run`] for `host`); `body` is a webhook's raw body.
