@@ -406,8 +406,9 @@ export interface ReadyOptions {
    * Whether to load the pure-Rust signature module (RSA, ECDSA, EdDSA) too, which
    * `verifyJwtSync` and `setBackend('rust')` need outside Node. Default: load it where the
    * entry can (browsers fetch it from next to the protocol module; the default workerd and
-   * Deno entries have it already; Node loads it at import), so that every sync function works
-   * after `ready()`. `false`: the protocol module alone (async functions, `parseJwks`, HS*).
+   * Deno entries have it already; Node instantiates it synchronously whenever a check first
+   * needs it, so there `ready()` leaves it alone unless `sync: true`), so that every sync
+   * function works after `ready()`. `false`: the protocol module alone (async functions, `parseJwks`, HS*).
    * `true`: reject with `ERR_FALLBACK_NOT_LOADED` where it cannot be loaded (`jwks-verify/slim`
    * in workerd or Deno without `import 'jwks-verify/signature'`).
    */
