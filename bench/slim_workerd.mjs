@@ -2,8 +2,8 @@
 // (the protocol .wasm as a compiled module, as wrangler does) verifies one ES256 and one
 // RS256 token on its first request. The figure is the time from spawning `workerd serve` to
 // the first verified response (workerd's own start-up included, the same for both), median
-// of ROUNDS interleaved runs, for jwks-verify and for jose. Writes the "## Cold start in
-// workerd" section of bench/results.md.
+// of ROUNDS interleaved runs, for jwks-verify and for jose. Writes the "cold-start-workerd"
+// section of bench/results.md.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as jose from 'jose';
 import { build } from 'esbuild';
+import { writeSection } from './results.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/tmp/slim-workerd');
-const RESULTS = new URL('./results.md', import.meta.url);
 const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
 const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
 
@@ -149,7 +149,4 @@ for (const name of Object.keys(WORKERS)) {
 }
 const section = `${lines.join('\n')}\n`;
 console.log(section);
-const text = readFileSync(RESULTS, 'utf8');
-const start = text.indexOf('## Cold start in workerd');
-const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
-writeFileSync(RESULTS, start < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`);
+writeSection('cold-start-workerd', section);
