@@ -14,6 +14,7 @@ export const WORKERD = fileURLToPath(new URL('../../../node_modules/.bin/workerd
 export function freePort() {
   return new Promise((done, fail) => {
     const probe = createServer();
+    probe.unref();
     probe.on('error', fail);
     probe.listen(0, '127.0.0.1', () => {
       const { port } = probe.address();
@@ -22,15 +23,17 @@ export function freePort() {
   });
 }
 
-// Whether something accepts a connection on 127.0.0.1:port (no request is sent).
+// Whether something accepts a connection on 127.0.0.1:port (no request is sent), within 1 s.
 function listening(port) {
   return new Promise((done) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
+    const end = (ok) => {
       socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
+      done(ok);
+    };
+    socket.setTimeout(1000, () => end(false));
+    socket.once('connect', () => end(true));
+    socket.once('error', () => end(false));
   });
 }
 
