@@ -337,24 +337,39 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
     }
   });
 
-  test('README workerd: bundle-worker.sh as written, config.capnp with gen/jwks_verify_bg.wasm and a local JWKS', async (t) => {
-    needsInstall();
-    for (const bin of ['esbuild', 'workerd']) {
-      if (!existsSync(join(ctx.root, 'node_modules/.bin', bin))) return t.skip(`${bin} is not installed`);
+  // bundle-worker.sh runs `npx esbuild` and `npx workerd`; npx finds the project's own
+  // binaries (here: links to the repository's dev dependencies). False: skipped, not installed.
+  async function linkWorkerdTools(t) {
+    const bins = ['esbuild', 'workerd'];
+    const missing = bins.find((bin) => !existsSync(join(ctx.root, 'node_modules/.bin', bin)));
+    if (missing) {
+      t.skip(`${missing} is not installed`);
+      return false;
     }
-    // npx finds the project's own binaries (here: the repository's dev dependencies).
     await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
-    for (const bin of ['esbuild', 'workerd']) {
+    for (const bin of bins) {
       if (!existsSync(join(dir, 'node_modules/.bin', bin))) await symlink(join(ctx.root, 'node_modules/.bin', bin), join(dir, 'node_modules/.bin', bin));
     }
-    const jwksServer = createServer(async (req, res) => {
+    return true;
+  }
+
+  // The project's jwks.json on the port examples/readme/config.capnp names.
+  async function serveJwks() {
+    const server = createServer(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(await readFile(join(dir, 'jwks.json')));
     });
     await new Promise((done, fail) => {
-      jwksServer.once('error', (err) => fail(new Error(`port ${WORKERD_JWKS_PORT} (fixed by config.capnp) is busy: ${err.message}`)));
-      jwksServer.listen(WORKERD_JWKS_PORT, '127.0.0.1', done);
+      server.once('error', (err) => fail(new Error(`port ${WORKERD_JWKS_PORT} (fixed by config.capnp) is busy: ${err.message}`)));
+      server.listen(WORKERD_JWKS_PORT, '127.0.0.1', done);
     });
+    return server;
+  }
+
+  test('README workerd: bundle-worker.sh as written, config.capnp with gen/jwks_verify_bg.wasm and a local JWKS', async (t) => {
+    needsInstall();
+    if (!(await linkWorkerdTools(t))) return;
+    const jwksServer = await serveJwks();
     let worker;
     try {
       // bundle-worker.sh bundles, then runs workerd: once it listens, the bundle is written.
@@ -416,25 +431,12 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
 
   test('README api-worker.mjs in workerd (bundle-worker.sh with it as the entry): Bearer and DPoP on WebCrypto', async (t) => {
     needsInstall();
-    for (const bin of ['esbuild', 'workerd']) {
-      if (!existsSync(join(ctx.root, 'node_modules/.bin', bin))) return t.skip(`${bin} is not installed`);
-    }
-    await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
-    for (const bin of ['esbuild', 'workerd']) {
-      if (!existsSync(join(dir, 'node_modules/.bin', bin))) await symlink(join(ctx.root, 'node_modules/.bin', bin), join(dir, 'node_modules/.bin', bin));
-    }
+    if (!(await linkWorkerdTools(t))) return;
     await copyFile(example('api-worker.mjs'), join(dir, 'api-worker.mjs'));
     await rm(join(dir, 'out/worker.js'), { force: true });
     const script = (await readFile(example('bundle-worker.sh'), 'utf8')).replace('npx esbuild worker.mjs ', 'npx esbuild api-worker.mjs ');
     assert.match(script, /esbuild api-worker\.mjs /);
-    const jwksServer = createServer(async (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(await readFile(join(dir, 'jwks.json')));
-    });
-    await new Promise((done, fail) => {
-      jwksServer.once('error', fail);
-      jwksServer.listen(WORKERD_JWKS_PORT, '127.0.0.1', done);
-    });
+    const jwksServer = await serveJwks();
     let server;
     try {
       server = await spawnListening('bash', ['-euo', 'pipefail', '-c', script], { port: WORKERD_PORT, cwd: dir, env });
