@@ -38,6 +38,28 @@ pub enum TokenProfile {
     Jwt,
 }
 
+/// Where a DPoP proof's `jti` is marked used. Proofs are always single-use (RFC 9449 §11.1): a
+/// store is required, and without `dpopReplay` it is the runtime's in-process `ReplayCache`,
+/// one for every call (its keys are scoped by the proof's `jkt`, so resource servers sharing
+/// it cannot block each other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofReplay {
+    /// The caller's `dpopReplay` store.
+    Given,
+    /// The runtime's in-process cache: proofs are single-use within this process.
+    InProcess,
+}
+
+impl ProofReplay {
+    /// The store the host passes: the `dpopReplay` option, or its own process-wide cache.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProofReplay::Given => "dpopReplay",
+            ProofReplay::InProcess => "process",
+        }
+    }
+}
+
 /// The members of `AuthenticateOptions` that `VerifyOptions` lack.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -70,6 +92,7 @@ pub struct ResourceOptions {
     pub dpop: DpopMode,
     /// Named in `DPoP algs="…"` and the only algorithms a proof may use, in table order.
     pub dpop_algorithms: Vec<Alg>,
+    pub proof_replay: ProofReplay,
     pub realm: Option<String>,
     pub resource_metadata: Option<String>,
     /// The `origin` option, normalised without a trailing `/`.
@@ -93,9 +116,10 @@ impl ResourceOptions {
         let settings: ResourceSettings = reader.part()?;
         reader.finish()?;
         settings.keys.expect("keys", crate::assertion::KEYS_KINDS, crate::assertion::KEYS_WHAT)?;
-        if let Some(replay) = settings.dpop_replay {
-            replay.expect_replay_store("dpopReplay")?;
-        }
+        let proof_replay = match settings.dpop_replay {
+            Some(replay) => replay.expect_replay_store("dpopReplay").map(|()| ProofReplay::Given)?,
+            None => ProofReplay::InProcess,
+        };
         let profile = settings.profile.unwrap_or_default();
         let dpop = settings.dpop.unwrap_or_default();
         let token = AccessTokenOptions::resolve(token, claims, scopes, profile == TokenProfile::AtJwt)?;
@@ -112,7 +136,7 @@ impl ResourceOptions {
             http_uri::normalize(url).map_err(|why| OptionError::new("resourceMetadata", format!("must be the absolute http(s) URL of this resource's metadata, but it {why}")))?;
         }
         let origin = settings.origin.as_deref().map(check_origin).transpose()?;
-        Ok(ResourceOptions { token, profile, dpop, dpop_algorithms, realm: settings.realm, resource_metadata: settings.resource_metadata, origin })
+        Ok(ResourceOptions { token, profile, dpop, dpop_algorithms, proof_replay, realm: settings.realm, resource_metadata: settings.resource_metadata, origin })
     }
 
     /// For native callers and tests: the options as JSON (`keys` as any object).

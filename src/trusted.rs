@@ -8,7 +8,7 @@
 
 use crate::error::{ClaimReason, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
-use crate::options::{check_timer, OptionError, OptionValue, Reader, RemoteHostOptions};
+use crate::options::{read_remote, OptionError, OptionValue};
 use crate::quote::quoted;
 use crate::remote::{check_url, RemoteOptions};
 use crate::token::{claims_view, header_view, Parts};
@@ -34,14 +34,7 @@ pub struct TrustedOptions {
 
 impl TrustedOptions {
     pub fn read(value: &OptionValue) -> std::result::Result<TrustedOptions, OptionError> {
-        let reader = Reader::new(value)?;
-        let remote: RemoteOptions = reader.part()?;
-        let host: RemoteHostOptions = reader.part()?;
-        let settings: TrustedSettings = reader.part()?;
-        reader.finish()?;
-        host.validate()?;
-        remote.validate().map_err(|why| OptionError::new("", why))?;
-        check_timer("timeoutMs", remote.timeout_ms, 1.0)?;
+        let (remote, settings) = read_remote(value, |reader| reader.part::<TrustedSettings>())?;
         let max_issuers = match settings.max_issuers {
             Some(0) => return Err(OptionError::new("maxIssuers", "must be a positive integer, got 0")),
             other => other.unwrap_or(DEFAULT_MAX_ISSUERS),

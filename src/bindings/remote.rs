@@ -5,7 +5,7 @@
 use super::jose_error;
 use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError};
-use crate::options::{check_timer, OptionError, Reader, RemoteHostOptions};
+use crate::options::read_remote;
 use crate::quote::quoted;
 use crate::remote::{self, discovery, RemoteCache, RemoteOptions, ResponseHeaders};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -31,16 +31,7 @@ fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
 
 /// `RemoteOptions`, all of them: the policy's and the host's.
 fn parse_options(options: &JsValue, owner: &str) -> Result<RemoteOptions, JsValue> {
-    super::options::read(options, owner, |value| {
-        let reader = Reader::new(value)?;
-        let policy: RemoteOptions = reader.part()?;
-        let host: RemoteHostOptions = reader.part()?;
-        reader.finish()?;
-        host.validate()?;
-        policy.validate().map_err(|why| OptionError::new("", why))?;
-        check_timer("timeoutMs", policy.timeout_ms, 1.0)?;
-        Ok(policy)
-    })
+    super::options::read(options, owner, |value| read_remote(value, |_| Ok(())).map(|(policy, ())| policy))
 }
 
 /// Validates `RemoteOptions` (a `TypeError` naming the option), for `discoverJwks`.

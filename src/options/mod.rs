@@ -8,6 +8,7 @@ pub mod value;
 
 use crate::alg::Alg;
 use crate::jwks::DEFAULT_MAX_CANDIDATES;
+use crate::remote::RemoteOptions;
 use crate::token::DEFAULT_MAX_TOKEN_LENGTH;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -417,6 +418,21 @@ impl RemoteHostOptions {
         }
         Ok(())
     }
+}
+
+/// `RemoteOptions` of API.md, read and checked in one place for every entry point that takes
+/// them (`RemoteJwks`, `discoverJwks`, `TrustedIssuers`): the cache policy's members and the
+/// host's. `more` reads the members an entry point adds to them from the same object.
+pub fn read_remote<T>(value: &OptionValue, more: impl FnOnce(&Reader) -> Result<T, OptionError>) -> Result<(RemoteOptions, T), OptionError> {
+    let reader = Reader::new(value)?;
+    let policy: RemoteOptions = reader.part()?;
+    let host: RemoteHostOptions = reader.part()?;
+    let added = more(&reader)?;
+    reader.finish()?;
+    host.validate()?;
+    policy.validate().map_err(|why| OptionError::new("", why))?;
+    check_timer("timeoutMs", policy.timeout_ms, 1.0)?;
+    Ok((policy, added))
 }
 
 /// A count that must be at least 1 when set (the reader already refuses negatives and fractions).

@@ -136,3 +136,60 @@ fn a_replay_store_without_a_mark_used_function_is_refused_when_read() {
     assert!(crate::resource::ResourceOptions::from_json(&json!({ "keys": {}, "profile": "jwt", "dpopReplay": { "markUsed": true } })).is_ok());
     assert!(crate::dpop::DpopOptions::from_json(&json!({ "method": "GET", "url": "https://rs.example/", "replay": { "markUsed": true } })).is_ok());
 }
+
+/// The one `RemoteOptions` reader, for `RemoteJwks`, `discoverJwks` and `TrustedIssuers` alike.
+fn remote(members: Vec<(&str, OptionValue)>) -> Result<crate::remote::RemoteOptions, OptionError> {
+    read_remote(&object(members), |_| Ok(())).map(|(policy, ())| policy)
+}
+
+#[test]
+fn remote_options_read_policy_and_host_members() {
+    let policy = remote(vec![
+        ("timeoutMs", OptionValue::Number(250.0)),
+        ("maxKeys", OptionValue::Number(7.0)),
+        ("fetch", OptionValue::Host(HostKind::Function)),
+        ("headers", OptionValue::Host(HostKind::Object)),
+        ("store", OptionValue::Host(HostKind::Object)),
+    ])
+    .unwrap();
+    assert_eq!(policy.timeout_ms, 250.0);
+    assert_eq!(policy.max_keys, 7.0);
+    assert_eq!(read_remote(&OptionValue::Undefined, |_| Ok(())).unwrap().0, crate::remote::RemoteOptions::default());
+}
+
+#[test]
+fn remote_options_refuse_wrong_values_naming_them() {
+    for (name, bad) in [
+        ("timeoutMs", OptionValue::Number(0.0)),
+        ("timeoutMs", OptionValue::Number(MAX_TIMER_MS + 1.0)),
+        ("timeoutMs", OptionValue::Number(f64::INFINITY)),
+        ("cooldownMs", OptionValue::Number(-1.0)),
+        ("maxBytes", OptionValue::Number(0.0)),
+        ("maxKeys", OptionValue::Number(1.5)),
+        ("fetch", OptionValue::Host(HostKind::Object)),
+        ("headers", OptionValue::Host(HostKind::String)),
+        ("store", OptionValue::Host(HostKind::Function)),
+        ("cacheMaxAgeMs", OptionValue::String("1h".into())),
+    ] {
+        let err = remote(vec![(name, bad.clone())]).expect_err(&format!("{name} = {bad:?}"));
+        assert!(err.message("RemoteJwks").contains(name), "{name} = {bad:?}: {}", err.message("RemoteJwks"));
+    }
+    let err = remote(vec![("maxIssuers", OptionValue::Number(3.0))]).expect_err("not a RemoteJwks option");
+    assert_eq!(err.path, "maxIssuers");
+}
+
+#[test]
+fn remote_options_take_the_members_a_caller_adds() {
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Added {
+        max_issuers: Option<usize>,
+    }
+    let value = object(vec![("maxIssuers", OptionValue::Number(3.0)), ("cooldownMs", OptionValue::Number(10.0))]);
+    let (policy, added) = read_remote(&value, |reader| reader.part::<Added>()).unwrap();
+    assert_eq!((policy.cooldown_ms, added.max_issuers), (10.0, Some(3)));
+    // The policy's checks still run for a caller that adds members.
+    let value = object(vec![("maxIssuers", OptionValue::Number(3.0)), ("timeoutMs", OptionValue::Number(0.0))]);
+    let err = read_remote(&value, |reader| reader.part::<Added>()).expect_err("timeoutMs 0");
+    assert!(err.message("TrustedIssuers").contains("timeoutMs"), "{}", err.message("TrustedIssuers"));
+}
