@@ -180,10 +180,19 @@ fn remote_options_refuse_wrong_values_naming_them() {
 
 #[test]
 fn remote_options_take_the_members_a_caller_adds() {
-    #[derive(Debug, Deserialize)]
-    #[serde(rename_all = "camelCase")]
+    #[derive(Debug)]
     struct Added {
         max_issuers: Option<usize>,
+    }
+    impl Part for Added {
+        fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+            let mut max_issuers = None;
+            reader.members(&["maxIssuers"], |_, v| {
+                max_issuers = Some(read::count(v)?);
+                Ok(())
+            })?;
+            Ok(Added { max_issuers })
+        }
     }
     let value = object(vec![("maxIssuers", OptionValue::Number(3.0)), ("cooldownMs", OptionValue::Number(10.0))]);
     let (policy, added) = read_remote(&value, |reader| reader.part::<Added>()).unwrap();
