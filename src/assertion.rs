@@ -55,7 +55,7 @@ pub struct FederatedIdentity {
 impl FederatedIdentity {
     fn read(value: &OptionValue) -> Result<FederatedIdentity, OptionError> {
         let (mut issuer, mut subject, mut audience, mut max_lifetime, mut single_use, mut keys) = (None, None, None, None, true, None);
-        read::object(value, &["issuer", "subject", "audience", "maxLifetime", "singleUse", "keys"], |name, v| {
+        read::object(value, &["issuer", "subject", "audience", "maxLifetime", "singleUse", "keys"], &mut |name, v| {
             match name {
                 "issuer" => issuer = Some(read::string(v)?),
                 "subject" => subject = Some(read::string(v)?),

@@ -45,9 +45,9 @@ impl<'a> Reader<'a> {
 
     /// Calls `each` with the set members named in `fields`, in the object's order; the names
     /// count as known for [`Reader::finish`] (and are listed, in this order, when one is not).
-    pub fn members(&self, fields: &'static [&'static str], each: impl FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
+    pub fn members(&self, fields: &'static [&'static str], mut each: impl FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
         self.seen.borrow_mut().extend_from_slice(fields);
-        read::members(self.members, Some(fields), each)
+        read::members(self.members, Some(fields), &mut each)
     }
 
     pub fn finish(self) -> Result<(), OptionError> {

@@ -16,7 +16,8 @@ pub fn unset(value: &OptionValue) -> bool {
 
 /// Calls `each` with every set member of an object, in the object's order, that `only` names
 /// (every member when `None`). `null` is refused; an error names the member it was found in.
-pub fn members(members: &[(String, OptionValue)], only: Option<&[&str]>, mut each: impl FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
+/// (`dyn`: one copy of the walk for every struct.)
+pub fn members(members: &[(String, OptionValue)], only: Option<&[&str]>, each: &mut dyn FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
     for (name, value) in members {
         if unset(value) || only.is_some_and(|only| !only.contains(&name.as_str())) {
             continue;
@@ -30,7 +31,7 @@ pub fn members(members: &[(String, OptionValue)], only: Option<&[&str]>, mut eac
 }
 
 /// A nested options object of exactly `fields` (e.g. one `federated` identity).
-pub fn object(value: &OptionValue, fields: &[&str], each: impl FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
+pub fn object(value: &OptionValue, fields: &[&str], each: &mut dyn FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
     let OptionValue::Object(items) = value else { return Err(wrong(value, "an object")) };
     check_names(items, fields)?;
     members(items, None, each)
@@ -95,7 +96,7 @@ pub fn string(value: &OptionValue) -> Result<String, OptionError> {
 }
 
 /// An array read item by item; arrays have no unset items.
-pub fn list<T>(value: &OptionValue, item: impl Fn(&OptionValue) -> Result<T, OptionError>) -> Result<Vec<T>, OptionError> {
+pub fn list<T>(value: &OptionValue, item: fn(&OptionValue) -> Result<T, OptionError>) -> Result<Vec<T>, OptionError> {
     let OptionValue::Array(items) = value else { return Err(wrong(value, "an array")) };
     let mut out = Vec::with_capacity(items.len());
     for (index, value) in items.iter().enumerate() {
@@ -143,7 +144,7 @@ pub fn host(value: &OptionValue) -> Result<HostValue, OptionError> {
 pub fn flags(value: &OptionValue) -> Result<BTreeMap<String, bool>, OptionError> {
     let OptionValue::Object(items) = value else { return Err(wrong(value, "an object")) };
     let mut out = BTreeMap::new();
-    members(items, None, |name, value| {
+    members(items, None, &mut |name, value| {
         out.insert(name.to_owned(), boolean(value)?);
         Ok(())
     })?;
