@@ -30,7 +30,7 @@ pub struct ScopeSettings {
 impl Part for ScopeSettings {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut required_scopes = None;
-        reader.members(&["requiredScopes"], |_, v| {
+        reader.members(&["requiredScopes"], &mut |_, v| {
             required_scopes = Some(read::strings(v)?);
             Ok(())
         })?;

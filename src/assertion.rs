@@ -95,7 +95,7 @@ impl Part for AssertionSettings {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let (mut client_id, mut audience, mut keys) = (None, None, None);
         let (mut profile, mut allow_multiple_audiences, mut max_lifetime, mut require_jti, mut federated) = (None, None, None, None, None);
-        reader.members(&["clientId", "audience", "keys", "profile", "allowMultipleAudiences", "maxLifetime", "requireJti", "federated"], |name, v| {
+        reader.members(&["clientId", "audience", "keys", "profile", "allowMultipleAudiences", "maxLifetime", "requireJti", "federated"], &mut |name, v| {
             match name {
                 "clientId" => client_id = Some(read::string(v)?),
                 "audience" => audience = Some(read::one_or_many(v)?),

@@ -54,7 +54,7 @@ struct DpopSettings {
 impl Part for DpopSettings {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let (mut method, mut url, mut access_token, mut nonce, mut max_age) = (None, None, None, None, None);
-        reader.members(&["method", "url", "accessToken", "nonce", "maxAge"], |name, v| {
+        reader.members(&["method", "url", "accessToken", "nonce", "maxAge"], &mut |name, v| {
             match name {
                 "method" => method = Some(read::string(v)?),
                 "url" => url = Some(read::string(v)?),

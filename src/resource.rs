@@ -83,7 +83,7 @@ impl Part for ResourceSettings {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let (mut keys, mut profile, mut dpop, mut dpop_replay, mut dpop_algorithms) = (None, None, None, None, None);
         let (mut realm, mut resource_metadata, mut origin) = (None, None, None);
-        reader.members(&["keys", "profile", "dpop", "dpopReplay", "dpopAlgorithms", "realm", "resourceMetadata", "origin"], |name, v| {
+        reader.members(&["keys", "profile", "dpop", "dpopReplay", "dpopAlgorithms", "realm", "resourceMetadata", "origin"], &mut |name, v| {
             match name {
                 "keys" => keys = Some(read::host(v)?),
                 "profile" => profile = Some([TokenProfile::AtJwt, TokenProfile::Jwt][read::one_of(v, &["at+jwt", "jwt"])?]),

@@ -26,7 +26,7 @@ struct TrustedSettings {
 impl Part for TrustedSettings {
     fn read_part(reader: &Reader) -> std::result::Result<Self, OptionError> {
         let mut max_issuers = None;
-        reader.members(&["maxIssuers"], |_, v| {
+        reader.members(&["maxIssuers"], &mut |_, v| {
             max_issuers = Some(read::count(v)?);
             Ok(())
         })?;

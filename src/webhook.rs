@@ -35,7 +35,7 @@ struct WebhookSettings {
 impl Part for WebhookSettings {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = WebhookSettings::default();
-        reader.members(&["maxAge", "requireJti"], |name, v| {
+        reader.members(&["maxAge", "requireJti"], &mut |name, v| {
             match name {
                 "maxAge" => o.max_age = Some(crate::duration::seconds(v)?),
                 "requireJti" => o.require_jti = Some(read::boolean(v)?),

@@ -45,9 +45,9 @@ impl<'a> Reader<'a> {
 
     /// Calls `each` with the set members named in `fields`, in the object's order; the names
     /// count as known for [`Reader::finish`] (and are listed, in this order, when one is not).
-    pub fn members(&self, fields: &'static [&'static str], mut each: impl FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
+    pub fn members(&self, fields: &'static [&'static str], each: &mut dyn FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
         self.seen.borrow_mut().extend_from_slice(fields);
-        read::members(self.members, Some(fields), &mut each)
+        read::members(self.members, Some(fields), each)
     }
 
     pub fn finish(self) -> Result<(), OptionError> {
@@ -383,7 +383,7 @@ pub fn check_timer(name: &str, ms: f64, least: f64) -> Result<(), OptionError> {
 impl Part for TokenOptions {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = TokenOptions::default();
-        reader.members(&["algorithms", "clockTolerance", "currentDate", "crit", "maxTokenLength", "maxCandidates"], |name, v| {
+        reader.members(&["algorithms", "clockTolerance", "currentDate", "crit", "maxTokenLength", "maxCandidates"], &mut |name, v| {
             match name {
                 "algorithms" => o.algorithms = Some(read::strings(v)?),
                 "clockTolerance" => o.clock_tolerance = Some(crate::duration::seconds(v)?),
@@ -402,7 +402,7 @@ impl Part for TokenOptions {
 impl Part for ClaimOptions {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = ClaimOptions::default();
-        reader.members(&["issuer", "audience", "allowMultipleAudiences", "subject", "typ", "requiredClaims", "maxTokenAge"], |name, v| {
+        reader.members(&["issuer", "audience", "allowMultipleAudiences", "subject", "typ", "requiredClaims", "maxTokenAge"], &mut |name, v| {
             match name {
                 "issuer" => o.issuer = Some(read::one_or_many(v)?),
                 "audience" => o.audience = Some(read::one_or_many(v)?),
@@ -422,7 +422,7 @@ impl Part for ClaimOptions {
 impl Part for ParseJwksOptions {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = ParseJwksOptions::default();
-        reader.members(&["allowPrivate", "allowWeakKeys", "maxKeys"], |name, v| {
+        reader.members(&["allowPrivate", "allowWeakKeys", "maxKeys"], &mut |name, v| {
             match name {
                 "allowPrivate" => o.allow_private = Some(read::boolean(v)?),
                 "allowWeakKeys" => o.allow_weak_keys = Some(read::boolean(v)?),
@@ -438,7 +438,7 @@ impl Part for ParseJwksOptions {
 impl Part for ExplainOptions {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = ExplainOptions::default();
-        reader.members(&["maxCandidates"], |_, v| {
+        reader.members(&["maxCandidates"], &mut |_, v| {
             o.max_candidates = Some(read::count(v)?);
             Ok(())
         })?;
@@ -449,7 +449,7 @@ impl Part for ExplainOptions {
 impl Part for ReplayCacheOptions {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = ReplayCacheOptions::default();
-        reader.members(&["maxEntries", "clock"], |name, v| {
+        reader.members(&["maxEntries", "clock"], &mut |name, v| {
             match name {
                 "maxEntries" => o.max_entries = Some(read::count(v)?),
                 "clock" => o.clock = Some(read::host(v)?),
@@ -464,7 +464,7 @@ impl Part for ReplayCacheOptions {
 impl Part for ReplayOptions {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = ReplayOptions::default();
-        reader.members(&["replay", "replayTimeoutMs"], |name, v| {
+        reader.members(&["replay", "replayTimeoutMs"], &mut |name, v| {
             match name {
                 "replay" => o.replay = Some(read::host(v)?),
                 "replayTimeoutMs" => o.replay_timeout_ms = Some(read::number(v)?),
@@ -479,7 +479,7 @@ impl Part for ReplayOptions {
 impl Part for RemoteHostOptions {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = RemoteHostOptions::default();
-        reader.members(&["headers", "fetch", "store"], |name, v| {
+        reader.members(&["headers", "fetch", "store"], &mut |name, v| {
             let value = Some(read::host(v)?);
             match name {
                 "headers" => o.headers = value,
@@ -496,7 +496,7 @@ impl Part for RemoteHostOptions {
 impl Part for RemoteOptions {
     fn read_part(reader: &Reader) -> Result<Self, OptionError> {
         let mut o = RemoteOptions::default();
-        reader.members(&["timeoutMs", "cooldownMs", "cacheMaxAgeMs", "staleIfErrorMs", "maxBytes", "maxKeys"], |name, v| {
+        reader.members(&["timeoutMs", "cooldownMs", "cacheMaxAgeMs", "staleIfErrorMs", "maxBytes", "maxKeys"], &mut |name, v| {
             let value = read::number(v)?;
             match name {
                 "timeoutMs" => o.timeout_ms = value,

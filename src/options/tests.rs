@@ -187,7 +187,7 @@ fn remote_options_take_the_members_a_caller_adds() {
     impl Part for Added {
         fn read_part(reader: &Reader) -> Result<Self, OptionError> {
             let mut max_issuers = None;
-            reader.members(&["maxIssuers"], |_, v| {
+            reader.members(&["maxIssuers"], &mut |_, v| {
                 max_issuers = Some(read::count(v)?);
                 Ok(())
             })?;
