@@ -11,13 +11,11 @@
 use crate::access_token::{AccessTokenOptions, ScopeSettings};
 use crate::alg::{Alg, ALGORITHMS};
 use crate::http_uri;
-use crate::options::{ClaimOptions, HostValue, OptionError, OptionValue, Reader, TokenOptions};
-use serde::Deserialize;
+use crate::options::{read, ClaimOptions, HostValue, OptionError, OptionValue, Part, Reader, TokenOptions};
 use serde_json::{json, Map, Value};
 
 /// `dpop` option: whether the DPoP scheme is accepted, and whether Bearer still is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DpopMode {
     #[default]
     Allowed,
@@ -27,14 +25,12 @@ pub enum DpopMode {
 }
 
 /// `profile` option: which rules the access token is verified with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TokenProfile {
     /// RFC 9068 (`verifyAccessToken`).
     #[default]
-    #[serde(rename = "at+jwt")]
     AtJwt,
     /// `verifyJwt`'s rules, plus `requiredScopes`.
-    #[serde(rename = "jwt")]
     Jwt,
 }
 
@@ -61,8 +57,7 @@ impl ProofReplay {
 }
 
 /// The members of `AuthenticateOptions` that `VerifyOptions` lack.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 struct ResourceSettings {
     /// The token issuer's keys (a `KeysInput`; the host resolves it).
     keys: HostValue,
@@ -82,6 +77,29 @@ struct ResourceSettings {
     /// This resource's public origin: a DPoP proof's `htu` is compared with it + the
     /// request's path and query, never with the client's Host header.
     origin: Option<String>,
+}
+
+impl Part for ResourceSettings {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let (mut keys, mut profile, mut dpop, mut dpop_replay, mut dpop_algorithms) = (None, None, None, None, None);
+        let (mut realm, mut resource_metadata, mut origin) = (None, None, None);
+        reader.members(&["keys", "profile", "dpop", "dpopReplay", "dpopAlgorithms", "realm", "resourceMetadata", "origin"], &mut |name, v| {
+            match name {
+                "keys" => keys = Some(read::host(v)?),
+                "profile" => profile = Some([TokenProfile::AtJwt, TokenProfile::Jwt][read::one_of(v, &["at+jwt", "jwt"])?]),
+                "dpop" => dpop = Some([DpopMode::Allowed, DpopMode::Required, DpopMode::Off][read::one_of(v, &["allowed", "required", "off"])?]),
+                "dpopReplay" => dpop_replay = Some(read::host(v)?),
+                "dpopAlgorithms" => dpop_algorithms = Some(read::strings(v)?),
+                "realm" => realm = Some(read::string(v)?),
+                "resourceMetadata" => resource_metadata = Some(read::string(v)?),
+                "origin" => origin = Some(read::string(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let keys = read::required(keys, "keys")?;
+        Ok(ResourceSettings { keys, profile, dpop, dpop_replay, dpop_algorithms, realm, resource_metadata, origin })
+    }
 }
 
 /// `AuthenticateOptions`, resolved.
