@@ -68,6 +68,9 @@ pub struct ParseOptions {
 
 const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
 
+/// The members [`check_x509_members`] reads: without any of them it has nothing to say.
+const X509_MEMBERS: [&str; 3] = ["x5c", "x5t", "x5t#S256"];
+
 #[derive(Debug, Clone)]
 pub struct Jwk {
     pub index: usize,
@@ -79,8 +82,9 @@ pub struct Jwk {
     pub crv: Option<String>,
     pub bits: Option<usize>,
     pub thumbprint: String,
-    /// The public members a host crypto API needs to import the key (plus `k` for `oct`).
-    pub public_jwk: Map<String, Value>,
+    /// The public members a host crypto API needs to import the key (plus `k` for `oct`), as
+    /// JSON text with sorted member names.
+    pub public_jwk: String,
     /// `None` when the key cannot verify anything; the diagnostics say why.
     pub material: Option<KeyMaterial>,
     /// The diagnostic that made the key unusable, if any.
@@ -100,7 +104,7 @@ impl Jwk {
             crv: None,
             bits: None,
             thumbprint: String::new(),
-            public_jwk: Map::new(),
+            public_jwk: "{}".to_owned(),
             material: None,
             unusable_because: Some("invalid_key".to_owned()),
         }
@@ -141,10 +145,19 @@ impl Findings<'_> {
     }
 }
 
-fn label(index: usize, kid: Option<&str>) -> String {
-    match kid {
-        Some(kid) => format!("key {index} (kid {})", quoted(kid)),
-        None => format!("key {index}"),
+/// How messages name a key ("key 3 (kid \"a\")"); written only when a message is (most
+/// keys of a large set have none).
+struct Who<'a> {
+    index: usize,
+    kid: Option<&'a str>,
+}
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kid {
+            Some(kid) => write!(f, "key {} (kid {})", self.index, quoted(kid)),
+            None => write!(f, "key {}", self.index),
+        }
     }
 }
 
@@ -154,7 +167,7 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
     let jwk = value.as_object().unwrap_or(&empty);
     let kid = member_str(jwk, "kid");
     let mut findings = Findings { index, kid, out: diagnostics, blocking: None };
-    let who = label(index, kid);
+    let who = &Who { index, kid };
     if !value.is_object() {
         findings.block("invalid_key", format!("{who} is not a JSON object, so it is not a key"));
         return Jwk::not_a_key(index);
@@ -163,8 +176,8 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
         findings.block("invalid_key", format!("{who}: \"kid\" must be a string"));
     }
     let kty = member_str(jwk, "kty").unwrap_or("").to_owned();
-    let alg = optional_string(jwk, "alg", &who, &mut findings);
-    let use_ = optional_string(jwk, "use", &who, &mut findings);
+    let alg = optional_string(jwk, "alg", who, &mut findings);
+    let use_ = optional_string(jwk, "use", who, &mut findings);
     let key_ops = match jwk.get("key_ops") {
         None => None,
         Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
@@ -190,23 +203,24 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
             findings.block("unsupported_kty", format!("{who} has kty {}; only RSA, EC, OKP and oct keys verify JWS signatures, so it is not used", quoted(&kty)));
             (None, None)
         }
-        Some(kty) => key_material(kty, jwk, &who, options, &mut findings),
+        Some(kty) => key_material(kty, jwk, who, options, &mut findings),
     };
 
-    check_private_members(jwk, &kty, &who, options, &mut findings);
+    check_private_members(jwk, &kty, who, options, &mut findings);
     if let Some(alg_name) = &alg {
-        check_alg(alg_name, &kty, crv.as_deref(), &who, &mut findings);
+        check_alg(alg_name, &kty, crv.as_deref(), who, &mut findings);
     }
-    check_purpose(use_.as_deref(), key_ops.as_deref(), &who, &mut findings);
-    for x509 in check_x509_members(jwk, &who) {
-        findings.block(x509.code, x509.message);
+    check_purpose(use_.as_deref(), key_ops.as_deref(), who, &mut findings);
+    if X509_MEMBERS.iter().any(|name| jwk.contains_key(*name)) {
+        for x509 in check_x509_members(jwk, &who.to_string()) {
+            findings.block(x509.code, x509.message);
+        }
     }
     if alg.is_none() && material.is_some() && findings.blocking.is_none() {
-        note_missing_alg(&kty, &who, &mut findings);
+        note_missing_alg(&kty, who, &mut findings);
     }
 
-    let thumbprint = thumbprint(&kty, jwk).unwrap_or_default();
-    let public_jwk = public_members(&kty, jwk);
+    let (public_jwk, thumbprint) = public_jwk_and_thumbprint(&kty, jwk);
     let blocking = findings.blocking.clone();
     Jwk {
         index,
@@ -225,7 +239,7 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
 }
 
 /// Private members in a published set are a leak; `oct` keys are nothing but their secret.
-fn check_private_members(jwk: &Map<String, Value>, kty: &str, who: &str, options: ParseOptions, findings: &mut Findings) {
+fn check_private_members(jwk: &Map<String, Value>, kty: &str, who: &Who, options: ParseOptions, findings: &mut Findings) {
     let present: Vec<&str> = PRIVATE_MEMBERS.iter().copied().filter(|m| jwk.contains_key(*m)).collect();
     let what = if kty == "oct" {
         "is a symmetric (oct) key: its \"k\" is a shared secret".to_owned()
@@ -253,7 +267,7 @@ fn is_jwe_alg(name: &str) -> bool {
         || (name.starts_with('A') && (name.ends_with("KW") || name.ends_with("GCM") || name.contains("CBC-HS")))
 }
 
-fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &str, findings: &mut Findings) {
+fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &Who, findings: &mut Findings) {
     let Some(alg) = Alg::parse(alg_name) else {
         let why = if is_jwe_alg(alg_name) {
             "a JWE (encryption) algorithm; this key encrypts and never verifies a JWS".to_owned()
@@ -285,7 +299,7 @@ fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &str, findings: 
 const NON_SIGNATURE_OPS: [&str; 6] = ["encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits"];
 
 /// `use` and `key_ops` (RFC 7517 §4.2–4.3): only signature keys verify.
-fn check_purpose(use_: Option<&str>, key_ops: Option<&[String]>, who: &str, findings: &mut Findings) {
+fn check_purpose(use_: Option<&str>, key_ops: Option<&[String]>, who: &Who, findings: &mut Findings) {
     if let Some(u) = use_ {
         if u != "sig" {
             findings.block("use_not_sig", format!("{who} has use {}; only use \"sig\" keys verify signatures, so a JWS never selects it (publish signing keys with use \"sig\")", quoted(u)));
@@ -301,7 +315,7 @@ fn check_purpose(use_: Option<&str>, key_ops: Option<&[String]>, who: &str, find
 }
 
 /// Keys whose type leaves several algorithms open (RSA: RS*/PS*, oct: HS*).
-fn note_missing_alg(kty: &str, who: &str, findings: &mut Findings) {
+fn note_missing_alg(kty: &str, who: &Who, findings: &mut Findings) {
     let open = match kty {
         "RSA" => "RS256, RS384, RS512, PS256, PS384 and PS512",
         "oct" => "HS256, HS384 and HS512",
@@ -310,7 +324,7 @@ fn note_missing_alg(kty: &str, who: &str, findings: &mut Findings) {
     findings.add(Severity::Info, "missing_alg", format!("{who} has no \"alg\"; tokens signed with any of {open} may select it (set \"alg\" to pin the one you sign with)"));
 }
 
-fn optional_string(jwk: &Map<String, Value>, name: &str, who: &str, findings: &mut Findings) -> Option<String> {
+fn optional_string(jwk: &Map<String, Value>, name: &str, who: &Who, findings: &mut Findings) -> Option<String> {
     match jwk.get(name) {
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
@@ -334,7 +348,7 @@ fn base64url_problem(text: &str) -> &'static str {
     }
 }
 
-fn b64_member(jwk: &Map<String, Value>, name: &str, who: &str, findings: &mut Findings) -> Option<Vec<u8>> {
+fn b64_member(jwk: &Map<String, Value>, name: &str, who: &Who, findings: &mut Findings) -> Option<Vec<u8>> {
     match jwk.get(name) {
         None => {
             findings.block("invalid_key", format!("{who} lacks the \"{name}\" member"));
@@ -354,7 +368,7 @@ fn b64_member(jwk: &Map<String, Value>, name: &str, who: &str, findings: &mut Fi
     }
 }
 
-fn key_material(kty: Kty, jwk: &Map<String, Value>, who: &str, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
+fn key_material(kty: Kty, jwk: &Map<String, Value>, who: &Who, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
     match kty {
         Kty::Rsa => rsa_material(jwk, who, options, findings),
         Kty::Ec => (ec_material(jwk, who, findings), None),
@@ -370,7 +384,7 @@ fn key_material(kty: Kty, jwk: &Map<String, Value>, who: &str, options: ParseOpt
     }
 }
 
-fn rsa_material(jwk: &Map<String, Value>, who: &str, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
+fn rsa_material(jwk: &Map<String, Value>, who: &Who, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
     let n = b64_member(jwk, "n", who, findings);
     let e = b64_member(jwk, "e", who, findings);
     let (Some(n), Some(e)) = (n, e) else { return (None, None) };
@@ -429,7 +443,7 @@ fn exponent_problem(e: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> Option<KeyMaterial> {
+fn ec_material(jwk: &Map<String, Value>, who: &Who, findings: &mut Findings) -> Option<KeyMaterial> {
     let crv = member_str(jwk, "crv").unwrap_or("");
     let size = match crv {
         "P-256" => 32,
@@ -465,7 +479,7 @@ fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> 
     material
 }
 
-fn okp_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> Option<KeyMaterial> {
+fn okp_material(jwk: &Map<String, Value>, who: &Who, findings: &mut Findings) -> Option<KeyMaterial> {
     match member_str(jwk, "crv") {
         Some("Ed25519") => {}
         Some(other) => {
@@ -513,21 +527,52 @@ fn required_members(kty: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-/// RFC 7638 SHA-256 thumbprint, base64url. `None` when a required member is missing.
-pub fn thumbprint(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
+/// RFC 7638 canonical JSON of the required members, `None` when one is missing or not a
+/// string. It is also the public JWK a host imports: the same members, names in sorted order.
+fn canonical_json(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
     let members = required_members(kty)?;
-    let mut canonical = String::from("{");
+    let mut canonical = String::with_capacity(16 + members.iter().map(|m| member_str(jwk, m).map_or(0, str::len) + 8).sum::<usize>());
+    canonical.push('{');
     for (i, name) in members.iter().enumerate() {
         let value = member_str(jwk, name)?;
         if i > 0 {
             canonical.push(',');
         }
-        canonical.push_str(&serde_json::to_string(name).ok()?);
-        canonical.push(':');
-        canonical.push_str(&serde_json::to_string(value).ok()?);
+        canonical.push('"');
+        canonical.push_str(name);
+        canonical.push_str("\":");
+        push_json_string(&mut canonical, value);
     }
     canonical.push('}');
-    Some(b64url_encode(&Sha256::digest(canonical.as_bytes())))
+    Some(canonical)
+}
+
+/// `value` as a JSON string, escaped as serde_json writes it.
+fn push_json_string(out: &mut String, value: &str) {
+    if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+    } else {
+        out.push_str(&Value::from(value).to_string());
+    }
+}
+
+/// RFC 7638 SHA-256 thumbprint, base64url. `None` when a required member is missing.
+pub fn thumbprint(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
+    canonical_json(kty, jwk).map(|canonical| b64url_encode(&Sha256::digest(canonical.as_bytes())))
+}
+
+/// The key's public JWK text and its thumbprint ("" when it has none), from one canonical
+/// serialisation.
+fn public_jwk_and_thumbprint(kty: &str, jwk: &Map<String, Value>) -> (String, String) {
+    match canonical_json(kty, jwk) {
+        Some(canonical) => {
+            let thumbprint = b64url_encode(&Sha256::digest(canonical.as_bytes()));
+            (canonical, thumbprint)
+        }
+        None => (Value::Object(public_members(kty, jwk)).to_string(), String::new()),
+    }
 }
 
 fn public_members(kty: &str, jwk: &Map<String, Value>) -> Map<String, Value> {
