@@ -82,9 +82,9 @@ pub struct Jwk {
     pub crv: Option<String>,
     pub bits: Option<usize>,
     pub thumbprint: String,
-    /// The public members a host crypto API needs to import the key (plus `k` for `oct`), as
-    /// JSON text with sorted member names.
-    pub public_jwk: String,
+    /// [`Jwk::public_jwk`] when the material cannot rebuild it (an RSA key, or a key that
+    /// cannot verify); `None` keeps a large set of EC/OKP keys small.
+    public_jwk_text: Option<String>,
     /// `None` when the key cannot verify anything; the diagnostics say why.
     pub material: Option<KeyMaterial>,
     /// The diagnostic that made the key unusable, if any.
@@ -104,9 +104,21 @@ impl Jwk {
             crv: None,
             bits: None,
             thumbprint: String::new(),
-            public_jwk: "{}".to_owned(),
+            public_jwk_text: Some("{}".to_owned()),
             material: None,
             unusable_because: Some("invalid_key".to_owned()),
+        }
+    }
+
+    /// The public members a host crypto API needs to import the key (plus `k` for `oct`), as
+    /// JSON text with sorted member names (for a usable key: its RFC 7638 canonical JSON).
+    pub fn public_jwk(&self) -> String {
+        if let Some(text) = &self.public_jwk_text {
+            return text.clone();
+        }
+        match &self.material {
+            Some(material) => canonical_of_material(material),
+            None => "{}".to_owned(),
         }
     }
 
@@ -206,12 +218,20 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
         Some(kty) => key_material(kty, jwk, who, options, &mut findings),
     };
 
-    check_private_members(jwk, &kty, who, options, &mut findings);
+    // One pass over the member names instead of a lookup for each name that might be there.
+    let (mut private_members, mut x509_members) = (false, false);
+    for name in jwk.keys() {
+        private_members |= PRIVATE_MEMBERS.contains(&name.as_str());
+        x509_members |= X509_MEMBERS.contains(&name.as_str());
+    }
+    if private_members || kty == "oct" {
+        check_private_members(jwk, &kty, who, options, &mut findings);
+    }
     if let Some(alg_name) = &alg {
         check_alg(alg_name, &kty, crv.as_deref(), who, &mut findings);
     }
     check_purpose(use_.as_deref(), key_ops.as_deref(), who, &mut findings);
-    if X509_MEMBERS.iter().any(|name| jwk.contains_key(*name)) {
+    if x509_members {
         for x509 in check_x509_members(jwk, &who.to_string()) {
             findings.block(x509.code, x509.message);
         }
@@ -222,6 +242,16 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
 
     let (public_jwk, thumbprint) = public_jwk_and_thumbprint(&kty, jwk);
     let blocking = findings.blocking.clone();
+    let material = if blocking.is_none() { material } else { None };
+    // Strict base64url (canonical, unpadded) makes decoding and encoding exact inverses, so
+    // fixed-size material gives back the very text it was read from.
+    let public_jwk_text = match &material {
+        Some(KeyMaterial::Rsa(_)) | None => Some(public_jwk),
+        Some(material) => {
+            debug_assert_eq!(canonical_of_material(material), public_jwk);
+            None
+        }
+    };
     Jwk {
         index,
         kid: kid.map(str::to_owned),
@@ -232,8 +262,8 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
         crv,
         bits,
         thumbprint,
-        public_jwk,
-        material: if blocking.is_none() { material } else { None },
+        public_jwk_text,
+        material,
         unusable_because: blocking,
     }
 }
@@ -556,6 +586,20 @@ fn push_json_string(out: &mut String, value: &str) {
     } else {
         out.push_str(&Value::from(value).to_string());
     }
+}
+
+/// The canonical JSON of an EC, OKP or oct key from its checked material (RSA: the text it
+/// was read from may keep leading zero octets that the material drops).
+fn canonical_of_material(material: &KeyMaterial) -> String {
+    let (crv, point) = match material {
+        KeyMaterial::P256(point) => ("P-256", point),
+        KeyMaterial::P384(point) => ("P-384", point),
+        KeyMaterial::P521(point) => ("P-521", point),
+        KeyMaterial::Ed25519(x) => return format!("{{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"{}\"}}", b64url_encode(x)),
+        KeyMaterial::Oct(k) => return format!("{{\"k\":\"{}\",\"kty\":\"oct\"}}", b64url_encode(k)),
+        KeyMaterial::Rsa(parts) => return format!("{{\"e\":\"{}\",\"kty\":\"RSA\",\"n\":\"{}\"}}", b64url_encode(&parts.e), b64url_encode(&parts.n)),
+    };
+    format!("{{\"crv\":\"{crv}\",\"kty\":\"EC\",\"x\":\"{}\",\"y\":\"{}\"}}", b64url_encode(&point.x), b64url_encode(&point.y))
 }
 
 /// RFC 7638 SHA-256 thumbprint, base64url. `None` when a required member is missing.

@@ -81,7 +81,7 @@ impl WasmKeySet {
     /// The members a host crypto API needs to import key `index` (JSON text).
     #[wasm_bindgen(js_name = publicJwk)]
     pub fn public_jwk(&self, index: usize) -> String {
-        self.inner.keys.get(index).map(|k| k.public_jwk.clone()).unwrap_or_default()
+        self.inner.keys.get(index).map(|k| k.public_jwk()).unwrap_or_default()
     }
 
     /// Key `index`'s checked public parameters for the signature module (`crypto::params`);

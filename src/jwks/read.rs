@@ -168,6 +168,8 @@ impl<'de> Visitor<'de> for KeysSeed {
             }
             keys.count += 1;
         }
+        // A set lives as long as it is used: give back the spare capacity of the doubling.
+        keys.parsed.shrink_to_fit();
         Ok(KeysValue::Array(keys))
     }
 }
