@@ -10,6 +10,11 @@ use crate::quote::{quoted, quoted_list};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+mod members;
+
+pub(crate) use members::{Element, ElementSeed};
+use members::{MemberRef, Members};
+
 /// Verification material of a usable key: its checked public parameters as octets. The
 /// signature arithmetic (feature `rust-crypto`, or the host) builds its own key from them.
 #[derive(Clone, PartialEq, Eq)]
@@ -131,8 +136,8 @@ impl Jwk {
     }
 }
 
-fn member_str<'a>(jwk: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    jwk.get(name).and_then(Value::as_str)
+fn member_str<'a>(jwk: &'a dyn Members, name: &str) -> Option<&'a str> {
+    jwk.member(name).and_then(MemberRef::as_str)
 }
 
 /// Collects the diagnostics of one key and remembers the first error that blocks use.
@@ -175,24 +180,40 @@ impl std::fmt::Display for Who<'_> {
 
 /// Parses the key at `index` of a set. Always returns a `Jwk`; problems become diagnostics.
 pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) -> Jwk {
-    let empty = Map::new();
-    let jwk = value.as_object().unwrap_or(&empty);
+    match value.as_object() {
+        Some(jwk) => parse_members(index, jwk, options, diagnostics),
+        None => not_an_object(index, diagnostics),
+    }
+}
+
+/// [`parse_jwk`] of a member of a JWKS array as the set reader found it.
+pub(crate) fn parse_element(index: usize, element: &Element<'_>, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) -> Jwk {
+    match element {
+        Element::Object(view) => parse_members(index, view, options, diagnostics),
+        Element::Other(value) => parse_jwk(index, value, options, diagnostics),
+    }
+}
+
+fn not_an_object(index: usize, diagnostics: &mut Vec<Diagnostic>) -> Jwk {
+    let mut findings = Findings { index, kid: None, out: diagnostics, blocking: None };
+    let who = &Who { index, kid: None };
+    findings.block("invalid_key", format!("{who} is not a JSON object, so it is not a key"));
+    Jwk::not_a_key(index)
+}
+
+fn parse_members(index: usize, jwk: &dyn Members, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) -> Jwk {
     let kid = member_str(jwk, "kid");
     let mut findings = Findings { index, kid, out: diagnostics, blocking: None };
     let who = &Who { index, kid };
-    if !value.is_object() {
-        findings.block("invalid_key", format!("{who} is not a JSON object, so it is not a key"));
-        return Jwk::not_a_key(index);
-    }
-    if jwk.get("kid").is_some_and(|v| !v.is_string()) {
+    if jwk.member("kid").is_some_and(|v| !v.is_string()) {
         findings.block("invalid_key", format!("{who}: \"kid\" must be a string"));
     }
     let kty = member_str(jwk, "kty").unwrap_or("").to_owned();
     let alg = optional_string(jwk, "alg", who, &mut findings);
     let use_ = optional_string(jwk, "use", who, &mut findings);
-    let key_ops = match jwk.get("key_ops") {
+    let key_ops = match jwk.member("key_ops").map(|m| m.as_array()) {
         None => None,
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+        Some(Some(items)) if items.iter().all(Value::is_string) => {
             Some(items.iter().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>())
         }
         Some(_) => {
@@ -203,7 +224,7 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
     let crv = member_str(jwk, "crv").map(str::to_owned);
 
     let (material, bits) = match Kty::parse(&kty) {
-        None if jwk.get("kty").is_some_and(|v| !v.is_string()) => {
+        None if jwk.member("kty").is_some_and(|v| !v.is_string()) => {
             findings.block("invalid_key", format!("{who}: \"kty\" must be a string"));
             (None, None)
         }
@@ -220,10 +241,10 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
 
     // One pass over the member names instead of a lookup for each name that might be there.
     let (mut private_members, mut x509_members) = (false, false);
-    for name in jwk.keys() {
-        private_members |= PRIVATE_MEMBERS.contains(&name.as_str());
-        x509_members |= X509_MEMBERS.contains(&name.as_str());
-    }
+    jwk.each_name(&mut |name| {
+        private_members |= PRIVATE_MEMBERS.contains(&name);
+        x509_members |= X509_MEMBERS.contains(&name);
+    });
     if private_members || kty == "oct" {
         check_private_members(jwk, &kty, who, options, &mut findings);
     }
@@ -232,7 +253,7 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
     }
     check_purpose(use_.as_deref(), key_ops.as_deref(), who, &mut findings);
     if x509_members {
-        for x509 in check_x509_members(jwk, &who.to_string()) {
+        for x509 in check_x509_members(&jwk.as_map(), &who.to_string()) {
             findings.block(x509.code, x509.message);
         }
     }
@@ -269,8 +290,8 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
 }
 
 /// Private members in a published set are a leak; `oct` keys are nothing but their secret.
-fn check_private_members(jwk: &Map<String, Value>, kty: &str, who: &Who, options: ParseOptions, findings: &mut Findings) {
-    let present: Vec<&str> = PRIVATE_MEMBERS.iter().copied().filter(|m| jwk.contains_key(*m)).collect();
+fn check_private_members(jwk: &dyn Members, kty: &str, who: &Who, options: ParseOptions, findings: &mut Findings) {
+    let present: Vec<&str> = PRIVATE_MEMBERS.iter().copied().filter(|m| jwk.has(m)).collect();
     let what = if kty == "oct" {
         "is a symmetric (oct) key: its \"k\" is a shared secret".to_owned()
     } else if !present.is_empty() {
@@ -354,10 +375,10 @@ fn note_missing_alg(kty: &str, who: &Who, findings: &mut Findings) {
     findings.add(Severity::Info, "missing_alg", format!("{who} has no \"alg\"; tokens signed with any of {open} may select it (set \"alg\" to pin the one you sign with)"));
 }
 
-fn optional_string(jwk: &Map<String, Value>, name: &str, who: &Who, findings: &mut Findings) -> Option<String> {
-    match jwk.get(name) {
+fn optional_string(jwk: &dyn Members, name: &str, who: &Who, findings: &mut Findings) -> Option<String> {
+    match jwk.member(name).map(MemberRef::as_str) {
         None => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Some(s)) => Some(s.to_owned()),
         Some(_) => {
             findings.block("invalid_key", format!("{who}: \"{name}\" must be a string"));
             None
@@ -378,13 +399,13 @@ fn base64url_problem(text: &str) -> &'static str {
     }
 }
 
-fn b64_member(jwk: &Map<String, Value>, name: &str, who: &Who, findings: &mut Findings) -> Option<Vec<u8>> {
-    match jwk.get(name) {
+fn b64_member(jwk: &dyn Members, name: &str, who: &Who, findings: &mut Findings) -> Option<Vec<u8>> {
+    match jwk.member(name).map(MemberRef::as_str) {
         None => {
             findings.block("invalid_key", format!("{who} lacks the \"{name}\" member"));
             None
         }
-        Some(Value::String(text)) => {
+        Some(Some(text)) => {
             let decoded = b64url_decode(text);
             if decoded.is_none() {
                 findings.block("invalid_key", format!("{who}: \"{name}\" {}", base64url_problem(text)));
@@ -398,7 +419,7 @@ fn b64_member(jwk: &Map<String, Value>, name: &str, who: &Who, findings: &mut Fi
     }
 }
 
-fn key_material(kty: Kty, jwk: &Map<String, Value>, who: &Who, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
+fn key_material(kty: Kty, jwk: &dyn Members, who: &Who, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
     match kty {
         Kty::Rsa => rsa_material(jwk, who, options, findings),
         Kty::Ec => (ec_material(jwk, who, findings), None),
@@ -414,7 +435,7 @@ fn key_material(kty: Kty, jwk: &Map<String, Value>, who: &Who, options: ParseOpt
     }
 }
 
-fn rsa_material(jwk: &Map<String, Value>, who: &Who, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
+fn rsa_material(jwk: &dyn Members, who: &Who, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
     let n = b64_member(jwk, "n", who, findings);
     let e = b64_member(jwk, "e", who, findings);
     let (Some(n), Some(e)) = (n, e) else { return (None, None) };
@@ -473,7 +494,7 @@ fn exponent_problem(e: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn ec_material(jwk: &Map<String, Value>, who: &Who, findings: &mut Findings) -> Option<KeyMaterial> {
+fn ec_material(jwk: &dyn Members, who: &Who, findings: &mut Findings) -> Option<KeyMaterial> {
     let crv = member_str(jwk, "crv").unwrap_or("");
     let size = match crv {
         "P-256" => 32,
@@ -509,7 +530,7 @@ fn ec_material(jwk: &Map<String, Value>, who: &Who, findings: &mut Findings) -> 
     material
 }
 
-fn okp_material(jwk: &Map<String, Value>, who: &Who, findings: &mut Findings) -> Option<KeyMaterial> {
+fn okp_material(jwk: &dyn Members, who: &Who, findings: &mut Findings) -> Option<KeyMaterial> {
     match member_str(jwk, "crv") {
         Some("Ed25519") => {}
         Some(other) => {
@@ -559,9 +580,9 @@ fn required_members(kty: &str) -> Option<&'static [&'static str]> {
 
 /// RFC 7638 canonical JSON of the required members, `None` when one is missing or not a
 /// string. It is also the public JWK a host imports: the same members, names in sorted order.
-fn canonical_json(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
+fn canonical_json(kty: &str, jwk: &dyn Members) -> Option<String> {
     let members = required_members(kty)?;
-    let mut canonical = String::with_capacity(16 + members.iter().map(|m| member_str(jwk, m).map_or(0, str::len) + 8).sum::<usize>());
+    let mut canonical = String::with_capacity(if kty == "RSA" { 800 } else { 192 });
     canonical.push('{');
     for (i, name) in members.iter().enumerate() {
         let value = member_str(jwk, name)?;
@@ -609,7 +630,7 @@ pub fn thumbprint(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
 
 /// The key's public JWK text and its thumbprint ("" when it has none), from one canonical
 /// serialisation.
-fn public_jwk_and_thumbprint(kty: &str, jwk: &Map<String, Value>) -> (String, String) {
+fn public_jwk_and_thumbprint(kty: &str, jwk: &dyn Members) -> (String, String) {
     match canonical_json(kty, jwk) {
         Some(canonical) => {
             let thumbprint = b64url_encode(&Sha256::digest(canonical.as_bytes()));
@@ -619,11 +640,11 @@ fn public_jwk_and_thumbprint(kty: &str, jwk: &Map<String, Value>) -> (String, St
     }
 }
 
-fn public_members(kty: &str, jwk: &Map<String, Value>) -> Map<String, Value> {
+fn public_members(kty: &str, jwk: &dyn Members) -> Map<String, Value> {
     let mut out = Map::new();
     for name in required_members(kty).unwrap_or(&[]) {
-        if let Some(v) = jwk.get(*name) {
-            out.insert((*name).to_owned(), v.clone());
+        if let Some(v) = jwk.member(name) {
+            out.insert((*name).to_owned(), v.to_value());
         }
     }
     out
