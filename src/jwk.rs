@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 mod members;
 
-pub(crate) use members::{Element, ElementSeed};
+pub(crate) use members::{Element, KeyView, Raw};
 use members::{MemberRef, Members};
 
 /// Verification material of a usable key: its checked public parameters as octets. The

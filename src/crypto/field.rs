@@ -114,7 +114,17 @@ impl Field {
 
     /// a·b·R⁻¹ mod p (CIOS), for a, b < p.
     fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
-        let n = self.n;
+        // A constant limb count lets the compiler drop the index checks of the inner loops.
+        match self.n {
+            8 => self.mul_n::<8>(a, b),
+            12 => self.mul_n::<12>(a, b),
+            _ => self.mul_n::<LIMBS>(a, b),
+        }
+    }
+
+    fn mul_n<const N: usize>(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        debug_assert_eq!(self.n, N);
+        let n = N;
         let mut t = [0u32; LIMBS + 2];
         for &bi in &b[..n] {
             let mut c = 0u64;

@@ -7,19 +7,13 @@
 
 use super::{lint_set, KeySet};
 use crate::diagnostics::Diagnostic;
-use crate::encoding::{StrictSeed, StrictVisitor};
+use crate::encoding::StrictVisitor;
 use crate::error::{JoseError, Result};
-use crate::jwk::{parse_element, ElementSeed, Jwk, ParseOptions};
+use crate::jwk::{parse_element, Element, Jwk, KeyView, ParseOptions, Raw};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt;
-
-/// What the top level of the text turned out to be.
-enum Top {
-    /// An object; `keys` is its `"keys"` member when that is an array (already parsed).
-    Object { members: Map<String, Value>, keys: Option<Keys> },
-    NotObject,
-}
 
 /// The `"keys"` array: its keys (until there were more than `max_keys`) and how many it had.
 struct Keys {
@@ -30,138 +24,129 @@ struct Keys {
 
 pub(super) fn parse_text(text: &str, options: ParseOptions, max_keys: usize) -> Result<KeySet> {
     let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
-    let top = deserializer
-        .deserialize_any(TopVisitor { options, max_keys })
+    let top = Reader { mode: Mode::Top, options, max_keys }
+        .deserialize(&mut deserializer)
         .and_then(|top| deserializer.end().map(|()| top))
         .map_err(|why| JoseError::jwks_invalid(format!("not valid JSON: {why}")))?;
-    let Top::Object { members, keys } = top else {
+    let Read::Top { members, keys } = top else {
         return Err(JoseError::jwks_invalid("expected a JWK Set {\"keys\": [...]} or a single JWK object"));
     };
     if let Some(Keys { parsed, diagnostics, count }) = keys {
         if count > max_keys {
             return Err(JoseError::jwks_invalid(format!("the set has {count} keys, more than maxKeys ({max_keys})")));
         }
-        return Ok(finish(parsed, diagnostics, true));
+        let mut diagnostics = diagnostics;
+        lint_set(&parsed, true, &mut diagnostics);
+        return Ok(KeySet { keys: parsed, diagnostics, issuer: None });
     }
     // No array of keys: the tree-based rules decide (a single JWK, or the shape errors).
     KeySet::parse_value(&Value::Object(members), options)
 }
 
-fn finish(keys: Vec<Jwk>, mut diagnostics: Vec<Diagnostic>, in_a_set: bool) -> KeySet {
-    lint_set(&keys, in_a_set, &mut diagnostics);
-    KeySet { keys, diagnostics, issuer: None }
+/// What a [`Reader`] reads a value as. One visitor type for every level keeps the wasm
+/// module small: serde_json's parser is compiled once per visitor type.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// The whole text.
+    Top,
+    /// The value of the top-level `"keys"` member.
+    Keys,
+    /// A member of the keys array.
+    Element,
+    /// A member name or value of a key.
+    Member,
 }
 
-struct TopVisitor {
+#[derive(Clone, Copy)]
+struct Reader {
+    mode: Mode,
     options: ParseOptions,
     max_keys: usize,
 }
 
-/// Every other JSON value at the top level: read strictly, then reported as not an object.
-macro_rules! not_an_object {
-    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {
-        $(fn $method<E: de::Error>(self, $($arg: $ty),*) -> std::result::Result<Top, E> {
-            StrictVisitor.$method($($arg),*).map(|_| Top::NotObject)
-        })*
-    };
+enum Read<'de> {
+    /// A top-level object; `keys` is its `"keys"` member when that is an array (already checked).
+    Top { members: Map<String, Value>, keys: Option<Keys> },
+    Keys(Keys),
+    Object(KeyView<'de>),
+    Str(Cow<'de, str>),
+    Value(Value),
 }
 
-impl<'de> Visitor<'de> for TopVisitor {
-    type Value = Top;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
+impl Reader {
+    fn at(self, mode: Mode) -> Reader {
+        Reader { mode, ..self }
     }
+}
 
-    not_an_object! {
-        visit_bool(v: bool);
-        visit_i64(v: i64);
-        visit_u64(v: u64);
-        visit_f64(v: f64);
-        visit_str(v: &str);
-        visit_string(v: String);
-        visit_unit();
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Top, A::Error> {
-        StrictVisitor.visit_seq(seq).map(|_| Top::NotObject)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Top, A::Error> {
-        let mut members = Map::new();
-        let mut keys = None;
-        while let Some(name) = map.next_key::<String>()? {
-            if members.contains_key(&name) || (name == "keys" && keys.is_some()) {
-                return Err(de::Error::custom(format!("duplicate member name {}", crate::quote::quoted(&name))));
-            }
-            if name == "keys" {
-                match map.next_value_seed(KeysSeed { options: self.options, max_keys: self.max_keys })? {
-                    KeysValue::Array(parsed) => keys = Some(parsed),
-                    KeysValue::Other(value) => {
-                        members.insert(name, value);
-                    }
-                }
-            } else {
-                let value = map.next_value_seed(StrictSeed)?;
-                members.insert(name, value);
-            }
+impl<'de> Read<'de> {
+    fn into_value(self) -> Value {
+        match self {
+            Read::Str(s) => Value::String(s.into_owned()),
+            Read::Value(v) => v,
+            // Only strict reads of other values reach here (see `Reader::visit_map`/`visit_seq`).
+            Read::Top { .. } | Read::Keys(_) | Read::Object(_) => Value::Null,
         }
-        Ok(Top::Object { members, keys })
     }
 }
 
-enum KeysValue {
-    Array(Keys),
-    Other(Value),
-}
-
-struct KeysSeed {
-    options: ParseOptions,
-    max_keys: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for KeysSeed {
-    type Value = KeysValue;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<KeysValue, D::Error> {
+impl<'de> DeserializeSeed<'de> for Reader {
+    type Value = Read<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Read<'de>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-/// A `"keys"` member that is not an array: read strictly and kept as a value.
-macro_rules! other_keys {
+/// Scalars are read by [`StrictVisitor`] (numbers exactly as everywhere else).
+macro_rules! strict {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {
-        $(fn $method<E: de::Error>(self, $($arg: $ty),*) -> std::result::Result<KeysValue, E> {
-            StrictVisitor.$method($($arg),*).map(KeysValue::Other)
+        $(fn $method<E: de::Error>(self, $($arg: $ty),*) -> std::result::Result<Read<'de>, E> {
+            StrictVisitor.$method($($arg),*).map(Read::Value)
         })*
     };
 }
 
-impl<'de> Visitor<'de> for KeysSeed {
-    type Value = KeysValue;
+fn duplicate<E: de::Error>(name: &str) -> E {
+    de::Error::custom(format!("duplicate member name {}", crate::quote::quoted(name)))
+}
+
+impl<'de> Visitor<'de> for Reader {
+    type Value = Read<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    other_keys! {
+    strict! {
         visit_bool(v: bool);
         visit_i64(v: i64);
         visit_u64(v: u64);
         visit_f64(v: f64);
-        visit_str(v: &str);
-        visit_string(v: String);
         visit_unit();
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<KeysValue, A::Error> {
-        StrictVisitor.visit_map(map).map(KeysValue::Other)
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Read<'de>, E> {
+        Ok(Read::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Read<'de>, E> {
+        Ok(Read::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Read<'de>, E> {
+        Ok(Read::Str(Cow::Owned(v)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<KeysValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Read<'de>, A::Error> {
+        if self.mode != Mode::Keys {
+            return StrictVisitor.visit_seq(seq).map(Read::Value);
+        }
         let mut keys = Keys { parsed: Vec::new(), diagnostics: Vec::new(), count: 0 };
-        while let Some(item) = seq.next_element_seed(ElementSeed)? {
+        while let Some(item) = seq.next_element_seed(self.at(Mode::Element))? {
             if keys.count < self.max_keys {
-                keys.parsed.push(parse_element(keys.count, &item, self.options, &mut keys.diagnostics));
+                let element = match item {
+                    Read::Object(view) => Element::Object(view),
+                    other => Element::Other(other.into_value()),
+                };
+                keys.parsed.push(parse_element(keys.count, &element, self.options, &mut keys.diagnostics));
             } else if keys.count == self.max_keys {
                 // Over maxKeys: the set is refused once the text has been read to its end.
                 keys.parsed = Vec::new();
@@ -171,7 +156,45 @@ impl<'de> Visitor<'de> for KeysSeed {
         }
         // A set lives as long as it is used: give back the spare capacity of the doubling.
         keys.parsed.shrink_to_fit();
-        Ok(KeysValue::Array(keys))
+        Ok(Read::Keys(keys))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Read<'de>, A::Error> {
+        match self.mode {
+            Mode::Top => {
+                let mut members = Map::new();
+                let mut keys = None;
+                while let Some(name) = map.next_key::<String>()? {
+                    if members.contains_key(&name) || (name == "keys" && keys.is_some()) {
+                        return Err(duplicate(&name));
+                    }
+                    let at = if name == "keys" { Mode::Keys } else { Mode::Member };
+                    match map.next_value_seed(self.at(at))? {
+                        Read::Keys(parsed) => keys = Some(parsed),
+                        other => {
+                            members.insert(name, other.into_value());
+                        }
+                    }
+                }
+                Ok(Read::Top { members, keys })
+            }
+            Mode::Element => {
+                let mut members: Vec<(Cow<'de, str>, Raw<'de>)> = Vec::with_capacity(8);
+                while let Some(name) = map.next_key_seed(self.at(Mode::Member))? {
+                    let Read::Str(name) = name else { return Err(de::Error::custom("a member name is a string")) };
+                    if members.iter().any(|(seen, _)| *seen == name) {
+                        return Err(duplicate(&name));
+                    }
+                    let value = match map.next_value_seed(self.at(Mode::Member))? {
+                        Read::Str(s) => Raw::Str(s),
+                        other => Raw::Value(other.into_value()),
+                    };
+                    members.push((name, value));
+                }
+                Ok(Read::Object(KeyView::new(members)))
+            }
+            Mode::Keys | Mode::Member => StrictVisitor.visit_map(map).map(Read::Value),
+        }
     }
 }
 
