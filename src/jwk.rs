@@ -261,18 +261,9 @@ fn parse_members(index: usize, jwk: &dyn Members, options: ParseOptions, diagnos
         note_missing_alg(&kty, who, &mut findings);
     }
 
-    let (public_jwk, thumbprint) = public_jwk_and_thumbprint(&kty, jwk);
     let blocking = findings.blocking.clone();
     let material = if blocking.is_none() { material } else { None };
-    // Strict base64url (canonical, unpadded) makes decoding and encoding exact inverses, so
-    // fixed-size material gives back the very text it was read from.
-    let public_jwk_text = match &material {
-        Some(KeyMaterial::Rsa(_)) | None => Some(public_jwk),
-        Some(material) => {
-            debug_assert_eq!(canonical_of_material(material), public_jwk);
-            None
-        }
-    };
+    let (public_jwk_text, thumbprint) = public_jwk_and_thumbprint(&kty, jwk, material.as_ref());
     Jwk {
         index,
         kid: kid.map(str::to_owned),
@@ -581,21 +572,27 @@ fn required_members(kty: &str) -> Option<&'static [&'static str]> {
 /// RFC 7638 canonical JSON of the required members, `None` when one is missing or not a
 /// string. It is also the public JWK a host imports: the same members, names in sorted order.
 fn canonical_json(kty: &str, jwk: &dyn Members) -> Option<String> {
-    let members = required_members(kty)?;
-    let mut canonical = String::with_capacity(if kty == "RSA" { 800 } else { 192 });
+    let mut canonical = String::new();
+    write_canonical(kty, jwk, &mut canonical).then_some(canonical)
+}
+
+/// [`canonical_json`] into `canonical` (cleared first); false when it has none.
+fn write_canonical(kty: &str, jwk: &dyn Members, canonical: &mut String) -> bool {
+    canonical.clear();
+    let Some(members) = required_members(kty) else { return false };
     canonical.push('{');
     for (i, name) in members.iter().enumerate() {
-        let value = member_str(jwk, name)?;
+        let Some(value) = member_str(jwk, name) else { return false };
         if i > 0 {
             canonical.push(',');
         }
         canonical.push('"');
         canonical.push_str(name);
         canonical.push_str("\":");
-        push_json_string(&mut canonical, value);
+        push_json_string(canonical, value);
     }
     canonical.push('}');
-    Some(canonical)
+    true
 }
 
 /// `value` as a JSON string, escaped as serde_json writes it.
@@ -628,16 +625,27 @@ pub fn thumbprint(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
     canonical_json(kty, jwk).map(|canonical| b64url_encode(&Sha256::digest(canonical.as_bytes())))
 }
 
-/// The key's public JWK text and its thumbprint ("" when it has none), from one canonical
-/// serialisation.
-fn public_jwk_and_thumbprint(kty: &str, jwk: &dyn Members) -> (String, String) {
-    match canonical_json(kty, jwk) {
-        Some(canonical) => {
-            let thumbprint = b64url_encode(&Sha256::digest(canonical.as_bytes()));
-            (canonical, thumbprint)
+/// The key's public JWK text, when its material cannot rebuild it ([`Jwk::public_jwk`]), and
+/// its thumbprint ("" when it has none), from one canonical serialisation.
+fn public_jwk_and_thumbprint(kty: &str, jwk: &dyn Members, material: Option<&KeyMaterial>) -> (Option<String>, String) {
+    // The canonical text of most keys is only hashed: one buffer serves every key of a set.
+    thread_local!(static CANONICAL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
+    CANONICAL.with_borrow_mut(|canonical| {
+        if !write_canonical(kty, jwk, canonical) {
+            return (Some(Value::Object(public_members(kty, jwk)).to_string()), String::new());
         }
-        None => (Value::Object(public_members(kty, jwk)).to_string(), String::new()),
-    }
+        let thumbprint = b64url_encode(&Sha256::digest(canonical.as_bytes()));
+        // Strict base64url (canonical, unpadded) makes decoding and encoding exact inverses, so
+        // fixed-size material gives back the very text it was read from.
+        let text = match material {
+            Some(KeyMaterial::Rsa(_)) | None => Some(canonical.clone()),
+            Some(material) => {
+                debug_assert_eq!(&canonical_of_material(material), canonical);
+                None
+            }
+        };
+        (text, thumbprint)
+    })
 }
 
 fn public_members(kty: &str, jwk: &dyn Members) -> Map<String, Value> {
