@@ -1,21 +1,21 @@
 // The browser half of `make bench`: headless Chromium (Debian's, through playwright-core)
 // loads pkg/web.mjs and jose's WebCrypto build from a local server and measures tokens/s of
 // verifyJwt (WebCrypto backend, and Rust for reference) against jose's jwtVerify, with
-// WebCrypto's signature-only rate as the ceiling. The table replaces the "## Chromium"
-// section of bench/results.md (bench/run.mjs writes the rest).
+// WebCrypto's signature-only rate as the ceiling. The table replaces the "chromium" section
+// of bench/results.md (bench/results.mjs), the others kept.
 //
 // Same method as bench/run.mjs: fixed op counts of about ROUND_MS, ROUNDS interleaved
 // rounds, median.
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { extname, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { RESULTS, writeSection } from './results.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RESULTS = new URL('./results.md', import.meta.url);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const JOSE_CANDIDATES = ['node_modules/jose/dist/webapi/index.js', 'node_modules/jose/dist/browser/index.js'];
 const ALGS = ['RS256', 'ES256', 'EdDSA', 'HS256'];
@@ -215,14 +215,6 @@ function report(run, startedAt, seconds) {
   ].join('\n');
 }
 
-function writeSection(section) {
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\n';
-  const at = text.indexOf('\n## Chromium');
-  if (at >= 0) text = text.slice(0, at + 1);
-  if (!text.endsWith('\n\n')) text += text.endsWith('\n') ? '\n' : '\n\n';
-  writeFileSync(RESULTS, text + section);
-}
-
 async function main() {
   const startedAt = new Date();
   const started = performance.now();
@@ -241,9 +233,9 @@ async function main() {
     });
     const run = await page.evaluate((algs) => window.runBench(algs), ALGS);
     const section = report(run, startedAt, (performance.now() - started) / 1000);
-    writeSection(section);
+    writeSection('chromium', section);
     console.log(section);
-    console.log(`appended to ${fileURLToPath(RESULTS)}`);
+    console.log(`written to section "chromium" of ${fileURLToPath(RESULTS)}`);
   } finally {
     await browser.close();
     server.close();

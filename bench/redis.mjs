@@ -2,13 +2,12 @@
 // ioredis, against a local redis-server started here) compared to the in-memory ReplayCache
 // and to no replay check, in one Node process. Two ways of calling: one check at a time
 // (each waits for its Redis round trip) and 64 in flight (the client pipelines them).
-// Prints a table and writes it as the "Replay stores" section of bench/results.md.
+// Prints a table and writes it as the "replay-stores" section of bench/results.md.
 //
 // Method: every check needs a fresh jti, so ES256 assertions are minted up front; ROUNDS
 // rounds run interleaved over the contenders (A, B, C, ..., A, B, ...), the figure is the
 // median round. Skips, saying so, when redis-server is not installed.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import * as jose from 'jose';
@@ -16,13 +15,13 @@ import { checkAssertion, ReplayCache } from '../pkg/node.mjs';
 import { RedisReplayStore } from '../pkg/redis.mjs';
 import { connectClient } from '../tests/js/support/redis-clients.mjs';
 import { redisServerBinary, startRedis } from '../tests/js/support/redis-server.mjs';
+import { writeSection } from './results.mjs';
 
 const ROUNDS = 5;
 const PER_ROUND = 500;
 const IN_FLIGHT = 64;
 const CLIENT = 'bench-client';
 const AUDIENCE = 'https://as.example/token';
-const RESULTS = new URL('./results.md', import.meta.url);
 const SECTION = '## Replay stores (checkAssertion, Node)';
 
 async function mintAll(privateKey, count) {
@@ -52,17 +51,6 @@ async function runConcurrent(tokens, options) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-
-function writeSection(section) {
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\n';
-  const at = text.indexOf(`\n${SECTION}`);
-  if (at >= 0) {
-    const end = text.indexOf('\n## ', at + 1);
-    text = text.slice(0, at + 1) + (end >= 0 ? text.slice(end + 1) : '');
-  }
-  if (!text.endsWith('\n\n')) text += text.endsWith('\n') ? '\n' : '\n\n';
-  writeFileSync(RESULTS, text + section);
-}
 
 async function main() {
   if (!redisServerBinary()) {
@@ -121,7 +109,7 @@ async function main() {
       '',
     ].join('\n');
     console.log(`\n${section}`);
-    writeSection(section);
+    writeSection('replay-stores', section);
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await redis.stop();

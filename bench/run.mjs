@@ -1,7 +1,7 @@
 // `make bench`: tokens/s of this package against jose 6, fast-jwt and jsonwebtoken on the same
 // tokens, in one Node process, plus node:crypto's signature-only rate as the ceiling; cold
-// start and the gzipped .wasm size. Prints the tables and writes them to bench/results.md
-// (bench/browser.mjs appends the Chromium run).
+// start and the gzipped .wasm size. Prints the tables and writes them as the "node" section of
+// bench/results.md (bench/results.mjs; the other scripts write the other sections).
 //
 // Method: for each algorithm every contender is calibrated to a fixed op count of about
 // ROUND_SECONDS, then ROUNDS rounds run interleaved (contender A, B, C, ..., A, B, ...) so that
@@ -9,7 +9,7 @@
 
 import { spawnSync } from 'node:child_process';
 import * as nodeCrypto from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -17,6 +17,7 @@ import * as jose from 'jose';
 import { createVerifier } from 'fast-jwt';
 import jsonwebtoken from 'jsonwebtoken';
 import * as pkg from '../pkg/node.mjs';
+import { RESULTS, writeSection } from './results.mjs';
 
 const ROUNDS = 7;
 const ROUND_SECONDS = 0.08;
@@ -24,7 +25,6 @@ const BATCH = 100;
 const ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'];
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'https://api.example';
-const RESULTS = new URL('./results.md', import.meta.url);
 const WASM = new URL('../pkg/gen/jwks_verify_bg.wasm', import.meta.url);
 
 // --- fixtures: one key and one token per algorithm, shared by every contender -------------
@@ -318,8 +318,6 @@ async function main() {
 
   const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores, ${os.platform()} ${os.release()}, Node ${process.version}`;
   const report = [
-    '# Benchmark results',
-    '',
     `Measured ${startedAt.toISOString()} by \`make bench\` (bench/run.mjs, ${seconds.toFixed(0)} s) on ${machine}; load average before the run ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     `Versions: jose ${version('jose')}, fast-jwt ${version('fast-jwt')}, jsonwebtoken ${version('jsonwebtoken')}.`,
     `Each figure is the median of ${ROUNDS} interleaved rounds of a fixed op count (~${ROUND_SECONDS * 1000} ms each) on one token per algorithm`,
@@ -346,9 +344,9 @@ async function main() {
     `pkg/gen/jwks_verify_bg.wasm: ${wasm.length.toLocaleString('en-US')} bytes, ${gzipped.toLocaleString('en-US')} bytes gzipped (zlib level 9) = ${(gzipped / 1024).toFixed(1)} KiB (target: under 200 KB).`,
     '',
   ].join('\n');
-  writeFileSync(RESULTS, report);
+  writeSection('node', report);
   console.log(`\n${report}`);
-  console.log(`written to ${fileURLToPath(RESULTS)}`);
+  console.log(`written to section "node" of ${fileURLToPath(RESULTS)}`);
 }
 
 function version(name) {

@@ -3,9 +3,9 @@
 // `performance.now()` when both are verified (time since navigation start), median of
 // ROUNDS interleaved runs, for jwks-verify (`jwks-verify/esbuild`: protocol module only,
 // WebCrypto does the signatures) and for jose (createLocalJWKSet + jwtVerify). The page's
-// downloads are recorded with their gzip -9 size. Writes the "## Wasm size (issue 13)" section
-// (the shipped modules' sizes now, then bench/size-breakdown.md: where the bytes were, measured
-// once with twiggy) and the "## Cold start in Chromium" section of bench/results.md.
+// downloads are recorded with their gzip -9 size. Writes the "wasm-size" section of
+// bench/results.md (the shipped modules' sizes now, then bench/size-breakdown.md: where the
+// bytes were, measured once with twiggy) and its "cold-start-chromium" section.
 
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,10 +15,10 @@ import { gzipSync } from 'node:zlib';
 import * as jose from 'jose';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { writeSection } from './results.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/tmp/slim');
-const RESULTS = new URL('./results.md', import.meta.url);
 const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
 const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -145,15 +145,10 @@ async function main() {
     sizes.push(`| ${name} | ${body.length.toLocaleString('en')} | ${gzipSync(body, { level: 9 }).length.toLocaleString('en')} |`);
   }
   sizes.push('', readFileSync(join(ROOT, 'bench/size-breakdown.md'), 'utf8').trimEnd());
-  let text = readFileSync(RESULTS, 'utf8');
-  for (const section of [sizes.join('\n') + '\n', lines.join('\n') + '\n']) {
-    console.log(section);
-    const title = section.slice(0, section.indexOf('\n'));
-    const start = text.indexOf(title);
-    const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
-    text = start < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`;
+  for (const [name, section] of [['wasm-size', sizes], ['cold-start-chromium', lines]]) {
+    console.log(`${section.join('\n')}\n`);
+    writeSection(name, section.join('\n'));
   }
-  writeFileSync(RESULTS, text);
 }
 
 await main();

@@ -2,21 +2,20 @@
 // (the protocol .wasm as a compiled module, as wrangler does) verifies one ES256 and one
 // RS256 token on its first request. The figure is the time from spawning `workerd serve` to
 // the first verified response (workerd's own start-up included, the same for both), median
-// of ROUNDS interleaved runs, for jwks-verify and for jose. Writes the "## Cold start in
-// workerd" section of bench/results.md.
+// of ROUNDS interleaved runs, for jwks-verify and for jose. Writes the "cold-start-workerd"
+// section of bench/results.md.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as jose from 'jose';
 import { build } from 'esbuild';
+import { writeSection } from './results.mjs';
+import { startWorkerd, workerConfig } from '../tests/js/support/servers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/tmp/slim-workerd');
-const RESULTS = new URL('./results.md', import.meta.url);
 const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
 const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
 
@@ -51,16 +50,6 @@ export default { async fetch() {
 } };`,
 };
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function bundle(name, source, fixtureText) {
   const dir = join(OUT, name);
   mkdirSync(dir, { recursive: true });
@@ -81,45 +70,20 @@ async function bundle(name, source, fixtureText) {
       },
     }],
   });
-  const modules = [...wasm].map((path) => {
-    writeFileSync(join(dir, basename(path)), readFileSync(path));
-    return `    (name = "${basename(path)}", wasm = embed "${basename(path)}"),`;
-  });
-  return { dir, modules, files: ['worker.js', ...[...wasm].map((p) => basename(p))] };
+  for (const path of wasm) writeFileSync(join(dir, basename(path)), readFileSync(path));
+  return { dir, files: ['worker.js', ...[...wasm].map((p) => basename(p))] };
 }
 
-async function firstResponse(dir, modules) {
-  const port = await freePort();
-  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-${modules.join('\n')}
-  ],
-  compatibilityDate = "2025-09-01",
-);
-`);
-  const started = performance.now();
-  const child = spawn(WORKERD, ['serve', join(dir, 'config.capnp')], { cwd: dir, stdio: 'ignore' });
+// Spawn to the first verified response, in ms.
+async function firstResponse(dir, files) {
+  const worker = await startWorkerd((address) => workerConfig(address, { modules: files }), { file: join(dir, 'config.capnp'), workerd: WORKERD, pollMs: 2 });
   try {
-    for (;;) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/`);
-        const text = await response.text();
-        if (text !== 'alice,alice') throw new Error(`${dir}: ${response.status} ${text.slice(0, 200)}`);
-        return performance.now() - started;
-      } catch (err) {
-        if (err.message.startsWith(dir)) throw err;
-        if (performance.now() - started > 30_000) throw new Error(`${dir}: no answer in 30 s`);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    }
+    const response = await fetch(`${worker.url}/`);
+    const text = await response.text();
+    if (text !== 'alice,alice') throw new Error(`${dir}: ${response.status} ${text.slice(0, 200)}\n${worker.log()}`);
+    return performance.now() - worker.spawnedAt;
   } finally {
-    child.kill();
+    await worker.stop();
   }
 }
 
@@ -129,7 +93,7 @@ const built = {};
 for (const [name, source] of Object.entries(WORKERS)) built[name] = await bundle(name, source, fixtureText);
 const times = Object.fromEntries(Object.keys(WORKERS).map((n) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const name of Object.keys(WORKERS)) times[name].push(await firstResponse(built[name].dir, built[name].modules));
+  for (const name of Object.keys(WORKERS)) times[name].push(await firstResponse(built[name].dir, built[name].files));
 }
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const lines = [
@@ -149,7 +113,4 @@ for (const name of Object.keys(WORKERS)) {
 }
 const section = `${lines.join('\n')}\n`;
 console.log(section);
-const text = readFileSync(RESULTS, 'utf8');
-const start = text.indexOf('## Cold start in workerd');
-const next = start < 0 ? -1 : text.indexOf('\n## ', start + 1);
-writeFileSync(RESULTS, start < 0 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`);
+writeSection('cold-start-workerd', section);

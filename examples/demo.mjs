@@ -1,10 +1,13 @@
 // jwks-verify demo: verify a handful of sample tokens against the bundled public JWK Set and
-// print a verdict for each. Run with `make demo` (or `node examples/demo.mjs` after `make build`).
+// print a verdict for each; then a RemoteJwks served from 127.0.0.1, an RFC 9068 access token,
+// a DPoP proof (and its replay), and a resource server's check of a Fetch Request. Run with
+// `make demo` (or `node examples/demo.mjs` after `make build`). Offline: every request is local.
 //
 // examples/keys/private-jwks.json signs the sample tokens (it exists only for this demo);
 // examples/keys/public-jwks.json is what a verifier would fetch from an issuer. Tokens are
 // minted at run time, so `exp` is relative to now.
 
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import * as jose from 'jose';
@@ -24,9 +27,9 @@ async function signingKey(kid) {
 }
 
 // A token signed with the private key `signWith`; `kid` goes in the header unless null.
-async function mint(signWith, claims, { kid = signWith } = {}) {
+async function mint(signWith, claims, { kid = signWith, typ = 'JWT' } = {}) {
   const { alg, key } = await signingKey(signWith);
-  const header = kid === null ? { alg, typ: 'JWT' } : { alg, typ: 'JWT', kid };
+  const header = kid === null ? { alg, typ } : { alg, typ, kid };
   return new jose.SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'alice', iat: now, exp: now + 300, ...claims })
     .setProtectedHeader(header)
     .sign(key);
@@ -134,6 +137,82 @@ if (typeof jv.RemoteJwks === 'function') {
   }
 } else {
   console.log('\n(RemoteJwks is not in this build of the package: remote section skipped.)');
+}
+
+// ---------------------------------------------------------------------------------------
+// An RFC 9068 access token, a DPoP proof (RFC 9449) bound to it, and a resource server's
+// check of a Fetch Request (authenticateRequest, challengeResponse). Tokens as
+// examples/mint.mjs --typ at+jwt makes them.
+// ---------------------------------------------------------------------------------------
+
+// `expect`: `ok`, or the error code `run` should throw.
+async function check(label, expect, run) {
+  let got;
+  let detail;
+  try {
+    detail = await run();
+    got = 'ok';
+  } catch (error) {
+    if (!(error instanceof jv.JoseError)) throw error;
+    [got, detail] = [error.code, error.message];
+  }
+  if (got !== expect) surprises += 1;
+  console.log(`  ${got === 'ok' ? '✓' : '✗'} ${label}${got === expect ? '' : ` (! expected ${expect})`}`);
+  console.log(`      ${got === 'ok' ? detail : `${got}: ${detail}`}`);
+}
+
+// The client's DPoP key pair, and a fresh proof of it for one request (RFC 9449 §4).
+const client = await jose.generateKeyPair('ES256');
+const clientJwk = await jose.exportJWK(client.publicKey);
+const jkt = await jose.calculateJwkThumbprint(clientJwk);
+const API = 'https://api.example/orders';
+const proofFor = (token, { htm = 'GET', htu = API } = {}) =>
+  new jose.SignJWT({ htm, htu, iat: Math.floor(Date.now() / 1000), jti: randomUUID(), ath: createHash('sha256').update(token).digest('base64url') })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: clientJwk })
+    .sign(client.privateKey);
+
+const accessToken = await mint('demo-es256', { client_id: 'demo-client', jti: randomUUID(), scope: 'orders:read', cnf: { jkt } }, { typ: 'at+jwt' });
+const accessOptions = { ...options, requiredScopes: ['orders:read'] };
+
+console.log(`\nAccess token (typ at+jwt, scope "orders:read", bound to DPoP key ${jkt.slice(0, 12)}…):`);
+await check('verifyAccessToken, requiredScopes ["orders:read"]', 'ok', async () => {
+  const { payload } = await jv.verifyAccessToken(accessToken, publicJwks, accessOptions);
+  return `client_id=${payload.client_id}, sub=${payload.sub}, scope="${payload.scope}"`;
+});
+await check('verifyAccessToken, requiredScopes ["orders:write"]', 'ERR_JWT_CLAIM_VALIDATION_FAILED', () =>
+  jv.verifyAccessToken(accessToken, publicJwks, { ...options, requiredScopes: ['orders:write'] }));
+await check('an ordinary JWT where an access token is expected', 'ERR_JWT_CLAIM_VALIDATION_FAILED', () =>
+  jv.verifyAccessToken(samples[0].token, publicJwks, options));
+
+console.log('\nDPoP proof (verifyDpopProof, one ReplayCache):');
+const proof = await proofFor(accessToken);
+const proofOptions = { method: 'GET', url: `${API}?page=2`, accessToken, replay: new jv.ReplayCache() };
+await check('a fresh proof', 'ok', async () => `jkt ${(await jv.verifyDpopProof(proof, proofOptions)).jkt.slice(0, 12)}…, the token's cnf.jkt`);
+await check('the same proof again', 'ERR_JWT_REPLAYED', () => jv.verifyDpopProof(proof, proofOptions));
+
+console.log('\nA resource server (authenticateRequest on a Fetch Request, challengeResponse):');
+const serverOptions = { keys: publicJwks, ...accessOptions, dpop: 'required', dpopAlgorithms: ['ES256'] };
+const requestWith = (headers) => new Request(API, { headers });
+const dpopRequest = requestWith({ authorization: `DPoP ${accessToken}`, dpop: await proofFor(accessToken) });
+const accepted = await jv.authenticateRequest(dpopRequest, serverOptions);
+await check('Authorization: DPoP with its proof', 'ok', async () => {
+  if (!accepted.ok) throw new Error(`refused: ${accepted.status} ${accepted.errorDescription}`);
+  return `scheme ${accepted.scheme}, client_id=${accepted.payload.client_id}, jkt ${accepted.jkt.slice(0, 12)}…`;
+});
+for (const [label, headers] of [
+  ['the same request replayed', { authorization: `DPoP ${accessToken}`, dpop: dpopRequest.headers.get('dpop') }],
+  ['the token as a Bearer token', { authorization: `Bearer ${accessToken}` }],
+  ['no credentials', {}],
+]) {
+  const result = await jv.authenticateRequest(requestWith(headers), serverOptions);
+  if (result.ok) {
+    surprises += 1;
+    console.log(`  ! ${label}: accepted, expected a refusal`);
+    continue;
+  }
+  const response = jv.challengeResponse(result);
+  console.log(`  ✗ ${label}: ${response.status} ${await response.text()}`);
+  console.log(`      WWW-Authenticate: ${response.headers.get('www-authenticate')}`);
 }
 
 if (surprises > 0) {

@@ -12,9 +12,8 @@ use crate::crypto::SignatureVerifier;
 use crate::error::{ClaimReason, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
 use crate::jwks::KeySet;
-use crate::options::{ClaimOptions, OptionError, OptionValue, Reader, TokenOptions, VerifyOptions};
+use crate::options::{read, ClaimOptions, OptionError, OptionValue, Part, Reader, TokenOptions, VerifyOptions};
 use crate::verify::{self, Checked, Profile};
-use serde::Deserialize;
 
 /// The header `typ` RFC 9068 §2.1 fixes (compared as [`normalize_typ`] does).
 pub const TYP: &str = "at+jwt";
@@ -22,11 +21,21 @@ pub const TYP: &str = "at+jwt";
 pub const REQUIRED_CLAIMS: [&str; 7] = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
 
 /// The members of the access-token options that plain `VerifyOptions` lack.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct ScopeSettings {
     /// Scopes the token's `scope` claim (space-separated) must all contain. Default: none.
     pub required_scopes: Option<Vec<String>>,
+}
+
+impl Part for ScopeSettings {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut required_scopes = None;
+        reader.members(&["requiredScopes"], &mut |_, v| {
+            required_scopes = Some(read::strings(v)?);
+            Ok(())
+        })?;
+        Ok(ScopeSettings { required_scopes })
+    }
 }
 
 /// The options of `verifyAccessToken` (and of `authenticateRequest`'s token check), resolved.

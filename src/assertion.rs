@@ -13,10 +13,9 @@ use crate::error::{ClaimReason, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
 use crate::jwks::KeySet;
 use crate::replay::Replay;
-use crate::options::{HostKind, HostValue, OneOrMany, OptionError, OptionValue, Reader, ReplayOptions, TokenOptions, VerifyOptions};
+use crate::options::{read, HostKind, HostValue, OneOrMany, OptionError, OptionValue, Part, Reader, ReplayOptions, TokenOptions, VerifyOptions};
 use crate::token::{claims_view, Parts};
 use crate::verify::{self, Checked, Profile};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub const DEFAULT_MAX_LIFETIME: f64 = 300.0;
@@ -25,8 +24,7 @@ pub const DEFAULT_CLOCK_TOLERANCE: f64 = 30.0;
 const ACCEPTED_TYP: [&str; 2] = ["JWT", "client-authentication+jwt"];
 
 /// Which audience rule applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AudienceProfile {
     /// Exactly one `aud` value (a string or a one-element array): Keycloak 26.2, rfc7523bis.
     #[default]
@@ -37,35 +35,45 @@ pub enum AudienceProfile {
 
 /// A trusted external issuer whose tokens may authenticate the client (workload identity).
 /// Its keys stay with the caller; the core only knows the rules.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct FederatedIdentity {
     pub issuer: String,
     /// The `sub` the issuer gives this client's workload. Default: the client id.
-    #[serde(default)]
     pub subject: Option<String>,
     /// Replaces `AssertionOptions::audience` for this issuer's tokens.
-    #[serde(default)]
     pub audience: Option<OneOrMany>,
     /// Replaces `AssertionOptions::max_lifetime` (a Kubernetes service-account token lives
     /// 10 minutes at least).
-    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
     pub max_lifetime: Option<f64>,
     /// Default `true`: the `jti` rules of the client assertion apply. `false`: the token is a
     /// reusable workload credential; no `jti` is required and none is marked used.
-    #[serde(default = "yes")]
     pub single_use: bool,
     /// The issuer's keys (a `KeysInput`; the host resolves it).
     pub keys: HostValue,
 }
 
-fn yes() -> bool {
-    true
+impl FederatedIdentity {
+    fn read(value: &OptionValue) -> Result<FederatedIdentity, OptionError> {
+        let (mut issuer, mut subject, mut audience, mut max_lifetime, mut single_use, mut keys) = (None, None, None, None, true, None);
+        read::object(value, &["issuer", "subject", "audience", "maxLifetime", "singleUse", "keys"], &mut |name, v| {
+            match name {
+                "issuer" => issuer = Some(read::string(v)?),
+                "subject" => subject = Some(read::string(v)?),
+                "audience" => audience = Some(read::one_or_many(v)?),
+                "maxLifetime" => max_lifetime = Some(crate::duration::seconds(v)?),
+                "singleUse" => single_use = read::boolean(v)?,
+                "keys" => keys = Some(read::host(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let issuer = read::required(issuer, "issuer")?;
+        Ok(FederatedIdentity { issuer, subject, audience, max_lifetime, single_use, keys: read::required(keys, "keys")? })
+    }
 }
 
 /// The members of `AssertionOptions` that only assertions have (see each for its default).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 struct AssertionSettings {
     client_id: String,
     /// The server's issuer identifier and/or token endpoint URL.
@@ -77,11 +85,35 @@ struct AssertionSettings {
     /// Overrides the profile's audience rule when set.
     allow_multiple_audiences: Option<bool>,
     /// Seconds `exp` may lie after `iat` (after now, plus tolerance, without `iat`). Default 300.
-    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
     max_lifetime: Option<f64>,
     /// Default `true`.
     require_jti: Option<bool>,
     federated: Option<Vec<FederatedIdentity>>,
+}
+
+impl Part for AssertionSettings {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let (mut client_id, mut audience, mut keys) = (None, None, None);
+        let (mut profile, mut allow_multiple_audiences, mut max_lifetime, mut require_jti, mut federated) = (None, None, None, None, None);
+        reader.members(&["clientId", "audience", "keys", "profile", "allowMultipleAudiences", "maxLifetime", "requireJti", "federated"], &mut |name, v| {
+            match name {
+                "clientId" => client_id = Some(read::string(v)?),
+                "audience" => audience = Some(read::one_or_many(v)?),
+                "keys" => keys = Some(read::host(v)?),
+                "profile" => profile = Some([AudienceProfile::Strict, AudienceProfile::Rfc7523][read::one_of(v, &["strict", "rfc7523"])?]),
+                "allowMultipleAudiences" => allow_multiple_audiences = Some(read::boolean(v)?),
+                "maxLifetime" => max_lifetime = Some(crate::duration::seconds(v)?),
+                "requireJti" => require_jti = Some(read::boolean(v)?),
+                "federated" => federated = Some(read::list(v, FederatedIdentity::read)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let client_id = read::required(client_id, "clientId")?;
+        let audience = read::required(audience, "audience")?;
+        let keys = read::required(keys, "keys")?;
+        Ok(AssertionSettings { client_id, audience, keys, profile, allow_multiple_audiences, max_lifetime, require_jti, federated })
+    }
 }
 
 /// `AssertionOptions` of API.md, resolved: [`TokenOptions`] (clock tolerance default 30 s),

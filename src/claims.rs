@@ -176,12 +176,12 @@ pub fn rules(options: &VerifyOptions) -> Vec<Rule<'_>> {
 
 /// Checks the claims of a verified token against `options`, with `now` in seconds: the first
 /// rule of [`rules`] that fails.
-pub fn validate(header: &(impl JsonObject + ?Sized), payload: &(impl JsonObject + ?Sized), options: &VerifyOptions, now: f64) -> Result<()> {
+pub fn validate(header: &dyn JsonObject, payload: &dyn JsonObject, options: &VerifyOptions, now: f64) -> Result<()> {
     rules(options).into_iter().try_for_each(|rule| check(rule, header, payload, options, now))
 }
 
-/// One rule on one token.
-pub fn check(rule: Rule, header: &(impl JsonObject + ?Sized), payload: &(impl JsonObject + ?Sized), options: &VerifyOptions, now: f64) -> Result<()> {
+/// One rule on one token. (`dyn`: one copy for parsed views and JSON maps alike.)
+pub fn check(rule: Rule, header: &dyn JsonObject, payload: &dyn JsonObject, options: &VerifyOptions, now: f64) -> Result<()> {
     let tolerance = options.clock_tolerance;
     let now = now.floor();
     match rule {

@@ -19,12 +19,11 @@ use crate::http_uri;
 use crate::json_view::{JsonObject, Member};
 use crate::jwk::ParseOptions;
 use crate::jwks::KeySet;
-use crate::options::{OptionError, OptionValue, Reader, ReplayOptions, TokenOptions, VerifyOptions};
+use crate::options::{read, OptionError, OptionValue, Part, Reader, ReplayOptions, TokenOptions, VerifyOptions};
 use crate::quote::quoted;
 use crate::replay::Replay;
 use crate::token::Parts;
 use crate::verify::{self, Checked, Profile};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -38,8 +37,7 @@ pub const MAX_JTI_LENGTH: usize = 256;
 const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// The members of the options of `verifyDpopProof` that only DPoP has.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 struct DpopSettings {
     /// The request's method; `htm` must equal it exactly.
     method: String,
@@ -50,8 +48,26 @@ struct DpopSettings {
     /// The nonce the server gave: makes `nonce` required and equal.
     nonce: Option<String>,
     /// Seconds `iat` may differ from now, in either direction (plus `clockTolerance`). Default 300.
-    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
     max_age: Option<f64>,
+}
+
+impl Part for DpopSettings {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let (mut method, mut url, mut access_token, mut nonce, mut max_age) = (None, None, None, None, None);
+        reader.members(&["method", "url", "accessToken", "nonce", "maxAge"], &mut |name, v| {
+            match name {
+                "method" => method = Some(read::string(v)?),
+                "url" => url = Some(read::string(v)?),
+                "accessToken" => access_token = Some(read::string(v)?),
+                "nonce" => nonce = Some(read::string(v)?),
+                "maxAge" => max_age = Some(crate::duration::seconds(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let method = read::required(method, "method")?;
+        Ok(DpopSettings { method, url: read::required(url, "url")?, access_token, nonce, max_age })
+    }
 }
 
 /// The options of `verifyDpopProof`, resolved.

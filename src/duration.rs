@@ -1,6 +1,6 @@
 //! Durations given as seconds or as jose's text form ("30s", "5 minutes", "2h", "1 day ago").
 
-use serde::Deserializer;
+use crate::options::{read, OptionError, OptionValue};
 
 const MINUTE: f64 = 60.0;
 const HOUR: f64 = 3600.0;
@@ -50,61 +50,30 @@ pub fn parse_span(text: &str) -> Option<f64> {
 }
 
 /// Tolerances and maximum ages are never negative (jose refuses them too), and always finite.
-fn checked<E: serde::de::Error>(seconds: f64, given: &dyn std::fmt::Display) -> Result<f64, E> {
+fn checked(seconds: f64, given: &str) -> Result<f64, OptionError> {
     if !seconds.is_finite() {
-        return Err(E::custom(format!("must be a finite number of seconds, got {given}")));
+        return Err(OptionError::new("", format!("must be a finite number of seconds, got {given}")));
     }
     if seconds < 0.0 {
-        return Err(E::custom(format!("must not be negative, got {given}")));
+        return Err(OptionError::new("", format!("must not be negative, got {given}")));
     }
     Ok(seconds)
 }
 
-struct SecondsVisitor;
-
-impl<'de> serde::de::Visitor<'de> for SecondsVisitor {
-    type Value = f64;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a number of seconds or a duration text such as \"30s\" or \"5 minutes\"")
-    }
-    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<f64, E> {
-        checked(n, &crate::options::OptionValue::Number(n).describe())
-    }
-    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<f64, E> {
-        self.visit_f64(n as f64)
-    }
-    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<f64, E> {
-        self.visit_f64(n as f64)
-    }
-    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<f64, E> {
-        let quoted = crate::quote::quoted(text);
-        match parse_span(text) {
-            Some(seconds) => checked(seconds, &quoted),
-            None => Err(E::custom(format!("must be a number of seconds or a duration text such as \"30s\" or \"5 minutes\", got {quoted}"))),
+/// A duration option (`clockTolerance`, `maxTokenAge`, `maxAge`, ...): seconds, or jose's text.
+pub fn seconds(value: &OptionValue) -> Result<f64, OptionError> {
+    const EXPECTED: &str = "a number of seconds or a duration text such as \"30s\" or \"5 minutes\"";
+    match value {
+        OptionValue::Number(n) => checked(*n, &value.describe()),
+        OptionValue::String(text) => {
+            let quoted = crate::quote::quoted(text);
+            match parse_span(text) {
+                Some(seconds) => checked(seconds, &quoted),
+                None => Err(OptionError::new("", format!("must be {EXPECTED}, got {quoted}"))),
+            }
         }
+        _ => Err(read::unexpected(value, EXPECTED)),
     }
-}
-
-pub fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    d.deserialize_any(SecondsVisitor)
-}
-
-pub fn optional_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    struct Optional;
-    impl<'de> serde::de::Visitor<'de> for Optional {
-        type Value = Option<f64>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            SecondsVisitor.expecting(f)
-        }
-        fn visit_none<E: serde::de::Error>(self) -> Result<Option<f64>, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<f64>, D::Error> {
-            seconds(d).map(Some)
-        }
-    }
-    d.deserialize_option(Optional)
 }
 
 #[cfg(test)]

@@ -11,13 +11,11 @@
 use crate::access_token::{AccessTokenOptions, ScopeSettings};
 use crate::alg::{Alg, ALGORITHMS};
 use crate::http_uri;
-use crate::options::{ClaimOptions, HostValue, OptionError, OptionValue, Reader, TokenOptions};
-use serde::Deserialize;
+use crate::options::{read, ClaimOptions, HostValue, OptionError, OptionValue, Part, Reader, TokenOptions};
 use serde_json::{json, Map, Value};
 
 /// `dpop` option: whether the DPoP scheme is accepted, and whether Bearer still is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DpopMode {
     #[default]
     Allowed,
@@ -27,20 +25,39 @@ pub enum DpopMode {
 }
 
 /// `profile` option: which rules the access token is verified with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TokenProfile {
     /// RFC 9068 (`verifyAccessToken`).
     #[default]
-    #[serde(rename = "at+jwt")]
     AtJwt,
     /// `verifyJwt`'s rules, plus `requiredScopes`.
-    #[serde(rename = "jwt")]
     Jwt,
 }
 
+/// Where a DPoP proof's `jti` is marked used. Proofs are always single-use (RFC 9449 §11.1): a
+/// store is required, and without `dpopReplay` it is the runtime's in-process `ReplayCache`,
+/// one for every call (its keys are scoped by the proof's `jkt`, so resource servers sharing
+/// it cannot block each other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofReplay {
+    /// The caller's `dpopReplay` store.
+    Given,
+    /// The runtime's in-process cache: proofs are single-use within this process.
+    InProcess,
+}
+
+impl ProofReplay {
+    /// The store the host passes: the `dpopReplay` option, or its own process-wide cache.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProofReplay::Given => "dpopReplay",
+            ProofReplay::InProcess => "process",
+        }
+    }
+}
+
 /// The members of `AuthenticateOptions` that `VerifyOptions` lack.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 struct ResourceSettings {
     /// The token issuer's keys (a `KeysInput`; the host resolves it).
     keys: HostValue,
@@ -62,6 +79,29 @@ struct ResourceSettings {
     origin: Option<String>,
 }
 
+impl Part for ResourceSettings {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let (mut keys, mut profile, mut dpop, mut dpop_replay, mut dpop_algorithms) = (None, None, None, None, None);
+        let (mut realm, mut resource_metadata, mut origin) = (None, None, None);
+        reader.members(&["keys", "profile", "dpop", "dpopReplay", "dpopAlgorithms", "realm", "resourceMetadata", "origin"], &mut |name, v| {
+            match name {
+                "keys" => keys = Some(read::host(v)?),
+                "profile" => profile = Some([TokenProfile::AtJwt, TokenProfile::Jwt][read::one_of(v, &["at+jwt", "jwt"])?]),
+                "dpop" => dpop = Some([DpopMode::Allowed, DpopMode::Required, DpopMode::Off][read::one_of(v, &["allowed", "required", "off"])?]),
+                "dpopReplay" => dpop_replay = Some(read::host(v)?),
+                "dpopAlgorithms" => dpop_algorithms = Some(read::strings(v)?),
+                "realm" => realm = Some(read::string(v)?),
+                "resourceMetadata" => resource_metadata = Some(read::string(v)?),
+                "origin" => origin = Some(read::string(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let keys = read::required(keys, "keys")?;
+        Ok(ResourceSettings { keys, profile, dpop, dpop_replay, dpop_algorithms, realm, resource_metadata, origin })
+    }
+}
+
 /// `AuthenticateOptions`, resolved.
 #[derive(Debug, Clone)]
 pub struct ResourceOptions {
@@ -70,6 +110,7 @@ pub struct ResourceOptions {
     pub dpop: DpopMode,
     /// Named in `DPoP algs="…"` and the only algorithms a proof may use, in table order.
     pub dpop_algorithms: Vec<Alg>,
+    pub proof_replay: ProofReplay,
     pub realm: Option<String>,
     pub resource_metadata: Option<String>,
     /// The `origin` option, normalised without a trailing `/`.
@@ -93,9 +134,10 @@ impl ResourceOptions {
         let settings: ResourceSettings = reader.part()?;
         reader.finish()?;
         settings.keys.expect("keys", crate::assertion::KEYS_KINDS, crate::assertion::KEYS_WHAT)?;
-        if let Some(replay) = settings.dpop_replay {
-            replay.expect_replay_store("dpopReplay")?;
-        }
+        let proof_replay = match settings.dpop_replay {
+            Some(replay) => replay.expect_replay_store("dpopReplay").map(|()| ProofReplay::Given)?,
+            None => ProofReplay::InProcess,
+        };
         let profile = settings.profile.unwrap_or_default();
         let dpop = settings.dpop.unwrap_or_default();
         let token = AccessTokenOptions::resolve(token, claims, scopes, profile == TokenProfile::AtJwt)?;
@@ -112,7 +154,7 @@ impl ResourceOptions {
             http_uri::normalize(url).map_err(|why| OptionError::new("resourceMetadata", format!("must be the absolute http(s) URL of this resource's metadata, but it {why}")))?;
         }
         let origin = settings.origin.as_deref().map(check_origin).transpose()?;
-        Ok(ResourceOptions { token, profile, dpop, dpop_algorithms, realm: settings.realm, resource_metadata: settings.resource_metadata, origin })
+        Ok(ResourceOptions { token, profile, dpop, dpop_algorithms, proof_replay, realm: settings.realm, resource_metadata: settings.resource_metadata, origin })
     }
 
     /// For native callers and tests: the options as JSON (`keys` as any object).

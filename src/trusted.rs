@@ -8,21 +8,30 @@
 
 use crate::error::{ClaimReason, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
-use crate::options::{check_timer, OptionError, OptionValue, Reader, RemoteHostOptions};
+use crate::options::{read, read_remote, OptionError, OptionValue, Part, Reader};
 use crate::quote::quoted;
 use crate::remote::{check_url, RemoteOptions};
 use crate::token::{claims_view, header_view, Parts};
-use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
 pub const DEFAULT_MAX_ISSUERS: usize = 100;
 
 /// The members of `TrustedIssuers` options that `RemoteOptions` does not have.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default)]
 struct TrustedSettings {
     /// Default 100: issuers whose keys are held at most; the least recently used is dropped.
     max_issuers: Option<usize>,
+}
+
+impl Part for TrustedSettings {
+    fn read_part(reader: &Reader) -> std::result::Result<Self, OptionError> {
+        let mut max_issuers = None;
+        reader.members(&["maxIssuers"], &mut |_, v| {
+            max_issuers = Some(read::count(v)?);
+            Ok(())
+        })?;
+        Ok(TrustedSettings { max_issuers })
+    }
 }
 
 /// `new TrustedIssuers(issuers, options)` options: `RemoteOptions` & `{ maxIssuers? }`.
@@ -34,14 +43,7 @@ pub struct TrustedOptions {
 
 impl TrustedOptions {
     pub fn read(value: &OptionValue) -> std::result::Result<TrustedOptions, OptionError> {
-        let reader = Reader::new(value)?;
-        let remote: RemoteOptions = reader.part()?;
-        let host: RemoteHostOptions = reader.part()?;
-        let settings: TrustedSettings = reader.part()?;
-        reader.finish()?;
-        host.validate()?;
-        remote.validate().map_err(|why| OptionError::new("", why))?;
-        check_timer("timeoutMs", remote.timeout_ms, 1.0)?;
+        let (remote, settings) = read_remote(value, |reader| reader.part::<TrustedSettings>())?;
         let max_issuers = match settings.max_issuers {
             Some(0) => return Err(OptionError::new("maxIssuers", "must be a positive integer, got 0")),
             other => other.unwrap_or(DEFAULT_MAX_ISSUERS),

@@ -14,25 +14,37 @@ use crate::crypto::SignatureVerifier;
 use crate::error::{ClaimReason, ErrorCode, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
 use crate::jwks::KeySet;
-use crate::options::{ClaimOptions, OptionError, OptionValue, Reader, ReplayOptions, TokenOptions, VerifyOptions};
+use crate::options::{read, ClaimOptions, OptionError, OptionValue, Part, Reader, ReplayOptions, TokenOptions, VerifyOptions};
 use crate::replay::Replay;
 use crate::verify::{self, Checked, Profile};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub const BODY_HASH_CLAIM: &str = "request_body_sha256";
 pub const DEFAULT_MAX_AGE: f64 = 300.0;
 
 /// The members of `WebhookOptions` that only webhooks have.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 struct WebhookSettings {
     /// Seconds `iat` may differ from now, in either direction (plus `clockTolerance`).
     /// Default 300.
-    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
     max_age: Option<f64>,
     /// Makes `jti` required. Default: true when a `replay` store is given.
     require_jti: Option<bool>,
+}
+
+impl Part for WebhookSettings {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = WebhookSettings::default();
+        reader.members(&["maxAge", "requireJti"], &mut |name, v| {
+            match name {
+                "maxAge" => o.max_age = Some(crate::duration::seconds(v)?),
+                "requireJti" => o.require_jti = Some(read::boolean(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(o)
+    }
 }
 
 /// `WebhookOptions` of API.md (`VerifyOptions` & `{ maxAge?, replay? }`), resolved. The

@@ -11,13 +11,13 @@ import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
 
-// Without `dpopReplay`, DPoP proofs are still single-use within this process (RFC 9449 §11.1):
-// one in-memory cache for every call, created on the first DPoP request. Its keys are scoped
-// by the proof's jkt, so two resource servers in one process cannot block each other.
+// The store the core asks for to mark a DPoP proof's jti used (it decides: proofs are always
+// single-use): the caller's `dpopReplay`, or this runtime's one in-process cache for every call.
 let processReplay = null;
-function defaultDpopReplay() {
-  processReplay ??= new ReplayCache();
-  return processReplay;
+function replayStore(name, options) {
+  if (name === 'dpopReplay') return options.dpopReplay;
+  if (name === 'process') return (processReplay ??= new ReplayCache());
+  throw new Error(`jwks-verify: the core asked for an unknown replay store ${name}`);
 }
 
 // The core reads at most two values of a header (two are refused already); a third tells it
@@ -115,7 +115,7 @@ export async function authenticateRequest(request, options) {
           method: step.method,
           url: step.url,
           accessToken: token,
-          replay: options.dpopReplay ?? defaultDpopReplay(),
+          replay: replayStore(resource.proofReplay(), options),
         }));
       } catch (err) {
         return judged((e) => resource.proofFailed(e.code, e.claim, e.reason), err);

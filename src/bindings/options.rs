@@ -14,9 +14,13 @@ pub fn type_error(err: &OptionError, owner: &str) -> JsValue {
 
 /// Reads `value` with `read`; a wrong option is a `TypeError` naming it, as `owner` calls it.
 pub fn read<T>(value: &JsValue, owner: &str, read: impl FnOnce(&OptionValue) -> Result<T, OptionError>) -> Result<T, JsValue> {
+    read(&convert(value, owner)?).map_err(|e| type_error(&e, owner))
+}
+
+/// The conversion, once in the module (not once per options type).
+fn convert(value: &JsValue, owner: &str) -> Result<OptionValue, JsValue> {
     let mut budget = MAX_VALUES;
-    let converted = option_value(value, 0, &mut budget).map_err(|e| type_error(&e, owner))?;
-    read(&converted).map_err(|e| type_error(&e, owner))
+    option_value(value, 0, &mut budget).map_err(|e| type_error(&e, owner))
 }
 
 thread_local! {

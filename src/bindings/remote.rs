@@ -5,7 +5,7 @@
 use super::jose_error;
 use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError};
-use crate::options::{check_timer, OptionError, Reader, RemoteHostOptions};
+use crate::options::read_remote;
 use crate::quote::quoted;
 use crate::remote::{self, discovery, RemoteCache, RemoteOptions, ResponseHeaders};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -16,10 +16,16 @@ use wasm_bindgen_futures::JsFuture;
 use std::cell::Cell;
 use web_sys::{AbortController, Headers, Request, RequestCache, RequestInit, RequestRedirect};
 
+/// JSON text read as the core reads JSON (`from_slice`): a second, `&str` reader would put a
+/// second copy of serde_json's parser in the module.
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    serde_json::from_slice(text.as_bytes())
+}
+
 /// An error of the remote cache, with the URL and the kids it knows (JoseError `url`, `kids`).
 fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
     let text = jose_error(err).as_string().unwrap_or_default();
-    let mut value: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!({}));
+    let mut value: Value = json(&text).unwrap_or_else(|_| json!({}));
     value["url"] = json!(cache.url());
     if value.get("kids").is_none() {
         let (first, count) = crate::quote::capped_kids(cache.kids());
@@ -31,16 +37,7 @@ fn remote_error(err: JoseError, cache: &RemoteCache) -> JsValue {
 
 /// `RemoteOptions`, all of them: the policy's and the host's.
 fn parse_options(options: &JsValue, owner: &str) -> Result<RemoteOptions, JsValue> {
-    super::options::read(options, owner, |value| {
-        let reader = Reader::new(value)?;
-        let policy: RemoteOptions = reader.part()?;
-        let host: RemoteHostOptions = reader.part()?;
-        reader.finish()?;
-        host.validate()?;
-        policy.validate().map_err(|why| OptionError::new("", why))?;
-        check_timer("timeoutMs", policy.timeout_ms, 1.0)?;
-        Ok(policy)
-    })
+    super::options::read(options, owner, |value| read_remote(value, |_| Ok(())).map(|(policy, ())| policy))
 }
 
 /// Validates `RemoteOptions` (a `TypeError` naming the option), for `discoverJwks`.
@@ -106,7 +103,7 @@ impl WasmRemoteCache {
     /// `If-Modified-Since` from the cached set's response, where no HTTP cache does that.
     #[wasm_bindgen(js_name = requestHeaders)]
     pub fn request_headers(&self, base_json: &str) -> String {
-        let mut headers: serde_json::Map<String, Value> = serde_json::from_str(base_json).unwrap_or_default();
+        let mut headers: serde_json::Map<String, Value> = json(base_json).unwrap_or_default();
         if !has_http_cache() {
             let (etag, last_modified) = self.inner.validators();
             if let Some(etag) = etag {
@@ -155,7 +152,7 @@ impl WasmRemoteCache {
     /// returns the error JSON to throw.
     #[wasm_bindgen(js_name = fetchFailed)]
     pub fn fetch_failed(&mut self, now_ms: f64, error_json: &str) -> JsValue {
-        let parsed: Option<Value> = serde_json::from_str(error_json).ok();
+        let parsed: Option<Value> = json(error_json).ok();
         let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(Value::as_str);
         let code = [ErrorCode::JwksTimeout, ErrorCode::JwksInvalid].into_iter().find(|c| Some(c.as_str()) == code);
         let message = parsed.as_ref().and_then(|v| v.get("message")).and_then(Value::as_str).unwrap_or(error_json);
@@ -357,7 +354,7 @@ impl Fetch<'_> {
     async fn send(&self, fetch: &Function, headers_json: &str) -> Result<JsValue, JoseError> {
         let headers = Headers::new().map_err(|e| self.failed(describe(&e)))?;
         let pairs: serde_json::Map<String, Value> =
-            serde_json::from_str(headers_json).map_err(|e| self.failed(format!("bad headers: {e}")))?;
+            json(headers_json).map_err(|e| self.failed(format!("bad headers: {e}")))?;
         for (name, value) in &pairs {
             let value = value.as_str().unwrap_or_default();
             headers.set(name, value).map_err(|e| self.failed(format!("header {}: {}", quoted(name), describe(&e))))?;
@@ -478,7 +475,7 @@ pub async fn fetch_text(url: String, fetch: Option<Function>, headers_json: Stri
     let optional = |value: Option<String>| value.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
     if let Err((err, retry_after)) = request.check_status(&response) {
         discard(call_method(&property(&response, "body"), "cancel"));
-        let mut value: Value = serde_json::from_str(&jose_error(err).as_string().unwrap_or_default()).unwrap_or_else(|_| json!({}));
+        let mut value: Value = json(&jose_error(err).as_string().unwrap_or_default()).unwrap_or_else(|_| json!({}));
         if let Some(retry_after) = retry_after {
             value["retryAfter"] = json!(retry_after);
         }

@@ -61,6 +61,13 @@ impl WasmResource {
         out.to_string()
     }
 
+    /// Which store marks a DPoP proof's `jti` used (`crate::resource::ProofReplay`):
+    /// `"dpopReplay"` (the option) or `"process"` (the host's process-wide `ReplayCache`).
+    #[wasm_bindgen(js_name = proofReplay)]
+    pub fn proof_replay(&self) -> String {
+        self.options.proof_replay.name().to_owned()
+    }
+
     /// The credentials of a request: `{"scheme","token","proof"?,"method"?,"url"?}`, or
     /// `{"failure": AuthResult}` when it is refused before any verification. `authorization`
     /// and `dpop` hold every value of those headers; `host` the `Host` header (or undefined).

@@ -4,48 +4,58 @@
 //! point then resolves its parts into the plain struct its rules read ([`VerifyOptions`], …).
 
 pub mod names;
+pub mod read;
 pub mod value;
 
 use crate::alg::Alg;
 use crate::jwks::DEFAULT_MAX_CANDIDATES;
+use crate::remote::RemoteOptions;
 use crate::token::DEFAULT_MAX_TOKEN_LENGTH;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 pub use value::{HostKind, OptionError, OptionValue};
 
-static NO_OPTIONS: OptionValue = OptionValue::Object(Vec::new());
-
 /// An options object read in parts: each [`Reader::part`] takes the members its struct knows;
 /// [`Reader::finish`] refuses any member no part knew.
 pub struct Reader<'a> {
-    value: &'a OptionValue,
+    members: &'a [(String, OptionValue)],
     seen: RefCell<Vec<&'static str>>,
+}
+
+/// An options struct (or the part of one that several entry points share), read from the
+/// members it names.
+pub trait Part: Sized {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError>;
 }
 
 impl<'a> Reader<'a> {
     /// `undefined` reads as `{}`; anything but a plain object is an error.
     pub fn new(value: &'a OptionValue) -> Result<Self, OptionError> {
-        let value = match value {
-            OptionValue::Undefined => &NO_OPTIONS,
-            OptionValue::Object(_) => value,
+        let members: &[(String, OptionValue)] = match value {
+            OptionValue::Undefined => &[],
+            OptionValue::Object(members) => members,
             other => return Err(OptionError::new("", format!("must be an object, got {}", other.describe()))),
         };
-        Ok(Reader { value, seen: RefCell::new(Vec::new()) })
+        Ok(Reader { members, seen: RefCell::new(Vec::new()) })
     }
 
-    pub fn part<T: DeserializeOwned>(&self) -> Result<T, OptionError> {
-        T::deserialize(value::ValueDeserializer::lenient(self.value, &self.seen))
+    pub fn part<T: Part>(&self) -> Result<T, OptionError> {
+        T::read_part(self)
+    }
+
+    /// Calls `each` with the set members named in `fields`, in the object's order; the names
+    /// count as known for [`Reader::finish`] (and are listed, in this order, when one is not).
+    pub fn members(&self, fields: &'static [&'static str], each: &mut dyn FnMut(&str, &OptionValue) -> Result<(), OptionError>) -> Result<(), OptionError> {
+        self.seen.borrow_mut().extend_from_slice(fields);
+        read::members(self.members, Some(fields), each)
     }
 
     pub fn finish(self) -> Result<(), OptionError> {
-        let OptionValue::Object(members) = self.value else { return Ok(()) };
-        value::check_names(members, &self.seen.borrow())
+        value::check_names(self.members, &self.seen.borrow())
     }
 
     /// One struct, all of the options.
-    pub fn read<T: DeserializeOwned>(value: &OptionValue) -> Result<T, OptionError> {
+    pub fn read<T: Part>(value: &OptionValue) -> Result<T, OptionError> {
         let reader = Reader::new(value)?;
         let options = reader.part()?;
         reader.finish()?;
@@ -58,29 +68,6 @@ impl<'a> Reader<'a> {
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
-}
-
-impl<'de> Deserialize<'de> for OneOrMany {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = OneOrMany;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string or an array of strings")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
-                Ok(OneOrMany::One(v.to_owned()))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element::<String>()? {
-                    items.push(item);
-                }
-                Ok(OneOrMany::Many(items))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
 }
 
 impl OneOrMany {
@@ -96,60 +83,9 @@ impl OneOrMany {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timestamp(pub f64);
 
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Timestamp;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a Date or a number of seconds")
-            }
-            fn visit_f64<E: serde::de::Error>(self, seconds: f64) -> Result<Timestamp, E> {
-                if seconds.is_finite() {
-                    Ok(Timestamp(seconds))
-                } else {
-                    Err(E::custom(format!("must be a Date or a finite number of seconds, got {seconds}")))
-                }
-            }
-            fn visit_u64<E: serde::de::Error>(self, seconds: u64) -> Result<Timestamp, E> {
-                Ok(Timestamp(seconds as f64))
-            }
-            fn visit_i64<E: serde::de::Error>(self, seconds: i64) -> Result<Timestamp, E> {
-                Ok(Timestamp(seconds as f64))
-            }
-            /// A `Date`, in milliseconds.
-            fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Timestamp, D::Error> {
-                let ms = f64::deserialize(deserializer)?;
-                if ms.is_finite() {
-                    Ok(Timestamp(ms / 1000.0))
-                } else {
-                    Err(serde::de::Error::custom("must be a valid Date or a number of seconds, got an invalid Date"))
-                }
-            }
-        }
-        deserializer.deserialize_newtype_struct(value::TIME_TOKEN, Visitor)
-    }
-}
-
 /// A member only the host uses (a key set, a store, a function): the core sees its kind only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostValue(pub HostKind);
-
-impl<'de> Deserialize<'de> for HostValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = HostValue;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a value the host can use")
-            }
-            fn visit_u8<E: serde::de::Error>(self, code: u8) -> Result<HostValue, E> {
-                Ok(HostValue(HostKind::from_u8(code)))
-            }
-        }
-        deserializer.deserialize_newtype_struct(value::HOST_TOKEN, Visitor)
-    }
-}
 
 impl HostValue {
     /// A `ReplayStore`: an object with a `markUsed` function, checked when the options are read.
@@ -173,15 +109,13 @@ impl HostValue {
 }
 
 /// Options every verifying entry point takes.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct TokenOptions {
     /// Allow-list of `alg` values. Default: every asymmetric algorithm that fits the selected
     /// key; `HS*` only when listed. `none` is never accepted.
     pub algorithms: Option<Vec<String>>,
     /// Seconds of leeway for every time check (a number, or jose's text form such as "30s").
     /// Default 0 (30 for client assertions).
-    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
     pub clock_tolerance: Option<f64>,
     /// "Now" for every time check: a `Date` or seconds. Default: the host clock.
     pub current_date: Option<Timestamp>,
@@ -194,8 +128,7 @@ pub struct TokenOptions {
 }
 
 /// Expectations about the claims, wherever the caller states them.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct ClaimOptions {
     /// Makes `iss` required; it must equal one of these.
     pub issuer: Option<OneOrMany>,
@@ -210,7 +143,6 @@ pub struct ClaimOptions {
     /// Claims that must be present.
     pub required_claims: Option<Vec<String>>,
     /// Seconds (or text such as "1h"); makes `iat` required and bounds the token's age.
-    #[serde(default, deserialize_with = "crate::duration::optional_seconds")]
     pub max_token_age: Option<f64>,
 }
 
@@ -301,8 +233,7 @@ impl VerifyOptions {
 }
 
 /// `parseJwks` options.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ParseJwksOptions {
     /// Default `false`: keys with private members, and `oct` keys, are unusable.
     pub allow_private: Option<bool>,
@@ -322,8 +253,7 @@ impl ParseJwksOptions {
 }
 
 /// `explainSelection` options.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ExplainOptions {
     /// Default 4, as in verification.
     pub max_candidates: Option<usize>,
@@ -337,8 +267,7 @@ impl ExplainOptions {
 }
 
 /// `new ReplayCache(options)`.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ReplayCacheOptions {
     /// Default 100000: live entries held at most; when full of live entries, new ones are
     /// refused (`ERR_REPLAY_STORE_FULL`).
@@ -361,8 +290,7 @@ impl ReplayCacheOptions {
 }
 
 /// The members of the options of a profile that takes a replay store.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ReplayOptions {
     /// A `ReplayStore`: makes `jti` single use.
     pub replay: Option<HostValue>,
@@ -393,8 +321,7 @@ impl ReplayOptions {
 
 /// The members of `RemoteOptions` only the host uses; the cache policy's own are
 /// `crate::remote::RemoteOptions`.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct RemoteHostOptions {
     /// Extra request headers (a `HeadersInit`).
     pub headers: Option<HostValue>,
@@ -419,6 +346,21 @@ impl RemoteHostOptions {
     }
 }
 
+/// `RemoteOptions` of API.md, read and checked in one place for every entry point that takes
+/// them (`RemoteJwks`, `discoverJwks`, `TrustedIssuers`): the cache policy's members and the
+/// host's. `more` reads the members an entry point adds to them from the same object.
+pub fn read_remote<T>(value: &OptionValue, more: impl FnOnce(&Reader) -> Result<T, OptionError>) -> Result<(RemoteOptions, T), OptionError> {
+    let reader = Reader::new(value)?;
+    let policy: RemoteOptions = reader.part()?;
+    let host: RemoteHostOptions = reader.part()?;
+    let added = more(&reader)?;
+    reader.finish()?;
+    host.validate()?;
+    policy.validate().map_err(|why| OptionError::new("", why))?;
+    check_timer("timeoutMs", policy.timeout_ms, 1.0)?;
+    Ok((policy, added))
+}
+
 /// A count that must be at least 1 when set (the reader already refuses negatives and fractions).
 fn positive(name: &str, value: Option<usize>) -> Result<Option<usize>, OptionError> {
     match value {
@@ -433,6 +375,141 @@ pub fn check_timer(name: &str, ms: f64, least: f64) -> Result<(), OptionError> {
         Ok(())
     } else {
         Err(OptionError::new(name, format!("must be a number of milliseconds from {least} to {MAX_TIMER_MS}, got {}", OptionValue::Number(ms).describe())))
+    }
+}
+
+// How each struct is read: its members in declaration order (the order `known:` lists them).
+
+impl Part for TokenOptions {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = TokenOptions::default();
+        reader.members(&["algorithms", "clockTolerance", "currentDate", "crit", "maxTokenLength", "maxCandidates"], &mut |name, v| {
+            match name {
+                "algorithms" => o.algorithms = Some(read::strings(v)?),
+                "clockTolerance" => o.clock_tolerance = Some(crate::duration::seconds(v)?),
+                "currentDate" => o.current_date = Some(read::timestamp(v)?),
+                "crit" => o.crit = Some(read::flags(v)?),
+                "maxTokenLength" => o.max_token_length = Some(read::count(v)?),
+                "maxCandidates" => o.max_candidates = Some(read::count(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(o)
+    }
+}
+
+impl Part for ClaimOptions {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = ClaimOptions::default();
+        reader.members(&["issuer", "audience", "allowMultipleAudiences", "subject", "typ", "requiredClaims", "maxTokenAge"], &mut |name, v| {
+            match name {
+                "issuer" => o.issuer = Some(read::one_or_many(v)?),
+                "audience" => o.audience = Some(read::one_or_many(v)?),
+                "allowMultipleAudiences" => o.allow_multiple_audiences = Some(read::boolean(v)?),
+                "subject" => o.subject = Some(read::string(v)?),
+                "typ" => o.typ = Some(read::string(v)?),
+                "requiredClaims" => o.required_claims = Some(read::strings(v)?),
+                "maxTokenAge" => o.max_token_age = Some(crate::duration::seconds(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(o)
+    }
+}
+
+impl Part for ParseJwksOptions {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = ParseJwksOptions::default();
+        reader.members(&["allowPrivate", "allowWeakKeys", "maxKeys"], &mut |name, v| {
+            match name {
+                "allowPrivate" => o.allow_private = Some(read::boolean(v)?),
+                "allowWeakKeys" => o.allow_weak_keys = Some(read::boolean(v)?),
+                "maxKeys" => o.max_keys = Some(read::count(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(o)
+    }
+}
+
+impl Part for ExplainOptions {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = ExplainOptions::default();
+        reader.members(&["maxCandidates"], &mut |_, v| {
+            o.max_candidates = Some(read::count(v)?);
+            Ok(())
+        })?;
+        Ok(o)
+    }
+}
+
+impl Part for ReplayCacheOptions {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = ReplayCacheOptions::default();
+        reader.members(&["maxEntries", "clock"], &mut |name, v| {
+            match name {
+                "maxEntries" => o.max_entries = Some(read::count(v)?),
+                "clock" => o.clock = Some(read::host(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(o)
+    }
+}
+
+impl Part for ReplayOptions {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = ReplayOptions::default();
+        reader.members(&["replay", "replayTimeoutMs"], &mut |name, v| {
+            match name {
+                "replay" => o.replay = Some(read::host(v)?),
+                "replayTimeoutMs" => o.replay_timeout_ms = Some(read::number(v)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(o)
+    }
+}
+
+impl Part for RemoteHostOptions {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = RemoteHostOptions::default();
+        reader.members(&["headers", "fetch", "store"], &mut |name, v| {
+            let value = Some(read::host(v)?);
+            match name {
+                "headers" => o.headers = value,
+                "fetch" => o.fetch = value,
+                "store" => o.store = value,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(o)
+    }
+}
+
+impl Part for RemoteOptions {
+    fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+        let mut o = RemoteOptions::default();
+        reader.members(&["timeoutMs", "cooldownMs", "cacheMaxAgeMs", "staleIfErrorMs", "maxBytes", "maxKeys"], &mut |name, v| {
+            let value = read::number(v)?;
+            match name {
+                "timeoutMs" => o.timeout_ms = value,
+                "cooldownMs" => o.cooldown_ms = value,
+                "cacheMaxAgeMs" => o.cache_max_age_ms = value,
+                "staleIfErrorMs" => o.stale_if_error_ms = value,
+                "maxBytes" => o.max_bytes = value,
+                "maxKeys" => o.max_keys = value,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(o)
     }
 }
 

@@ -136,3 +136,122 @@ fn a_replay_store_without_a_mark_used_function_is_refused_when_read() {
     assert!(crate::resource::ResourceOptions::from_json(&json!({ "keys": {}, "profile": "jwt", "dpopReplay": { "markUsed": true } })).is_ok());
     assert!(crate::dpop::DpopOptions::from_json(&json!({ "method": "GET", "url": "https://rs.example/", "replay": { "markUsed": true } })).is_ok());
 }
+
+/// The one `RemoteOptions` reader, for `RemoteJwks`, `discoverJwks` and `TrustedIssuers` alike.
+fn remote(members: Vec<(&str, OptionValue)>) -> Result<crate::remote::RemoteOptions, OptionError> {
+    read_remote(&object(members), |_| Ok(())).map(|(policy, ())| policy)
+}
+
+#[test]
+fn remote_options_read_policy_and_host_members() {
+    let policy = remote(vec![
+        ("timeoutMs", OptionValue::Number(250.0)),
+        ("maxKeys", OptionValue::Number(7.0)),
+        ("fetch", OptionValue::Host(HostKind::Function)),
+        ("headers", OptionValue::Host(HostKind::Object)),
+        ("store", OptionValue::Host(HostKind::Object)),
+    ])
+    .unwrap();
+    assert_eq!(policy.timeout_ms, 250.0);
+    assert_eq!(policy.max_keys, 7.0);
+    assert_eq!(read_remote(&OptionValue::Undefined, |_| Ok(())).unwrap().0, crate::remote::RemoteOptions::default());
+}
+
+#[test]
+fn remote_options_refuse_wrong_values_naming_them() {
+    for (name, bad) in [
+        ("timeoutMs", OptionValue::Number(0.0)),
+        ("timeoutMs", OptionValue::Number(MAX_TIMER_MS + 1.0)),
+        ("timeoutMs", OptionValue::Number(f64::INFINITY)),
+        ("cooldownMs", OptionValue::Number(-1.0)),
+        ("maxBytes", OptionValue::Number(0.0)),
+        ("maxKeys", OptionValue::Number(1.5)),
+        ("fetch", OptionValue::Host(HostKind::Object)),
+        ("headers", OptionValue::Host(HostKind::String)),
+        ("store", OptionValue::Host(HostKind::Function)),
+        ("cacheMaxAgeMs", OptionValue::String("1h".into())),
+    ] {
+        let err = remote(vec![(name, bad.clone())]).expect_err(&format!("{name} = {bad:?}"));
+        assert!(err.message("RemoteJwks").contains(name), "{name} = {bad:?}: {}", err.message("RemoteJwks"));
+    }
+    let err = remote(vec![("maxIssuers", OptionValue::Number(3.0))]).expect_err("not a RemoteJwks option");
+    assert_eq!(err.path, "maxIssuers");
+}
+
+#[test]
+fn remote_options_take_the_members_a_caller_adds() {
+    #[derive(Debug)]
+    struct Added {
+        max_issuers: Option<usize>,
+    }
+    impl Part for Added {
+        fn read_part(reader: &Reader) -> Result<Self, OptionError> {
+            let mut max_issuers = None;
+            reader.members(&["maxIssuers"], &mut |_, v| {
+                max_issuers = Some(read::count(v)?);
+                Ok(())
+            })?;
+            Ok(Added { max_issuers })
+        }
+    }
+    let value = object(vec![("maxIssuers", OptionValue::Number(3.0)), ("cooldownMs", OptionValue::Number(10.0))]);
+    let (policy, added) = read_remote(&value, |reader| reader.part::<Added>()).unwrap();
+    assert_eq!((policy.cooldown_ms, added.max_issuers), (10.0, Some(3)));
+    // The policy's checks still run for a caller that adds members.
+    let value = object(vec![("maxIssuers", OptionValue::Number(3.0)), ("timeoutMs", OptionValue::Number(0.0))]);
+    let err = read_remote(&value, |reader| reader.part::<Added>()).expect_err("timeoutMs 0");
+    assert!(err.message("TrustedIssuers").contains("timeoutMs"), "{}", err.message("TrustedIssuers"));
+}
+
+/// The exact messages of the serde-based reader this one replaced (recorded from it), for the
+/// shapes whose wording is easiest to change by accident.
+#[test]
+fn messages_stay_those_of_the_serde_reader() {
+    use OptionValue::*;
+    let verify = |name: &str, value: OptionValue| VerifyOptions::read(&object(vec![(name, value)])).expect_err(name);
+    let cases = [
+        (verify("issuer", Bool(false)), "issuer", "invalid type: boolean `false`, expected a string or an array of strings"),
+        (verify("issuer", Number(1.0)), "issuer", "invalid type: floating point `1.0`, expected a string or an array of strings"),
+        (verify("issuer", Number(2.5)), "issuer", "invalid type: floating point `2.5`, expected a string or an array of strings"),
+        (verify("issuer", Number(1e21)), "issuer", "invalid type: floating point `1000000000000000000000.0`, expected a string or an array of strings"),
+        (verify("audience", Object(vec![])), "audience", "invalid type: map, expected a string or an array of strings"),
+        (verify("maxTokenAge", Array(vec![])), "maxTokenAge", "invalid type: sequence, expected a number of seconds or a duration text such as \"30s\" or \"5 minutes\""),
+        (verify("clockTolerance", Number(f64::INFINITY)), "clockTolerance", "must be a finite number of seconds, got Infinity"),
+        (verify("currentDate", Number(f64::INFINITY)), "currentDate", "must be a Date or a finite number of seconds, got inf"),
+        (verify("currentDate", Date(f64::NAN)), "currentDate", "must be a valid Date or a number of seconds, got an invalid Date"),
+        (verify("crit", object(vec![("a", Null)])), "crit.a", "must not be null (leave it out, or pass undefined, for the default)"),
+        (verify("requiredClaims", Array(vec![String("a".into()), Undefined])), "requiredClaims[1]", "must not be undefined (arrays have no unset items)"),
+        (verify("maxCandidates", Number(2.5)), "maxCandidates", "must be a non-negative integer, got the number 2.5"),
+        (verify("maxTokenLength", Number(1e21)), "maxTokenLength", "must be a non-negative integer, got the number 1000000000000000000000"),
+        (
+            verify("audiance", Bool(true)),
+            "audiance",
+            "is not an option here (known: algorithms, clockTolerance, currentDate, crit, maxTokenLength, maxCandidates, issuer, audience, allowMultipleAudiences, subject, typ, requiredClaims, maxTokenAge); did you mean audience?",
+        ),
+    ];
+    for (err, path, problem) in cases {
+        assert_eq!((err.path.as_str(), err.problem.as_str()), (path, problem));
+    }
+    let assertion = |name: &str, value: OptionValue| {
+        let base = vec![("clientId", String("c".into())), ("audience", String("https://as.example/token".into())), ("keys", Host(HostKind::Object))];
+        let mut members: Vec<(&str, OptionValue)> = base.into_iter().filter(|(n, _)| *n != name).collect();
+        members.push((name, value));
+        AssertionOptions::read(&object(members)).expect_err(name)
+    };
+    let identity = |members: Vec<(&str, OptionValue)>| Array(vec![object(members)]);
+    let cases = [
+        (assertion("profile", Array(vec![])), "profile", "must be one of \"strict\", \"rfc7523\", got an array"),
+        (assertion("federated", identity(vec![("issuer", String("x".into()))])), "federated[0].keys", "is required"),
+        (
+            assertion("federated", identity(vec![("isuer", String("x".into())), ("keys", Host(HostKind::Object))])),
+            "federated[0].isuer",
+            "is not an option here (known: issuer, subject, audience, maxLifetime, singleUse, keys); did you mean issuer?",
+        ),
+        (assertion("federated", identity(vec![("issuer", String("x".into())), ("keys", Host(HostKind::Null))])), "federated[0].keys", "must not be null (leave it out, or pass undefined, for the default)"),
+        (assertion("federated", identity(vec![("issuer", String("x".into())), ("singleUse", Number(1.0)), ("keys", Host(HostKind::Object))])), "federated[0].singleUse", "must be a boolean, got the number 1"),
+        (AssertionOptions::read(&object(vec![("audience", String("a".into()))])).expect_err("no clientId"), "clientId", "is required"),
+    ];
+    for (err, path, problem) in cases {
+        assert_eq!((err.path.as_str(), err.problem.as_str()), (path, problem));
+    }
+}

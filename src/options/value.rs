@@ -1,13 +1,12 @@
-//! A caller's options as the host gave them, and the strict serde `Deserializer` that reads
-//! every options struct from them.
+//! A caller's options as the host gave them, and the error that names a wrong one.
 //!
 //! The host converts its value into an [`OptionValue`] that keeps apart what JSON cannot:
-//! `undefined` (not set) from `null` (a mistake), functions, `Date`s, `NaN`. Reading is strict:
+//! `undefined` (not set) from `null` (a mistake), functions, `Date`s, `NaN`. Reading
+//! ([`super::read`]) is strict:
 //! a wrong type anywhere is an [`OptionError`] that names the option by its path
 //! (`federated[0].issuer`), and a name no struct knows is refused with the nearest known one.
 
 use super::names::nearest;
-use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// Options nest this deep at most (an options object is level 1).
@@ -55,15 +54,6 @@ pub enum HostKind {
     Other = 5,
     /// An object (or function) whose `markUsed` is a function; only for [`REPLAY_STORES`].
     ReplayStore = 6,
-}
-
-impl HostKind {
-    pub(crate) fn from_u8(code: u8) -> HostKind {
-        [HostKind::Undefined, HostKind::Null, HostKind::Function, HostKind::Object, HostKind::String, HostKind::ReplayStore]
-            .into_iter()
-            .find(|k| *k as u8 == code)
-            .unwrap_or(HostKind::Other)
-    }
 }
 
 impl OptionValue {
@@ -182,204 +172,9 @@ impl fmt::Display for OptionError {
 
 impl std::error::Error for OptionError {}
 
-impl de::Error for OptionError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        OptionError::new("", msg.to_string())
-    }
-
-    fn missing_field(field: &'static str) -> Self {
-        OptionError::new(field, "is required")
-    }
-}
-
-/// Newtype-struct names that ask this deserializer for a host-level reading.
-pub(crate) const TIME_TOKEN: &str = "$jwks_verify::Time";
-pub(crate) const HOST_TOKEN: &str = "$jwks_verify::Host";
-
-/// Reads options structs from an [`OptionValue`]. `lenient` (the top level of a struct read in
-/// parts, see [`super::Reader`]) leaves names the struct does not know to the caller.
-pub struct ValueDeserializer<'a> {
-    value: &'a OptionValue,
-    lenient: bool,
-    /// Field names of the structs read leniently at this level.
-    pub(crate) seen_fields: Option<&'a std::cell::RefCell<Vec<&'static str>>>,
-}
-
-impl<'a> ValueDeserializer<'a> {
-    pub fn new(value: &'a OptionValue) -> Self {
-        ValueDeserializer { value, lenient: false, seen_fields: None }
-    }
-
-    pub(crate) fn lenient(value: &'a OptionValue, seen: &'a std::cell::RefCell<Vec<&'static str>>) -> Self {
-        ValueDeserializer { value, lenient: true, seen_fields: Some(seen) }
-    }
-
-    fn wrong(&self, expected: &dyn fmt::Display) -> OptionError {
-        OptionError::new("", format!("must be {expected}, got {}", self.value.describe()))
-    }
-}
-
-/// What a visitor expects, in words for a JavaScript caller.
-fn expected<'de, V: Visitor<'de>>(visitor: &V) -> String {
-    let text = format!("{}", visitor as &dyn de::Expected);
-    match text.as_str() {
-        "a sequence" => "an array".to_owned(),
-        "a map" => "an object".to_owned(),
-        "a borrowed string" => "a string".to_owned(),
-        "u64" | "usize" | "u32" | "u16" | "u8" => "a non-negative integer".to_owned(),
-        "f64" | "f32" => "a number".to_owned(),
-        t if t.starts_with("struct ") => "an object".to_owned(),
-        _ => text,
-    }
-}
-
-macro_rules! forward_to_u64 {
-    ($($method:ident)*) => {
-        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-            self.deserialize_u64(visitor)
-        })*
-    };
-}
-
-macro_rules! forward_to_any {
-    ($($method:ident)*) => {
-        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-            self.deserialize_any(visitor)
-        })*
-    };
-}
-
-impl<'de, 'a> Deserializer<'de> for ValueDeserializer<'a> {
-    type Error = OptionError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        match self.value {
-            OptionValue::Bool(b) => visitor.visit_bool(*b),
-            OptionValue::Number(n) => visitor.visit_f64(*n),
-            OptionValue::String(s) => visitor.visit_str(s),
-            OptionValue::Array(items) => visitor.visit_seq(Items { items: items.iter().enumerate() }),
-            OptionValue::Object(members) => visitor.visit_map(Members::new(members)),
-            _ => Err(self.wrong(&expected(&visitor))),
-        }
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        match self.value {
-            OptionValue::Bool(b) => visitor.visit_bool(*b),
-            _ => Err(self.wrong(&"a boolean")),
-        }
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        match self.value {
-            OptionValue::Number(n) => visitor.visit_f64(*n),
-            _ => Err(self.wrong(&"a number")),
-        }
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        self.deserialize_f64(visitor)
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-        match self.value {
-            OptionValue::Number(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(n) => visitor.visit_u64(*n as u64),
-            _ => Err(self.wrong(&"a non-negative integer")),
-        }
-    }
-
-    forward_to_u64! {
-        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        match self.value {
-            OptionValue::String(s) => visitor.visit_str(s),
-            _ => Err(self.wrong(&"a string")),
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        match self.value {
-            OptionValue::Undefined | OptionValue::Host(HostKind::Undefined) => visitor.visit_none(),
-            _ => visitor.visit_some(self),
-        }
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        match self.value {
-            OptionValue::Array(items) => visitor.visit_seq(Items { items: items.iter().enumerate() }),
-            _ => Err(self.wrong(&"an array")),
-        }
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        match self.value {
-            OptionValue::Object(members) => visitor.visit_map(Members::new(members)),
-            _ => Err(self.wrong(&"an object")),
-        }
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, fields: &'static [&'static str], visitor: V) -> Result<V::Value, OptionError> {
-        let OptionValue::Object(members) = self.value else {
-            return Err(self.wrong(&"an object"));
-        };
-        if let Some(seen) = self.seen_fields {
-            seen.borrow_mut().extend_from_slice(fields);
-        }
-        if !self.lenient {
-            check_names(members, fields)?;
-        }
-        visitor.visit_map(Members::new_only(members, if self.lenient { Some(fields) } else { None }))
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, OptionError> {
-        match (name, self.value) {
-            (TIME_TOKEN, OptionValue::Date(ms)) => visitor.visit_newtype_struct(ms.into_deserializer()),
-            (TIME_TOKEN, OptionValue::Number(seconds)) => visitor.visit_f64(*seconds),
-            (TIME_TOKEN, _) => Err(self.wrong(&"a Date or a number of seconds")),
-            (HOST_TOKEN, OptionValue::Host(kind)) => visitor.visit_u8(*kind as u8),
-            (HOST_TOKEN, _) => Err(self.wrong(&"a value the host can use")),
-            _ => visitor.visit_newtype_struct(self),
-        }
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(self, _name: &'static str, variants: &'static [&'static str], visitor: V) -> Result<V::Value, OptionError> {
-        match self.value {
-            OptionValue::String(s) if variants.contains(&s.as_str()) => visitor.visit_enum(s.as_str().into_deserializer()),
-            _ => Err(self.wrong(&format!("one of {}", variants.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")))),
-        }
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, OptionError> {
-        visitor.visit_unit()
-    }
-
-    forward_to_any! {
-        deserialize_char deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_identifier
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, OptionError> {
-        self.deserialize_any(visitor)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, OptionError> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(self, _name: &'static str, _len: usize, visitor: V) -> Result<V::Value, OptionError> {
-        self.deserialize_seq(visitor)
-    }
-}
-
 /// A member name as a path segment: plain identifiers as they are, anything else
 /// bracket-quoted (`["a b"]`), so that untrusted names never reach a message raw.
-fn path_segment(name: &str) -> String {
+pub(crate) fn path_segment(name: &str) -> String {
     if !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
         name.to_owned()
     } else {
@@ -403,64 +198,4 @@ pub(crate) fn check_names(members: &[(String, OptionValue)], known: &[&str]) -> 
         ));
     }
     Ok(())
-}
-
-struct Items<'a> {
-    items: std::iter::Enumerate<std::slice::Iter<'a, OptionValue>>,
-}
-
-impl<'de> SeqAccess<'de> for Items<'_> {
-    type Error = OptionError;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, OptionError> {
-        let Some((index, value)) = self.items.next() else { return Ok(None) };
-        if matches!(value, OptionValue::Undefined) {
-            return Err(OptionError::new(format!("[{index}]"), "must not be undefined (arrays have no unset items)"));
-        }
-        seed.deserialize(ValueDeserializer::new(value)).map(Some).map_err(|e| e.within(&format!("[{index}]")))
-    }
-}
-
-struct Members<'a> {
-    members: std::slice::Iter<'a, (String, OptionValue)>,
-    only: Option<&'static [&'static str]>,
-    current: Option<&'a (String, OptionValue)>,
-}
-
-impl<'a> Members<'a> {
-    fn new(members: &'a [(String, OptionValue)]) -> Self {
-        Members { members: members.iter(), only: None, current: None }
-    }
-
-    fn new_only(members: &'a [(String, OptionValue)], only: Option<&'static [&'static str]>) -> Self {
-        Members { members: members.iter(), only, current: None }
-    }
-}
-
-impl<'de> MapAccess<'de> for Members<'_> {
-    type Error = OptionError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, OptionError> {
-        for member in self.members.by_ref() {
-            let (name, value) = member;
-            // `undefined` is "not set": the struct's default applies.
-            if matches!(value, OptionValue::Undefined | OptionValue::Host(HostKind::Undefined)) {
-                continue;
-            }
-            if self.only.is_some_and(|only| !only.contains(&name.as_str())) {
-                continue;
-            }
-            self.current = Some(member);
-            return seed.deserialize(name.as_str().into_deserializer()).map(Some);
-        }
-        Ok(None)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, OptionError> {
-        let (name, value) = self.current.take().ok_or_else(|| OptionError::new("", "internal: value without a key"))?;
-        if matches!(value, OptionValue::Null | OptionValue::Host(HostKind::Null)) {
-            return Err(OptionError::new(name.as_str(), "must not be null (leave it out, or pass undefined, for the default)"));
-        }
-        seed.deserialize(ValueDeserializer::new(value)).map_err(|e| e.within(name))
-    }
 }

@@ -377,3 +377,19 @@ fn any_request_gets_a_parseable_challenge_and_a_fixed_phrase() {
 fn text_value(s: &str) -> HeaderValue {
     HeaderValue::Text(s.to_owned())
 }
+
+#[test]
+fn proofs_are_single_use_with_or_without_dpop_replay() {
+    // No store given: the runtime's in-process cache, whatever the other options say.
+    for extra in [json!({}), json!({ "dpop": "required" }), json!({ "profile": "jwt" }), json!({ "dpopAlgorithms": ["ES256"] })] {
+        let o = options(extra.clone());
+        assert_eq!((o.proof_replay, o.proof_replay.name()), (ProofReplay::InProcess, "process"), "{extra}");
+    }
+    let given = options(json!({ "dpopReplay": { "markUsed": {} } }));
+    assert_eq!((given.proof_replay, given.proof_replay.name()), (ProofReplay::Given, "dpopReplay"));
+    // A value that is not a ReplayStore is refused, never read as "no store".
+    for bad in [json!({}), json!(null), json!("redis")] {
+        let err = ResourceOptions::from_json(&json!({ "keys": {}, "issuer": "i", "audience": "a", "dpopReplay": bad })).unwrap_err();
+        assert_eq!(err.path, "dpopReplay", "{bad}");
+    }
+}

@@ -4,35 +4,21 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
-import { ALGORITHMS, NOW, isSymmetric, generateKey, keyRing, jwksOf, mint, tamperSignature } from './helpers.mjs';
+import { ALGORITHMS, NOW, isSymmetric, generateKey, keyRing, jwksOf, mint, runCli, tamperSignature } from './helpers.mjs';
 
-const CLI = fileURLToPath(new URL('../../pkg/cli.mjs', import.meta.url));
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'https://api.example';
 const CLIENT_ID = 'client-1';
 const TOKEN_ENDPOINT = 'https://as.example/token';
 const PUBLIC_KEYS = ALGORITHMS.filter((alg) => !isSymmetric(alg)).length;
 
-/** Runs the CLI: `{ code, stdout, stderr }`. */
-function cli(args, { input } = {}) {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
+/** Runs the CLI in the test's folder: `{ code, stdout, stderr }`. */
+const cli = (args, { input } = {}) => runCli(args, { cwd: dir, input });
 
 /** `cli(...)` with --json, its stdout parsed. */
 async function cliJson(args, options) {

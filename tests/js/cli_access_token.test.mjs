@@ -3,28 +3,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NOW, generateKey, mint } from './helpers.mjs';
+import { NOW, generateKey, mint, runCli as cli } from './helpers.mjs';
 
-const CLI = fileURLToPath(new URL('../../pkg/cli.mjs', import.meta.url));
 const ISS = 'https://as.example';
 const AUD = 'https://api.example';
-
-function cli(args) {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 let dir;
 let jwksFile;

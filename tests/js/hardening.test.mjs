@@ -4,13 +4,9 @@
 
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { verifyJwt, verifyJwtSync, parseJwks, RemoteJwks, decodeJwt } from '../../pkg/node.mjs';
 import * as gen from '../../pkg/gen/jwks_verify.js';
-import { NOW, generateKey, jwksOf, mint, signJson } from './helpers.mjs';
-
-const CLI = fileURLToPath(new URL('../../pkg/cli.mjs', import.meta.url));
+import { NOW, generateKey, jwksOf, mint, runCli as cli, signJson } from './helpers.mjs';
 
 // C0, DEL, C1, line/paragraph separators, bidi controls, BOM.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
@@ -165,18 +161,6 @@ describe('a wasm trap is recovered from', () => {
 });
 
 describe('CLI output', () => {
-  function cli(args) {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
-  }
-
   test('decode prints header and claim text escaped and cut, human and --json', async () => {
     const hostile = '\u001b[2J\u001b]0;pwned\u0007\u009b31m\u2028\u202e';
     const token = await signJson(es, { alg: 'ES256', kid: `${hostile}${'k'.repeat(500)}`, typ: hostile }, { [hostile]: hostile, sub: `x\n${hostile}`, nested: { [hostile]: [hostile] } });

@@ -3,7 +3,9 @@
 // the ordinary way (jose's SignJWT) and from raw parts for malformed tokens.
 
 import * as jose from 'jose';
+import { spawn } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 
 export const ALGORITHMS = [
   'HS256', 'HS384', 'HS512',
@@ -144,4 +146,20 @@ export async function outcome(fn) {
     if (err.reason !== undefined) out.reason = err.reason;
     return out;
   }
+}
+
+export const CLI = fileURLToPath(new URL('../../pkg/cli.mjs', import.meta.url));
+
+/** Runs the package's CLI (pkg/cli.mjs) in `cwd`, `input` on its stdin: `{ code, stdout, stderr }`. */
+export function runCli(args, { cwd, input = '' } = {}) {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }

@@ -10,7 +10,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateKey, jwksOf, mint } from '../js/helpers.mjs';
+import { spawnListening } from '../js/support/servers.mjs';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -218,20 +219,14 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
     assert.ok(existsSync(join(dir, 'webhook-receiver.ts.mjs')), 'the TypeScript test did not transpile the receiver');
     await writeFile(join(dir, 'agent-private-key.json'), JSON.stringify(await (await import('jose')).exportJWK(keys.agent.signingKey)));
     const port = await ctx.freePort();
-    const receiver = spawn(process.execPath, ['--import', './fake-network.mjs', 'webhook-receiver.ts.mjs'], {
-      cwd: dir, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+    const receiver = await spawnListening(process.execPath, ['--import', './fake-network.mjs', 'webhook-receiver.ts.mjs'], {
+      port, cwd: dir, env: { ...env, PORT: String(port) },
     });
-    let log = '';
-    receiver.stdout.on('data', (d) => { log += d; });
-    receiver.stderr.on('data', (d) => { log += d; });
+    const log = () => receiver.log();
     try {
-      const url = `http://127.0.0.1:${port}/`;
-      for (let i = 0; i < 100; i++) {
-        if (await fetch(url, { method: 'POST' }).then(() => true, () => false)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const url = `${receiver.url}/`;
       const sent = await exec(process.execPath, ['webhook-sender.mjs', url], { cwd: dir, env });
-      assert.equal(sent.stdout, '204\n', log);
+      assert.equal(sent.stdout, '204\n', log());
       const body = '{"event":"task.completed","id":43}';
       const { SignJWT } = await import('jose');
       const signed = await new SignJWT({ request_body_sha256: createHash('sha256').update(body).digest('hex') })
@@ -243,11 +238,11 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
       assert.equal(ok.status, 204);
       const replayed = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${signed}` }, body });
       assert.equal(replayed.status, 401);
-      assert.match(log, /accepted: \{"event":"task\.completed","id":42\}/);
-      assert.match(log, /refused: ERR_WEBHOOK_BODY_MISMATCH/);
-      assert.match(log, /refused: ERR_JWT_REPLAYED/);
+      assert.match(log(), /accepted: \{"event":"task\.completed","id":42\}/);
+      assert.match(log(), /refused: ERR_WEBHOOK_BODY_MISMATCH/);
+      assert.match(log(), /refused: ERR_JWT_REPLAYED/);
     } finally {
-      receiver.kill();
+      await receiver.stop();
     }
   });
 
@@ -258,19 +253,13 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
     }, { header: { typ: 'at+jwt' } });
     assert.equal((await node(['access-token.mjs', await accessToken()])).stdout, 'app-1 alice read\n');
     const port = await ctx.freePort();
-    const server = spawn(process.execPath, ['--import', './fake-network.mjs', 'authenticate-request.mjs'], {
-      cwd: dir, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+    const server = await spawnListening(process.execPath, ['--import', './fake-network.mjs', 'authenticate-request.mjs'], {
+      port, cwd: dir, env: { ...env, PORT: String(port) },
     });
-    let log = '';
-    server.stderr.on('data', (d) => { log += d; });
     try {
-      const url = `http://127.0.0.1:${port}/`;
-      for (let i = 0; i < 100; i++) {
-        if (await fetch(url).then(() => true, () => false)) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const url = `${server.url}/`;
       const ok = await fetch(url, { headers: { authorization: `Bearer ${await accessToken()}` } });
-      assert.equal(await ok.text(), 'hello alice (Bearer)\n', log);
+      assert.equal(await ok.text(), 'hello alice (Bearer)\n', server.log());
       const none = await fetch(url);
       assert.equal(none.status, 401);
       assert.match(none.headers.get('www-authenticate'), /^Bearer realm="my-api", DPoP realm="my-api", algs="[A-Z0-9 a-z]+"$/);
@@ -279,7 +268,7 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
       assert.deepEqual(await scope.json(), { error: 'insufficient_scope', error_description: 'The access token lacks a required scope' });
       assert.equal((await fetch(url, { headers: { authorization: 'Bearer a b' } })).status, 400);
     } finally {
-      server.kill();
+      await server.stop();
     }
   });
 
@@ -348,57 +337,53 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
     }
   });
 
-  test('README workerd: bundle-worker.sh as written, config.capnp with gen/jwks_verify_bg.wasm and a local JWKS', async (t) => {
-    needsInstall();
-    for (const bin of ['esbuild', 'workerd']) {
-      if (!existsSync(join(ctx.root, 'node_modules/.bin', bin))) return t.skip(`${bin} is not installed`);
+  // bundle-worker.sh runs `npx esbuild` and `npx workerd`; npx finds the project's own
+  // binaries (here: links to the repository's dev dependencies). False: skipped, not installed.
+  async function linkWorkerdTools(t) {
+    const bins = ['esbuild', 'workerd'];
+    const missing = bins.find((bin) => !existsSync(join(ctx.root, 'node_modules/.bin', bin)));
+    if (missing) {
+      t.skip(`${missing} is not installed`);
+      return false;
     }
-    // npx finds the project's own binaries (here: the repository's dev dependencies).
     await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
-    for (const bin of ['esbuild', 'workerd']) {
+    for (const bin of bins) {
       if (!existsSync(join(dir, 'node_modules/.bin', bin))) await symlink(join(ctx.root, 'node_modules/.bin', bin), join(dir, 'node_modules/.bin', bin));
     }
-    const jwksServer = createServer(async (req, res) => {
+    return true;
+  }
+
+  // The project's jwks.json on the port examples/readme/config.capnp names.
+  async function serveJwks() {
+    const server = createServer(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(await readFile(join(dir, 'jwks.json')));
     });
     await new Promise((done, fail) => {
-      jwksServer.once('error', (err) => fail(new Error(`port ${WORKERD_JWKS_PORT} (fixed by config.capnp) is busy: ${err.message}`)));
-      jwksServer.listen(WORKERD_JWKS_PORT, '127.0.0.1', done);
+      server.once('error', (err) => fail(new Error(`port ${WORKERD_JWKS_PORT} (fixed by config.capnp) is busy: ${err.message}`)));
+      server.listen(WORKERD_JWKS_PORT, '127.0.0.1', done);
     });
-    const child = spawn('bash', ['-euo', 'pipefail', example('bundle-worker.sh')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let log = '';
-    child.stdout.on('data', (d) => { log += d; });
-    child.stderr.on('data', (d) => { log += d; });
-    const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+    return server;
+  }
+
+  test('README workerd: bundle-worker.sh as written, config.capnp with gen/jwks_verify_bg.wasm and a local JWKS', async (t) => {
+    needsInstall();
+    if (!(await linkWorkerdTools(t))) return;
+    const jwksServer = await serveJwks();
+    let worker;
     try {
-      const bundle = await (async () => {
-        for (let i = 0; i < 300; i++) {
-          if (existsSync(join(dir, 'out/worker.js'))) return readFile(join(dir, 'out/worker.js'), 'utf8');
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error(`no bundle:\n${log}`);
-      })();
+      // bundle-worker.sh bundles, then runs workerd: once it listens, the bundle is written.
+      worker = await spawnListening('bash', ['-euo', 'pipefail', example('bundle-worker.sh')], { port: WORKERD_PORT, cwd: dir, env });
+      const bundle = await readFile(join(dir, 'out/worker.js'), 'utf8');
       assert.match(bundle, /from "\.\/gen\/jwks_verify_bg\.wasm"/, 'the bundle imports the wasm under another name');
-      let response;
-      for (let i = 0; i < 300 && !response; i++) {
-        const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
-        if (state) throw new Error(`bundle-worker.sh exited with ${state.code}:\n${log}`);
-        response = await fetch(`http://127.0.0.1:${WORKERD_PORT}/`, { headers: { authorization: `Bearer ${await token()}` } }).catch(() => undefined);
-      }
-      assert.ok(response, `workerd did not answer:\n${log}`);
+      const response = await fetch(`${worker.url}/`, { headers: { authorization: `Bearer ${await token()}` } });
       assert.equal(response.status, 200, await response.clone().text());
       assert.equal((await response.json()).sub, 'alice');
       const refused = await fetch(`http://127.0.0.1:${WORKERD_PORT}/`, { headers: { authorization: 'Bearer x.y.z' } });
       assert.equal(refused.status, 401);
       assert.match((await refused.json()).error, /^ERR_JW[ST]_INVALID$/);
     } finally {
-      try {
-        process.kill(-child.pid);
-      } catch {
-        // already gone
-      }
-      await exited;
+      await worker?.stop();
       jwksServer.close();
     }
   });
@@ -409,30 +394,6 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
     iss: ISSUER, aud: 'my-api', sub: 'alice', client_id: 'app-1', iat: now() - 5, exp: now() + 600, jti: randomUUID(),
     scope: 'orders:read', ...claims,
   }, { header: { typ: 'at+jwt' }, kid: 'issuer-2025' });
-
-  /** Spawns `command`, waits until `url` answers; returns { stop, log }. */
-  async function serveUntil(command, args, url, options) {
-    const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
-    let log = '';
-    child.stdout.on('data', (d) => { log += d; });
-    child.stderr.on('data', (d) => { log += d; });
-    const exited = new Promise((done) => child.on('exit', (code) => done(code)));
-    const stop = async () => {
-      try {
-        process.kill(-child.pid);
-      } catch {
-        // already gone
-      }
-      await exited;
-    };
-    for (let i = 0; i < 300; i++) {
-      const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
-      if (state) throw new Error(`${args.join(' ')} exited with ${state.code}:\n${log}`);
-      if (await fetch(url).then(() => true, () => false)) return { stop, log: () => log };
-    }
-    await stop();
-    throw new Error(`${url} did not answer:\n${log}`);
-  }
 
   async function assertProtects(url, log) {
     const none = await fetch(url);
@@ -459,8 +420,7 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
         if (!existsSync(join(dir, 'node_modules', module))) await symlink(join(ctx.root, 'node_modules', module), join(dir, 'node_modules', module));
       }
       const port = await ctx.freePort();
-      const server = await serveUntil(process.execPath, ['--import', './fake-network.mjs', name], `http://127.0.0.1:${port}/`,
-        { env: { ...env, PORT: String(port) } });
+      const server = await spawnListening(process.execPath, ['--import', './fake-network.mjs', name], { port, cwd: dir, env: { ...env, PORT: String(port) } });
       try {
         assert.deepEqual(await assertProtects(`http://127.0.0.1:${port}/orders`, server.log), { user: 'alice' });
       } finally {
@@ -471,28 +431,15 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
 
   test('README api-worker.mjs in workerd (bundle-worker.sh with it as the entry): Bearer and DPoP on WebCrypto', async (t) => {
     needsInstall();
-    for (const bin of ['esbuild', 'workerd']) {
-      if (!existsSync(join(ctx.root, 'node_modules/.bin', bin))) return t.skip(`${bin} is not installed`);
-    }
-    await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
-    for (const bin of ['esbuild', 'workerd']) {
-      if (!existsSync(join(dir, 'node_modules/.bin', bin))) await symlink(join(ctx.root, 'node_modules/.bin', bin), join(dir, 'node_modules/.bin', bin));
-    }
+    if (!(await linkWorkerdTools(t))) return;
     await copyFile(example('api-worker.mjs'), join(dir, 'api-worker.mjs'));
     await rm(join(dir, 'out/worker.js'), { force: true });
     const script = (await readFile(example('bundle-worker.sh'), 'utf8')).replace('npx esbuild worker.mjs ', 'npx esbuild api-worker.mjs ');
     assert.match(script, /esbuild api-worker\.mjs /);
-    const jwksServer = createServer(async (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(await readFile(join(dir, 'jwks.json')));
-    });
-    await new Promise((done, fail) => {
-      jwksServer.once('error', fail);
-      jwksServer.listen(WORKERD_JWKS_PORT, '127.0.0.1', done);
-    });
+    const jwksServer = await serveJwks();
     let server;
     try {
-      server = await serveUntil('bash', ['-euo', 'pipefail', '-c', script], `http://127.0.0.1:${WORKERD_PORT}/`, { env });
+      server = await spawnListening('bash', ['-euo', 'pipefail', '-c', script], { port: WORKERD_PORT, cwd: dir, env });
       const url = `http://127.0.0.1:${WORKERD_PORT}/orders`;
       assert.deepEqual(await assertProtects(url, server.log), { user: 'alice', scheme: 'Bearer' });
       // A DPoP-bound token with its proof: the worker's request.url is the htu.

@@ -10,7 +10,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -25,6 +25,7 @@ import { readmeTests } from './readme.mjs';
 import {
   ALGORITHMS, NOW, isSymmetric, generateKey, keyRing, jwksOf, mint, tamperSignature,
 } from '../js/helpers.mjs';
+import { freePort, startWorkerd, workerConfig } from '../js/support/servers.mjs';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -42,6 +43,8 @@ const AUDIENCE = 'https://api.example';
 const CLIENT_ID = 'client-1';
 const TOKEN_ENDPOINT = 'https://as.example/token';
 const WEBHOOK_BODY = '{"event":"ping","id":42}';
+// A worker bundled from the default workerd entry: both wasm modules.
+const WORKER_MODULES = ['worker.js', 'jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm'];
 
 // Files the tarball must hold (and nothing outside them but package.json / README.md).
 const PACKED = [
@@ -190,17 +193,6 @@ function startServer() {
     server.listen(0, '127.0.0.1', () => {
       baseUrl = `http://127.0.0.1:${server.address().port}`;
       done();
-    });
-  });
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.on('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
     });
   });
 }
@@ -429,56 +421,23 @@ test('workerd: a worker bundled with the workerd condition imports the .wasm as 
     await copyFile(join(dir, 'node_modules/jwks-verify/gen', wasm), join(dir, 'out', wasm));
   }
 
-  const port = await freePort();
-  await writeFile(join(dir, 'out/config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
-    (name = "jwks_verify_signature_bg.wasm", wasm = embed "jwks_verify_signature_bg.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "internet",
-);
-`);
-  const child = spawn(workerd, ['serve', join(dir, 'out/config.capnp')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+  const worker = await startWorkerd((address) => workerConfig(address, { modules: WORKER_MODULES, internet: true }), { file: join(dir, 'out/config.capnp'), workerd });
+  const post = async (body) => (await fetch(`${worker.url}/`, { method: 'POST', body: JSON.stringify(body) })).json();
   try {
-    let response;
-    // Wait for the socket (workerd prints nothing when it is up); give up if workerd exits.
-    for (let attempt = 0; attempt < 200 && response === undefined; attempt++) {
-      const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
-      if (state) throw new Error(`workerd exited with ${state.code}:\n${log}`);
-      response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: JSON.stringify(fixturesFor('workerd')) })
-        .catch((err) => (err.cause?.code === 'ECONNREFUSED' ? undefined : Promise.reject(err)));
-    }
-    assert.ok(response, `workerd did not listen:\n${log}`);
-    const report = await response.json();
-    assert.equal(report.backend?.async, 'webcrypto', `${JSON.stringify(report.backend ?? report)}\n${log}`);
+    const report = await post(fixturesFor('workerd'));
+    assert.equal(report.backend?.async, 'webcrypto', `${JSON.stringify(report.backend ?? report)}\n${worker.log()}`);
     assertReport(report, 'workerd');
     if (expectRemote) {
       // The next request (as if in another isolate) starts from the exported cache: it
       // verifies, and the JWKS server still counts one fetch (assertReport checks that).
       assert.ok(report.remoteState, 'exportState() returned nothing in workerd');
       const first = fixturesFor('workerd');
-      const withState = { ...first, remote: { ...first.remote, state: report.remoteState } };
-      const second = await (await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: JSON.stringify(withState) })).json();
+      const second = await post({ ...first, remote: { ...first.remote, state: report.remoteState } });
       assertReport(second, 'workerd');
       assert.ok(second.checks.some((c) => c.name.startsWith('RemoteJwks.fromState') && c.ok), JSON.stringify(second.checks));
     }
   } finally {
-    child.kill();
-    await exited;
+    await worker.stop();
   }
 });
 
@@ -517,44 +476,13 @@ test('workerd: a Hono app with jwks-verify/hono (the adapter loads workerd.mjs):
     res.end(JSON.stringify(jwksOf([issuerKey])));
   });
   await new Promise((done) => jwksServer.listen(0, '127.0.0.1', done));
-  const port = await freePort();
-  await writeFile(join(dir, 'out-hono/config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
-    (name = "jwks_verify_signature_bg.wasm", wasm = embed "jwks_verify_signature_bg.wasm"),
-  ],
-  bindings = [
-    (name = "JWKS_URL", text = "http://127.0.0.1:${jwksServer.address().port}/jwks.json"),
-    (name = "ISSUER", text = "${issuer}"),
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "internet",
-);
-`);
-  const child = spawn(workerd, ['serve', join(dir, 'out-hono/config.capnp')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  const exited = new Promise((done) => child.on('exit', (code) => done(code)));
-  const url = `http://127.0.0.1:${port}/orders`;
+  const worker = await startWorkerd((address) => workerConfig(address, {
+    modules: WORKER_MODULES, internet: true, bindings: { JWKS_URL: `http://127.0.0.1:${jwksServer.address().port}/jwks.json`, ISSUER: issuer },
+  }), { file: join(dir, 'out-hono/config.capnp'), workerd });
+  const url = `${worker.url}/orders`;
   try {
-    let none;
-    for (let attempt = 0; attempt < 200 && none === undefined; attempt++) {
-      const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
-      if (state) throw new Error(`workerd exited with ${state.code}:\n${log}`);
-      none = await fetch(url).catch((err) => (err.cause?.code === 'ECONNREFUSED' ? undefined : Promise.reject(err)));
-    }
-    assert.ok(none, `workerd did not listen:\n${log}`);
-    assert.equal(none.status, 401, `${await none.clone().text()}\n${log}`);
+    const none = await fetch(url);
+    assert.equal(none.status, 401, `${await none.clone().text()}\n${worker.log()}`);
     assert.doesNotMatch(none.headers.get('www-authenticate'), /error=/);
     const narrow = await fetch(url, { headers: { authorization: `Bearer ${await token({ scope: 'orders:write' })}` } });
     assert.equal(narrow.status, 403);
@@ -579,8 +507,7 @@ const worker :Workerd.Worker = (
     assert.equal(asBearer.status, 401);
     assert.equal((await asBearer.json()).error, 'invalid_token');
   } finally {
-    child.kill();
-    await exited;
+    await worker.stop();
     jwksServer.close();
   }
 });
@@ -621,44 +548,19 @@ export default {
   });
   assert.deepEqual(wasmImports, ['jwks_verify_bg.wasm'], 'jwks-verify/slim imports the protocol module only');
   await copyFile(join(dir, 'node_modules/jwks-verify/gen/jwks_verify_bg.wasm'), join(dir, 'out-slim/jwks_verify_bg.wasm'));
-  const port = await freePort();
-  await writeFile(join(dir, 'out-slim/config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "jwks_verify_bg.wasm", wasm = embed "jwks_verify_bg.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-);
-`);
   const es = await generateKey('ES256');
   const hs = await generateKey('HS256');
   const body = JSON.stringify({
     es: { token: await mint(es, { sub: 'alice' }), keys: jwksOf([es]) },
     hs: { token: await mint(hs, { sub: 'alice' }), keys: jwksOf([hs]) },
   });
-  const child = spawn(workerd, ['serve', join(dir, 'out-slim/config.capnp')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  const exited = new Promise((done) => child.on('exit', (code) => done(code)));
+  const worker = await startWorkerd((address) => workerConfig(address, { modules: ['worker.js', 'jwks_verify_bg.wasm'] }), { file: join(dir, 'out-slim/config.capnp'), workerd });
   try {
-    let answer;
-    for (let attempt = 0; attempt < 200 && answer === undefined; attempt++) {
-      const state = await Promise.race([exited.then((code) => ({ code })), new Promise((r) => setTimeout(r, 100))]);
-      if (state) throw new Error(`workerd exited with ${state.code}:\n${log}`);
-      answer = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body }).catch((err) => (err.cause?.code === 'ECONNREFUSED' ? undefined : Promise.reject(err)));
-    }
-    assert.ok(answer, `workerd did not listen:\n${log}`);
-    assert.equal(answer.status, 200, `${await answer.clone().text()}\n${log}`);
+    const answer = await fetch(`${worker.url}/`, { method: 'POST', body });
+    assert.equal(answer.status, 200, `${await answer.clone().text()}\n${worker.log()}`);
     assert.deepEqual(await answer.json(), { async: 'alice', syncEs: 'ERR_FALLBACK_NOT_LOADED', syncHs: 'alice', strict: 'ERR_FALLBACK_NOT_LOADED' });
   } finally {
-    child.kill();
-    await exited;
+    await worker.stop();
   }
 });
 

@@ -4,9 +4,10 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './servers.mjs';
 
 const START_TIMEOUT_MS = 10_000;
 
@@ -17,17 +18,7 @@ export function redisServerBinary() {
   return found.status === 0 && path ? path : undefined;
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 // One PING over a raw socket: true when the server answers +PONG.
 function ping(port) {
