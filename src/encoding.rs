@@ -40,7 +40,7 @@ impl StrictValue {
     }
 }
 
-struct StrictSeed;
+pub(crate) struct StrictSeed;
 
 impl<'de> de::DeserializeSeed<'de> for StrictSeed {
     type Value = Value;
@@ -49,7 +49,7 @@ impl<'de> de::DeserializeSeed<'de> for StrictSeed {
     }
 }
 
-struct StrictVisitor;
+pub(crate) struct StrictVisitor;
 
 impl<'de> Visitor<'de> for StrictVisitor {
     type Value = Value;

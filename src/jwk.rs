@@ -10,6 +10,11 @@ use crate::quote::{quoted, quoted_list};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+mod members;
+
+pub(crate) use members::{Element, KeyView, Raw};
+use members::{MemberRef, Members};
+
 /// Verification material of a usable key: its checked public parameters as octets. The
 /// signature arithmetic (feature `rust-crypto`, or the host) builds its own key from them.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,6 +73,9 @@ pub struct ParseOptions {
 
 const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
 
+/// The members [`check_x509_members`] reads: without any of them it has nothing to say.
+const X509_MEMBERS: [&str; 3] = ["x5c", "x5t", "x5t#S256"];
+
 #[derive(Debug, Clone)]
 pub struct Jwk {
     pub index: usize,
@@ -79,8 +87,9 @@ pub struct Jwk {
     pub crv: Option<String>,
     pub bits: Option<usize>,
     pub thumbprint: String,
-    /// The public members a host crypto API needs to import the key (plus `k` for `oct`).
-    pub public_jwk: Map<String, Value>,
+    /// [`Jwk::public_jwk`] when the material cannot rebuild it (an RSA key, or a key that
+    /// cannot verify); `None` keeps a large set of EC/OKP keys small.
+    public_jwk_text: Option<String>,
     /// `None` when the key cannot verify anything; the diagnostics say why.
     pub material: Option<KeyMaterial>,
     /// The diagnostic that made the key unusable, if any.
@@ -100,9 +109,21 @@ impl Jwk {
             crv: None,
             bits: None,
             thumbprint: String::new(),
-            public_jwk: Map::new(),
+            public_jwk_text: Some("{}".to_owned()),
             material: None,
             unusable_because: Some("invalid_key".to_owned()),
+        }
+    }
+
+    /// The public members a host crypto API needs to import the key (plus `k` for `oct`), as
+    /// JSON text with sorted member names (for a usable key: its RFC 7638 canonical JSON).
+    pub fn public_jwk(&self) -> String {
+        if let Some(text) = &self.public_jwk_text {
+            return text.clone();
+        }
+        match &self.material {
+            Some(material) => canonical_of_material(material),
+            None => "{}".to_owned(),
         }
     }
 
@@ -115,8 +136,8 @@ impl Jwk {
     }
 }
 
-fn member_str<'a>(jwk: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    jwk.get(name).and_then(Value::as_str)
+fn member_str<'a>(jwk: &'a dyn Members, name: &str) -> Option<&'a str> {
+    jwk.member(name).and_then(MemberRef::as_str)
 }
 
 /// Collects the diagnostics of one key and remembers the first error that blocks use.
@@ -141,33 +162,58 @@ impl Findings<'_> {
     }
 }
 
-fn label(index: usize, kid: Option<&str>) -> String {
-    match kid {
-        Some(kid) => format!("key {index} (kid {})", quoted(kid)),
-        None => format!("key {index}"),
+/// How messages name a key ("key 3 (kid \"a\")"); written only when a message is (most
+/// keys of a large set have none).
+struct Who<'a> {
+    index: usize,
+    kid: Option<&'a str>,
+}
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kid {
+            Some(kid) => write!(f, "key {} (kid {})", self.index, quoted(kid)),
+            None => write!(f, "key {}", self.index),
+        }
     }
 }
 
 /// Parses the key at `index` of a set. Always returns a `Jwk`; problems become diagnostics.
 pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) -> Jwk {
-    let empty = Map::new();
-    let jwk = value.as_object().unwrap_or(&empty);
+    match value.as_object() {
+        Some(jwk) => parse_members(index, jwk, options, diagnostics),
+        None => not_an_object(index, diagnostics),
+    }
+}
+
+/// [`parse_jwk`] of a member of a JWKS array as the set reader found it.
+pub(crate) fn parse_element(index: usize, element: &Element<'_>, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) -> Jwk {
+    match element {
+        Element::Object(view) => parse_members(index, view, options, diagnostics),
+        Element::Other(value) => parse_jwk(index, value, options, diagnostics),
+    }
+}
+
+fn not_an_object(index: usize, diagnostics: &mut Vec<Diagnostic>) -> Jwk {
+    let mut findings = Findings { index, kid: None, out: diagnostics, blocking: None };
+    let who = &Who { index, kid: None };
+    findings.block("invalid_key", format!("{who} is not a JSON object, so it is not a key"));
+    Jwk::not_a_key(index)
+}
+
+fn parse_members(index: usize, jwk: &dyn Members, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) -> Jwk {
     let kid = member_str(jwk, "kid");
     let mut findings = Findings { index, kid, out: diagnostics, blocking: None };
-    let who = label(index, kid);
-    if !value.is_object() {
-        findings.block("invalid_key", format!("{who} is not a JSON object, so it is not a key"));
-        return Jwk::not_a_key(index);
-    }
-    if jwk.get("kid").is_some_and(|v| !v.is_string()) {
+    let who = &Who { index, kid };
+    if jwk.member("kid").is_some_and(|v| !v.is_string()) {
         findings.block("invalid_key", format!("{who}: \"kid\" must be a string"));
     }
     let kty = member_str(jwk, "kty").unwrap_or("").to_owned();
-    let alg = optional_string(jwk, "alg", &who, &mut findings);
-    let use_ = optional_string(jwk, "use", &who, &mut findings);
-    let key_ops = match jwk.get("key_ops") {
+    let alg = optional_string(jwk, "alg", who, &mut findings);
+    let use_ = optional_string(jwk, "use", who, &mut findings);
+    let key_ops = match jwk.member("key_ops").map(|m| m.as_array()) {
         None => None,
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+        Some(Some(items)) if items.iter().all(Value::is_string) => {
             Some(items.iter().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>())
         }
         Some(_) => {
@@ -178,7 +224,7 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
     let crv = member_str(jwk, "crv").map(str::to_owned);
 
     let (material, bits) = match Kty::parse(&kty) {
-        None if jwk.get("kty").is_some_and(|v| !v.is_string()) => {
+        None if jwk.member("kty").is_some_and(|v| !v.is_string()) => {
             findings.block("invalid_key", format!("{who}: \"kty\" must be a string"));
             (None, None)
         }
@@ -190,24 +236,34 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
             findings.block("unsupported_kty", format!("{who} has kty {}; only RSA, EC, OKP and oct keys verify JWS signatures, so it is not used", quoted(&kty)));
             (None, None)
         }
-        Some(kty) => key_material(kty, jwk, &who, options, &mut findings),
+        Some(kty) => key_material(kty, jwk, who, options, &mut findings),
     };
 
-    check_private_members(jwk, &kty, &who, options, &mut findings);
-    if let Some(alg_name) = &alg {
-        check_alg(alg_name, &kty, crv.as_deref(), &who, &mut findings);
+    // One pass over the member names instead of a lookup for each name that might be there.
+    let (mut private_members, mut x509_members) = (false, false);
+    jwk.each_name(&mut |name| {
+        private_members |= PRIVATE_MEMBERS.contains(&name);
+        x509_members |= X509_MEMBERS.contains(&name);
+    });
+    if private_members || kty == "oct" {
+        check_private_members(jwk, &kty, who, options, &mut findings);
     }
-    check_purpose(use_.as_deref(), key_ops.as_deref(), &who, &mut findings);
-    for x509 in check_x509_members(jwk, &who) {
-        findings.block(x509.code, x509.message);
+    if let Some(alg_name) = &alg {
+        check_alg(alg_name, &kty, crv.as_deref(), who, &mut findings);
+    }
+    check_purpose(use_.as_deref(), key_ops.as_deref(), who, &mut findings);
+    if x509_members {
+        for x509 in check_x509_members(&jwk.as_map(), &who.to_string()) {
+            findings.block(x509.code, x509.message);
+        }
     }
     if alg.is_none() && material.is_some() && findings.blocking.is_none() {
-        note_missing_alg(&kty, &who, &mut findings);
+        note_missing_alg(&kty, who, &mut findings);
     }
 
-    let thumbprint = thumbprint(&kty, jwk).unwrap_or_default();
-    let public_jwk = public_members(&kty, jwk);
     let blocking = findings.blocking.clone();
+    let material = if blocking.is_none() { material } else { None };
+    let (public_jwk_text, thumbprint) = public_jwk_and_thumbprint(&kty, jwk, material.as_ref());
     Jwk {
         index,
         kid: kid.map(str::to_owned),
@@ -218,15 +274,15 @@ pub fn parse_jwk(index: usize, value: &Value, options: ParseOptions, diagnostics
         crv,
         bits,
         thumbprint,
-        public_jwk,
-        material: if blocking.is_none() { material } else { None },
+        public_jwk_text,
+        material,
         unusable_because: blocking,
     }
 }
 
 /// Private members in a published set are a leak; `oct` keys are nothing but their secret.
-fn check_private_members(jwk: &Map<String, Value>, kty: &str, who: &str, options: ParseOptions, findings: &mut Findings) {
-    let present: Vec<&str> = PRIVATE_MEMBERS.iter().copied().filter(|m| jwk.contains_key(*m)).collect();
+fn check_private_members(jwk: &dyn Members, kty: &str, who: &Who, options: ParseOptions, findings: &mut Findings) {
+    let present: Vec<&str> = PRIVATE_MEMBERS.iter().copied().filter(|m| jwk.has(m)).collect();
     let what = if kty == "oct" {
         "is a symmetric (oct) key: its \"k\" is a shared secret".to_owned()
     } else if !present.is_empty() {
@@ -253,7 +309,7 @@ fn is_jwe_alg(name: &str) -> bool {
         || (name.starts_with('A') && (name.ends_with("KW") || name.ends_with("GCM") || name.contains("CBC-HS")))
 }
 
-fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &str, findings: &mut Findings) {
+fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &Who, findings: &mut Findings) {
     let Some(alg) = Alg::parse(alg_name) else {
         let why = if is_jwe_alg(alg_name) {
             "a JWE (encryption) algorithm; this key encrypts and never verifies a JWS".to_owned()
@@ -285,7 +341,7 @@ fn check_alg(alg_name: &str, kty: &str, crv: Option<&str>, who: &str, findings: 
 const NON_SIGNATURE_OPS: [&str; 6] = ["encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits"];
 
 /// `use` and `key_ops` (RFC 7517 §4.2–4.3): only signature keys verify.
-fn check_purpose(use_: Option<&str>, key_ops: Option<&[String]>, who: &str, findings: &mut Findings) {
+fn check_purpose(use_: Option<&str>, key_ops: Option<&[String]>, who: &Who, findings: &mut Findings) {
     if let Some(u) = use_ {
         if u != "sig" {
             findings.block("use_not_sig", format!("{who} has use {}; only use \"sig\" keys verify signatures, so a JWS never selects it (publish signing keys with use \"sig\")", quoted(u)));
@@ -301,7 +357,7 @@ fn check_purpose(use_: Option<&str>, key_ops: Option<&[String]>, who: &str, find
 }
 
 /// Keys whose type leaves several algorithms open (RSA: RS*/PS*, oct: HS*).
-fn note_missing_alg(kty: &str, who: &str, findings: &mut Findings) {
+fn note_missing_alg(kty: &str, who: &Who, findings: &mut Findings) {
     let open = match kty {
         "RSA" => "RS256, RS384, RS512, PS256, PS384 and PS512",
         "oct" => "HS256, HS384 and HS512",
@@ -310,10 +366,10 @@ fn note_missing_alg(kty: &str, who: &str, findings: &mut Findings) {
     findings.add(Severity::Info, "missing_alg", format!("{who} has no \"alg\"; tokens signed with any of {open} may select it (set \"alg\" to pin the one you sign with)"));
 }
 
-fn optional_string(jwk: &Map<String, Value>, name: &str, who: &str, findings: &mut Findings) -> Option<String> {
-    match jwk.get(name) {
+fn optional_string(jwk: &dyn Members, name: &str, who: &Who, findings: &mut Findings) -> Option<String> {
+    match jwk.member(name).map(MemberRef::as_str) {
         None => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Some(s)) => Some(s.to_owned()),
         Some(_) => {
             findings.block("invalid_key", format!("{who}: \"{name}\" must be a string"));
             None
@@ -334,13 +390,13 @@ fn base64url_problem(text: &str) -> &'static str {
     }
 }
 
-fn b64_member(jwk: &Map<String, Value>, name: &str, who: &str, findings: &mut Findings) -> Option<Vec<u8>> {
-    match jwk.get(name) {
+fn b64_member(jwk: &dyn Members, name: &str, who: &Who, findings: &mut Findings) -> Option<Vec<u8>> {
+    match jwk.member(name).map(MemberRef::as_str) {
         None => {
             findings.block("invalid_key", format!("{who} lacks the \"{name}\" member"));
             None
         }
-        Some(Value::String(text)) => {
+        Some(Some(text)) => {
             let decoded = b64url_decode(text);
             if decoded.is_none() {
                 findings.block("invalid_key", format!("{who}: \"{name}\" {}", base64url_problem(text)));
@@ -354,7 +410,7 @@ fn b64_member(jwk: &Map<String, Value>, name: &str, who: &str, findings: &mut Fi
     }
 }
 
-fn key_material(kty: Kty, jwk: &Map<String, Value>, who: &str, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
+fn key_material(kty: Kty, jwk: &dyn Members, who: &Who, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
     match kty {
         Kty::Rsa => rsa_material(jwk, who, options, findings),
         Kty::Ec => (ec_material(jwk, who, findings), None),
@@ -370,7 +426,7 @@ fn key_material(kty: Kty, jwk: &Map<String, Value>, who: &str, options: ParseOpt
     }
 }
 
-fn rsa_material(jwk: &Map<String, Value>, who: &str, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
+fn rsa_material(jwk: &dyn Members, who: &Who, options: ParseOptions, findings: &mut Findings) -> (Option<KeyMaterial>, Option<usize>) {
     let n = b64_member(jwk, "n", who, findings);
     let e = b64_member(jwk, "e", who, findings);
     let (Some(n), Some(e)) = (n, e) else { return (None, None) };
@@ -429,7 +485,7 @@ fn exponent_problem(e: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> Option<KeyMaterial> {
+fn ec_material(jwk: &dyn Members, who: &Who, findings: &mut Findings) -> Option<KeyMaterial> {
     let crv = member_str(jwk, "crv").unwrap_or("");
     let size = match crv {
         "P-256" => 32,
@@ -465,7 +521,7 @@ fn ec_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> 
     material
 }
 
-fn okp_material(jwk: &Map<String, Value>, who: &str, findings: &mut Findings) -> Option<KeyMaterial> {
+fn okp_material(jwk: &dyn Members, who: &Who, findings: &mut Findings) -> Option<KeyMaterial> {
     match member_str(jwk, "crv") {
         Some("Ed25519") => {}
         Some(other) => {
@@ -513,28 +569,90 @@ fn required_members(kty: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-/// RFC 7638 SHA-256 thumbprint, base64url. `None` when a required member is missing.
-pub fn thumbprint(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
-    let members = required_members(kty)?;
-    let mut canonical = String::from("{");
+/// RFC 7638 canonical JSON of the required members, `None` when one is missing or not a
+/// string. It is also the public JWK a host imports: the same members, names in sorted order.
+fn canonical_json(kty: &str, jwk: &dyn Members) -> Option<String> {
+    let mut canonical = String::new();
+    write_canonical(kty, jwk, &mut canonical).then_some(canonical)
+}
+
+/// [`canonical_json`] into `canonical` (cleared first); false when it has none.
+fn write_canonical(kty: &str, jwk: &dyn Members, canonical: &mut String) -> bool {
+    canonical.clear();
+    let Some(members) = required_members(kty) else { return false };
+    canonical.push('{');
     for (i, name) in members.iter().enumerate() {
-        let value = member_str(jwk, name)?;
+        let Some(value) = member_str(jwk, name) else { return false };
         if i > 0 {
             canonical.push(',');
         }
-        canonical.push_str(&serde_json::to_string(name).ok()?);
-        canonical.push(':');
-        canonical.push_str(&serde_json::to_string(value).ok()?);
+        canonical.push('"');
+        canonical.push_str(name);
+        canonical.push_str("\":");
+        push_json_string(canonical, value);
     }
     canonical.push('}');
-    Some(b64url_encode(&Sha256::digest(canonical.as_bytes())))
+    true
 }
 
-fn public_members(kty: &str, jwk: &Map<String, Value>) -> Map<String, Value> {
+/// `value` as a JSON string, escaped as serde_json writes it.
+fn push_json_string(out: &mut String, value: &str) {
+    if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+    } else {
+        out.push_str(&Value::from(value).to_string());
+    }
+}
+
+/// The canonical JSON of an EC, OKP or oct key from its checked material (RSA: the text it
+/// was read from may keep leading zero octets that the material drops).
+fn canonical_of_material(material: &KeyMaterial) -> String {
+    let (crv, point) = match material {
+        KeyMaterial::P256(point) => ("P-256", point),
+        KeyMaterial::P384(point) => ("P-384", point),
+        KeyMaterial::P521(point) => ("P-521", point),
+        KeyMaterial::Ed25519(x) => return format!("{{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"{}\"}}", b64url_encode(x)),
+        KeyMaterial::Oct(k) => return format!("{{\"k\":\"{}\",\"kty\":\"oct\"}}", b64url_encode(k)),
+        KeyMaterial::Rsa(parts) => return format!("{{\"e\":\"{}\",\"kty\":\"RSA\",\"n\":\"{}\"}}", b64url_encode(&parts.e), b64url_encode(&parts.n)),
+    };
+    format!("{{\"crv\":\"{crv}\",\"kty\":\"EC\",\"x\":\"{}\",\"y\":\"{}\"}}", b64url_encode(&point.x), b64url_encode(&point.y))
+}
+
+/// RFC 7638 SHA-256 thumbprint, base64url. `None` when a required member is missing.
+pub fn thumbprint(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
+    canonical_json(kty, jwk).map(|canonical| b64url_encode(&Sha256::digest(canonical.as_bytes())))
+}
+
+/// The key's public JWK text, when its material cannot rebuild it ([`Jwk::public_jwk`]), and
+/// its thumbprint ("" when it has none), from one canonical serialisation.
+fn public_jwk_and_thumbprint(kty: &str, jwk: &dyn Members, material: Option<&KeyMaterial>) -> (Option<String>, String) {
+    // The canonical text of most keys is only hashed: one buffer serves every key of a set.
+    thread_local!(static CANONICAL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
+    CANONICAL.with_borrow_mut(|canonical| {
+        if !write_canonical(kty, jwk, canonical) {
+            return (Some(Value::Object(public_members(kty, jwk)).to_string()), String::new());
+        }
+        let thumbprint = b64url_encode(&Sha256::digest(canonical.as_bytes()));
+        // Strict base64url (canonical, unpadded) makes decoding and encoding exact inverses, so
+        // fixed-size material gives back the very text it was read from.
+        let text = match material {
+            Some(KeyMaterial::Rsa(_)) | None => Some(canonical.clone()),
+            Some(material) => {
+                debug_assert_eq!(&canonical_of_material(material), canonical);
+                None
+            }
+        };
+        (text, thumbprint)
+    })
+}
+
+fn public_members(kty: &str, jwk: &dyn Members) -> Map<String, Value> {
     let mut out = Map::new();
     for name in required_members(kty).unwrap_or(&[]) {
-        if let Some(v) = jwk.get(*name) {
-            out.insert((*name).to_owned(), v.clone());
+        if let Some(v) = jwk.member(name) {
+            out.insert((*name).to_owned(), v.to_value());
         }
     }
     out

@@ -3,13 +3,14 @@
 
 use crate::alg::{Alg, AlgFacts, Family};
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError, Result};
 use crate::jwk::{parse_jwk, Jwk, ParseOptions};
 use crate::quote::{known_or_quoted, quoted, quoted_list};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::hash_map::{Entry, HashMap};
+
+mod read;
 
 pub const DEFAULT_MAX_CANDIDATES: usize = 4;
 
@@ -110,24 +111,15 @@ fn limited_list(items: impl ExactSizeIterator<Item = String>, separator: &str) -
 pub const DEFAULT_MAX_KEYS: usize = 1000;
 
 impl KeySet {
-    /// [`KeySet::parse_str`] that refuses a set of more than `max_keys` keys before any key
-    /// is looked at (`ERR_JWKS_INVALID`).
+    /// [`KeySet::parse_str`] that refuses a set of more than `max_keys` keys
+    /// (`ERR_JWKS_INVALID`); keys past the limit are read as JSON but not checked.
     pub fn parse_str_bounded(text: &str, options: ParseOptions, max_keys: usize) -> Result<KeySet> {
-        let value = parse_json_strict(text.as_bytes())
-            .map_err(|why| JoseError::jwks_invalid(format!("not valid JSON: {why}")))?;
-        if let Some(Value::Array(keys)) = value.get("keys") {
-            if keys.len() > max_keys {
-                return Err(JoseError::jwks_invalid(format!("the set has {} keys, more than maxKeys ({max_keys})", keys.len())));
-            }
-        }
-        Self::parse_value(&value, options)
+        read::parse_text(text, options, max_keys)
     }
 
     /// Parses a JWKS `{"keys":[...]}` or a single JWK from JSON text.
     pub fn parse_str(text: &str, options: ParseOptions) -> Result<KeySet> {
-        let value = parse_json_strict(text.as_bytes())
-            .map_err(|why| JoseError::jwks_invalid(format!("not valid JSON: {why}")))?;
-        Self::parse_value(&value, options)
+        read::parse_text(text, options, usize::MAX)
     }
 
     pub fn parse_value(value: &Value, options: ParseOptions) -> Result<KeySet> {

@@ -114,7 +114,17 @@ impl Field {
 
     /// a·b·R⁻¹ mod p (CIOS), for a, b < p.
     fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
-        let n = self.n;
+        // A constant limb count lets the compiler drop the index checks of the inner loops.
+        match self.n {
+            8 => self.mul_n::<8>(a, b),
+            12 => self.mul_n::<12>(a, b),
+            _ => self.mul_n::<LIMBS>(a, b),
+        }
+    }
+
+    fn mul_n<const N: usize>(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        debug_assert_eq!(self.n, N);
+        let n = N;
         let mut t = [0u32; LIMBS + 2];
         for &bi in &b[..n] {
             let mut c = 0u64;
@@ -185,7 +195,10 @@ fn shr(a: &Limbs, bits: u32) -> Limbs {
 /// A NIST prime curve y² = x³ - 3x + b.
 struct Curve {
     field: Field,
+    /// b in Montgomery form.
     b: Limbs,
+    /// b·R⁻¹ mod p, for the on-curve check of plain coordinates.
+    b_over_r: Limbs,
     size: usize,
 }
 
@@ -219,7 +232,12 @@ fn curve(crv: &str) -> Option<&'static Curve> {
         ),
         _ => return None,
     };
-    Some(CURVES[slot].get_or_init(|| Curve { field: Field::new(hex(p)), b: hex(b), size }))
+    Some(CURVES[slot].get_or_init(|| {
+        let field = Field::new(hex(p));
+        let b_over_r = field.leave_mont(&hex(b));
+        let b = field.to_mont(&hex(b));
+        Curve { field, b, b_over_r, size }
+    }))
 }
 
 impl Curve {
@@ -228,12 +246,16 @@ impl Curve {
         let f = &self.field;
         let x3 = f.mul(&f.mul(x, x), x);
         let three_x = f.add(&f.add(x, x), x);
-        f.add(&f.sub(&x3, &three_x), &f.to_mont(&self.b))
+        f.add(&f.sub(&x3, &three_x), &self.b)
+    }
+
+    /// A coordinate of exactly the curve's size, below p.
+    fn plain(&self, bytes: &[u8]) -> Option<Limbs> {
+        from_be(bytes).filter(|v| bytes.len() == self.size && less(v, &self.field.p))
     }
 
     fn element(&self, bytes: &[u8]) -> Option<Limbs> {
-        let value = from_be(bytes).filter(|v| bytes.len() == self.size && less(v, &self.field.p))?;
-        Some(self.field.to_mont(&value))
+        Some(self.field.to_mont(&self.plain(bytes)?))
     }
 }
 
@@ -241,9 +263,13 @@ impl Curve {
 /// (P-256, P-384 or P-521) with both coordinates below p: what SEC1 decoding accepts.
 pub fn ec_point_on_curve(crv: &str, x: &[u8], y: &[u8]) -> bool {
     let Some(curve) = curve(crv) else { return false };
-    let (Some(xm), Some(ym)) = (curve.element(x), curve.element(y)) else { return false };
+    let (Some(x), Some(y)) = (curve.plain(x), curve.plain(y)) else { return false };
     let f = &curve.field;
-    f.mul(&ym, &ym) == curve.rhs(&xm)
+    // With mul(a, b) = a·b·R⁻¹, plain coordinates compare y²·R⁻¹ with (x³ - 3x)·R⁻¹ + b·R⁻¹:
+    // four multiplications (one of them x·R), where Montgomery form throughout takes six.
+    let x2 = f.mul(&x, &f.to_mont(&x));
+    let rhs = f.add(&f.mul(&x, &f.sub(&x2, &small(3))), &curve.b_over_r);
+    f.mul(&y, &y) == rhs
 }
 
 /// A SEC1 point (compressed `02`/`03 || x` or uncompressed `04 || x || y`) in uncompressed
