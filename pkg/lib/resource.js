@@ -15,7 +15,15 @@ import { ReplayCache } from './replay.js';
 // single-use): the caller's `dpopReplay`, or this runtime's one in-process cache for every call.
 let processReplay = null;
 function replayStore(name, options) {
-  if (name === 'dpopReplay') return options.dpopReplay;
+  if (name === 'dpopReplay') {
+    // Read again here (after awaits): a getter, a Proxy or a reconfiguration may no longer give
+    // the store the core saw, and verifyDpopProof without one would not mark the jti used.
+    const store = options.dpopReplay;
+    if (store === null || (typeof store !== 'object' && typeof store !== 'function') || typeof store.markUsed !== 'function') {
+      throw Object.assign(new TypeError('authenticateRequest(options): dpopReplay is no longer a ReplayStore (it changed during the call)'), { code: 'ERR_INVALID_OPTION', option: 'dpopReplay' });
+    }
+    return store;
+  }
   if (name === 'process') return (processReplay ??= new ReplayCache());
   throw new Error(`jwks-verify: the core asked for an unknown replay store ${name}`);
 }

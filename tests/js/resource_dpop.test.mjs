@@ -171,6 +171,21 @@ describe('DPoP refused', () => {
     assertRefused(await authenticateRequest(request(token, dpop), options({ dpopReplay: replay })), 401, 'invalid_dpop_proof', 'The DPoP proof has already been used');
   });
 
+  test('dpopReplay read once by the core and gone when the proof is checked: fails closed, never without a store', async () => {
+    const token = await accessToken();
+    const dpop = await proof(client, { token });
+    const replay = new ReplayCache({ clock: () => NOW });
+    // A getter (or a Proxy, or the option deleted during an await) that gives the core a store and
+    // the proof check nothing: a replayed proof must not pass.
+    const vanishing = () => {
+      let reads = 0;
+      return { ...options(), get dpopReplay() { reads += 1; return reads === 1 ? replay : undefined; } };
+    };
+    for (let round = 0; round < 2; round++) {
+      await assert.rejects(authenticateRequest(request(token, dpop), vanishing()), { name: 'TypeError', code: 'ERR_INVALID_OPTION', option: 'dpopReplay' });
+    }
+  });
+
   test('without dpopReplay, each proof is still single-use in the process, for any number of proofs', async () => {
     // Real time: the default cache forgets an entry at the expiresAt the core gives it.
     const now = Math.floor(Date.now() / 1000);
