@@ -2,7 +2,7 @@
 // per token in it, with jose's createLocalJWKSet + jwtVerify alongside for scale.
 // Run: node bench/jwks_select.mjs (after `make build`). Prints one line per figure.
 
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from '../tests/js/support/keypair.mjs';
 import { performance } from 'node:perf_hooks';
 import * as jose from 'jose';
 import { parseJwks, verifyJwt, verifyJwtSync, explainSelection } from '../pkg/node.mjs';

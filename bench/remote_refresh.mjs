@@ -5,7 +5,7 @@
 // Run: node bench/remote_refresh.mjs (after `make build`). Prints one line per figure.
 
 import http from 'node:http';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from '../tests/js/support/keypair.mjs';
 import { performance } from 'node:perf_hooks';
 import * as jose from 'jose';
 import { parseJwks, verifyJwt, RemoteJwks } from '../pkg/node.mjs';

@@ -17,6 +17,7 @@ import * as jose from 'jose';
 import { createVerifier } from 'fast-jwt';
 import jsonwebtoken from 'jsonwebtoken';
 import * as pkg from '../pkg/node.mjs';
+import { generateKeyPairSync } from '../tests/js/support/keypair.mjs';
 import { RESULTS, writeSection } from './results.mjs';
 
 const ROUNDS = 7;
@@ -34,9 +35,9 @@ function keyPair(alg) {
     const secret = nodeCrypto.randomBytes(32);
     return { privateKey: nodeCrypto.createSecretKey(secret), secret };
   }
-  if (alg.startsWith('RS') || alg.startsWith('PS')) return nodeCrypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  if (alg === 'ES256') return nodeCrypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return nodeCrypto.generateKeyPairSync('ed25519');
+  if (alg.startsWith('RS') || alg.startsWith('PS')) return generateKeyPairSync('rsa', { modulusLength: 2048 });
+  if (alg === 'ES256') return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return generateKeyPairSync('ed25519');
 }
 
 async function fixture(alg) {

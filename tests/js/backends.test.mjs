@@ -5,7 +5,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createHmac, randomBytes, constants as cryptoConstants, sign as nodeSign, generateKeyPairSync } from 'node:crypto';
+import { createHmac, randomBytes, constants as cryptoConstants, sign as nodeSign } from 'node:crypto';
+import { generateKeyPairSync } from './support/keypair.mjs';
 import { verifyJwt, verifyJwtSync, setBackend, getBackend, JoseError, parseJwks } from '../../pkg/node.mjs';
 import { ALGORITHMS, NOW, generateKey, mint, b64url, tamperSignature } from './helpers.mjs';
 

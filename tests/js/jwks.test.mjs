@@ -5,7 +5,8 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { sign as nodeSign } from 'node:crypto';
+import { generateKeyPairSync } from './support/keypair.mjs';
 import { readFileSync } from 'node:fs';
 import { parseJwks, explainSelection, verifyJwt, verifyJwtSync, KeySet, JoseError } from '../../pkg/node.mjs';
 import { NOW, b64url, thrownBy } from './helpers.mjs';
