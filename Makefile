@@ -251,6 +251,7 @@ bench: setup build
 	@if [[ -f bench/slim.mjs ]]; then node bench/slim.mjs; else echo "skip: no bench/slim.mjs"; fi
 	@if [[ -f bench/slim_workerd.mjs ]]; then node bench/slim_workerd.mjs; else echo "skip: no bench/slim_workerd.mjs"; fi
 	@if [[ -f bench/memory.mjs ]]; then node --expose-gc bench/memory.mjs; else echo "skip: no bench/memory.mjs"; fi
+	@if [[ -f bench/wrangler_size.mjs ]]; then node bench/wrangler_size.mjs; else echo "skip: no bench/wrangler_size.mjs"; fi
 
 serve: build
 	@if [[ -f scripts/serve.mjs ]]; then node scripts/serve.mjs; else echo "skip: no scripts/serve.mjs"; fi
