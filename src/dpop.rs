@@ -361,7 +361,7 @@ pub fn header_key(header: &Map<String, Value>, alg: Alg) -> Result<ProofKey> {
     if keys.select(alg, kid, 1).candidates.is_empty() {
         return Err(header_error(ClaimReason::Jwk, format!("the DPoP proof's \"jwk\" header does not fit its \"alg\" {}", alg.name())));
     }
-    let jkt = key.thumbprint.clone();
+    let jkt = key.thumbprint().to_owned();
     Ok(ProofKey { keys, jkt })
 }
 

@@ -9,6 +9,7 @@ use crate::x509::check_x509_members;
 use crate::quote::{quoted, quoted_list};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
 mod members;
 
@@ -86,7 +87,10 @@ pub struct Jwk {
     pub key_ops: Option<Vec<String>>,
     pub crv: Option<String>,
     pub bits: Option<usize>,
-    pub thumbprint: String,
+    /// Whether the key has the members of an RFC 7638 canonical JSON (else no thumbprint).
+    has_canonical: bool,
+    /// [`Jwk::thumbprint`], hashed on first use: most keys of a large set never need it.
+    thumbprint: OnceLock<String>,
     /// [`Jwk::public_jwk`] when the material cannot rebuild it (an RSA key, or a key that
     /// cannot verify); `None` keeps a large set of EC/OKP keys small.
     public_jwk_text: Option<String>,
@@ -108,7 +112,8 @@ impl Jwk {
             key_ops: None,
             crv: None,
             bits: None,
-            thumbprint: String::new(),
+            has_canonical: false,
+            thumbprint: OnceLock::new(),
             public_jwk_text: Some("{}".to_owned()),
             material: None,
             unusable_because: Some("invalid_key".to_owned()),
@@ -129,6 +134,17 @@ impl Jwk {
 
     pub fn usable(&self) -> bool {
         self.material.is_some()
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint, base64url ("" when the key lacks a required member).
+    pub fn thumbprint(&self) -> &str {
+        self.thumbprint.get_or_init(|| {
+            if self.has_canonical {
+                b64url_encode(&Sha256::digest(self.public_jwk().as_bytes()))
+            } else {
+                String::new()
+            }
+        })
     }
 
     pub fn kty(&self) -> Option<Kty> {
@@ -263,7 +279,7 @@ fn parse_members(index: usize, jwk: &dyn Members, options: ParseOptions, diagnos
 
     let blocking = findings.blocking.clone();
     let material = if blocking.is_none() { material } else { None };
-    let (public_jwk_text, thumbprint) = public_jwk_and_thumbprint(&kty, jwk, material.as_ref());
+    let (public_jwk_text, has_canonical) = public_jwk_text(&kty, jwk, material.as_ref());
     Jwk {
         index,
         kid: kid.map(str::to_owned),
@@ -273,7 +289,8 @@ fn parse_members(index: usize, jwk: &dyn Members, options: ParseOptions, diagnos
         key_ops,
         crv,
         bits,
-        thumbprint,
+        has_canonical,
+        thumbprint: OnceLock::new(),
         public_jwk_text,
         material,
         unusable_because: blocking,
@@ -626,15 +643,14 @@ pub fn thumbprint(kty: &str, jwk: &Map<String, Value>) -> Option<String> {
 }
 
 /// The key's public JWK text, when its material cannot rebuild it ([`Jwk::public_jwk`]), and
-/// its thumbprint ("" when it has none), from one canonical serialisation.
-fn public_jwk_and_thumbprint(kty: &str, jwk: &dyn Members, material: Option<&KeyMaterial>) -> (Option<String>, String) {
-    // The canonical text of most keys is only hashed: one buffer serves every key of a set.
+/// whether it has an RFC 7638 canonical JSON (then [`Jwk::public_jwk`] is that text).
+fn public_jwk_text(kty: &str, jwk: &dyn Members, material: Option<&KeyMaterial>) -> (Option<String>, bool) {
+    // The canonical text of most keys is only checked here: one buffer serves every key of a set.
     thread_local!(static CANONICAL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
     CANONICAL.with_borrow_mut(|canonical| {
         if !write_canonical(kty, jwk, canonical) {
-            return (Some(Value::Object(public_members(kty, jwk)).to_string()), String::new());
+            return (Some(Value::Object(public_members(kty, jwk)).to_string()), false);
         }
-        let thumbprint = b64url_encode(&Sha256::digest(canonical.as_bytes()));
         // Strict base64url (canonical, unpadded) makes decoding and encoding exact inverses, so
         // fixed-size material gives back the very text it was read from.
         let text = match material {
@@ -644,7 +660,7 @@ fn public_jwk_and_thumbprint(kty: &str, jwk: &dyn Members, material: Option<&Key
                 None
             }
         };
-        (text, thumbprint)
+        (text, true)
     })
 }
 

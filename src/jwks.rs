@@ -52,7 +52,7 @@ impl Jwk {
             use_: self.use_.as_deref(),
             crv: self.crv.as_deref(),
             bits: self.bits,
-            thumbprint: &self.thumbprint,
+            thumbprint: self.thumbprint(),
             usable: self.usable(),
         }
     }
@@ -295,7 +295,8 @@ fn lint_set(keys: &[Jwk], in_a_set: bool, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 fn missing_kid(key: &Jwk) -> Diagnostic {
-    let fix = if key.thumbprint.is_empty() { String::new() } else { format!("; add kid = \"{}\" (its RFC 7638 thumbprint)", key.thumbprint) };
+    let thumbprint = key.thumbprint();
+    let fix = if thumbprint.is_empty() { String::new() } else { format!("; add kid = \"{thumbprint}\" (its RFC 7638 thumbprint)") };
     Diagnostic {
         severity: Severity::Warning,
         code: "missing_kid".to_owned(),
@@ -311,10 +312,10 @@ fn duplicate_kid(first: &Jwk, key: &Jwk, kid: &str) -> Diagnostic {
     let same_shape = first.kty == key.kty && first.crv == key.crv;
     let (severity, message) = if !same_shape {
         (Severity::Info, format!("key {} shares kid {} with key {}, a key of another type ({} vs {}); RFC 7517 allows this, but a distinct kid per key is clearer", key.index, quoted(kid), first.index, quoted(&key.kty), quoted(&first.kty)))
-    } else if !key.thumbprint.is_empty() && key.thumbprint == first.thumbprint {
+    } else if !key.thumbprint().is_empty() && key.thumbprint() == first.thumbprint() {
         (Severity::Warning, format!("key {} repeats key {} (same kid {}, same key material); remove the copy", key.index, first.index, quoted(kid)))
     } else {
-        (Severity::Warning, format!("key {} repeats kid {} of key {}; a token with this kid must try both keys (up to maxCandidates); give each key its own kid, e.g. its thumbprint \"{}\"", key.index, quoted(kid), first.index, key.thumbprint))
+        (Severity::Warning, format!("key {} repeats kid {} of key {}; a token with this kid must try both keys (up to maxCandidates); give each key its own kid, e.g. its thumbprint \"{}\"", key.index, quoted(kid), first.index, key.thumbprint()))
     };
     Diagnostic { severity, code: "duplicate_kid".to_owned(), index: Some(key.index), kid: Some(kid.to_owned()), message }
 }

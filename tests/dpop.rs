@@ -53,7 +53,7 @@ fn check_at(proof: &str, opts: &DpopOptions, now: f64) -> Result<Outcome, JoseEr
 }
 
 fn jkt_of(d: &[u8]) -> String {
-    KeySet::parse_value(&es256_public_jwk(d, json!({})), Default::default()).expect("key").keys[0].thumbprint.clone()
+    KeySet::parse_value(&es256_public_jwk(d, json!({})), Default::default()).expect("key").keys[0].thumbprint().to_owned()
 }
 
 #[track_caller]

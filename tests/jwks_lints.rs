@@ -354,7 +354,7 @@ fn x5c_fixture_thumbprint_is_the_certificates_key_thumbprint() {
     let bare = with(fixture(FIXTURE_P256), &[("x5c", Value::Null), ("x5t", Value::Null), ("x5t#S256", Value::Null)]);
     let with_x5c = KeySet::parse_value(&fixture(FIXTURE_P256), PUBLIC).unwrap();
     let without = KeySet::parse_value(&bare, PUBLIC).unwrap();
-    assert_eq!(with_x5c.keys[0].thumbprint, without.keys[0].thumbprint);
+    assert_eq!(with_x5c.keys[0].thumbprint(), without.keys[0].thumbprint());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,4 +500,41 @@ fn small_order_ed25519_key_is_unusable() {
     let set = KeySet::parse_value(&serde_json::json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": "weak" }] }), Default::default()).unwrap();
     assert!(!set.keys[0].usable());
     assert!(set.diagnostics.iter().any(|d| d.code == "invalid_key" && d.message.contains("small-order")), "{:?}", set.diagnostics);
+}
+
+/// The thumbprint is hashed on first use, not at parse: over every fixture key, each with a
+/// member dropped, an unusable `use`, or a wrong-length coordinate, it equals the RFC 7638 hash
+/// of the JWK as given ("" when a required member is missing), and stays the same when asked again.
+#[test]
+fn lazy_thumbprints_equal_the_rfc_7638_hash_of_each_key_as_given() {
+    let fixture: Value = serde_json::from_str(include_str!("fixtures/fuzz_keys.json")).expect("fixture");
+    let mut variants = Vec::new();
+    for key in fixture["keys"].as_array().expect("keys") {
+        variants.push(key.clone());
+        for name in ["x", "y", "n", "e", "crv", "k", "kid"] {
+            if key.get(name).is_some() {
+                let mut dropped = key.clone();
+                dropped.as_object_mut().expect("object").remove(name);
+                variants.push(dropped);
+            }
+        }
+        variants.push(with(key.clone(), &[("use", json!("enc"))]));
+        if key.get("x").is_some() {
+            variants.push(with(key.clone(), &[("x", json!("AAAA"))]));
+        }
+    }
+    let options = ParseOptions { allow_private: true, allow_weak_keys: true };
+    let mut checked = 0;
+    for (i, variant) in variants.iter().enumerate() {
+        let Ok(keys) = KeySet::parse_value(&set(vec![variant.clone()]), options) else { continue };
+        let map = variant.as_object().expect("object");
+        let kty = map.get("kty").and_then(Value::as_str).unwrap_or_default();
+        let expected = jwks_verify::jwk::thumbprint(kty, map).unwrap_or_default();
+        for key in &keys.keys {
+            assert_eq!(key.thumbprint(), expected, "variant {i}: {variant}");
+            assert_eq!(key.thumbprint(), expected, "variant {i}, asked again");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} keys checked");
 }
