@@ -12,28 +12,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import * as jose from 'jose';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { writeSection } from './results.mjs';
+import { twoAlgorithmFixtures } from './fixtures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/tmp/slim');
 const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
 const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-async function fixtures() {
-  const keys = [];
-  const tokens = [];
-  for (const alg of ['ES256', 'RS256']) {
-    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
-    const kid = `${alg.toLowerCase()}-1`;
-    keys.push({ ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' });
-    tokens.push(await new jose.SignJWT({ sub: 'alice' }).setProtectedHeader({ alg, kid }).setIssuedAt().setExpirationTime('2h').sign(privateKey));
-  }
-  return { jwks: { keys }, tokens };
-}
 
 const APPS = {
   'jwks-verify': `import { ready, parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/esbuild.mjs'))};
@@ -80,7 +68,7 @@ function serve() {
   });
 }
 
-const FIXTURES = fixtures();
+const FIXTURES = twoAlgorithmFixtures();
 
 async function main() {
   const started = Date.now();

@@ -9,27 +9,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import * as jose from 'jose';
 import { build } from 'esbuild';
 import { writeSection } from './results.mjs';
+import { twoAlgorithmFixtures } from './fixtures.mjs';
 import { startWorkerd, workerConfig } from '../tests/js/support/servers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/tmp/slim-workerd');
 const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
 const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
-
-async function fixtures() {
-  const keys = [];
-  const tokens = [];
-  for (const alg of ['ES256', 'RS256']) {
-    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
-    const kid = `${alg.toLowerCase()}-1`;
-    keys.push({ ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' });
-    tokens.push(await new jose.SignJWT({ sub: 'alice' }).setProtectedHeader({ alg, kid }).setIssuedAt().setExpirationTime('2h').sign(privateKey));
-  }
-  return { jwks: { keys }, tokens };
-}
 
 const WORKERS = {
   'jwks-verify': `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/slim-workerd.mjs'))};
@@ -88,7 +76,7 @@ async function firstResponse(dir, files) {
 }
 
 const started = Date.now();
-const fixtureText = JSON.stringify(await fixtures());
+const fixtureText = JSON.stringify(await twoAlgorithmFixtures());
 const built = {};
 for (const [name, source] of Object.entries(WORKERS)) built[name] = await bundle(name, source, fixtureText);
 const times = Object.fromEntries(Object.keys(WORKERS).map((n) => [n, []]));

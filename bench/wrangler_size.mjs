@@ -12,25 +12,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import * as jose from 'jose';
 import { writeSection } from './results.mjs';
+import { twoAlgorithmFixtures } from './fixtures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/tmp/wrangler-size');
 const WRANGLER = process.env.WRANGLER ?? join(ROOT, 'node_modules/.bin/wrangler');
 const TOTAL = /Total Upload:\s*([\d.]+\s*[KMG]?i?B)\s*\/\s*gzip:\s*([\d.]+\s*[KMG]?i?B)/;
-
-async function fixtures() {
-  const keys = [];
-  const tokens = [];
-  for (const alg of ['ES256', 'RS256']) {
-    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
-    const kid = `${alg.toLowerCase()}-1`;
-    keys.push({ ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' });
-    tokens.push(await new jose.SignJWT({ sub: 'alice' }).setProtectedHeader({ alg, kid }).setIssuedAt().setExpirationTime('2h').sign(privateKey));
-  }
-  return { jwks: { keys }, tokens };
-}
 
 const ours = (entry) => `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg', entry))};
 import fixtures from './fixtures.json';
@@ -76,7 +64,7 @@ function dryRun(dir) {
 }
 
 const version = spawnSync(WRANGLER, ['--version'], { encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } }).stdout?.trim().split('\n').pop() ?? '?';
-const fixtureText = JSON.stringify(await fixtures());
+const fixtureText = JSON.stringify(await twoAlgorithmFixtures());
 rmSync(OUT, { recursive: true, force: true });
 const rows = [];
 for (const [label, [name, source]] of Object.entries(WORKERS)) {
