@@ -15,7 +15,9 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
-import { RemoteJwks, ReplayCache } from '../../pkg/node.mjs';
+// The adapters import the package's main entry ('jwks-verify'), which Node resolves to
+// node.bundle.mjs: objects handed to them come from that same instance.
+import { RemoteJwks, ReplayCache } from '../../pkg/node.bundle.mjs';
 import { bearerAuth as honoAuth } from '../../pkg/hono.mjs';
 import { bearerAuth as expressAuth } from '../../pkg/express.mjs';
 import { bearerAuth as fastifyAuth } from '../../pkg/fastify.mjs';

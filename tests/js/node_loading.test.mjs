@@ -15,6 +15,9 @@ import { NOW, generateKey, mint } from './helpers.mjs';
 const exec = promisify(execFile);
 const PKG = fileURLToPath(new URL('../../pkg/', import.meta.url));
 const sizeOf = (name) => readFileSync(`${PKG}gen/${name}`).length;
+// `esm`: the source entry the repository's tests import; `esm-bundle`: node.mjs and lib/ as one
+// file (make build), what `import 'jwks-verify'` resolves to in Node; `cjs`: node.cjs.
+const ENTRY_FILES = { esm: 'node.mjs', 'esm-bundle': 'node.bundle.mjs' };
 
 // Runs `body` (an async function's text with `jv`, the entry's exports, and `compiled()`, the
 // byte sizes of the modules compiled so far) in a fresh Node process; returns what it printed.
@@ -26,7 +29,7 @@ async function inFreshProcess(entry, body, input) {
     Object.setPrototypeOf(WebAssembly.Module, Module);
     WebAssembly.Module.prototype = Module.prototype;
     const input = JSON.parse(process.env.CASE_INPUT);
-    const load = ${entry === 'esm' ? `() => import(${JSON.stringify(`${PKG}node.mjs`)})` : `async () => require(${JSON.stringify(`${PKG}node.cjs`)})`};
+    const load = ${entry === 'cjs' ? `async () => require(${JSON.stringify(`${PKG}node.cjs`)})` : `() => import(${JSON.stringify(`${PKG}${ENTRY_FILES[entry]}`)})`};
     (async () => {
       const jv = await load();
       const out = await (${body})(jv, () => [...compiled], input);
@@ -43,7 +46,7 @@ const fixtures = await Promise.all(['RS256', 'ES256', 'EdDSA', 'HS256'].map(asyn
   return { alg, jwk: key.jwk, token: await mint(key, claims) };
 }));
 
-for (const entry of ['esm', 'cjs']) {
+for (const entry of ['esm', 'esm-bundle', 'cjs']) {
   test(`${entry}: import loads Node's speed-built protocol module only; node:crypto verifies without the signature module`, async () => {
     const out = await inFreshProcess(entry, `async (jv, compiled, fixtures) => {
       const atImport = compiled();

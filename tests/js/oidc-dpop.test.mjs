@@ -12,7 +12,9 @@ import * as jose from 'jose';
 import express from 'express';
 import Provider from 'oidc-provider';
 import * as client from 'openid-client';
-import { discoverJwks, ReplayCache } from '../../pkg/node.mjs';
+// The adapters import the package's main entry ('jwks-verify'), which Node resolves to
+// node.bundle.mjs: objects handed to them come from that same instance.
+import { discoverJwks, ReplayCache } from '../../pkg/node.bundle.mjs';
 import { bearerAuth } from '../../pkg/express.mjs';
 
 const CLIENT = { id: 'api-client', secret: 'api-client-secret-0123456789abcdef' };

@@ -48,7 +48,7 @@ const WORKER_MODULES = ['worker.js', 'jwks_verify_bg.wasm', 'jwks_verify_signatu
 
 // Files the tarball must hold (and nothing outside them but package.json / README.md).
 const PACKED = [
-  'package.json', 'README.md', 'node.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'slim-workerd.mjs', 'slim-deno.mjs', 'slim.d.ts', 'cli.mjs',
+  'package.json', 'README.md', 'node.mjs', 'node.bundle.mjs', 'node.cjs', 'web.mjs', 'workerd.mjs', 'deno.mjs', 'slim-workerd.mjs', 'slim-deno.mjs', 'slim.d.ts', 'cli.mjs',
   'index.d.ts', 'index.d.cts', 'gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'gen/jwks_verify_node_bg.wasm',
   'esbuild.mjs', 'esbuild.d.ts', 'signature.mjs', 'signature-workerd.mjs', 'signature-deno.mjs', 'signature.d.ts', 'signature.cjs', 'signature.d.cts',
   'gen/jwks_verify_signature.js', 'gen/jwks_verify_signature_bg.wasm',
@@ -230,7 +230,7 @@ function assertReport(report, runtime) {
 // --- setup / teardown -------------------------------------------------------------------
 
 before(async () => {
-  for (const file of ['gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'gen/jwks_verify_node_bg.wasm', 'node.cjs', 'index.d.cts']) {
+  for (const file of ['gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'gen/jwks_verify_node_bg.wasm', 'node.cjs', 'node.bundle.mjs', 'index.d.cts']) {
     assert.ok(existsSync(join(PKG, file)), `pkg/${file} is missing: run make build first`);
   }
   expectRemote = typeof (await import(join(PKG, 'node.mjs'))).RemoteJwks === 'function';
@@ -332,12 +332,12 @@ test('@arethetypeswrong/cli passes on the tarball (every resolution mode)', asyn
 
 // --- runtimes ---------------------------------------------------------------------------
 
-test('Node ESM: import resolves node.mjs; every algorithm, RemoteJwks', async () => {
+test('Node ESM: import resolves node.bundle.mjs (node.mjs and lib/ as one file); every algorithm, RemoteJwks', async () => {
   const fixturesPath = join(projects.esm, 'fixtures.json');
   await writeFile(fixturesPath, JSON.stringify(fixturesFor('node-esm')));
   const { stdout } = await exec(process.execPath, ['node-esm.mjs', fixturesPath], { cwd: projects.esm });
   const report = lastJson(stdout);
-  assert.match(report.entry, /\/node_modules\/jwks-verify\/node\.mjs$/);
+  assert.match(report.entry, /\/node_modules\/jwks-verify\/node\.bundle\.mjs$/);
   assert.equal(report.backend.sync, 'node');
   assertReport(report, 'node-esm');
 });

@@ -1,4 +1,4 @@
-// Node ESM consumer of the installed package: `import` must resolve to node.mjs.
+// Node ESM consumer of the installed package: `import` must resolve to node.bundle.mjs.
 import * as jv from 'jwks-verify';
 import { readFileSync } from 'node:fs';
 import { runSuite } from './suite.mjs';
