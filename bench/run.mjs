@@ -209,7 +209,7 @@ async function measureAlg(fx) {
 
 // --- cold start ---------------------------------------------------------------------------
 
-const COLD_RUNS = 5;
+const COLD_RUNS = 11;
 
 function coldScript(which) {
   // What `import 'jwks-verify'` resolves to in Node (pkg/package.json exports), as for jose.
