@@ -87,3 +87,31 @@ test('verifyJwt meets a wrong option, then a token that is no token text, before
   await assert.rejects(api.verifyJwt(token, jwksOf([key]), { audiance: 'x' }), TypeError);
   assert.equal((await api.verifyJwt(token, jwksOf([key]), { currentDate: NOW })).key.kid, 'k');
 });
+
+test('RemoteJwks: a shorter Cache-Control max-age wins over cacheMaxAgeMs, below cooldownMs too; no reuse at all waits cooldownMs', async () => {
+  const key = await generateKey('ES256', { kid: 'k' });
+  const lifetimeWith = async (cacheControl, options = {}) => {
+    const fetch = async () => new Response(JSON.stringify(jwksOf([key])), { headers: { 'content-type': 'application/json', 'cache-control': cacheControl } });
+    const remote = new api.RemoteJwks('https://issuer.example/jwks', { fetch, ...options });
+    await remote.keySet();
+    const { fetchedAtMs, expiresAtMs } = remote.exportState();
+    return expiresAtMs - fetchedAtMs;
+  };
+  for (const seconds of [1, 5, 29, 60, 300]) assert.equal(await lifetimeWith(`max-age=${seconds}`), seconds * 1000, `max-age=${seconds}`);
+  assert.equal(await lifetimeWith('max-age=86400'), 600_000, 'capped at cacheMaxAgeMs');
+  assert.equal(await lifetimeWith('max-age=5', { cooldownMs: 60_000 }), 5_000);
+  for (const noReuse of ['no-store', 'no-cache', 'max-age=0']) assert.equal(await lifetimeWith(noReuse), 30_000, noReuse);
+
+  // And in real time: a 1-second max-age refetches after a second, with the default cooldownMs.
+  let fetches = 0;
+  const fetch = async () => {
+    fetches += 1;
+    return new Response(JSON.stringify(jwksOf([key])), { headers: { 'content-type': 'application/json', 'cache-control': 'max-age=1' } });
+  };
+  const remote = new api.RemoteJwks('https://issuer.example/jwks', { fetch });
+  await remote.keySet();
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await remote.keySet();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(fetches, 2);
+});
