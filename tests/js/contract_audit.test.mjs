@@ -115,3 +115,24 @@ test('RemoteJwks: a shorter Cache-Control max-age wins over cacheMaxAgeMs, below
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(fetches, 2);
 });
+
+test('ERR_JWT_REPLAYED quotes the jti as every message quotes attacker-controlled text (JSON-escaped, cut at 64 with a count), and names the jti even when the scope has a space', async () => {
+  const key = await generateKey('ES256', { kid: 'k' });
+  const keys = jwksOf([key]);
+  const replayedMessage = async (clientId, jti) => {
+    const token = await mint(key, { iss: clientId, sub: clientId, aud: 'https://as.example/token', iat: NOW, exp: NOW + 60, jti });
+    const options = { clientId, audience: 'https://as.example/token', keys, currentDate: NOW, replay: new api.ReplayCache({ clock: () => NOW }) };
+    await api.checkAssertion(token, options);
+    const err = await api.checkAssertion(token, options).then(() => assert.fail('replayed'), (e) => e);
+    assert.equal(err.code, 'ERR_JWT_REPLAYED');
+    return err.message;
+  };
+  const long = `j\n${'y'.repeat(100)}`;
+  const message = await replayedMessage('client', long);
+  assert.ok(message.includes(`"j\\n${'y'.repeat(62)}"…(102 characters)`), message);
+  assert.ok(!message.includes('\n') && !message.includes('y'.repeat(63)), message);
+  // The same quoting as a kid in ERR_JWKS_NO_MATCHING_KEY.
+  const kidErr = await api.verifyJwt(await mint(key, { iat: NOW }, { kid: long }), keys, { currentDate: NOW }).catch((e) => e);
+  assert.ok(kidErr.message.includes(`"j\\n${'y'.repeat(62)}"…(102 characters)`), kidErr.message);
+  assert.equal(await replayedMessage('my client', 'jti-1'), '"jti" "jti-1" has already been used');
+});
