@@ -315,5 +315,5 @@ export async function discoverJwks(issuer, options) {
   const invalid = failures.find((err) => err.code === 'ERR_JWKS_INVALID');
   const code = (invalid ?? failures[0]).code ?? 'ERR_JWKS_FETCH_FAILED';
   const reasons = failures.map((err) => err.message).join('; ');
-  throw new JoseError(code, `metadata discovery for issuer ${issuer} failed: ${reasons}`, { url: urls[0] });
+  throw new JoseError(code, `metadata discovery for issuer ${quoteText(issuer)} failed: ${reasons}`, { url: urls[0] });
 }

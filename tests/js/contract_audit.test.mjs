@@ -136,3 +136,12 @@ test('ERR_JWT_REPLAYED quotes the jti as every message quotes attacker-controlle
   assert.ok(kidErr.message.includes(`"j\\n${'y'.repeat(62)}"…(102 characters)`), kidErr.message);
   assert.equal(await replayedMessage('my client', 'jti-1'), '"jti" "jti-1" has already been used');
 });
+
+test('discoverJwks: a failed discovery quotes the issuer as every message quotes a URL (JSON-escaped, cut at 64 with a count)', async () => {
+  const issuer = `https://idp.example/\n${'p'.repeat(100)}`;
+  const err = await api.discoverJwks(issuer, { fetch: async () => { throw new Error('down'); } }).catch((e) => e);
+  assert.equal(err.code, 'ERR_JWKS_FETCH_FAILED');
+  assert.ok(err.message.startsWith('metadata discovery for issuer "https://idp.example/\\n'), err.message);
+  assert.ok(!err.message.includes('\n') && !err.message.includes('p'.repeat(64)), err.message);
+  assert.ok(err.message.includes('…(121 characters)'), err.message);
+});
