@@ -24,7 +24,7 @@ function normalizedUrl(url, what) {
   try {
     return new URL(String(url)).href;
   } catch {
-    throw new TypeError(`${what} must be an absolute http: or https: URL (it does not parse as one)`);
+    throw Object.assign(new TypeError(`${what} must be an absolute http: or https: URL (it does not parse as one)`), { code: 'ERR_INVALID_URL' });
   }
 }
 

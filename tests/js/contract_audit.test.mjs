@@ -145,3 +145,10 @@ test('discoverJwks: a failed discovery quotes the issuer as every message quotes
   assert.ok(!err.message.includes('\n') && !err.message.includes('p'.repeat(64)), err.message);
   assert.ok(err.message.includes('…(121 characters)'), err.message);
 });
+
+test('RemoteJwks and discoverJwks: every URL that is not absolute http(s) without user info is a TypeError with code ERR_INVALID_URL', async () => {
+  for (const url of ['/jwks', 'jwks.json', '', 'ftp://x.example/jwks', 'https://u:p@x.example/jwks', 'file:///etc/passwd']) {
+    assert.throws(() => new api.RemoteJwks(url), (err) => err instanceof TypeError && err.code === 'ERR_INVALID_URL', `RemoteJwks(${JSON.stringify(url)})`);
+    await assert.rejects(api.discoverJwks(url), (err) => err instanceof TypeError && err.code === 'ERR_INVALID_URL', `discoverJwks(${JSON.stringify(url)})`);
+  }
+});
