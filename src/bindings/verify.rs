@@ -59,8 +59,13 @@ thread_local! {
 /// `text` (`length` UTF-16 units) as UTF-8, encoded by the host's `TextEncoder` straight into
 /// wasm memory: `String::from(JsString)` copies it one character at a time in a JS loop, a
 /// measurable share of a token's cost. 3 bytes per unit always suffice; lone surrogates become
-/// U+FFFD either way.
+/// U+FFFD either way. Past `ENCODE_INTO_MAX` units (a caller's raised `maxTokenLength`) the
+/// 3x buffer is not worth it.
 fn utf8_of(text: &JsString, length: usize) -> String {
+    const ENCODE_INTO_MAX: usize = 1 << 16;
+    if length > ENCODE_INTO_MAX {
+        return String::from(text);
+    }
     let mut bytes = vec![0; length * 3];
     let written = ENCODER.with(|encoder| encoder.encode_into(text, &mut bytes).written()) as usize;
     bytes.truncate(written);

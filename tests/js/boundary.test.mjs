@@ -83,6 +83,10 @@ test('tokens with non-ASCII characters, astral pairs and lone surrogates are ref
       assert.throws(verify, (err) => err instanceof api.JoseError && /^ERR_JW[STK]_INVALID$/.test(err.code), JSON.stringify(bad.slice(Math.max(0, at - 2), at + 3)));
     }
   }
+  // A caller's raised maxTokenLength: a token past 65,536 characters takes the other copy path.
+  const long = await mint(key, { iss: 'https://issuer.example', pad: 'p'.repeat(70000) });
+  assert.equal(api.verifyJwtSync(long, keys, { maxTokenLength: 1 << 18 }).payload.pad.length, 70000);
+  assert.throws(() => api.verifyJwtSync(long.slice(0, -1) + '\u0141', keys, { maxTokenLength: 1 << 18 }), (err) => err instanceof api.JoseError && err.code === 'ERR_JWS_INVALID');
   // Three UTF-8 bytes per character, at the length limit and one past it.
   for (const wide of ['\u20ac'.repeat(16384), '\u20ac'.repeat(16385), '\ud83d\ude00'.repeat(8192)]) {
     assert.throws(() => api.verifyJwtSync(wide, keys), (err) => err instanceof api.JoseError && err.code === 'ERR_JWS_INVALID');
