@@ -283,7 +283,10 @@ export declare function parseJwks(input: JSONWebKeySet | JWK | string, options?:
 // Verification
 // ---------------------------------------------------------------------------------------
 
-/** A time span: seconds, or jose's text form ("30s", "5 minutes", "2h"). */
+/**
+ * A time span: seconds, or jose's text form ("30s", "5 minutes", "2h"). A text over 2^53 - 1
+ * seconds overflows: a `TypeError` (`code` `ERR_INVALID_OPTION`) naming the option.
+ */
 export type Seconds = number | string;
 
 export interface VerifyOptions {
@@ -399,6 +402,11 @@ export interface DecodedJwt {
   signature: string;
 }
 
+/**
+ * Decodes without verifying. Input that is not a decodable JWT (not a string or Uint8Array, not
+ * three parts, bad base64url, a header or payload that is not a JSON object) throws a JoseError
+ * with `code` `ERR_JWT_INVALID`, as jose's `decodeJwt`; over 16384 characters, `ERR_JWS_INVALID`.
+ */
 export declare function decodeJwt(token: string | Uint8Array): DecodedJwt;
 
 export interface ReadyOptions {

@@ -49,6 +49,11 @@ pub fn parse_span(text: &str) -> Option<f64> {
     Some(if direction < 0.0 { -magnitude } else { sign * magnitude })
 }
 
+/// The largest span a duration text may give: 2^53 - 1 seconds, the largest whole number of
+/// seconds a JS number holds exactly. A text beyond it ("99999999999999999999 years") has
+/// overflowed every clock it could be compared with, so it is refused, never taken as "forever".
+pub const MAX_SPAN_SECONDS: f64 = 9_007_199_254_740_991.0;
+
 /// Tolerances and maximum ages are never negative (jose refuses them too), and always finite.
 fn checked(seconds: f64, given: &str) -> Result<f64, OptionError> {
     if !seconds.is_finite() {
@@ -68,6 +73,10 @@ pub fn seconds(value: &OptionValue) -> Result<f64, OptionError> {
         OptionValue::String(text) => {
             let quoted = crate::quote::quoted(text);
             match parse_span(text) {
+                Some(seconds) if !(seconds.abs() <= MAX_SPAN_SECONDS) => Err(OptionError::new(
+                    "",
+                    format!("is a duration text that overflows (more than {MAX_SPAN_SECONDS} seconds), got {quoted}"),
+                )),
                 Some(seconds) => checked(seconds, &quoted),
                 None => Err(OptionError::new("", format!("must be {EXPECTED}, got {quoted}"))),
             }

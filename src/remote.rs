@@ -6,8 +6,9 @@
 //!
 //! Rules (API.md, "RemoteJwks"):
 //! - A set is fresh for `cacheMaxAgeMs` after its fetch, or for a shorter `Cache-Control:
-//!   max-age`. A server max-age (or `no-store` / `no-cache`) below `cooldownMs` is raised to
-//!   `cooldownMs`, so that a server cannot make every verification a fetch.
+//!   max-age` (less its `Age`), to the second. A response that may not be reused at all
+//!   (`no-store`, `no-cache`, `max-age=0`, an `Age` past its max-age) is fresh for `cooldownMs`,
+//!   so that a server cannot make every verification a fetch.
 //! - An expired set still serves at once, while less than `staleIfErrorMs` past its expiry,
 //!   and a refresh runs in the background (stale-while-revalidate); only a cache miss (no
 //!   usable set, or a `kid` the set lacks) waits for a fetch. A failed fetch is not retried
@@ -450,7 +451,10 @@ impl RemoteCache {
         let cap = self.options.cache_max_age_ms;
         match cache_control::freshness_seconds(cache_control, age) {
             None => cap,
-            Some(seconds) => (seconds as f64 * 1000.0).max(self.options.cooldown_ms).min(cap),
+            // API.md: a shorter max-age wins, whatever the cooldown (at most one fetch a second
+            // in the background); only "no reuse at all" falls back to the cooldown.
+            Some(0) => self.options.cooldown_ms.min(cap),
+            Some(seconds) => (seconds as f64 * 1000.0).min(cap),
         }
     }
 

@@ -105,6 +105,14 @@ pub fn decode(token: &str, max_length: usize) -> Result<Decoded> {
     Ok(Decoded { header_json, payload_json, signature })
 }
 
+/// The `decodeJwt` API: [`decode`], with every malformed input reported as `ERR_JWT_INVALID`, as
+/// jose's `decodeJwt` reports it, whichever part is at fault. The size limit keeps the code it
+/// has on every path (`ERR_JWS_INVALID`).
+pub fn decode_jwt(token: &str, max_length: usize) -> Result<Decoded> {
+    let too_long = token.len() > max_length;
+    decode(token, max_length).map_err(|err| if too_long { err } else { JoseError::jwt_invalid(err.message) })
+}
+
 pub struct Decoded {
     pub header_json: String,
     pub payload_json: String,

@@ -156,7 +156,12 @@ fn cache_control_max_age_shorter_wins_and_is_capped() {
     assert_eq!(cache.lifetime_ms(None, None), 600_000.0);
     assert_eq!(cache.lifetime_ms(Some("public, max-age=120"), None), 120_000.0);
     assert_eq!(cache.lifetime_ms(Some("max-age=86400, must-revalidate"), None), 600_000.0, "capped at cacheMaxAgeMs");
-    assert_eq!(cache.lifetime_ms(Some("max-age=120"), Some("100")), 30_000.0, "Age counts; the rest is raised to the cooldown");
+    assert_eq!(cache.lifetime_ms(Some("max-age=120"), Some("100")), 20_000.0, "Age counts");
+    assert_eq!(cache.lifetime_ms(Some("max-age=120"), Some("150")), 30_000.0, "no freshness left: the cooldown");
+    // API.md: a shorter max-age wins, below cooldownMs too (cooldownMs is 30 s here).
+    for seconds in [1, 5, 29] {
+        assert_eq!(cache.lifetime_ms(Some(&format!("max-age={seconds}")), None), seconds as f64 * 1000.0, "max-age={seconds}");
+    }
     assert_eq!(cache.lifetime_ms(Some("max-age=300"), Some("100")), 200_000.0);
     assert_eq!(cache.lifetime_ms(Some("no-store"), None), 30_000.0, "no-store never means a fetch per verification");
     assert_eq!(cache.lifetime_ms(Some("no-cache, max-age=500"), None), 30_000.0);

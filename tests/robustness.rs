@@ -129,3 +129,44 @@ fn hostile_json_shapes_never_panic() {
         assert_known(verify_at(&token, &claims_keyset(), &options(json!({ "algorithms": ["HS256"] })), NOW).map(|_| ()), "hostile JSON");
     }
 }
+
+/// `decodeJwt` reports every malformed input as jose's `decodeJwt` does: `ERR_JWT_INVALID`,
+/// whichever part is at fault, and decodes what `decode` decodes.
+#[test]
+fn decode_jwt_reports_every_bad_input_as_jwt_invalid() {
+    let payload = json!({ "iss": "i", "iat": NOW }).to_string();
+    let seed = sign_hmac(r#"{"alg":"HS256","kid":"claims"}"#, payload.as_bytes(), CLAIMS_SECRET);
+    let fixed = [
+        "garbage".to_owned(),
+        "a.b".to_owned(),
+        "a.b.c.d.e".to_owned(),
+        "eyJhbGciOiJub25lIn0.@@@.x".to_owned(),
+        "eyJhbGciOiJub25lIn0..".to_owned(),
+        "@@@.e30.".to_owned(),
+        format!("eyJhbGciOiJub25lIn0.{}.", b64url_encode(b"[1]")),
+        format!("eyJhbGciOiJub25lIn0.{}.", b64url_encode(b"null")),
+        format!("{}.e30.", b64url_encode(br#"{"alg":"none","b64":"no"}"#)),
+    ];
+    for token in &fixed {
+        let err = token::decode_jwt(token, 16384).err().unwrap_or_else(|| panic!("{token:?} decoded"));
+        assert_eq!(err.code(), "ERR_JWT_INVALID", "{token:?}: {}", err.message);
+    }
+    assert!(token::decode_jwt(&seed, 16384).is_ok());
+    // The size limit keeps its code of every path.
+    let too_long = token::decode_jwt(&format!("{seed}{}", "A".repeat(16384)), 16384).err().map(|e| e.code());
+    assert_eq!(too_long, Some("ERR_JWS_INVALID"));
+    let mut rng = Rng(0x0dec_0de0_1234_abcd);
+    let mut failures = 0;
+    for i in 0..5_000 {
+        let token = String::from_utf8_lossy(&mutate(&mut rng, seed.as_bytes())).into_owned();
+        match (token::decode(&token, 16384), token::decode_jwt(&token, 16384)) {
+            (Ok(_), Ok(_)) => {}
+            (Err(_), Err(err)) => {
+                failures += 1;
+                assert_eq!(err.code(), "ERR_JWT_INVALID", "iteration {i}: {token:?}: {}", err.message);
+            }
+            _ => panic!("iteration {i}: decode and decode_jwt disagree on {token:?}"),
+        }
+    }
+    assert!(failures > 1_000, "the mutations must reach the error paths ({failures})");
+}

@@ -24,7 +24,7 @@ function normalizedUrl(url, what) {
   try {
     return new URL(String(url)).href;
   } catch {
-    throw new TypeError(`${what} must be an absolute http: or https: URL (it does not parse as one)`);
+    throw Object.assign(new TypeError(`${what} must be an absolute http: or https: URL (it does not parse as one)`), { code: 'ERR_INVALID_URL' });
   }
 }
 
@@ -315,5 +315,5 @@ export async function discoverJwks(issuer, options) {
   const invalid = failures.find((err) => err.code === 'ERR_JWKS_INVALID');
   const code = (invalid ?? failures[0]).code ?? 'ERR_JWKS_FETCH_FAILED';
   const reasons = failures.map((err) => err.message).join('; ');
-  throw new JoseError(code, `metadata discovery for issuer ${issuer} failed: ${reasons}`, { url: urls[0] });
+  throw new JoseError(code, `metadata discovery for issuer ${quoteText(issuer)} failed: ${reasons}`, { url: urls[0] });
 }

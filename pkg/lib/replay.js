@@ -6,7 +6,7 @@
 // make markUsed atomic (e.g. Redis `SET key 1 NX EXAT expiresAt`). Every failure of a store
 // fails closed: the token is refused.
 
-import { replayCacheOptions } from '../gen/jwks_verify.js';
+import { replayCacheOptions, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, core } from './errors.js';
 import { isReady } from './runtime.js';
 import { settleWithin } from './settle.js';
@@ -40,8 +40,10 @@ export async function markUsedWithin(store, key, expiresAt, timeoutMs) {
 export async function markUsedOnce(store, replay, timeoutMs, payload) {
   if (typeof store?.markUsed !== 'function') throw new TypeError('replay must be a ReplayStore: an object with markUsed(key, expiresAt)');
   if (!(await markUsedWithin(store, replay.key, replay.expiresAt, timeoutMs))) {
-    const jti = replay.key.slice(replay.key.indexOf(' ') + 1);
-    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${JSON.stringify(jti).slice(0, 66)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
+    // The verified jti (a scope, such as a client id, may itself hold a space), quoted by the
+    // core's rule for attacker-controlled text.
+    const jti = typeof payload?.jti === 'string' ? payload.jti : replay.key.slice(replay.key.indexOf(' ') + 1);
+    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${quoteText(jti)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
   }
 }
 

@@ -136,10 +136,27 @@ export function createVerifier(keys, options) {
 
 const readJwtOptions = (options) => core(() => wasm.WasmProfile.jwt(options, 'verifyJwt'));
 
+// The KeySet of local keys. When the keys are refused, a wrong option or a token that is no
+// token text is reported first, in the order createVerifier(keys, options).verify(token) meets
+// them (only on that error path: the keys are read first, the options and token in one crossing).
+function localKeysOf(keys, token, options) {
+  try {
+    return localKeySet(keys);
+  } catch (err) {
+    const profile = readJwtOptions(options);
+    try {
+      core(() => profile.text(token));
+    } finally {
+      profile.free();
+    }
+    throw err;
+  }
+}
+
 // One crossing with a synchronous backend: the options are read on this call, unless this
 // options object was read before and is unchanged (options-cache.js).
 function verifyLocal(backend, token, keys, options) {
-  const keySet = localKeySet(keys);
+  const keySet = localKeysOf(keys, token, options);
   const profile = cachedProfile(options, readJwtOptions);
   if (profile !== undefined) return runTokenSync(backend, profile, token, keySet);
   const handle = handleOf(keySet);
@@ -148,7 +165,7 @@ function verifyLocal(backend, token, keys, options) {
 
 // An asynchronous backend with local keys: the options read once, by prepareJwt.
 async function verifyLocalAsync(backend, token, keys, options) {
-  const keySet = localKeySet(keys);
+  const keySet = localKeysOf(keys, token, options);
   const handle = handleOf(keySet);
   try {
     return await checkPrepared(backend, handle, keySet, wasm.prepareJwt(token, handle, options), (prepared, index) => prepared.finishJwt(index));

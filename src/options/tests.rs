@@ -64,6 +64,27 @@ fn numbers_must_be_finite_and_in_range() {
 }
 
 #[test]
+fn duration_texts_that_overflow_are_refused_not_taken_as_forever() {
+    let read = |name: &str, text: &str| VerifyOptions::read(&object(vec![(name, OptionValue::String(text.into()))]));
+    for name in ["clockTolerance", "maxTokenAge"] {
+        for text in ["99999999999999999999999 years", "9007199254740992s", "99999999999999999999 days", "1000000000000 weeks"] {
+            let err = read(name, text).expect_err(&format!("{name} = {text:?}"));
+            assert_eq!(err.path, name);
+            assert!(err.problem.contains("overflows"), "{name} = {text:?}: {}", err.problem);
+        }
+        // the largest exact span and ordinary long spans still read
+        assert!(read(name, "9007199254740991s").is_ok());
+        assert!(read(name, "100 years").is_ok());
+    }
+    for text in ["99999999999999999999 years", "9007199254740992s"] {
+        let options = object(vec![("clientId", OptionValue::String("c".into())), ("audience", OptionValue::String("a".into())), ("keys", OptionValue::Host(HostKind::Object)), ("maxLifetime", OptionValue::String(text.into()))]);
+        assert!(AssertionOptions::read(&options).is_err_and(|e| e.path == "maxLifetime"), "maxLifetime = {text:?}");
+        let webhook = object(vec![("maxAge", OptionValue::String(text.into()))]);
+        assert!(WebhookOptions::read(&webhook).is_err_and(|e| e.path == "maxAge"), "maxAge = {text:?}");
+    }
+}
+
+#[test]
 fn dates() {
     let at = |v| VerifyOptions::read(&object(vec![("currentDate", v)]));
     assert_eq!(at(OptionValue::Date(1_700_000_000_500.0)).unwrap().current_date, Some(1_700_000_000.5));
