@@ -178,7 +178,10 @@ async function verifyLocalAsync(backend, token, keys, options) {
 export async function verifyJwt(token, keys, options) {
   if (!isReady()) await loadProtocol();
   const backend = asyncBackend();
-  await backend.load?.();
+  // Awaited only when there is something to load: an awaited `undefined` costs a turn of the
+  // microtask queue on every token.
+  const loading = backend.load?.();
+  if (loading !== undefined) await loading;
   if (!perToken(keys)) return backend.sync ? verifyLocal(backend, token, keys, options) : verifyLocalAsync(backend, token, keys, options);
   const verifier = new Verifier(keys, options, 'verifyJwt');
   try {

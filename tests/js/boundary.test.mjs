@@ -64,3 +64,31 @@ test('a 16 MB token is refused with ERR_JWS_INVALID on every path before it reac
   assert.ok(wasmMemoryBytes() - before < 1024 * 1024, `wasm memory grew by ${wasmMemoryBytes() - before} bytes`);
   assert.equal(remote.stats().fetches, fetchesBefore, 'no fetch for a refused token');
 });
+
+// The token string crosses into wasm as the host TextEncoder's UTF-8 (src/bindings/verify.rs,
+// `utf8_of`): any string up to maxTokenLength, whatever its characters, is refused with a
+// JoseError and never verifies; a token's own characters still verify.
+test('tokens with non-ASCII characters, astral pairs and lone surrogates are refused, never mangled into a valid token', async () => {
+  const key = await generateKey('ES256', { kid: 'k' });
+  const keys = api.parseJwks(jwksOf([key]));
+  const token = await mint(key, { iss: 'https://issuer.example' });
+  assert.equal(api.verifyJwtSync(token, keys).payload.iss, 'https://issuer.example');
+  const odd = ['\u00e9', '\u20ac', '\ud83d\ude00', '\ud800', '\udfff', '\u0000', '\uffff', '\u0141'];
+  let seed = 7;
+  const next = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  for (let round = 0; round < 400; round++) {
+    const at = next(token.length);
+    const bad = token.slice(0, at) + odd[next(odd.length)] + token.slice(at + next(2));
+    for (const verify of [() => api.verifyJwtSync(bad, keys), () => api.decodeJwt(bad)]) {
+      assert.throws(verify, (err) => err instanceof api.JoseError && /^ERR_JW[STK]_INVALID$/.test(err.code), JSON.stringify(bad.slice(Math.max(0, at - 2), at + 3)));
+    }
+  }
+  // A caller's raised maxTokenLength: a token past 65,536 characters takes the other copy path.
+  const long = await mint(key, { iss: 'https://issuer.example', pad: 'p'.repeat(70000) });
+  assert.equal(api.verifyJwtSync(long, keys, { maxTokenLength: 1 << 18 }).payload.pad.length, 70000);
+  assert.throws(() => api.verifyJwtSync(long.slice(0, -1) + '\u0141', keys, { maxTokenLength: 1 << 18 }), (err) => err instanceof api.JoseError && err.code === 'ERR_JWS_INVALID');
+  // Three UTF-8 bytes per character, at the length limit and one past it.
+  for (const wide of ['\u20ac'.repeat(16384), '\u20ac'.repeat(16385), '\ud83d\ude00'.repeat(8192)]) {
+    assert.throws(() => api.verifyJwtSync(wide, keys), (err) => err instanceof api.JoseError && err.code === 'ERR_JWS_INVALID');
+  }
+});
