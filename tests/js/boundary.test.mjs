@@ -97,7 +97,8 @@ test('tokens with non-ASCII characters, astral pairs and lone surrogates are ref
 // `utf8_of` calls the host's TextEncoder.prototype.encodeInto on every token. Where a host has a
 // TextEncoder without encodeInto (older polyfills), wasm-bindgen's own glue gives its encoder
 // one, but not ours; and an encodeInto that throws must not unwind through wasm, which leaked
-// the 3x buffer and left the profile borrowed (its free() threw ever after).
+// the 3x buffer, left the profile borrowed (its free() threw ever after) and, 512 tokens on,
+// trapped the instance.
 test('a host TextEncoder without a working encodeInto still verifies tokens, and leaves no Rust object borrowed', async () => {
   const key = await generateKey('ES256', { kid: 'k' });
   const keys = api.parseJwks(jwksOf([key]));
@@ -115,6 +116,9 @@ test('a host TextEncoder without a working encodeInto still verifies tokens, and
       assert.equal(api.verifyJwtSync(token, keys).payload.iss, 'https://issuer.example', name);
       assert.equal((await api.verifyJwt(token, keys)).payload.iss, 'https://issuer.example', name);
       assert.doesNotThrow(() => verifier.free(), name);
+      // Each exception that unwound through wasm leaked a slot: the 512th trapped, and the
+      // replaced instance made every KeySet stale ("from a previous instance").
+      for (let i = 0; i < 600; i++) api.verifyJwtSync(token, keys);
     }
   } finally {
     Object.defineProperty(TextEncoder.prototype, 'encodeInto', original);
