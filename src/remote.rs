@@ -13,7 +13,8 @@
 //!   and a refresh runs in the background (stale-while-revalidate); only a cache miss (no
 //!   usable set, or a `kid` the set lacks) waits for a fetch. A failed fetch is not retried
 //!   before `cooldownMs` (or a bounded `Retry-After`) has passed since it ended.
-//! - A `kid` the set lacks refetches once, unless a fetch finished less than `cooldownMs` ago.
+//! - A `kid` the set lacks refetches once, unless a fetch finished less than `cooldownMs` ago
+//!   and the set is still fresh (an expired set's refresh is due, as for a known kid).
 //! - One fetch at a time: callers that would fetch while one is in flight wait for it, and
 //!   after waiting they take what it produced instead of fetching again.
 //! - A body whose `keys` holds anything but JWK objects, or more than `maxKeys` of them, is
@@ -300,9 +301,11 @@ impl RemoteCache {
             if self.in_flight() {
                 return Ok(Action::Join);
             }
+            // An unknown kid on a fresh set waits out the cooldown; on an expired set (a
+            // max-age shorter than cooldownMs) the refresh its expiry calls for is due.
             let may_fetch = match usable {
-                Some(_) => !self.cooling_down(now_ms),
-                None => self.may_refresh(now_ms),
+                Some(set) if now_ms < set.expires_at_ms => !self.cooling_down(now_ms),
+                _ => self.may_refresh(now_ms),
             };
             if may_fetch {
                 return Ok(Action::Fetch);

@@ -181,6 +181,38 @@ fn cache_control_header_drives_expiry() {
     assert_eq!(cache.decide(T0 + 60.0 * SECOND, None, false), Ok(Action::Revalidate));
 }
 
+/// A max-age below cooldownMs (now honoured) expires the set before the cooldown ends: a token
+/// whose kid the expired set lacks (a key rotation) is due the refresh the expiry calls for,
+/// not refused until cooldownMs has passed; fetches stay at most one per lifetime.
+#[test]
+fn an_unknown_kid_on_a_set_expired_by_a_short_max_age_refreshes_within_cooldown() {
+    let mut cache = RemoteCache::new(URL, options());
+    cache.start_fetch(T0);
+    cache.fetch_succeeded(T0, &jwks(&["old"]), Some("max-age=5"), None).unwrap();
+    let err = cache.decide(T0 + 4.0 * SECOND, Some("new"), false).unwrap_err();
+    assert_eq!(err.code, ErrorCode::NoMatchingKey, "fresh: the unknown-kid cooldown holds");
+    let expired = T0 + 5.0 * SECOND;
+    assert_eq!(cache.decide(expired, Some("new"), false), Ok(Action::Fetch), "expired: the refresh is due");
+    cache.start_fetch(expired);
+    cache.fetch_succeeded(expired, &jwks(&["old", "new"]), Some("max-age=5"), None).unwrap();
+    assert_eq!(cache.decide(expired, Some("new"), true), Ok(Action::Serve));
+    // A flood of unknown kids: one fetch per 5 s lifetime at most, as known-kid traffic causes.
+    let mut fetch_times = vec![];
+    for step in 1..=200 {
+        let now = expired + f64::from(step) * 100.0;
+        if let Ok(Action::Fetch) = cache.decide(now, Some(&format!("kid-{step}")), false) {
+            fetch_times.push(now);
+            cache.start_fetch(now);
+            cache.fetch_succeeded(now, &jwks(&["old", "new"]), Some("max-age=5"), None).unwrap();
+        }
+    }
+    assert_eq!(fetch_times, vec![expired + 5.0 * SECOND, expired + 10.0 * SECOND, expired + 15.0 * SECOND, expired + 20.0 * SECOND]);
+    // A failed refresh still holds every fetch back for cooldownMs.
+    let failed_at = T0 + 100.0 * SECOND;
+    fetch_err(&mut cache, failed_at, ErrorCode::JwksFetchFailed);
+    assert!(cache.decide(failed_at + 29.0 * SECOND, Some("other"), false).is_err());
+}
+
 #[test]
 fn cache_control_parsing() {
     use cache_control::{freshness_seconds, parse};

@@ -43,32 +43,38 @@ pub(crate) fn token_text(token: &JsValue, max_length: usize) -> Result<String, J
 #[wasm_bindgen]
 extern "C" {
     type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method, js_name = encodeInto)]
-    fn encode_into(this: &TextEncoder, source: &JsString, destination: &mut [u8]) -> EncodedInto;
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<TextEncoder, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, source: &JsString, destination: &mut [u8]) -> Result<EncodedInto, JsValue>;
     type EncodedInto;
-    #[wasm_bindgen(method, getter)]
-    fn written(this: &EncodedInto) -> u32;
+    #[wasm_bindgen(method, getter, catch)]
+    fn written(this: &EncodedInto) -> Result<u32, JsValue>;
 }
 
 thread_local! {
-    static ENCODER: TextEncoder = TextEncoder::new();
+    /// `None` where the host has no usable `TextEncoder` constructor.
+    static ENCODER: Option<TextEncoder> = TextEncoder::new().ok();
 }
 
 /// `text` (`length` UTF-16 units) as UTF-8, encoded by the host's `TextEncoder` straight into
 /// wasm memory: `String::from(JsString)` copies it one character at a time in a JS loop, a
 /// measurable share of a token's cost. 3 bytes per unit always suffice; lone surrogates become
 /// U+FFFD either way. Past `ENCODE_INTO_MAX` units (a caller's raised `maxTokenLength`) the
-/// 3x buffer is not worth it.
+/// 3x buffer is not worth it. A host whose `TextEncoder` lacks `encodeInto` or throws (an old
+/// polyfill, a patched global) gets wasm-bindgen's copy: an exception must not unwind through
+/// this frame, which would leak the buffer and leave the caller's Rust object borrowed.
 fn utf8_of(text: &JsString, length: usize) -> String {
     const ENCODE_INTO_MAX: usize = 1 << 16;
     if length > ENCODE_INTO_MAX {
         return String::from(text);
     }
     let mut bytes = vec![0; length * 3];
-    let written = ENCODER.with(|encoder| encoder.encode_into(text, &mut bytes).written()) as usize;
-    bytes.truncate(written);
+    let written = ENCODER.with(|encoder| encoder.as_ref().and_then(|encoder| encoder.encode_into(text, &mut bytes).ok()?.written().ok()));
+    let Some(written) = written else {
+        return String::from(text);
+    };
+    bytes.truncate(written as usize);
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 

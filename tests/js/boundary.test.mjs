@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as api from '../../pkg/node.mjs';
 import { algorithmTable, wasmMemoryBytes } from '../../pkg/gen/jwks_verify.js';
 import { NOW, generateKey, jwksOf, mint } from './helpers.mjs';
@@ -91,4 +92,49 @@ test('tokens with non-ASCII characters, astral pairs and lone surrogates are ref
   for (const wide of ['\u20ac'.repeat(16384), '\u20ac'.repeat(16385), '\ud83d\ude00'.repeat(8192)]) {
     assert.throws(() => api.verifyJwtSync(wide, keys), (err) => err instanceof api.JoseError && err.code === 'ERR_JWS_INVALID');
   }
+});
+
+// `utf8_of` calls the host's TextEncoder.prototype.encodeInto on every token. Where a host has a
+// TextEncoder without encodeInto (older polyfills), wasm-bindgen's own glue gives its encoder
+// one, but not ours; and an encodeInto that throws must not unwind through wasm, which leaked
+// the 3x buffer, left the profile borrowed (its free() threw ever after) and, 512 tokens on,
+// trapped the instance.
+test('a host TextEncoder without a working encodeInto still verifies tokens, and leaves no Rust object borrowed', async () => {
+  const key = await generateKey('ES256', { kid: 'k' });
+  const keys = api.parseJwks(jwksOf([key]));
+  const token = await mint(key, { iss: 'https://issuer.example' });
+  const original = Object.getOwnPropertyDescriptor(TextEncoder.prototype, 'encodeInto');
+  const variants = {
+    throwing: () => { throw new Error('encodeInto broke'); },
+    'returning nothing': () => undefined,
+  };
+  try {
+    for (const [name, encodeInto] of Object.entries(variants)) {
+      TextEncoder.prototype.encodeInto = encodeInto;
+      const verifier = api.createVerifier(keys, {});
+      assert.equal(verifier.verifySync(token).payload.iss, 'https://issuer.example', name);
+      assert.equal(api.verifyJwtSync(token, keys).payload.iss, 'https://issuer.example', name);
+      assert.equal((await api.verifyJwt(token, keys)).payload.iss, 'https://issuer.example', name);
+      assert.doesNotThrow(() => verifier.free(), name);
+      // Each exception that unwound through wasm leaked a slot: the 512th trapped, and the
+      // replaced instance made every KeySet stale ("from a previous instance").
+      for (let i = 0; i < 600; i++) api.verifyJwtSync(token, keys);
+    }
+  } finally {
+    Object.defineProperty(TextEncoder.prototype, 'encodeInto', original);
+  }
+  assert.equal(api.verifyJwtSync(token, keys).payload.iss, 'https://issuer.example');
+
+  // A runtime whose TextEncoder never had encodeInto (before the package is imported).
+  const script = `
+    delete TextEncoder.prototype.encodeInto;
+    const api = await import(${JSON.stringify(new URL('../../pkg/node.mjs', import.meta.url).href)});
+    const keys = api.parseJwks(${JSON.stringify(JSON.stringify(jwksOf([key])))});
+    const token = ${JSON.stringify(token)};
+    const out = [api.verifyJwtSync(token, keys).payload.iss, (await api.verifyJwt(token, keys)).payload.iss];
+    try { api.verifyJwtSync(token.slice(0, -1) + '\\u0141', keys); out.push('verified'); } catch (err) { out.push(err.code); }
+    console.log(JSON.stringify(out));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(child.stderr, '');
+  assert.deepEqual(JSON.parse(child.stdout), ['https://issuer.example', 'https://issuer.example', 'ERR_JWS_INVALID']);
 });
