@@ -20,8 +20,8 @@ import * as pkg from '../pkg/node.mjs';
 import { generateKeyPairSync } from '../tests/js/support/keypair.mjs';
 import { RESULTS, writeSection } from './results.mjs';
 
-const ROUNDS = 7;
-const ROUND_SECONDS = 0.08;
+const ROUNDS = 9;
+const ROUND_SECONDS = 0.25;
 const BATCH = 100;
 const ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'];
 const ISSUER = 'https://issuer.example';
