@@ -29,24 +29,35 @@ function normalizedUrl(url, what) {
 }
 
 // What the fetch takes from RemoteOptions (the core reads and validates all of them).
+// One member of the caller's options, read once; a getter or Proxy that throws is the option's
+// TypeError (as the core reports it for the members it reads).
+function member(options, name) {
+  try {
+    return options?.[name];
+  } catch (err) {
+    const why = JSON.stringify(String(err?.message ?? err)).slice(0, 66);
+    throw Object.assign(new TypeError(`RemoteJwks option ${name} cannot be read: reading it threw ${why}`), { code: 'ERR_INVALID_OPTION', option: name });
+  }
+}
+
 function settingsOf(options) {
+  const [store, headersOption, timeoutMs, maxBytes, fetch] = ['store', 'headers', 'timeoutMs', 'maxBytes', 'fetch'].map((name) => member(options, name));
   // The core checks that `store` is an object; its interface is the host's to check.
-  const store = options?.store;
   if (store !== undefined && store !== null && (typeof store.get !== 'function' || typeof store.set !== 'function')) {
     throw Object.assign(new TypeError('RemoteJwks option store must be a JwksStore: an object with get(url) and set(url, state, ttlMs)'), { code: 'ERR_INVALID_OPTION', option: 'store' });
   }
   let headers;
   try {
-    headers = Object.fromEntries(new Headers(options?.headers ?? {}));
+    headers = Object.fromEntries(new Headers(headersOption ?? {}));
   } catch (err) {
     throw Object.assign(new TypeError(`RemoteJwks option headers: ${err.message}`), { code: 'ERR_INVALID_OPTION', option: 'headers' });
   }
   return {
     options,
-    timeoutMs: options?.timeoutMs ?? DEFAULTS.timeoutMs,
-    maxBytes: options?.maxBytes ?? DEFAULTS.maxBytes,
-    fetch: options?.fetch ?? null,
-    store: options?.store ?? null,
+    timeoutMs: timeoutMs ?? DEFAULTS.timeoutMs,
+    maxBytes: maxBytes ?? DEFAULTS.maxBytes,
+    fetch: fetch ?? null,
+    store: store ?? null,
     headersJson: (accept) => JSON.stringify({ accept, ...headers }),
   };
 }

@@ -27,6 +27,40 @@ thread_local! {
     static OBJECT_PROTOTYPE: Object = Object::get_prototype_of(&Object::new().into());
 }
 
+// What reading a caller's value may run of the caller's code (Proxy traps, getters), with the
+// exception caught: one that unwinds through wasm skips the frames' destructors, leaking what
+// they hold (each leaked an externref slot; the 512th trapped the instance, making every
+// KeySet stale). A throw becomes the option's TypeError.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = getPrototypeOf)]
+    fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn entries_of(value: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn keys_of(value: &JsValue) -> Result<Array, JsValue>;
+    type TimeValue;
+    #[wasm_bindgen(catch, method, js_name = getTime)]
+    fn get_time(this: &TimeValue) -> Result<f64, JsValue>;
+}
+
+/// `Object.entries(object)` threw: the member whose getter throws, read one by one, names it.
+fn unreadable_member(object: &JsValue, thrown: JsValue) -> OptionError {
+    for name in keys_of(object).map(|names| names.to_vec()).unwrap_or_default() {
+        if let Err(thrown) = Reflect::get(object, &name) {
+            return unreadable(thrown).within(&name.as_string().unwrap_or_default());
+        }
+    }
+    unreadable(thrown)
+}
+
+fn unreadable(thrown: JsValue) -> OptionError {
+    let message = Reflect::get(&thrown, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| thrown.as_string()).unwrap_or_default();
+    OptionError::new("", format!("cannot be read: reading it threw {}", crate::quote::quoted(&message)))
+}
+
 fn host_kind(value: &JsValue) -> HostKind {
     if value.is_undefined() {
         HostKind::Undefined
@@ -68,7 +102,7 @@ fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<Opt
     if let Some(n) = value.as_f64() {
         return Ok(OptionValue::Number(n));
     }
-    let is_array = Array::is_array(value);
+    let is_array = is_array(value).map_err(unreadable)?;
     if !is_array {
         if value.is_undefined() {
             return Ok(OptionValue::Undefined);
@@ -88,25 +122,24 @@ fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<Opt
         if value.is_bigint() {
             return Ok(OptionValue::Other("a BigInt".into()));
         }
-        if let Some(date) = value.dyn_ref::<Date>() {
-            return Ok(OptionValue::Date(date.get_time()));
+        if value.is_instance_of::<Date>() {
+            return Ok(OptionValue::Date(value.unchecked_ref::<TimeValue>().get_time().map_err(unreadable)?));
         }
     }
     if depth >= MAX_DEPTH {
         return Err(OptionError::new("", format!("nest deeper than {MAX_DEPTH} levels")));
     }
     if is_array {
-        let array: &Array = value.unchecked_ref();
-        let length = array.length();
+        let length = Reflect::get(value, &"length".into()).map_err(unreadable)?.as_f64().unwrap_or(0.0) as u32;
         let mut items = Vec::with_capacity(length.min(64) as usize);
         for index in 0..length {
-            items.push(option_value(&array.get(index), depth + 1, budget).map_err(|e| e.within(&format!("[{index}]")))?);
+            let item = Reflect::get_u32(value, index).map_err(|e| unreadable(e).within(&format!("[{index}]")))?;
+            items.push(option_value(&item, depth + 1, budget).map_err(|e| e.within(&format!("[{index}]")))?);
         }
         return Ok(OptionValue::Array(items));
     }
-    let object: &Object = value.unchecked_ref();
-    let prototype = Object::get_prototype_of(value);
-    if !(prototype.is_null() || OBJECT_PROTOTYPE.with(|plain| prototype == *plain)) {
+    let prototype = prototype_of(value).map_err(unreadable)?;
+    if !(prototype.is_null() || OBJECT_PROTOTYPE.with(|plain| prototype == **plain)) {
         let name = Reflect::get(&prototype, &"constructor".into())
             .ok()
             .and_then(|c| Reflect::get(&c, &"name".into()).ok())
@@ -114,7 +147,7 @@ fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<Opt
             .unwrap_or_else(|| "Object".into());
         return Ok(OptionValue::Other(format!("an instance of {}", crate::quote::quoted(&name))));
     }
-    let entries = Object::entries(object);
+    let entries = entries_of(value).map_err(|thrown| unreadable_member(value, thrown))?;
     let count = entries.length();
     let mut members = Vec::with_capacity(count.min(64) as usize);
     for index in 0..count {
