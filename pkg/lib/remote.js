@@ -28,7 +28,6 @@ function normalizedUrl(url, what) {
   }
 }
 
-// What the fetch takes from RemoteOptions (the core reads and validates all of them).
 // One member of the caller's options, read once; a getter or Proxy that throws is the option's
 // TypeError (as the core reports it for the members it reads).
 function member(options, name) {
@@ -40,6 +39,7 @@ function member(options, name) {
   }
 }
 
+// What the fetch takes from RemoteOptions (the core reads and validates all of them).
 function settingsOf(options) {
   const [store, headersOption, timeoutMs, maxBytes, fetch] = ['store', 'headers', 'timeoutMs', 'maxBytes', 'fetch'].map((name) => member(options, name));
   // The core checks that `store` is an object; its interface is the host's to check.
@@ -300,7 +300,7 @@ export class RemoteJwks {
  */
 export async function discoverJwks(issuer, options) {
   await loadProtocol();
-  if (typeof issuer !== 'string') throw new TypeError('issuer must be a string');
+  if (typeof issuer !== 'string') throw Object.assign(new TypeError('discoverJwks issuer must be a string: an absolute http: or https: URL'), { code: 'ERR_INVALID_URL' });
   try {
     checkRemoteUrl('discoverJwks issuer', normalizedUrl(issuer, 'discoverJwks issuer'));
     checkRemoteOptions(options, 'discoverJwks');

@@ -151,4 +151,7 @@ test('RemoteJwks and discoverJwks: every URL that is not absolute http(s) withou
     assert.throws(() => new api.RemoteJwks(url), (err) => err instanceof TypeError && err.code === 'ERR_INVALID_URL', `RemoteJwks(${JSON.stringify(url)})`);
     await assert.rejects(api.discoverJwks(url), (err) => err instanceof TypeError && err.code === 'ERR_INVALID_URL', `discoverJwks(${JSON.stringify(url)})`);
   }
+  for (const url of [42, null, undefined, {}, new URL('https://x.example/')]) {
+    await assert.rejects(api.discoverJwks(url), (err) => err instanceof TypeError && err.code === 'ERR_INVALID_URL', `discoverJwks(${String(url)})`);
+  }
 });
