@@ -291,7 +291,7 @@ export const scenarios = [
     },
   },
   {
-    name: 'Cache-Control: max-age shorter than cacheMaxAgeMs wins, never below the cooldown',
+    name: 'Cache-Control: max-age shorter than cacheMaxAgeMs wins; a set that may not be reused (max-age=0) is kept for the cooldown',
     async run({ api, origin }) {
       const t = await createTenant(origin);
       await t.cacheControl('max-age=0');
