@@ -29,13 +29,12 @@ function normalizedUrl(url, what) {
 }
 
 // One member of the caller's options, read once; a getter or Proxy that throws is the option's
-// TypeError (as the core reports it for the members it reads).
+// TypeError (as the core reports it for the members it reads), the thrown value its `cause`.
 function member(options, name) {
   try {
     return options?.[name];
   } catch (err) {
-    const why = JSON.stringify(String(err?.message ?? err)).slice(0, 66);
-    throw Object.assign(new TypeError(`RemoteJwks option ${name} cannot be read: reading it threw ${why}`), { code: 'ERR_INVALID_OPTION', option: name });
+    throw Object.assign(new TypeError(`RemoteJwks option ${name} cannot be read: reading it threw`, { cause: err }), { code: 'ERR_INVALID_OPTION', option: name });
   }
 }
 

@@ -152,30 +152,14 @@ pub fn algorithm_table() -> String {
 /// (jose's `decodeJwt`), a token over the size limit `ERR_JWS_INVALID` (as on every path).
 #[wasm_bindgen(js_name = decodeJwt)]
 pub fn decode_jwt(token: &JsValue) -> Result<String, JsValue> {
-    let text = jwt_text(token, token::DEFAULT_MAX_TOKEN_LENGTH).map_err(jose_error)?;
+    let text = verify::text_of(token, token::DEFAULT_MAX_TOKEN_LENGTH, |malformed| match malformed {
+        verify::Malformed::NotText => JoseError::jwt_invalid("JWTs must use Compact JWS serialization, JWT must be a string or Uint8Array"),
+        verify::Malformed::NotUtf8 => JoseError::jwt_invalid("a JWT must be UTF-8 text"),
+    })
+    .map_err(jose_error)?;
     let decoded = token::decode_jwt(&text, token::DEFAULT_MAX_TOKEN_LENGTH).map_err(jose_error)?;
     let signature = crate::encoding::b64url_encode(&decoded.signature);
     Ok(format!("{{\"header\":{},\"payload\":{},\"signature\":\"{signature}\"}}", decoded.header_json, decoded.payload_json))
-}
-
-/// `decodeJwt`'s argument as text, its length checked before it is copied (`token_text`, with
-/// jose's `decodeJwt` code for a value that is no token at all).
-fn jwt_text(token: &JsValue, max_length: usize) -> Result<String, JoseError> {
-    use wasm_bindgen::JsCast;
-    let too_long = |length: u32| JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})"));
-    if let Some(text) = token.dyn_ref::<js_sys::JsString>() {
-        if text.length() as usize > max_length {
-            return Err(too_long(text.length()));
-        }
-        return Ok(String::from(text));
-    }
-    if let Some(bytes) = token.dyn_ref::<js_sys::Uint8Array>() {
-        if bytes.length() as usize > max_length {
-            return Err(too_long(bytes.length()));
-        }
-        return String::from_utf8(bytes.to_vec()).map_err(|_| JoseError::jwt_invalid("a JWT must be UTF-8 text"));
-    }
-    Err(JoseError::jwt_invalid("JWTs must use Compact JWS serialization, JWT must be a string or Uint8Array"))
 }
 
 /// The algorithm an `Alg` code names (for messages that need it).

@@ -20,24 +20,38 @@ use wasm_bindgen::JsCast;
 /// A token argument (a string or UTF-8 bytes) as text, refused before it is copied into wasm
 /// when it is longer than `max_length` (characters, then bytes).
 pub(crate) fn token_text(token: &JsValue, max_length: usize) -> Result<String, JsValue> {
-    let too_long = |length: f64| {
-        jose_error(JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})")))
-    };
+    text_of(token, max_length, |malformed| match malformed {
+        Malformed::NotText => JoseError::jws_invalid("Compact JWS must be a string or Uint8Array"),
+        Malformed::NotUtf8 => JoseError::jws_invalid("Compact JWS must be UTF-8 text"),
+    })
+    .map_err(jose_error)
+}
+
+/// Why a token argument is no token text (each caller words and codes it: `decodeJwt` as jose's).
+pub(crate) enum Malformed {
+    NotText,
+    NotUtf8,
+}
+
+/// [`token_text`] with the caller's error for an argument that is no text; the size limit is
+/// `ERR_JWS_INVALID` on every path.
+pub(crate) fn text_of(token: &JsValue, max_length: usize, malformed: impl Fn(Malformed) -> JoseError) -> Result<String, JoseError> {
+    let too_long = |length: usize| JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})"));
     if let Some(text) = token.dyn_ref::<JsString>() {
         let length = text.length() as usize;
         if length > max_length {
-            return Err(too_long(length as f64));
+            return Err(too_long(length));
         }
         return Ok(utf8_of(text, length));
     }
     if let Some(bytes) = token.dyn_ref::<Uint8Array>() {
         let length = bytes.length() as usize;
         if length > max_length {
-            return Err(too_long(length as f64));
+            return Err(too_long(length));
         }
-        return String::from_utf8(bytes.to_vec()).map_err(|_| jose_error(JoseError::jws_invalid("Compact JWS must be UTF-8 text")));
+        return String::from_utf8(bytes.to_vec()).map_err(|_| malformed(Malformed::NotUtf8));
     }
-    Err(jose_error(JoseError::jws_invalid("Compact JWS must be a string or Uint8Array")))
+    Err(malformed(Malformed::NotText))
 }
 
 #[wasm_bindgen]

@@ -51,6 +51,10 @@ test('options that throw when read are a TypeError naming the option, on every e
   assert.equal(err.option, 'issuer');
   assert.match(err.message, /getter says no/);
   assert.equal((() => { try { api.verifyJwtSync(token, keys, throwing['a nested getter']()); } catch (e) { return e.option; } })(), 'crit.b64');
+  // RemoteJwks reads its fetch-side members in JS, before the core: the thrown value is the cause.
+  const remoteErr = (() => { try { new api.RemoteJwks('https://issuer.example/jwks', { get fetch() { throw new Error('no fetch'); } }); } catch (e) { return e; } })();
+  assert.equal(remoteErr.option, 'fetch');
+  assert.equal(remoteErr.cause?.message, 'no fetch');
 });
 
 test('verifyJwt (async) rejects with the same TypeError', async () => {
