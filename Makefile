@@ -17,8 +17,11 @@ GEN_NAME    := jwks_verify
 GEN_WASM    := $(GEN_DIR)/$(GEN_NAME)_bg.wasm
 GEN_STAMP   := target/wasm-gen.stamp
 SIG_NAME    := jwks_verify_signature
+# The verify-only module (`jwks-verify/verify-only`): the same crate without the
+# `full-protocol` exports (parseJwks, verifyJwt, verifyJwtSync, createVerifier, decodeJwt).
+VERIFY_NAME := jwks_verify_verify_only
 # name:features of each wasm module (`--no-default-features` plus these).
-WASM_MODULES := $(GEN_NAME): $(SIG_NAME):signature-module
+WASM_MODULES := $(GEN_NAME):full-protocol $(SIG_NAME):signature-module $(VERIFY_NAME):
 # Node's protocol module: the same crate as $(GEN_NAME), built for speed (no budget).
 NODE_NAME      := jwks_verify_node
 NODE_WASM      := $(GEN_DIR)/$(NODE_NAME)_bg.wasm
@@ -26,6 +29,7 @@ SPEED_RAW_WASM := target/$(WASM_TARGET)/release-speed/jwks_verify.wasm
 # gzip -9 budgets in bytes for pkg/gen/<name>_bg.wasm (make build fails above them).
 WASM_BUDGET_GZIP      ?= 234000
 SIGNATURE_BUDGET_GZIP ?= 126000
+VERIFY_BUDGET_GZIP    ?= 150000
 
 # wasm-opt from npm `binaryen` (devDependency). Not Debian 12's apt binaryen 108: it
 # re-points the `__wbindgen_externrefs` table export at the funcref table.
@@ -91,7 +95,7 @@ build: setup-build
 	  # The reset-state hook gives the runtime a fresh instance after a trap (pkg/lib/runtime.js).
 	  wasm-bindgen --target web --experimental-reset-state-function --out-dir $$gen_tmp --out-name $$name target/wasm-raw/$$name.wasm
 	  opt_flags="$(WASM_OPT_FLAGS)"
-	  if [[ $$name == $(GEN_NAME) ]]; then opt_flags+=" $(WASM_OPT_PROTOCOL_FLAGS)"; fi
+	  if [[ $$name == $(GEN_NAME) || $$name == $(VERIFY_NAME) ]]; then opt_flags+=" $(WASM_OPT_PROTOCOL_FLAGS)"; fi
 	  echo "wasm-opt $$opt_flags"
 	  $(WASM_OPT) $$opt_flags $$gen_tmp/$${name}_bg.wasm -o $$gen_tmp/$${name}_bg.wasm
 	  # Smoke check: the optimised module must still instantiate with its glue.
@@ -110,8 +114,8 @@ build: setup-build
 	# there): the same crate at opt-level 3 (Cargo.toml [profile.release-speed]), its closure
 	# exports renamed to the size build's glue names; the build fails unless its glue, names
 	# aside, is the size build's (scripts/wasm-speed-module.mjs).
-	echo "cargo build --profile release-speed --target $(WASM_TARGET) --lib --no-default-features  [$(NODE_NAME)]"
-	cargo build --profile release-speed --target $(WASM_TARGET) --lib --no-default-features
+	echo "cargo build --profile release-speed --target $(WASM_TARGET) --lib --no-default-features --features full-protocol  [$(NODE_NAME)]"
+	cargo build --profile release-speed --target $(WASM_TARGET) --lib --no-default-features --features full-protocol
 	stamp=target/wasm-gen-$(NODE_NAME).stamp
 	if [[ -f $$stamp && -f $(NODE_WASM) && $$stamp -nt $(SPEED_RAW_WASM) && $$stamp -nt $(GEN_DIR)/$(GEN_NAME).js && $$stamp -nt Makefile && $$stamp -nt scripts/wasm-speed-module.mjs ]]; then
 	  echo "$(NODE_WASM) is up to date"
@@ -137,7 +141,7 @@ build: setup-build
 	# The size budget (gzip -9 bytes): the protocol module is what every browser and edge
 	# worker downloads; lower the budgets as the modules shrink, never raise them quietly.
 	for module in $(WASM_MODULES); do
-	  name=$${module%%:*}; budget=$$(case $$name in $(GEN_NAME)) echo $(WASM_BUDGET_GZIP);; *) echo $(SIGNATURE_BUDGET_GZIP);; esac)
+	  name=$${module%%:*}; budget=$$(case $$name in $(GEN_NAME)) echo $(WASM_BUDGET_GZIP);; $(VERIFY_NAME)) echo $(VERIFY_BUDGET_GZIP);; *) echo $(SIGNATURE_BUDGET_GZIP);; esac)
 	  wasm=$(GEN_DIR)/$${name}_bg.wasm
 	  raw=$$(stat -c %s $$wasm); gz=$$(gzip -9c $$wasm | wc -c)
 	  printf '%s: %d bytes (%d KiB) raw, %d bytes (%d KiB) gzip -9 (budget %d)\n' $$wasm $$raw $$((raw / 1024)) $$gz $$((gz / 1024)) $$budget

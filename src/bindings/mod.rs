@@ -2,19 +2,30 @@
 //! ([`options`]); results cross as JSON text; errors cross as JSON text
 //! `{"code","message","claim"?,"reason"?,"kids"?}` that the JS layer turns into a `JoseError`
 //! (or `{"name":"TypeError",…}` for a caller's bad options).
+//!
+//! Without the `full-protocol` feature (the verify-only module) only what `parseJwks`,
+//! `verifyJwt`/`verifyJwtSync`/`createVerifier` and `decodeJwt` call is exported; with
+//! `remote-jwks` also `RemoteJwks`/`discoverJwks`. LTO drops the core code no export reaches.
 
 use crate::error::JoseError;
 use crate::jwks::KeySet;
-use crate::options::{ExplainOptions, ParseJwksOptions, ReplayCacheOptions};
+use crate::options::ParseJwksOptions;
+#[cfg(feature = "full-protocol")]
+use crate::options::{ExplainOptions, ReplayCacheOptions};
 use crate::{token, Alg};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "full-protocol")]
 mod dpop;
+#[cfg(feature = "full-protocol")]
 mod heap;
 mod options;
+#[cfg(feature = "remote-jwks")]
 mod remote;
+#[cfg(feature = "full-protocol")]
 mod resource;
+#[cfg(feature = "remote-jwks")]
 mod text;
 mod trusted;
 pub mod verify;
@@ -94,6 +105,7 @@ impl WasmKeySet {
     }
 }
 
+#[cfg(feature = "full-protocol")]
 /// `explainSelection`: the selection trace of a token (or a header `{alg, kid?}` object's JSON
 /// text) against a key set, as verification computes it. `options`: `{ maxCandidates? }`.
 #[wasm_bindgen(js_name = explainSelection)]
@@ -103,6 +115,7 @@ pub fn explain_selection(keys: &WasmKeySet, token: &JsValue, options: &JsValue) 
     crate::explain::selection(&keys.inner, &token, max_candidates).map(|v| v.to_string()).map_err(jose_error)
 }
 
+#[cfg(feature = "full-protocol")]
 /// `explainClaims`: one row per claim rule of `verifyJwt` for a token whose signature is not
 /// checked (for the debugging page). `options`: `VerifyOptions`.
 #[wasm_bindgen(js_name = explainClaims)]
@@ -113,6 +126,7 @@ pub fn explain_claims(token: &JsValue, options: &JsValue) -> Result<String, JsVa
     crate::explain::claims(&token, &options, now).map(|v| v.to_string()).map_err(jose_error)
 }
 
+#[cfg(feature = "full-protocol")]
 /// `explainAssertion`: one row per rule of `checkAssertion` for an assertion whose signature
 /// is not checked (for the debugging page). `options`: `AssertionOptions` (`keys` is read but
 /// not used).
@@ -124,6 +138,7 @@ pub fn explain_assertion(token: &JsValue, options: &JsValue) -> Result<String, J
     crate::explain::assertion(&token, &options, now).map(|v| v.to_string()).map_err(jose_error)
 }
 
+#[cfg(feature = "full-protocol")]
 /// `explainAccessToken`: one row per rule of `verifyAccessToken` for a token whose signature is
 /// not checked (for the debugging page). `options`: the options of `verifyAccessToken`.
 #[wasm_bindgen(js_name = explainAccessToken)]
@@ -134,6 +149,7 @@ pub fn explain_access_token(token: &JsValue, options: &JsValue) -> Result<String
     crate::explain::access_token(&token, &options, now).map(|v| v.to_string()).map_err(jose_error)
 }
 
+#[cfg(feature = "full-protocol")]
 /// The `maxEntries` of `new ReplayCache(options)` (`TypeError` when the options are wrong).
 #[wasm_bindgen(js_name = replayCacheOptions)]
 pub fn replay_cache_options(options: &JsValue) -> Result<usize, JsValue> {

@@ -10,6 +10,7 @@ pub fn quote_text(text: &str) -> String {
 }
 
 /// JSON text safe to print; `limit` (characters) cuts it, 0 for no limit.
+#[cfg(feature = "full-protocol")]
 #[wasm_bindgen(js_name = safeJsonText)]
 pub fn safe_json_text(json: &str, limit: usize) -> String {
     crate::quote::safe_json_text(json, (limit > 0).then_some(limit))
@@ -17,6 +18,7 @@ pub fn safe_json_text(json: &str, limit: usize) -> String {
 
 /// Traps the instance (as an allocation failure would): tests force the recovery path with
 /// it. Harmless to call: the runtime replaces the instance.
+#[cfg(feature = "full-protocol")]
 #[wasm_bindgen(js_name = __trapForTests)]
 pub fn trap_for_tests() {
     core::arch::wasm32::unreachable()

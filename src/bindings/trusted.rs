@@ -2,9 +2,12 @@
 //! core decodes them (for a resolver), the trust rules and issuer cache of `crate::trusted`,
 //! and key sets bound to the issuer they were picked for.
 
-use super::options::read;
-use super::{jose_error, WasmKeySet};
+use super::jose_error;
+#[cfg(feature = "full-protocol")]
+use super::{options::read, WasmKeySet};
+#[cfg(feature = "full-protocol")]
 use crate::trusted::{IssuerCache, Lookup, Trust, TrustedOptions};
+#[cfg(feature = "full-protocol")]
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
@@ -17,6 +20,7 @@ pub fn resolver_input(token: &str, max_length: usize) -> Result<String, JsValue>
 }
 
 /// A copy of `keys` that verifies only tokens whose `iss` is exactly `issuer`.
+#[cfg(feature = "full-protocol")]
 #[wasm_bindgen(js_name = boundKeySet)]
 pub fn bound_key_set(keys: &WasmKeySet, issuer: String) -> WasmKeySet {
     let mut inner = keys.inner.clone();
@@ -25,12 +29,14 @@ pub fn bound_key_set(keys: &WasmKeySet, issuer: String) -> WasmKeySet {
 }
 
 /// One `TrustedIssuers`: its trust rule and the issuers whose discovery the host holds.
+#[cfg(feature = "full-protocol")]
 #[wasm_bindgen]
 pub struct WasmTrustedIssuers {
     trust: Trust,
     cache: IssuerCache,
 }
 
+#[cfg(feature = "full-protocol")]
 #[wasm_bindgen]
 impl WasmTrustedIssuers {
     /// `issuers`: a function (the host calls it; see [`WasmTrustedIssuers::admit`]) or a

@@ -4,16 +4,22 @@
 
 use super::options::read;
 use super::{alg_code, jose_error, WasmKeySet};
+#[cfg(feature = "full-protocol")]
 use crate::access_token::AccessTokenOptions;
+#[cfg(feature = "full-protocol")]
 use crate::assertion::{self, AssertionOptions, Route};
 use crate::crypto::{Builtin, SignatureVerifier};
 use crate::error::JoseError;
 use crate::options::VerifyOptions;
+#[cfg(feature = "full-protocol")]
 use crate::replay::Replay;
 use crate::verify::{self, Candidate, Checked, Prepared};
+#[cfg(feature = "full-protocol")]
 use crate::webhook::{self, WebhookOptions};
 use js_sys::{Function, JsString, Uint8Array};
-use serde_json::{json, Value};
+use serde_json::Value;
+#[cfg(feature = "full-protocol")]
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -170,16 +176,19 @@ impl Serialize for () {
     }
 }
 
+#[cfg(feature = "full-protocol")]
 pub(crate) fn replay_json(replay: &Option<Replay>) -> Value {
     replay.as_ref().map_or(Value::Null, |r| json!({ "key": r.key, "expiresAt": r.expires_at }))
 }
 
+#[cfg(feature = "full-protocol")]
 impl Serialize for assertion::Outcome {
     fn fields(&self) -> Vec<(&'static str, Value)> {
         vec![("clientId", json!(self.client_id)), ("federated", json!(self.federated)), ("jti", json!(self.jti)), ("replay", replay_json(&self.replay))]
     }
 }
 
+#[cfg(feature = "full-protocol")]
 impl Serialize for webhook::Outcome {
     fn fields(&self) -> Vec<(&'static str, Value)> {
         vec![("jti", json!(self.jti)), ("replay", replay_json(&self.replay))]
@@ -197,6 +206,7 @@ pub fn verify_jwt(token: &JsValue, keys: &WasmKeySet, options: &JsValue, host: O
 
 /// The `kid` of a token's header for a remote key set's lookup (`undefined`: none, or a token
 /// that verification will refuse), after the same length check as verification.
+#[cfg(feature = "remote-jwks")]
 #[wasm_bindgen(js_name = tokenKid)]
 pub fn token_kid(token: &JsValue, max_length: usize) -> Result<Option<String>, JsValue> {
     let token = token_text(token, max_length)?;
@@ -211,8 +221,11 @@ pub struct WasmProfile {
 
 enum Kind {
     Jwt(VerifyOptions),
+    #[cfg(feature = "full-protocol")]
     Assertion(AssertionOptions),
+    #[cfg(feature = "full-protocol")]
     Webhook(WebhookOptions),
+    #[cfg(feature = "full-protocol")]
     AccessToken(AccessTokenOptions),
 }
 
@@ -223,14 +236,17 @@ impl WasmProfile {
         Ok(WasmProfile { kind: Kind::Jwt(read(options, owner, VerifyOptions::read)?) })
     }
 
+    #[cfg(feature = "full-protocol")]
     pub fn assertion(options: &JsValue) -> Result<WasmProfile, JsValue> {
         Ok(WasmProfile { kind: Kind::Assertion(read(options, "checkAssertion", AssertionOptions::read)?) })
     }
 
+    #[cfg(feature = "full-protocol")]
     pub fn webhook(options: &JsValue) -> Result<WasmProfile, JsValue> {
         Ok(WasmProfile { kind: Kind::Webhook(read(options, "verifyWebhook", WebhookOptions::read)?) })
     }
 
+    #[cfg(feature = "full-protocol")]
     #[wasm_bindgen(js_name = accessToken)]
     pub fn access_token(options: &JsValue) -> Result<WasmProfile, JsValue> {
         Ok(WasmProfile { kind: Kind::AccessToken(read(options, "verifyAccessToken", AccessTokenOptions::read)?) })
@@ -240,13 +256,17 @@ impl WasmProfile {
     pub fn max_token_length(&self) -> usize {
         match &self.kind {
             Kind::Jwt(options) => options.max_token_length,
+            #[cfg(feature = "full-protocol")]
             Kind::Assertion(a) => a.max_token_length,
+            #[cfg(feature = "full-protocol")]
             Kind::Webhook(w) => w.verify.max_token_length,
+            #[cfg(feature = "full-protocol")]
             Kind::AccessToken(a) => a.verify.max_token_length,
         }
     }
 
     /// The JWT of an `Authorization: Bearer <jwt>` header value.
+    #[cfg(feature = "full-protocol")]
     #[wasm_bindgen(js_name = bearerToken)]
     pub fn bearer_token(&self, authorization: &JsValue) -> Result<String, JsValue> {
         let malformed = || jose_error(JoseError::jws_invalid("the Authorization header must be \"Bearer <jwt>\""));
@@ -260,18 +280,23 @@ impl WasmProfile {
     }
 
     /// Milliseconds a replay store may take (assertions and webhooks).
+    #[cfg(feature = "full-protocol")]
     #[wasm_bindgen(js_name = replayTimeoutMs)]
     pub fn replay_timeout_ms(&self) -> f64 {
         match &self.kind {
             Kind::Jwt(_) | Kind::AccessToken(_) => crate::options::DEFAULT_REPLAY_TIMEOUT_MS,
+            #[cfg(feature = "full-protocol")]
             Kind::Assertion(a) => a.replay.timeout_ms(),
+            #[cfg(feature = "full-protocol")]
             Kind::Webhook(w) => w.replay.timeout_ms(),
         }
     }
 
     /// Which key set verifies `token`: -1 for the caller's `keys`, `i` for `federated[i].keys`.
+    #[cfg(feature = "full-protocol")]
     pub fn route(&self, token: &str) -> i32 {
         match &self.kind {
+            #[cfg(feature = "full-protocol")]
             Kind::Assertion(a) => match a.route(token) {
                 Route::Client => -1,
                 Route::Federated(index) => i32::try_from(index).unwrap_or(-1),
@@ -293,28 +318,37 @@ impl WasmProfile {
     }
 
     /// The whole pipeline (see [`run`] for `host`); `body` is a webhook's raw body.
+    // The verify-only module has one profile: `route` and `body` are the others'.
+    #[cfg_attr(not(feature = "full-protocol"), allow(unused_variables))]
     pub fn verify(&self, token: &str, keys: &WasmKeySet, route: i32, body: Option<Vec<u8>>, host: Option<Function>) -> Result<String, JsValue> {
         let host = host.as_ref();
         match &self.kind {
             Kind::Jwt(options) => Ok(result_json(&run(token, keys, options, options.now(host_now()), host)?)),
+            #[cfg(feature = "full-protocol")]
             Kind::Assertion(a) => {
                 let now = a.current_date.unwrap_or_else(host_now);
                 Ok(result_json(&run(token, keys, &a.for_route(route_of(route)), now, host)?))
             }
+            #[cfg(feature = "full-protocol")]
             Kind::Webhook(w) => {
                 let body = body.unwrap_or_default();
                 Ok(result_json(&run(token, keys, &w.for_body(&body), w.verify.now(host_now()), host)?))
             }
+            #[cfg(feature = "full-protocol")]
             Kind::AccessToken(a) => Ok(result_json(&run(token, keys, a, a.verify.now(host_now()), host)?)),
         }
     }
 
     /// Everything before the signature, for an asynchronous host.
+    #[cfg_attr(not(feature = "full-protocol"), allow(unused_variables))]
     pub fn prepare(&self, token: &str, keys: &WasmKeySet, route: i32) -> Result<WasmPrepared, JsValue> {
         let prepared = match &self.kind {
             Kind::Jwt(options) => verify::prepare(token, &keys.inner, options),
+            #[cfg(feature = "full-protocol")]
             Kind::Assertion(a) => verify::prepare(token, &keys.inner, &a.verify_options(route_of(route))),
+            #[cfg(feature = "full-protocol")]
             Kind::Webhook(w) => verify::prepare(token, &keys.inner, &w.verify),
+            #[cfg(feature = "full-protocol")]
             Kind::AccessToken(a) => verify::prepare(token, &keys.inner, &a.verify),
         };
         prepared.map(|inner| WasmPrepared { inner, options: None }).map_err(jose_error)
@@ -322,21 +356,26 @@ impl WasmProfile {
 
     /// After candidate `key_index` of `prepared` verified the signature: claims and the
     /// profile's rules; the same result as [`WasmProfile::verify`].
+    #[cfg_attr(not(feature = "full-protocol"), allow(unused_variables))]
     pub fn finish(&self, prepared: &WasmPrepared, key_index: usize, route: i32, body: Option<Vec<u8>>) -> Result<String, JsValue> {
         let prepared = &prepared.inner;
         let result = match &self.kind {
             Kind::Jwt(options) => prepared.finish(key_index, options, options.now(host_now())).map(|c| result_json(&c)),
+            #[cfg(feature = "full-protocol")]
             Kind::Assertion(a) => prepared.finish(key_index, &a.for_route(route_of(route)), a.current_date.unwrap_or_else(host_now)).map(|c| result_json(&c)),
+            #[cfg(feature = "full-protocol")]
             Kind::Webhook(w) => {
                 let body = body.unwrap_or_default();
                 prepared.finish(key_index, &w.for_body(&body), w.verify.now(host_now())).map(|c| result_json(&c))
             }
+            #[cfg(feature = "full-protocol")]
             Kind::AccessToken(a) => prepared.finish(key_index, a, a.verify.now(host_now())).map(|c| result_json(&c)),
         };
         result.map_err(jose_error)
     }
 }
 
+#[cfg(feature = "full-protocol")]
 impl WasmProfile {
     /// The token check of `authenticateRequest` (its options read by `WasmResource`).
     pub(crate) fn from_access_token(options: AccessTokenOptions) -> WasmProfile {
@@ -344,6 +383,7 @@ impl WasmProfile {
     }
 }
 
+#[cfg(feature = "full-protocol")]
 fn route_of(route: i32) -> Route {
     usize::try_from(route).map_or(Route::Client, Route::Federated)
 }
@@ -368,10 +408,12 @@ pub fn prepare_jwt(token: &JsValue, keys: &WasmKeySet, options: &JsValue) -> Res
 
 impl WasmPrepared {
     /// A token prepared for a profile other than plain `verifyJwt`.
+    #[cfg(feature = "full-protocol")]
     pub(crate) fn new(inner: Prepared) -> WasmPrepared {
         WasmPrepared { inner, options: None }
     }
 
+    #[cfg(feature = "full-protocol")]
     pub(crate) fn prepared(&self) -> &Prepared {
         &self.inner
     }
