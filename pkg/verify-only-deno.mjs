@@ -1,0 +1,16 @@
+// `jwks-verify/verify-only` in Deno: the verify-only module through a source phase import
+// (compiled while the module graph loads; no --allow-read), instantiated at load. Async
+// functions and HS* verify with it alone; verifyJwtSync of RSA/ECDSA/EdDSA needs
+// `import 'jwks-verify/signature'` (as `jwks-verify/slim`).
+
+import source wasmModule from './gen/jwks_verify_verify_only_bg.wasm';
+import { initSync, __wbg_reset_state } from './gen/jwks_verify_verify_only.js';
+import { markInstantiated, registerReset } from './verify-only-core.mjs';
+import { registerSignatureLoader } from './lib/signature.js';
+
+initSync({ module: wasmModule });
+markInstantiated();
+registerReset(__wbg_reset_state);
+registerSignatureLoader(null, "in Deno, add `import 'jwks-verify/signature'` (it loads the module)");
+
+export { JoseError, isJoseError, KeySet, parseJwks, verifyJwt, verifyJwtSync, createVerifier, Verifier, decodeJwt, ready } from './verify-only-core.mjs';
