@@ -55,6 +55,9 @@ const PACKED = [
   'redis.mjs', 'redis.cjs', 'redis.d.ts', 'redis.d.cts', 'edge.mjs', 'edge.cjs', 'edge.d.ts', 'edge.d.cts',
   ...['hono', 'express', 'fastify'].flatMap((sub) => [`${sub}.mjs`, `${sub}.cjs`, `${sub}.d.ts`, `${sub}.d.cts`]),
   'LICENSE-MIT', 'LICENSE-APACHE',
+  'verify-only-web.mjs', 'verify-only-workerd.mjs', 'verify-only-deno.mjs', 'verify-only-esbuild.mjs', 'verify-only-node.mjs',
+  'verify-only-node.cjs', 'verify-only-core.mjs', 'verify-only.d.ts', 'verify-only.d.cts', 'verify-only/esbuild.d.ts',
+  'gen/jwks_verify_verify_only.js', 'gen/jwks_verify_verify_only_bg.wasm',
 ];
 // The packed size is reported; past this something that should not ship has crept in.
 const MAX_PACKED_BYTES = 2 * 1024 * 1024;
@@ -302,7 +305,7 @@ test('index.d.cts is the same declarations as index.d.ts', async () => {
 });
 
 test('lib/ has no static node: import (it is loaded in browsers)', async () => {
-  const lib = packedFiles.filter((f) => f.startsWith('lib/') || f === 'web.mjs' || /^(slim-)?(workerd|deno)\.mjs$/.test(f));
+  const lib = packedFiles.filter((f) => f.startsWith('lib/') || f === 'web.mjs' || /^(slim-)?(workerd|deno)\.mjs$/.test(f) || /^verify-only-(web|workerd|deno|esbuild|core)\.mjs$/.test(f));
   for (const file of lib) {
     const text = await readFile(join(PKG, file), 'utf8');
     assert.doesNotMatch(text, /^\s*(?:import|export)\b[^;]*?['"]node:/m, `${file} imports a node: module`);
@@ -577,6 +580,176 @@ test('Deno: the deno condition loads deno.mjs; every algorithm, RemoteJwks', asy
   assert.match(report.entry, /\/node_modules\/jwks-verify\/deno\.mjs$/);
   assert.equal(report.backend.async, 'webcrypto');
   assertReport(report, 'deno');
+});
+
+// --- jwks-verify/verify-only -------------------------------------------------------------
+
+const VERIFY_ONLY_NAMES = ['JoseError', 'KeySet', 'Verifier', 'createVerifier', 'decodeJwt', 'isJoseError', 'parseJwks', 'ready', 'verifyJwt', 'verifyJwtSync'];
+// What every runtime's run of entries/verify-only.mjs reports, but for the sync checks of
+// RSA/ECDSA (which need the signature module: `sync`) and the loading ones (`extra`).
+const verifyOnlyReport = (sync, extra = {}) => ({
+  names: VERIFY_ONLY_NAMES, parsed: ['EC:true'], es: 'alice', rs: 'alice', verifier: 'alice', hsSync: 'alice', decoded: 'alice',
+  tampered: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', wrongOption: 'ERR_INVALID_OPTION', isJoseError: true, esSync: sync, rsSync: sync, ...extra,
+});
+
+async function verifyOnlyInput() {
+  const [es, rs, hs] = await Promise.all([generateKey('ES256'), generateKey('RS256'), generateKey('HS256')]);
+  const pair = async (key) => ({ token: await mint(key, { sub: 'alice' }), keys: jwksOf([key]) });
+  return { es: await pair(es), rs: await pair(rs), hs: await pair(hs) };
+}
+
+test('Node: jwks-verify/verify-only resolves verify-only-node.mjs / .cjs (the full Node entry\'s functions); exactly its exports, ES256/RS256/HS256', async () => {
+  const dir = projects.esm;
+  await copyFile(join(ENTRIES, 'verify-only.mjs'), join(dir, 'verify-only.mjs'));
+  await writeFile(join(dir, 'verify-only-input.json'), JSON.stringify(await verifyOnlyInput()));
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { createRequire } from 'node:module';
+    import * as jv from 'jwks-verify/verify-only';
+    import { runVerifyOnly } from './verify-only.mjs';
+    const require = createRequire(process.cwd() + '/');
+    const input = JSON.parse(readFileSync('verify-only-input.json', 'utf8'));
+    const esm = await runVerifyOnly(jv, input, { loadSignature: true });
+    const cjs = await runVerifyOnly(require('jwks-verify/verify-only'), input, { loadSignature: true });
+    const full = await import('jwks-verify');
+    console.log(JSON.stringify({ esm, cjs, sameAsMain: jv.verifyJwt === full.verifyJwt,
+      resolved: [import.meta.resolve('jwks-verify/verify-only'), require.resolve('jwks-verify/verify-only')] }));`;
+  const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
+  const report = lastJson(stdout);
+  assert.match(report.resolved[0], /node_modules\/jwks-verify\/verify-only-node\.mjs$/);
+  assert.match(report.resolved[1], /node_modules\/jwks-verify\/verify-only-node\.cjs$/);
+  assert.equal(report.sameAsMain, true, 'Node: the main entry\'s verifyJwt');
+  assert.deepEqual(report.esm, verifyOnlyReport('alice', { syncBeforeReady: 'alice', ready: 'loaded' }));
+  assert.deepEqual(report.cjs, verifyOnlyReport('alice', { syncBeforeReady: 'alice', ready: 'loaded' }));
+});
+
+test('Chromium: jwks-verify/verify-only/esbuild bundles with no copy step; the page downloads the verify-only module alone until ready() fetches the signature module', async (t) => {
+  if (skipMissing(t, 'Chromium', existsSync(CHROMIUM) ? CHROMIUM : undefined)) return;
+  if (skipMissing(t, 'esbuild', tool('esbuild'))) return;
+  const esbuild = await import('esbuild');
+  const { chromium } = require('playwright-core');
+  const dir = projects.browser;
+  const out = join(dir, 'out', 'verify-only');
+  await copyFile(join(ENTRIES, 'verify-only.mjs'), join(dir, 'verify-only.mjs'));
+  await writeFile(join(dir, 'verify-only-input.json'), JSON.stringify(await verifyOnlyInput()));
+  await writeFile(join(dir, 'verify-only-app.mjs'), `import * as jv from 'jwks-verify/verify-only/esbuild';
+import { runVerifyOnly } from './verify-only.mjs';
+import input from './verify-only-input.json';
+const wasm = () => performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()).filter((n) => n.endsWith('.wasm'));
+const report = await runVerifyOnly(jv, input, { loadSignature: false });
+report.wasmBeforeReady = wasm();
+await jv.ready();
+report.esSync = jv.verifyJwtSync(input.es.token, input.es.keys).payload.sub;
+report.wasmAfterReady = wasm();
+globalThis.__report = report;
+`);
+  // The plain subpath with the browser condition resolves verify-only-web.mjs (Vite's case:
+  // its new URL('./gen/…wasm', import.meta.url) needs no step there); esbuild users take /esbuild.
+  const plain = await esbuild.build({
+    stdin: { contents: "export * from 'jwks-verify/verify-only';", resolveDir: dir }, absWorkingDir: dir, bundle: true, format: 'esm', platform: 'browser',
+    write: false, metafile: true, logLevel: 'error',
+  });
+  const plainInputs = Object.keys(plain.metafile.inputs);
+  assert.ok(plainInputs.includes('node_modules/jwks-verify/verify-only-web.mjs'), plainInputs.join(', '));
+  assert.ok(!plainInputs.some((f) => /gen\/jwks_verify\.js$|\/lib\/(remote|assertion|webhook|dpop|resource)\.js$/.test(f)), plainInputs.join(', '));
+  const { metafile } = await esbuild.build({
+    entryPoints: [join(dir, 'verify-only-app.mjs')], absWorkingDir: dir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+    outdir: out, loader: { '.wasm': 'file' }, metafile: true, logLevel: 'error',
+  });
+  const emitted = Object.keys(metafile.outputs).map((f) => basename(f)).filter((f) => f.endsWith('.wasm')).sort();
+  assert.deepEqual(emitted.map((f) => f.replace(/-[A-Z0-9]+\.wasm$/, '')), ['jwks_verify_signature_bg', 'jwks_verify_verify_only_bg'], emitted.join(', '));
+  await writeFile(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./verify-only-app.js"></script>\n');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    const problems = [];
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    await page.goto(`${baseUrl}/browser/verify-only/index.html`);
+    await page.waitForFunction(() => globalThis.__report !== undefined, null, { timeout: 60_000 }).catch((err) => {
+      throw new Error(`${err.message}\n${problems.join('\n')}`);
+    });
+    const report = await page.evaluate(() => globalThis.__report);
+    const strip = (list) => list.map((f) => f.replace(/-[A-Z0-9]+\.wasm$/, ''));
+    assert.deepEqual(strip(report.wasmBeforeReady), ['jwks_verify_verify_only_bg']);
+    assert.deepEqual(strip(report.wasmAfterReady), ['jwks_verify_verify_only_bg', 'jwks_verify_signature_bg']);
+    delete report.wasmBeforeReady;
+    delete report.wasmAfterReady;
+    assert.deepEqual(report, verifyOnlyReport('ERR_FALLBACK_NOT_LOADED', { syncBeforeReady: 'ERR_NOT_READY', esSync: 'alice' }));
+  } finally {
+    await browser.close();
+  }
+});
+
+test('workerd: jwks-verify/verify-only uploads the verify-only module alone; with import \'jwks-verify/signature\' verifyJwtSync of ES256/RS256 works too', async (t) => {
+  const workerd = tool('workerd');
+  if (skipMissing(t, 'workerd', workerd)) return;
+  if (skipMissing(t, 'esbuild', tool('esbuild'))) return;
+  const esbuild = await import('esbuild');
+  const dir = projects.workerd;
+  await copyFile(join(ENTRIES, 'verify-only.mjs'), join(dir, 'verify-only.mjs'));
+  const input = JSON.stringify(await verifyOnlyInput());
+  for (const [name, signature] of [['verify-only', false], ['verify-only-signature', true]]) {
+    await mkdir(join(dir, `out-${name}`), { recursive: true });
+    await writeFile(join(dir, `${name}-worker.mjs`), `import * as jv from 'jwks-verify/verify-only';
+${signature ? "import 'jwks-verify/signature';\n" : ''}import { runVerifyOnly } from './verify-only.mjs';
+export default {
+  async fetch(request) {
+    return Response.json(await runVerifyOnly(jv, await request.json(), { loadSignature: true }));
+  },
+};
+`);
+    const wasmImports = [];
+    const { metafile } = await esbuild.build({
+      entryPoints: [join(dir, `${name}-worker.mjs`)], absWorkingDir: dir, bundle: true, format: 'esm', platform: 'neutral',
+      conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], target: 'es2022',
+      outfile: join(dir, `out-${name}/worker.js`), metafile: true, logLevel: 'error',
+      plugins: [{ name: 'wasm-modules', setup: (build) => build.onResolve({ filter: /\.wasm$/ }, (args) => {
+        wasmImports.push(basename(args.path));
+        return { path: `./${basename(args.path)}`, external: true };
+      }) }],
+    });
+    assert.ok(Object.keys(metafile.inputs).includes('node_modules/jwks-verify/verify-only-workerd.mjs'), Object.keys(metafile.inputs).join(', '));
+    const modules = signature ? ['jwks_verify_verify_only_bg.wasm', 'jwks_verify_signature_bg.wasm'] : ['jwks_verify_verify_only_bg.wasm'];
+    assert.deepEqual(wasmImports, modules);
+    for (const wasm of modules) await copyFile(join(dir, 'node_modules/jwks-verify/gen', wasm), join(dir, `out-${name}`, wasm));
+    const worker = await startWorkerd((address) => workerConfig(address, { modules: ['worker.js', ...modules] }), { file: join(dir, `out-${name}/config.capnp`), workerd });
+    try {
+      const answer = await fetch(`${worker.url}/`, { method: 'POST', body: input });
+      assert.equal(answer.status, 200, `${await answer.clone().text()}\n${worker.log()}`);
+      const expected = signature
+        ? verifyOnlyReport('alice', { syncBeforeReady: 'alice', ready: 'loaded' })
+        : verifyOnlyReport('ERR_FALLBACK_NOT_LOADED', { syncBeforeReady: 'alice', ready: 'ERR_FALLBACK_NOT_LOADED' });
+      assert.deepEqual(await answer.json(), expected, name);
+    } finally {
+      await worker.stop();
+    }
+  }
+});
+
+test('Deno: jwks-verify/verify-only resolves verify-only-deno.mjs; with import \'jwks-verify/signature\' verifyJwtSync of ES256/RS256 works too', async (t) => {
+  const deno = tool('deno');
+  if (skipMissing(t, 'deno', deno)) return;
+  const dir = projects.deno;
+  await copyFile(join(ENTRIES, 'verify-only.mjs'), join(dir, 'verify-only.mjs'));
+  await writeFile(join(dir, 'verify-only-input.json'), JSON.stringify(await verifyOnlyInput()));
+  const env = { ...process.env, DENO_DIR: join(work, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+  for (const signature of [false, true]) {
+    const file = `verify-only-${signature ? 'signature' : 'plain'}.mjs`;
+    await writeFile(join(dir, file), `import * as jv from 'jwks-verify/verify-only';
+${signature ? "import 'jwks-verify/signature';\n" : ''}import { runVerifyOnly } from './verify-only.mjs';
+const report = await runVerifyOnly(jv, JSON.parse(Deno.readTextFileSync('verify-only-input.json')), { loadSignature: true });
+report.entry = import.meta.resolve('jwks-verify/verify-only');
+console.log(JSON.stringify(report));
+`);
+    const { stdout } = await exec(deno, ['run', '--allow-read=.', file], { cwd: dir, env });
+    const report = lastJson(stdout);
+    assert.match(report.entry, /\/node_modules\/jwks-verify\/verify-only-deno\.mjs$/);
+    delete report.entry;
+    const expected = signature
+      ? verifyOnlyReport('alice', { syncBeforeReady: 'alice', ready: 'loaded' })
+      : verifyOnlyReport('ERR_FALLBACK_NOT_LOADED', { syncBeforeReady: 'alice', ready: 'ERR_FALLBACK_NOT_LOADED' });
+    assert.deepEqual(report, expected, file);
+  }
 });
 
 // --- TypeScript -------------------------------------------------------------------------
