@@ -2,7 +2,7 @@
 // esbuild bundle and verifies one ES256 and one RS256 token; the figure is
 // `performance.now()` when both are verified (time since navigation start), median of
 // ROUNDS interleaved runs, for jwks-verify (`jwks-verify/esbuild`: protocol module only,
-// WebCrypto does the signatures) and for jose (createLocalJWKSet + jwtVerify). The page's
+// WebCrypto does the signatures), for `jwks-verify/verify-only` (the verify-only module) and for jose (createLocalJWKSet + jwtVerify). The page's
 // downloads are recorded with their gzip -9 size. Writes the "wasm-size" section of
 // bench/results.md (the shipped modules' sizes now, then bench/size-breakdown.md: where the
 // bytes were, measured once with twiggy) and its "cold-start-chromium" section.
@@ -27,6 +27,12 @@ const APPS = {
   'jwks-verify': `import { ready, parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/esbuild.mjs'))};
 import fixtures from './fixtures.json';
 await ready({ sync: false }); // the protocol module alone: verifyJwt uses WebCrypto
+const keys = parseJwks(fixtures.jwks);
+for (const token of fixtures.tokens) await verifyJwt(token, keys);
+globalThis.__done = performance.now();`,
+  'jwks-verify/verify-only': `import { ready, parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/verify-only-esbuild.mjs'))};
+import fixtures from './fixtures.json';
+await ready({ sync: false }); // the verify-only module alone: verifyJwt uses WebCrypto
 const keys = parseJwks(fixtures.jwks);
 for (const token of fixtures.tokens) await verifyJwt(token, keys);
 globalThis.__done = performance.now();`,
@@ -128,7 +134,7 @@ async function main() {
     '| module | raw | gzip -9 |',
     '|---|---:|---:|',
   ];
-  for (const name of ['jwks_verify_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
+  for (const name of ['jwks_verify_bg.wasm', 'jwks_verify_verify_only_bg.wasm', 'jwks_verify_signature_bg.wasm']) {
     const body = readFileSync(join(ROOT, 'pkg/gen', name));
     sizes.push(`| ${name} | ${body.length.toLocaleString('en')} | ${gzipSync(body, { level: 9 }).length.toLocaleString('en')} |`);
   }

@@ -2,7 +2,8 @@
 // (the protocol .wasm as a compiled module, as wrangler does) verifies one ES256 and one
 // RS256 token on its first request. The figure is the time from spawning `workerd serve` to
 // the first verified response (workerd's own start-up included, the same for both), median
-// of ROUNDS interleaved runs, for jwks-verify and for jose. Writes the "cold-start-workerd"
+// of ROUNDS interleaved runs, for jwks-verify (`jwks-verify/slim`: the protocol module), for
+// `jwks-verify/verify-only` (the verify-only module) and for jose. Writes the "cold-start-workerd"
 // section of bench/results.md.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,14 @@ const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
 
 const WORKERS = {
   'jwks-verify': `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/slim-workerd.mjs'))};
+import fixtures from './fixtures.json';
+export default { async fetch() {
+  const keys = parseJwks(fixtures.jwks);
+  const subs = [];
+  for (const token of fixtures.tokens) subs.push((await verifyJwt(token, keys)).payload.sub);
+  return new Response(subs.join(','));
+} };`,
+  'jwks-verify/verify-only': `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/verify-only-workerd.mjs'))};
 import fixtures from './fixtures.json';
 export default { async fetch() {
   const keys = parseJwks(fixtures.jwks);

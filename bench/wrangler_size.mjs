@@ -1,6 +1,7 @@
 // What Cloudflare would be sent (issue 13): `wrangler deploy --dry-run` of a worker that
 // verifies one ES256 and one RS256 token, for the default workerd entry (protocol + signature
-// modules), `jwks-verify/slim` (protocol module only: WebCrypto does the signatures) and jose.
+// modules), `jwks-verify/slim` (protocol module only: WebCrypto does the signatures),
+// `jwks-verify/verify-only` (the verify-only module) and jose.
 // Prints wrangler's own "Total Upload … / gzip: …" line for each, and the files of its
 // --outdir (raw / gzip -9), and writes the "wrangler-size" section of bench/results.md.
 //
@@ -32,6 +33,7 @@ export default { async fetch() {
 const WORKERS = {
   'jwks-verify (default workerd entry: protocol + signature modules)': ['default', ours('workerd.mjs')],
   'jwks-verify/slim (protocol module only)': ['slim', ours('slim-workerd.mjs')],
+  'jwks-verify/verify-only (verify-only module)': ['verify-only', ours('verify-only-workerd.mjs')],
   jose: ['jose', `import { createLocalJWKSet, jwtVerify } from ${JSON.stringify(join(ROOT, 'node_modules/jose/dist/webapi/index.js'))};
 import fixtures from './fixtures.json';
 export default { async fetch() {
