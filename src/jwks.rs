@@ -8,7 +8,7 @@ use crate::jwk::{parse_jwk, Jwk, ParseOptions};
 use crate::quote::{known_or_quoted, quoted, quoted_list};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::hash_map::{Entry, HashMap};
+use std::collections::btree_map::{BTreeMap, Entry};
 
 mod read;
 
@@ -276,7 +276,9 @@ fn rule_detail(rule: &str, key: &Jwk, alg: Alg, kid: Option<&str>, max_candidate
 }
 
 fn lint_set(keys: &[Jwk], in_a_set: bool, diagnostics: &mut Vec<Diagnostic>) {
-    let mut first_with_kid: HashMap<&str, &Jwk> = HashMap::with_capacity(keys.len());
+    // A BTreeMap, not a HashMap: the same O(n log n) for a large set, and the module keeps one
+    // map implementation (serde_json's) instead of two (hashbrown and SipHash: ~2 KB gzipped).
+    let mut first_with_kid: BTreeMap<&str, &Jwk> = BTreeMap::new();
     for key in keys {
         let Some(kid) = key.kid.as_deref() else {
             // An unusable key is never selected anyway; its own diagnostics come first.
