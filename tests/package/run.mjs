@@ -233,7 +233,8 @@ function assertReport(report, runtime) {
 // --- setup / teardown -------------------------------------------------------------------
 
 before(async () => {
-  for (const file of ['gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'gen/jwks_verify_node_bg.wasm', 'node.cjs', 'node.bundle.mjs', 'index.d.cts']) {
+  for (const file of ['gen/jwks_verify.js', 'gen/jwks_verify_bg.wasm', 'gen/jwks_verify_node_bg.wasm', 'node.cjs', 'node.bundle.mjs', 'index.d.cts',
+    'gen/jwks_verify_verify_only.js', 'gen/jwks_verify_verify_only_bg.wasm', 'verify-only-core.mjs', 'verify-only.d.cts']) {
     assert.ok(existsSync(join(PKG, file)), `pkg/${file} is missing: run make build first`);
   }
   expectRemote = typeof (await import(join(PKG, 'node.mjs'))).RemoteJwks === 'function';
