@@ -52,12 +52,14 @@ pub fn parse_span(text: &str) -> Option<f64> {
 /// `number` (`\d+` or `\d+\.\d+`) as the nearest f64, exactly what `str::parse::<f64>` gives,
 /// read by serde_json's number parser, which the module has anyway: `str::parse::<f64>` would
 /// bring core's own float parser and its power-of-five tables (12 KB of the verify-only
-/// module, gzipped). JSON has no leading zeros, and serde_json refuses what overflows f64, which
-/// `str::parse` reads as infinity. `tests::decimal_is_str_parse` compares the two.
+/// module, gzipped). Read as a `Value` (a typed `f64` read would bring serde_json's type-error
+/// path, which prints floats with `Display`). JSON has no leading zeros, and serde_json refuses
+/// what overflows f64, which `str::parse` reads as infinity. `tests::decimal_is_str_parse`
+/// compares the two.
 fn decimal(number: &str) -> f64 {
     let significant = number.trim_start_matches('0');
     let json = if significant.is_empty() || significant.starts_with('.') { &number[number.len() - significant.len() - 1..] } else { significant };
-    serde_json::from_slice(json.as_bytes()).unwrap_or(f64::INFINITY)
+    serde_json::from_slice::<serde_json::Value>(json.as_bytes()).ok().and_then(|v| v.as_f64()).unwrap_or(f64::INFINITY)
 }
 
 /// The largest span a duration text may give: 2^53 - 1 seconds, the largest whole number of
@@ -86,7 +88,7 @@ pub fn seconds(value: &OptionValue) -> Result<f64, OptionError> {
             match parse_span(text) {
                 Some(seconds) if !(seconds.abs() <= MAX_SPAN_SECONDS) => Err(OptionError::new(
                     "",
-                    format!("is a duration text that overflows (more than {MAX_SPAN_SECONDS} seconds), got {quoted}"),
+                    format!("is a duration text that overflows (more than {} seconds), got {quoted}", crate::quote::number_text(MAX_SPAN_SECONDS)),
                 )),
                 Some(seconds) => checked(seconds, &quoted),
                 None => Err(OptionError::new("", format!("must be {EXPECTED}, got {quoted}"))),

@@ -108,8 +108,141 @@ pub fn capped_kids<S: AsRef<str>>(kids: &[S]) -> (Vec<String>, usize) {
     (shown, kids.len())
 }
 
+/// `n` as f64's `Display` writes it ("5", "0.1", "1000000000000000000000", "-0", "NaN",
+/// "-inf"): the shortest digits that read back as `n` (the larger one of two equally near),
+/// from serde_json's writer (zmij), which the module has anyway; `Display` itself brings
+/// core's float printing (`flt2dec`: 8.8 KB of the verify-only module, gzipped).
+/// `tests::number_text_is_display` compares the two.
+pub fn number_text(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".into();
+    }
+    if n.is_infinite() {
+        return if n < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let sign = if n.is_sign_negative() { "-" } else { "" };
+    let shortest = serde_json::Number::from_f64(n.abs()).map(|v| v.to_string()).unwrap_or_default();
+    let (mantissa, exponent) = match shortest.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.trim_start_matches('+').parse::<i32>().unwrap_or(0)),
+        None => (shortest.as_str(), 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all = format!("{int}{frac}");
+    let significant = all.trim_start_matches('0');
+    // n.abs() = digits × 10^scale.
+    let digits = significant.trim_end_matches('0');
+    if digits.is_empty() {
+        return format!("{sign}0");
+    }
+    let scale = exponent - frac.len() as i32 + (significant.len() - digits.len()) as i32;
+    let digits: u64 = digits.parse().unwrap_or(0);
+    let (digits, scale) = tie_up(n.abs(), digits, scale);
+    let digits = digits.to_string();
+    // Where the decimal point falls in `digits`.
+    let point = digits.len() as i32 + scale;
+    let mut out = String::from(sign);
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat('0').take(point.unsigned_abs() as usize));
+        out.push_str(digits.trim_end_matches('0'));
+    } else if point as usize >= digits.len() {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat('0').take(point as usize - digits.len()));
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        out.push_str(int);
+        let frac = frac.trim_end_matches('0');
+        if !frac.is_empty() {
+            out.push('.');
+            out.push_str(frac);
+        }
+    }
+    out
+}
+
+/// Where `v` lies exactly halfway between `digits × 10^scale` and the next one up, and that
+/// one reads back as `v` too, the next one up (as `Display` picks; zmij picks the even one).
+fn tie_up(v: f64, digits: u64, scale: i32) -> (u64, i32) {
+    let up = digits + 1;
+    let reads_back = |d: u64| serde_json::from_str::<serde_json::Value>(&format!("{d}e{scale}")).ok().and_then(|x| x.as_f64()) == Some(v);
+    // The midpoint of the two is (2·digits + 1) × 10^scale / 2.
+    if !reads_back(up) || !equals_half(v, 2 * digits + 1, scale) {
+        return (digits, scale);
+    }
+    (up, scale)
+}
+
+/// Whether `v` (finite, positive) equals `odd × 10^scale / 2` exactly: both sides as big
+/// integers once every negative power is moved across.
+fn equals_half(v: f64, odd: u64, scale: i32) -> bool {
+    let bits = v.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let (m, e) = if exponent == 0 { (bits & ((1 << 52) - 1), -1074) } else { ((bits & ((1 << 52) - 1)) | (1 << 52), exponent - 1075) };
+    // m × 2^e = odd × 2^(scale - 1) × 5^scale
+    let (mut left, mut right) = (Big::from(m), Big::from(odd));
+    let shift = e - (scale - 1);
+    if shift >= 0 { left.mul_pow(2, shift as u32) } else { right.mul_pow(2, shift.unsigned_abs()) }
+    if scale >= 0 { right.mul_pow(5, scale as u32) } else { left.mul_pow(5, scale.unsigned_abs()) }
+    left.0 == right.0
+}
+
+/// A little-endian base-2^32 natural number: just enough for [`equals_half`].
+struct Big(Vec<u32>);
+
+impl Big {
+    fn from(v: u64) -> Big {
+        Big(vec![v as u32, (v >> 32) as u32])
+    }
+
+    fn mul_pow(&mut self, base: u32, power: u32) {
+        for _ in 0..power {
+            let mut carry = 0u64;
+            for limb in &mut self.0 {
+                let product = u64::from(*limb) * u64::from(base) + carry;
+                *limb = product as u32;
+                carry = product >> 32;
+            }
+            if carry > 0 {
+                self.0.push(carry as u32);
+            }
+        }
+        while self.0.last() == Some(&0) {
+            self.0.pop();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// Bit patterns at random (every exponent), fractions of a thousand, powers of ten and
+    /// their halves, the extremes, and ties (a 17th digit of 5 exactly).
+    #[test]
+    fn number_text_is_display() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![0.0, -0.0, 1.0, -1.0, 0.5, 5.0, 0.1, 1e21, 1e22, 1e-7, 123456789.0, f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 9_007_199_254_740_991.0, 86400.0 * 365.25, f64::from_bits(0x43179085685d83c9)];
+        for i in -330..330 {
+            values.push(10f64.powi(i));
+            values.push(1.5 * 10f64.powi(i));
+        }
+        for _ in 0..200_000 {
+            let bits = next();
+            values.push(f64::from_bits(bits));
+            values.push((bits % 1_000_000_000) as f64 / 1000.0);
+            // Quarters near 2^51..2^53, where the 17th digit ties.
+            values.push(((1u64 << 50) + (bits >> 14)) as f64 / 4.0 * if bits & 1 == 0 { 1.0 } else { 4.0 });
+        }
+        for n in values {
+            assert_eq!(super::number_text(n), format!("{n}"), "{:#x}", n.to_bits());
+        }
+    }
+
+
     use super::*;
 
     #[test]

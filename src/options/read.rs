@@ -51,7 +51,7 @@ pub fn unexpected(value: &OptionValue, expected: &str) -> OptionError {
     let found = match value {
         OptionValue::Bool(b) => format!("boolean `{b}`"),
         OptionValue::Number(n) => {
-            let text = n.to_string();
+            let text = crate::quote::number_text(*n);
             let point = if n.is_finite() && !text.contains('.') { ".0" } else { "" };
             format!("floating point `{text}{point}`")
         }
@@ -127,7 +127,7 @@ pub fn timestamp(value: &OptionValue) -> Result<super::Timestamp, OptionError> {
         OptionValue::Date(ms) if ms.is_finite() => Ok(super::Timestamp(ms / 1000.0)),
         OptionValue::Date(_) => Err(OptionError::new("", "must be a valid Date or a number of seconds, got an invalid Date")),
         OptionValue::Number(seconds) if seconds.is_finite() => Ok(super::Timestamp(*seconds)),
-        OptionValue::Number(seconds) => Err(OptionError::new("", format!("must be a Date or a finite number of seconds, got {seconds}"))),
+        OptionValue::Number(seconds) => Err(OptionError::new("", format!("must be a Date or a finite number of seconds, got {}", crate::quote::number_text(*seconds)))),
         _ => Err(wrong(value, "a Date or a number of seconds")),
     }
 }

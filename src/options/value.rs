@@ -65,7 +65,7 @@ impl OptionValue {
             OptionValue::Bool(b) => b.to_string(),
             OptionValue::Number(n) if n.is_nan() => "NaN".into(),
             OptionValue::Number(n) if n.is_infinite() => if *n > 0.0 { "Infinity".into() } else { "-Infinity".into() },
-            OptionValue::Number(n) => format!("the number {n}"),
+            OptionValue::Number(n) => format!("the number {}", crate::quote::number_text(*n)),
             OptionValue::String(s) => format!("the string {}", crate::quote::quoted(s)),
             OptionValue::Array(_) => "an array".into(),
             OptionValue::Object(_) => "an object".into(),
