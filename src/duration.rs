@@ -52,14 +52,14 @@ pub fn parse_span(text: &str) -> Option<f64> {
 /// `number` (`\d+` or `\d+\.\d+`) as the nearest f64, exactly what `str::parse::<f64>` gives,
 /// read by serde_json's number parser, which the module has anyway: `str::parse::<f64>` would
 /// bring core's own float parser and its power-of-five tables (12 KB of the verify-only
-/// module, gzipped). Read as a `Value` (a typed `f64` read would bring serde_json's type-error
-/// path, which prints floats with `Display`). JSON has no leading zeros, and serde_json refuses
+/// module, gzipped). Read by the module's one JSON reader (`parse_json_strict`; a typed `f64`
+/// read would bring serde_json's type-error path, which prints floats with `Display`). JSON has no leading zeros, and serde_json refuses
 /// what overflows f64, which `str::parse` reads as infinity. `tests::decimal_is_str_parse`
 /// compares the two.
 fn decimal(number: &str) -> f64 {
     let significant = number.trim_start_matches('0');
     let json = if significant.is_empty() || significant.starts_with('.') { &number[number.len() - significant.len() - 1..] } else { significant };
-    serde_json::from_slice::<serde_json::Value>(json.as_bytes()).ok().and_then(|v| v.as_f64()).unwrap_or(f64::INFINITY)
+    crate::encoding::parse_json_strict(json.as_bytes()).ok().and_then(|v| v.as_f64()).unwrap_or(f64::INFINITY)
 }
 
 /// The largest span a duration text may give: 2^53 - 1 seconds, the largest whole number of

@@ -164,7 +164,7 @@ pub fn number_text(n: f64) -> String {
 /// one reads back as `v` too, the next one up (as `Display` picks; zmij picks the even one).
 fn tie_up(v: f64, digits: u64, scale: i32) -> (u64, i32) {
     let up = digits + 1;
-    let reads_back = |d: u64| serde_json::from_str::<serde_json::Value>(&format!("{d}e{scale}")).ok().and_then(|x| x.as_f64()) == Some(v);
+    let reads_back = |d: u64| crate::encoding::parse_json_strict(format!("{d}e{scale}").as_bytes()).ok().and_then(|x| x.as_f64()) == Some(v);
     // The midpoint of the two is (2·digits + 1) × 10^scale / 2.
     if !reads_back(up) || !equals_half(v, 2 * digits + 1, scale) {
         return (digits, scale);
