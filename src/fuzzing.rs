@@ -221,8 +221,7 @@ pub fn remote(data: &[u8]) {
 
 /// DER bytes as the first `x5c` certificate of a JWK, with and without thumbprints.
 pub fn x509(data: &[u8]) {
-    use base64::Engine;
-    let der = base64::engine::general_purpose::STANDARD.encode(data);
+    let der = crate::encoding::b64_standard_encode(data);
     let mut jwk = Map::new();
     jwk.insert("kty".into(), json!("EC"));
     jwk.insert("crv".into(), json!("P-256"));

@@ -3,20 +3,12 @@
 //! SHA-256 thumbprint. Certificates are read down to their public key ([`crate::der`]); chains
 //! are not validated.
 
-use crate::encoding::b64url_decode;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine;
+use crate::encoding::{b64_standard_decode, b64url_decode};
 use serde_json::{Map, Value};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use crate::der::{self, Spki};
 
-/// `x5c` is standard base64 with padding (RFC 7517 §4.7 cites RFC 4648 §4, not base64url);
-/// padding is not insisted on, since dropping it loses nothing.
-const BASE64_STANDARD: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 // The contents octets of the OBJECT IDENTIFIERs compared here.
 const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]; // 1.2.840.113549.1.1.1
@@ -157,7 +149,9 @@ fn first_certificate(jwk: &Map<String, Value>, who: &str, findings: &mut Vec<X50
             findings.push(finding("invalid_key", format!("{who}: x5c[{position}] must be a string (base64 DER certificate)")));
             return None;
         };
-        match BASE64_STANDARD.decode(text) {
+        // Standard base64 with padding (RFC 7517 §4.7 cites RFC 4648 §4, not base64url); padding
+        // is not insisted on, since dropping it loses nothing.
+        match b64_standard_decode(text).ok_or(()) {
             Ok(der) if position == 0 => first = Some(der),
             Ok(_) => {}
             Err(_) => {
