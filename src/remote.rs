@@ -1,6 +1,6 @@
 //! The `RemoteJwks` cache policy: a pure state machine. The host asks [`RemoteCache::decide`]
-//! what to do for a verification (serve the cached set, serve it and revalidate in the
-//! background, start a fetch, wait for the fetch in flight) and reports each fetch's outcome;
+//! what to do for a verification (serve the cached set, start a fetch, wait for the fetch in
+//! flight) and reports each fetch's outcome;
 //! every time is a parameter (Unix epoch ms), so the policy runs natively under a fake clock.
 //! The fetch itself lives in the wasm bindings.
 //!
@@ -9,10 +9,11 @@
 //!   max-age` (less its `Age`), to the second. A response that may not be reused at all
 //!   (`no-store`, `no-cache`, `max-age=0`, an `Age` past its max-age) is fresh for `cooldownMs`,
 //!   so that a server cannot make every verification a fetch.
-//! - An expired set still serves at once, while less than `staleIfErrorMs` past its expiry,
-//!   and a refresh runs in the background (stale-while-revalidate); only a cache miss (no
-//!   usable set, or a `kid` the set lacks) waits for a fetch. A failed fetch is not retried
-//!   before `cooldownMs` (or a bounded `Retry-After`) has passed since it ended.
+//! - An expired set is refreshed before it verifies again, as jose's `createRemoteJWKSet`
+//!   does: a key removed upstream never verifies past the set's expiry. Only when that refresh
+//!   fails does the expired set keep serving (stale-if-error), while less than
+//!   `staleIfErrorMs` past its expiry; a failed fetch is not retried before `cooldownMs` (or a
+//!   bounded `Retry-After`) has passed since it ended, and meanwhile nobody waits.
 //! - A `kid` the set lacks refetches once, unless a fetch finished less than `cooldownMs` ago
 //!   and the set is still fresh (an expired set's refresh is due, as for a known kid).
 //! - One fetch at a time: callers that would fetch while one is in flight wait for it, and
@@ -47,8 +48,8 @@ pub struct RemoteOptions {
     pub cooldown_ms: f64,
     /// Default 600000: the longest a fetched set counts as fresh.
     pub cache_max_age_ms: f64,
-    /// Default 86400000: how long past its expiry the last good set keeps serving while it is
-    /// revalidated in the background, or while fetches fail.
+    /// Default 86400000: how long past its expiry the last good set keeps serving while its
+    /// refreshes fail.
     pub stale_if_error_ms: f64,
     /// Default 1048576: the largest response body (and stored state `jwks`) accepted.
     pub max_bytes: f64,
@@ -143,8 +144,6 @@ pub struct ResponseHeaders<'a> {
 pub enum Action {
     /// Use the cached set.
     Serve,
-    /// Use the cached set now, and start a fetch in the background (no caller waits for it).
-    Revalidate,
     /// Call [`RemoteCache::start_fetch`], fetch, report the outcome, then decide again with
     /// `waited = true`.
     Fetch,
@@ -161,7 +160,6 @@ impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Serve => "serve",
-            Action::Revalidate => "revalidate",
             Action::Fetch => "fetch",
             Action::Join => "join",
             Action::Consult => "consult",
@@ -293,8 +291,14 @@ impl RemoteCache {
         let usable = self.usable_set(now_ms, waited);
         if let Some(set) = usable {
             if kid.map_or(true, |kid| set.has_kid(kid)) {
-                let revalidate = !waited && !self.in_flight() && now_ms >= set.expires_at_ms && self.may_refresh(now_ms);
-                return Ok(if revalidate { Action::Revalidate } else { Action::Serve });
+                // An expired set is refreshed before it verifies again (a key removed upstream
+                // must not verify once more): it serves stale only after its refresh failed,
+                // or while a failed attempt's cooldown holds the next one back.
+                let expired = now_ms >= set.expires_at_ms;
+                if !expired || waited || !self.may_refresh(now_ms) {
+                    return Ok(Action::Serve);
+                }
+                return Ok(if self.in_flight() { Action::Join } else { Action::Fetch });
             }
         }
         if !waited {
@@ -455,7 +459,7 @@ impl RemoteCache {
         match cache_control::freshness_seconds(cache_control, age) {
             None => cap,
             // API.md: a shorter max-age wins, whatever the cooldown (at most one fetch a second
-            // in the background); only "no reuse at all" falls back to the cooldown.
+            // before a verification needs it); only "no reuse at all" falls back to the cooldown.
             Some(0) => self.options.cooldown_ms.min(cap),
             Some(seconds) => (seconds as f64 * 1000.0).min(cap),
         }
@@ -684,7 +688,7 @@ impl RemoteCache {
         }
         let in_flight = self.fetching_since_ms.take();
         let shared = std::mem::replace(&mut self.shared, false);
-        let needed = matches!(self.decide(now_ms, kid, false), Ok(Action::Fetch | Action::Revalidate));
+        let needed = matches!(self.decide(now_ms, kid, false), Ok(Action::Fetch));
         self.shared = shared;
         if !needed {
             return Ok(StoreVerdict::Skip);

@@ -183,11 +183,6 @@ export class RemoteJwks {
         throw coreError(err);
       }
       if (action === 'serve') return this.#currentKeySet();
-      if (action === 'revalidate') {
-        // Stale-while-revalidate: the outcome is recorded in the policy; nobody waits.
-        this.#fetch(kid, true).catch(() => {});
-        return this.#currentKeySet();
-      }
       // A failed fetch is recorded in the policy; the next decide() reports it or serves stale.
       const next = { fetch: () => this.#fetch(kid, true), consult: () => this.#consult(kid) }[action];
       await (next ? next() : this.#inFlight ?? Promise.resolve()).catch(() => {});
