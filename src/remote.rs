@@ -15,7 +15,10 @@
 //!   `staleIfErrorMs` past its expiry; a failed fetch is not retried before `cooldownMs` (or a
 //!   bounded `Retry-After`) has passed since it ended, and meanwhile nobody waits.
 //! - A `kid` the set lacks refetches once, unless a fetch finished less than `cooldownMs` ago
-//!   and the set is still fresh (an expired set's refresh is due, as for a known kid).
+//!   and the set is still fresh (an expired set's refresh is due, as for a known kid). So does
+//!   a token the set has no key for at all ([`has_candidate`]: a kid-less token whose `alg` no
+//!   key fits, or a known `kid` whose key no longer fits), as jose reloads on any "no matching
+//!   key" ([`RemoteCache::decide_without_candidate`]).
 //! - One fetch at a time: callers that would fetch while one is in flight wait for it, and
 //!   after waiting they take what it produced instead of fetching again.
 //! - A body whose `keys` holds anything but JWK objects, or more than `maxKeys` of them, is
@@ -28,7 +31,11 @@ pub mod discovery;
 pub mod retry_after;
 pub mod time_text;
 
+use crate::alg::Alg;
 use crate::encoding::parse_json_strict;
+use crate::json_view::{JsonObject, Member};
+use crate::jwks::KeySet;
+use crate::token::{header_view, Parts};
 use crate::error::{ErrorCode, JoseError, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -206,6 +213,21 @@ const STATE_VERSION: u64 = 1;
 /// With a shared store, a `kid` the set lacks reads the store at most this often (ms) while
 /// fetching is held back by the cooldown.
 pub const STORE_RECHECK_MS: f64 = 1000.0;
+
+/// Whether `keys` has a key the token may select under the key-selection rule (its `alg` and
+/// `kid`). A token whose header cannot be read, or whose `alg` is unknown, counts as served:
+/// no refetch can help it, and verification reports what is wrong.
+pub fn has_candidate(keys: &KeySet, token: &str, max_length: usize) -> bool {
+    let Some(header_bytes) = Parts::split(token, max_length).ok().and_then(|parts| parts.header_bytes().ok()) else { return true };
+    let Ok(header) = header_view(&header_bytes) else { return true };
+    let Some(alg) = header.str_member("alg").and_then(Alg::parse) else { return true };
+    let kid = match header.member("kid") {
+        None => None,
+        Some(Member::Str(kid)) => Some(kid),
+        Some(_) => return true,
+    };
+    !keys.select(alg, kid, 1).candidates.is_empty()
+}
 const STATE_MEMBERS: [&str; 11] = [
     "version",
     "url",
@@ -322,6 +344,22 @@ impl RemoteCache {
             Some(set) => self.unknown_kid_error(now_ms, set, kid.unwrap_or_default(), waited),
             None => self.unavailable_error(now_ms),
         })
+    }
+
+    /// What to do when the set [`RemoteCache::decide`] served has no candidate key for the
+    /// token ([`has_candidate`] is false): the refetch an unknown `kid` gets, under the same
+    /// cooldown; `Serve` when none is due (verification then reports the missing key).
+    pub fn decide_without_candidate(&self, now_ms: f64) -> Action {
+        let Some(set) = self.set.as_ref() else { return Action::Serve };
+        if self.in_flight() {
+            return Action::Join;
+        }
+        let may_fetch = if now_ms < set.expires_at_ms { !self.cooling_down(now_ms) } else { self.may_refresh(now_ms) };
+        if may_fetch {
+            Action::Fetch
+        } else {
+            Action::Serve
+        }
     }
 
     /// The cached set when it may be served now: fresh, just fetched by the fetch this caller

@@ -789,3 +789,42 @@ fn a_fetch_in_flight_elsewhere_is_waited_for_until_timeout_ms() {
     assert_eq!(cold.adopt_state(T0 + 30.0, &done, Some("a")).unwrap(), StoreVerdict::Skip);
     assert!(!cold.in_flight());
 }
+
+mod common;
+
+/// jose's createRemoteJWKSet reloads on any "no matching key", not only on an unknown kid: a
+/// kid-less token after the issuer moved from an RSA to an EC key, or a kept kid whose key
+/// changed type, refetched there and failed here until the set expired (up to cacheMaxAgeMs).
+#[test]
+fn a_token_the_cached_set_has_no_key_for_refetches_like_an_unknown_kid() {
+    use jwks_verify::remote::has_candidate;
+    let d = [7_u8; 32];
+    let ec = common::es256_public_jwk(&d, json!({}));
+    let ec_kid = common::es256_public_jwk(&d, json!({ "kid": "same" }));
+    let token = |header: &str| format!("{}.{}.{}", common::b64u(header.as_bytes()), common::b64u(b"{}"), common::b64u(&[0; 64]));
+    let ec_set = common::keyset(&json!({ "keys": [ec] }), false);
+    let kid_set = common::keyset(&json!({ "keys": [ec_kid] }), false);
+    assert!(has_candidate(&ec_set, &token(r#"{"alg":"ES256"}"#), 16384));
+    assert!(!has_candidate(&ec_set, &token(r#"{"alg":"RS256"}"#), 16384), "kid-less RS256 token, EC-only set");
+    assert!(!has_candidate(&ec_set, &token(r#"{"alg":"ES384"}"#), 16384));
+    assert!(!has_candidate(&kid_set, &token(r#"{"alg":"RS256","kid":"same"}"#), 16384), "known kid, key of another type");
+    assert!(has_candidate(&kid_set, &token(r#"{"alg":"ES256","kid":"same"}"#), 16384));
+    // Nothing a refetch could help: counted as served, verification reports it.
+    for header in [r#"{"alg":"none"}"#, r#"{"alg":"XX1"}"#, r#"{"kid":"same"}"#, r#"{"alg":"ES256","kid":5}"#, "not json"] {
+        assert!(has_candidate(&kid_set, &token(header), 16384), "{header}");
+    }
+    assert!(has_candidate(&kid_set, "garbage", 16384));
+    assert!(has_candidate(&ec_set, &token(r#"{"alg":"RS256"}"#), 10), "over maxTokenLength: refused before any fetch");
+
+    // The policy: the unknown-kid refetch, under the same cooldown.
+    let mut cache = warm(options(), T0, &["a"]);
+    assert_eq!(cache.decide_without_candidate(T0 + SECOND), Action::Serve, "within the cooldown of the last fetch");
+    assert_eq!(cache.decide_without_candidate(T0 + 30.0 * SECOND), Action::Fetch);
+    cache.start_fetch(T0 + 30.0 * SECOND);
+    assert_eq!(cache.decide_without_candidate(T0 + 30.0 * SECOND), Action::Join, "one fetch at a time");
+    cache.fetch_succeeded(T0 + 31.0 * SECOND, &jwks(&["a"]), None, None).unwrap();
+    assert_eq!(cache.decide_without_candidate(T0 + 40.0 * SECOND), Action::Serve, "a flood: at most one fetch per cooldown");
+    fetch_err(&mut cache, T0 + 61.0 * SECOND, ErrorCode::JwksFetchFailed);
+    assert_eq!(cache.decide_without_candidate(T0 + 62.0 * SECOND), Action::Serve, "a failed attempt holds retries back too");
+    assert_eq!(RemoteCache::new(URL, options()).decide_without_candidate(T0), Action::Serve, "no set: decide() fetches");
+}

@@ -3,9 +3,9 @@
 // holds the policy object, the parsed KeySet and the one fetch in flight, which every caller
 // that needs a fetch shares, and moves state text between the policy and a JwksStore.
 
-import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
+import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, hasCandidate, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
-import { parseJwks } from './keys.js';
+import { handleOf, parseJwks } from './keys.js';
 import { instanceId, isReady, loadProtocol } from './runtime.js';
 import { settleWithin } from './settle.js';
 
@@ -143,6 +143,14 @@ export class RemoteJwks {
     } catch (err) {
       throw coreError(err);
     }
+    const keySet = await this.#resolve(kid);
+    // A set with no key for the token (a kid-less token whose alg no key fits, a known kid
+    // whose key changed type) gets the unknown-kid refetch too, as jose's reload on any "no
+    // matching key". Upstream directly: a shared store holds the same set.
+    if (hasCandidate(handleOf(keySet), token, maxTokenLength)) return keySet;
+    const action = this.#core().decideWithoutCandidate(Date.now());
+    if (action === 'serve') return keySet;
+    await (action === 'fetch' ? this.#fetch(kid, false) : this.#inFlight ?? Promise.resolve()).catch(() => {});
     return this.#resolve(kid);
   }
 

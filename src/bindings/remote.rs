@@ -41,6 +41,13 @@ fn parse_options(options: &JsValue, owner: &str) -> Result<RemoteOptions, JsValu
 }
 
 /// Validates `RemoteOptions` (a `TypeError` naming the option), for `discoverJwks`.
+/// Whether a remote key set has a key `token` may select (`false`: refetch as for an unknown
+/// `kid`). A token that is no text, or too long, counts as served: verification refuses it.
+#[wasm_bindgen(js_name = hasCandidate)]
+pub fn has_candidate(keys: &super::WasmKeySet, token: &JsValue, max_length: usize) -> bool {
+    super::verify::token_text(token, max_length).map_or(true, |token| remote::has_candidate(&keys.inner, &token, max_length))
+}
+
 #[wasm_bindgen(js_name = checkRemoteOptions)]
 pub fn check_remote_options(options: &JsValue, owner: &str) -> Result<(), JsValue> {
     parse_options(options, owner).map(|_| ())
@@ -122,6 +129,13 @@ impl WasmRemoteCache {
             .decide(now_ms, kid.as_deref(), waited)
             .map(|action| action.as_str().to_owned())
             .map_err(|err| remote_error(err, &self.inner))
+    }
+
+    /// `"serve"`, `"fetch"` or `"join"` for a token the served set has no key for
+    /// (`hasCandidate` false): the refetch an unknown `kid` gets, under the same cooldown.
+    #[wasm_bindgen(js_name = decideWithoutCandidate)]
+    pub fn decide_without_candidate(&self, now_ms: f64) -> String {
+        self.inner.decide_without_candidate(now_ms).as_str().to_owned()
     }
 
     #[wasm_bindgen(js_name = startFetch)]

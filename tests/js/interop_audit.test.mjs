@@ -1,0 +1,129 @@
+// The second contract audit (notes: audit-table-5): the same inputs through this package and
+// a third party in one process, where the two disagreed and the contract sided with the third
+// party. RemoteJwks against jose's createRemoteJWKSet, over a JWKS server on 127.0.0.1 whose
+// keys the test rotates: both must refuse a key removed upstream once the cached set has
+// expired, and both refetch for a token the cached set has no key for (not only for an unknown
+// kid), under the cooldown.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import * as jose from 'jose';
+import { RemoteJwks, verifyJwt } from '../../pkg/node.mjs';
+import { generateKey, mint } from './helpers.mjs';
+
+const now = () => Math.floor(Date.now() / 1000);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Each path of the server is its own JWKS: `sets.get(path)` is what it serves now.
+const sets = new Map();
+const hits = new Map();
+let server;
+let origin;
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    hits.set(req.url, (hits.get(req.url) ?? 0) + 1);
+    const set = sets.get(req.url);
+    res.writeHead(set ? 200 : 404, { 'content-type': 'application/json', ...(set?.headers ?? {}) });
+    res.end(JSON.stringify({ keys: set?.keys ?? [] }));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+});
+
+after(() => new Promise((resolve) => {
+  server.closeAllConnections();
+  server.close(resolve);
+}));
+
+let paths = 0;
+// Two fresh JWKS URLs serving `keys` (one per side, so each side's fetches are counted apart).
+function serve(keys, headers) {
+  const path = (side) => `/jwks-${++paths}-${side}`;
+  const urls = { ours: path('ours'), jose: path('jose') };
+  for (const p of Object.values(urls)) sets.set(p, { keys: keys.map((k) => k.jwk), headers });
+  return {
+    set: (next) => { for (const p of Object.values(urls)) sets.get(p).keys = next.map((k) => k.jwk); },
+    fetches: (side) => hits.get(urls[side]) ?? 0,
+    url: (side) => `${origin}${urls[side]}`,
+  };
+}
+
+const outcome = (promise) => promise.then(() => 'ok', (err) => err.code ?? err.name);
+
+// The same steps through both: `ours(token)` / `theirs(token)` verify one token.
+async function bothSides(upstream, remoteOptions, joseOptions, steps) {
+  const remote = new RemoteJwks(upstream.url('ours'), remoteOptions);
+  const jwks = jose.createRemoteJWKSet(new URL(upstream.url('jose')), joseOptions);
+  const sides = { ours: (token) => outcome(verifyJwt(token, remote)), jose: (token) => outcome(jose.jwtVerify(token, jwks)) };
+  const results = {};
+  for (const [side, check] of Object.entries(sides)) {
+    results[side] = await steps(check, side);
+  }
+  return results;
+}
+
+test('a key removed upstream: refused by both once the cached set has expired (no stale serving before the refresh)', async () => {
+  const old = await generateKey('ES256', { kid: 'old' });
+  const next = await generateKey('ES256', { kid: 'next' });
+  for (const [how, headers, remoteOptions, joseOptions] of [
+    ['Cache-Control: max-age=1', { 'cache-control': 'max-age=1' }, {}, { cacheMaxAge: 1000 }],
+    ['cacheMaxAgeMs 1000', undefined, { cacheMaxAgeMs: 1000 }, { cacheMaxAge: 1000 }],
+  ]) {
+    const upstream = serve([old], headers);
+    const token = await mint(old, { iat: now(), exp: now() + 600 });
+    const results = await bothSides(upstream, remoteOptions, joseOptions, async (check, side) => {
+      upstream.set([old]);
+      const first = await check(token);
+      upstream.set([next]);
+      await sleep(1100);
+      const before = upstream.fetches(side);
+      const afterExpiry = await check(token);
+      return [first, afterExpiry, upstream.fetches(side) - before];
+    });
+    assert.deepEqual(results.jose, ['ok', 'ERR_JWKS_NO_MATCHING_KEY', 1], `${how}: jose`);
+    assert.deepEqual(results.ours, results.jose, `${how}: ours as jose (before: "ok" with no fetch, the set served stale)`);
+  }
+});
+
+test('a token the cached set has no key for refetches once, kid or no kid, as jose reloads on any "no matching key"', async () => {
+  const cases = [
+    ['kid-less tokens, the issuer moves from an RSA to an EC key', await generateKey('RS256', { kid: null }), await generateKey('ES256', { kid: null })],
+    ['the same kid, now on a key of another type', await generateKey('RS256', { kid: 'same' }), await generateKey('ES256', { kid: 'same' })],
+  ];
+  for (const [name, before, after] of cases) {
+    const upstream = serve([before]);
+    const results = await bothSides(upstream, { cooldownMs: 0 }, { cooldownDuration: 0 }, async (check, side) => {
+      upstream.set([before]);
+      const first = await check(await mint(before, { iat: now() }));
+      upstream.set([after]);
+      const start = upstream.fetches(side);
+      const rotated = await check(await mint(after, { iat: now() }));
+      return [first, rotated, upstream.fetches(side) - start];
+    });
+    assert.deepEqual(results.jose, ['ok', 'ok', 1], `${name}: jose`);
+    assert.deepEqual(results.ours, results.jose, `${name}: ours as jose (before: ERR_JWKS_NO_MATCHING_KEY, no fetch)`);
+  }
+});
+
+test('tokens the cached set has no key for cannot make more than one fetch per cooldown', async () => {
+  const key = await generateKey('ES256', { kid: null });
+  const rsa = await generateKey('RS256', { kid: null });
+  const upstream = serve([key]);
+  const remote = new RemoteJwks(upstream.url('ours'), { cooldownMs: 60_000 });
+  await verifyJwt(await mint(key, { iat: now() }), remote);
+  const stranger = await mint(rsa, { iat: now() });
+  const outcomes = await Promise.all(Array.from({ length: 200 }, () => outcome(verifyJwt(stranger, remote))));
+  assert.deepEqual([...new Set(outcomes)], ['ERR_JWKS_NO_MATCHING_KEY']);
+  assert.equal(upstream.fetches('ours'), 1, 'within the cooldown of the first fetch: none');
+  for (let i = 0; i < 50; i++) assert.equal(await outcome(verifyJwt(stranger, remote)), 'ERR_JWKS_NO_MATCHING_KEY');
+  assert.equal(upstream.fetches('ours'), 1);
+
+  const eager = new RemoteJwks(upstream.url('ours'), { cooldownMs: 0 });
+  await verifyJwt(await mint(key, { iat: now() }), eager);
+  const start = upstream.fetches('ours');
+  const concurrent = await Promise.all(Array.from({ length: 100 }, () => outcome(verifyJwt(stranger, eager))));
+  assert.deepEqual([...new Set(concurrent)], ['ERR_JWKS_NO_MATCHING_KEY']);
+  assert.equal(upstream.fetches('ours') - start, 1, 'concurrent misses share one refetch');
+});
