@@ -127,3 +127,60 @@ test('tokens the cached set has no key for cannot make more than one fetch per c
   assert.deepEqual([...new Set(concurrent)], ['ERR_JWKS_NO_MATCHING_KEY']);
   assert.equal(upstream.fetches('ours') - start, 1, 'concurrent misses share one refetch');
 });
+
+// RFC 9112 §3.2.2: a server must accept an absolute-form request target. Express and Fastify
+// keep it in originalUrl / url; the adapters prefixed it with the Host, so a DPoP request in
+// that form was a 400 even when it named this very server. Now the core gets it as it is and
+// compares its authority with the Host header: this server's is accepted, another's is not.
+test('express and fastify: an absolute-form request target naming this host is accepted for DPoP; naming another host, 400', async () => {
+  const { default: express } = await import('express');
+  const { default: Fastify } = await import('fastify');
+  const { bearerAuth: expressAuth } = await import('../../pkg/express.mjs');
+  const { bearerAuth: fastifyAuth } = await import('../../pkg/fastify.mjs');
+  const { ReplayCache } = await import('../../pkg/node.bundle.mjs');
+  const { createHash, randomUUID } = await import('node:crypto');
+  const issuer = await generateKey('ES256', { kid: 'as' });
+  const holder = await jose.generateKeyPair('ES256', { extractable: true });
+  const jwk = await jose.exportJWK(holder.publicKey);
+  const jkt = await jose.calculateJwkThumbprint(jwk);
+  const token = await mint(issuer, { iss: 'https://as.example', aud: 'https://api.example', sub: 'u', client_id: 'c', iat: now(), exp: now() + 300, jti: randomUUID(), cnf: { jkt } }, { header: { typ: 'at+jwt' } });
+  const proof = (url) => new jose.SignJWT({ htm: 'GET', htu: url, iat: now(), jti: randomUUID(), ath: createHash('sha256').update(token).digest('base64url') })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).sign(holder.privateKey);
+  const options = { keys: { keys: [issuer.jwk] }, issuer: 'https://as.example', audience: 'https://api.example', dpopReplay: new ReplayCache() };
+
+  const servers = [];
+  const e = express();
+  e.get('/r', expressAuth(options), (req, res) => res.json({ scheme: req.auth.scheme }));
+  servers.push(['express', e.listen(0, '127.0.0.1'), (s) => new Promise((resolve) => s.close(resolve))]);
+  const f = Fastify();
+  f.decorateRequest('auth', null);
+  f.get('/r', { onRequest: fastifyAuth(options) }, async (request) => ({ scheme: request.auth.scheme }));
+  await f.listen({ port: 0, host: '127.0.0.1' });
+  servers.push(['fastify', f.server, () => f.close()]);
+
+  const send = (port, target, headers) => new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: target, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  try {
+    for (const [name, server] of servers) {
+      await new Promise((resolve) => (server.listening ? resolve() : server.once('listening', resolve)));
+      const self = `http://127.0.0.1:${server.address().port}`;
+      const own = await send(server.address().port, `${self}/r?x=1`, { authorization: `DPoP ${token}`, dpop: await proof(`${self}/r`) });
+      assert.equal(own.status, 200, `${name}: absolute-form naming this host: ${own.body}`);
+      assert.deepEqual(JSON.parse(own.body), { scheme: 'DPoP' });
+      const other = await send(server.address().port, 'http://victim.example/r', { authorization: `DPoP ${token}`, dpop: await proof('http://victim.example/r') });
+      assert.equal(other.status, 400, `${name}: absolute-form naming another host`);
+      assert.equal(JSON.parse(other.body).error, 'invalid_request');
+      const origin = await send(server.address().port, '/r', { authorization: `DPoP ${token}`, dpop: await proof(`${self}/r`) });
+      assert.equal(origin.status, 200, `${name}: origin-form still accepted`);
+    }
+  } finally {
+    for (const [, server, close] of servers) await close(server);
+  }
+});
