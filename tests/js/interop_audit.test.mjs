@@ -1,9 +1,10 @@
 // The second contract audit (notes: audit-table-5): the same inputs through this package and
-// a third party in one process, where the two disagreed and the contract sided with the third
-// party. RemoteJwks against jose's createRemoteJWKSet, over a JWKS server on 127.0.0.1 whose
-// keys the test rotates: both must refuse a key removed upstream once the cached set has
-// expired, and both refetch for a token the cached set has no key for (not only for an unknown
-// kid), under the cooldown.
+// a third party in one process. RemoteJwks against jose's createRemoteJWKSet, over a JWKS
+// server on 127.0.0.1 whose keys the test rotates: both must refuse a key removed upstream once
+// the cached set has expired, and both refetch for a token the cached set has no key for (not
+// only for an unknown kid), under the cooldown. Express and Fastify take an absolute-form
+// request target (RFC 9112). checkAssertion beside oidc-provider's token endpoint: the same
+// verdicts, except where API.md is stricter.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -182,5 +183,102 @@ test('express and fastify: an absolute-form request target naming this host is a
     }
   } finally {
     for (const [, server, close] of servers) await close(server);
+  }
+});
+
+// checkAssertion beside oidc-provider's own token endpoint, on the same private_key_jwt
+// assertions (openid-client's, then hand-made variants): both accept or both refuse, except
+// where API.md decides otherwise (named in `differs`).
+test('checkAssertion and oidc-provider agree on private_key_jwt assertions, except where API.md is stricter', async () => {
+  const { default: Provider } = await import('oidc-provider');
+  const client = await import('openid-client');
+  const { checkAssertion, ReplayCache } = await import('../../pkg/node.mjs');
+  const { randomUUID } = await import('node:crypto');
+  const asKey = await generateKey('ES256', { kid: 'as' });
+  const clientKey = await generateKey('ES256', { kid: 'c1' });
+  const CLIENT_ID = 'pkjwt-client';
+  const provider = http.createServer();
+  await new Promise((resolve) => provider.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${provider.address().port}`;
+  const tokenEndpoint = `${issuer}/token`;
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    const oidc = new Provider(issuer, {
+      clients: [{
+        client_id: CLIENT_ID, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256',
+        id_token_signed_response_alg: 'ES256', jwks: { keys: [{ ...clientKey.jwk, use: 'sig' }] },
+        grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
+      }],
+      jwks: { keys: [{ ...(await jose.exportJWK(asKey.signingKey)), kid: 'as', alg: 'ES256', use: 'sig' }] },
+      features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },
+    });
+    provider.on('request', oidc.callback());
+    const options = () => ({ clientId: CLIENT_ID, audience: [issuer, tokenEndpoint], keys: { keys: [clientKey.jwk] }, replay: new ReplayCache() });
+    const ours = (assertion) => checkAssertion(assertion, options()).then(() => 'ok', (err) => `refused ${err.code}/${err.claim}/${err.reason}`);
+    const theirs = async (assertion) => {
+      const res = await fetch(tokenEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+      });
+      return res.status === 200 ? 'ok' : `refused ${(await res.json()).error}`;
+    };
+
+    // openid-client's PrivateKeyJwt, as sent to the token endpoint.
+    const sent = [];
+    const config = await client.discovery(new URL(issuer), CLIENT_ID, undefined, client.PrivateKeyJwt({ key: clientKey.signingKey, kid: 'c1' }), { execute: [client.allowInsecureRequests] });
+    config[client.customFetch] = (url, init) => {
+      if (String(url) === tokenEndpoint) sent.push(new URLSearchParams(init.body).get('client_assertion'));
+      return fetch(url, init);
+    };
+    await client.clientCredentialsGrant(config, {});
+    assert.equal(sent.length, 1);
+    assert.equal(await ours(sent[0]), 'ok', 'openid-client private_key_jwt (aud = issuer)');
+
+    const base = () => ({ iss: CLIENT_ID, sub: CLIENT_ID, aud: issuer, iat: now(), exp: now() + 60, jti: randomUUID() });
+    const drop = (name) => (p) => { delete p[name]; return p; };
+    const variants = [
+      ['aud = issuer', (p) => p],
+      ['aud = token endpoint', (p) => ({ ...p, aud: tokenEndpoint })],
+      ['aud = [issuer]', (p) => ({ ...p, aud: [issuer] })],
+      ['aud = issuer + "/"', (p) => ({ ...p, aud: `${issuer}/` })],
+      ['aud = another server', (p) => ({ ...p, aud: 'https://other.example' })],
+      ['no iat', drop('iat')],
+      ['no exp', drop('exp')],
+      ['no jti', drop('jti')],
+      ['no sub', drop('sub')],
+      ['expired 40 s ago', (p) => ({ ...p, exp: now() - 40 })],
+      ['nbf 120 s ahead', (p) => ({ ...p, nbf: now() + 120 })],
+      ['exp not a number', (p) => ({ ...p, exp: String(now() + 60) })],
+      // API.md: exactly one audience (strict profile), exp at most maxLifetime (300) after iat,
+      // typ JWT or client-authentication+jwt, iat not in the future; oidc-provider is laxer.
+      ['aud = [issuer, token endpoint]', (p) => ({ ...p, aud: [issuer, tokenEndpoint] }), 'refused ERR_JWT_CLAIM_VALIDATION_FAILED/aud/multiple_audiences'],
+      ['exp an hour after iat', (p) => ({ ...p, exp: now() + 3600 }), 'refused ERR_JWT_CLAIM_VALIDATION_FAILED/exp/lifetime_too_long'],
+      ['iat 120 s ahead', (p) => ({ ...p, iat: now() + 120, exp: now() + 180 }), 'refused ERR_JWT_CLAIM_VALIDATION_FAILED/iat/check_failed'],
+      ['typ at+jwt', (p) => p, 'refused ERR_JWT_CLAIM_VALIDATION_FAILED/typ/check_failed', { typ: 'at+jwt' }],
+      ['typ client-authentication+jwt', (p) => p, undefined, { typ: 'client-authentication+jwt' }],
+    ];
+    for (const [name, change, differs, header = {}] of variants) {
+      const assertion = await new jose.SignJWT(change(base())).setProtectedHeader({ alg: 'ES256', kid: 'c1', ...header }).sign(clientKey.signingKey);
+      const [a, b] = [await ours(assertion), await theirs(assertion)];
+      if (differs) {
+        assert.equal(a, differs, `${name}: ours (API.md)`);
+        assert.equal(b, 'ok', `${name}: oidc-provider`);
+      } else {
+        assert.equal(a.split(' ')[0], b.split(' ')[0], `${name}: ours ${a}, oidc-provider ${b}`);
+      }
+    }
+    // A replayed assertion: refused by both.
+    const once = await new jose.SignJWT(base()).setProtectedHeader({ alg: 'ES256', kid: 'c1' }).sign(clientKey.signingKey);
+    const replay = new ReplayCache();
+    const oursTwice = [];
+    for (let i = 0; i < 2; i++) oursTwice.push(await checkAssertion(once, { ...options(), replay }).then(() => 'ok', (err) => err.code));
+    assert.deepEqual(oursTwice, ['ok', 'ERR_JWT_REPLAYED']);
+    assert.deepEqual([await theirs(once), await theirs(once)], ['ok', 'refused invalid_client']);
+  } finally {
+    console.warn = warn;
+    provider.closeAllConnections();
+    await new Promise((resolve) => provider.close(resolve));
   }
 });
