@@ -33,10 +33,10 @@ pub mod time_text;
 
 use crate::alg::Alg;
 use crate::encoding::parse_json_strict;
+use crate::error::{ErrorCode, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
 use crate::jwks::KeySet;
 use crate::token::{header_view, Parts};
-use crate::error::{ErrorCode, JoseError, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use crate::quote::{quoted, quoted_list};
@@ -228,6 +228,7 @@ pub fn has_candidate(keys: &KeySet, token: &str, max_length: usize) -> bool {
     };
     !keys.select(alg, kid, 1).candidates.is_empty()
 }
+
 const STATE_MEMBERS: [&str; 11] = [
     "version",
     "url",

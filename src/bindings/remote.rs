@@ -40,7 +40,6 @@ fn parse_options(options: &JsValue, owner: &str) -> Result<RemoteOptions, JsValu
     super::options::read(options, owner, |value| read_remote(value, |_| Ok(())).map(|(policy, ())| policy))
 }
 
-/// Validates `RemoteOptions` (a `TypeError` naming the option), for `discoverJwks`.
 /// Whether a remote key set has a key `token` may select (`false`: refetch as for an unknown
 /// `kid`). A token that is no text, or too long, counts as served: verification refuses it.
 #[wasm_bindgen(js_name = hasCandidate)]
@@ -48,6 +47,7 @@ pub fn has_candidate(keys: &super::WasmKeySet, token: &JsValue, max_length: usiz
     super::verify::token_text(token, max_length).map_or(true, |token| remote::has_candidate(&keys.inner, &token, max_length))
 }
 
+/// Validates `RemoteOptions` (a `TypeError` naming the option), for `discoverJwks`.
 #[wasm_bindgen(js_name = checkRemoteOptions)]
 pub fn check_remote_options(options: &JsValue, owner: &str) -> Result<(), JsValue> {
     parse_options(options, owner).map(|_| ())
