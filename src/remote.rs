@@ -707,6 +707,17 @@ impl RemoteCache {
     /// with it, the fetch in flight for `kid` is no longer needed (another process fetched, or
     /// its cooldown holds): the fetch is then over.
     pub fn adopt_state(&mut self, now_ms: f64, state: &Value, kid: Option<&str>) -> Result<StoreVerdict> {
+        self.adopt_then(now_ms, state, |cache| matches!(cache.decide(now_ms, kid, false), Ok(Action::Fetch)))
+    }
+
+    /// [`RemoteCache::adopt_state`] for the refetch of a token the set has no key for
+    /// ([`RemoteCache::decide_without_candidate`]): skipped when another process fetched within
+    /// the cooldown, so that such tokens make one upstream fetch per cooldown across processes.
+    pub fn adopt_state_without_candidate(&mut self, now_ms: f64, state: &Value) -> Result<StoreVerdict> {
+        self.adopt_then(now_ms, state, |cache| cache.decide_without_candidate(now_ms) == Action::Fetch)
+    }
+
+    fn adopt_then(&mut self, now_ms: f64, state: &Value, still_needed: impl Fn(&Self) -> bool) -> Result<StoreVerdict> {
         let other = RemoteCache::from_state(self.url.clone(), self.options, state, now_ms)?;
         let other_fetching = state
             .get("fetchingSinceMs")
@@ -727,7 +738,7 @@ impl RemoteCache {
         }
         let in_flight = self.fetching_since_ms.take();
         let shared = std::mem::replace(&mut self.shared, false);
-        let needed = matches!(self.decide(now_ms, kid, false), Ok(Action::Fetch));
+        let needed = still_needed(self);
         self.shared = shared;
         if !needed {
             return Ok(StoreVerdict::Skip);

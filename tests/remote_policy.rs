@@ -828,3 +828,38 @@ fn a_token_the_cached_set_has_no_key_for_refetches_like_an_unknown_kid() {
     assert_eq!(cache.decide_without_candidate(T0 + 62.0 * SECOND), Action::Serve, "a failed attempt holds retries back too");
     assert_eq!(RemoteCache::new(URL, options()).decide_without_candidate(T0), Action::Serve, "no set: decide() fetches");
 }
+
+/// With a shared store, the refetch for tokens the set has no key for is one upstream fetch
+/// per cooldown across the processes: another's recent fetch (in the store) makes it a skip.
+#[test]
+fn a_shared_store_holds_the_no_candidate_refetch_to_one_per_cooldown() {
+    let o = RemoteOptions { cooldown_ms: 10.0 * SECOND, ..options() };
+    let mut processes: Vec<RemoteCache> = (0..5)
+        .map(|_| {
+            let mut cache = warm(o, T0, &["a"]);
+            cache.set_shared(true);
+            cache
+        })
+        .collect();
+    let mut store: Option<Value> = None;
+    let mut upstream = 0;
+    for i in 0..500_u32 {
+        let now = T0 + 10.0 * SECOND + f64::from(i) * 100.0;
+        let cache = &mut processes[(i % 5) as usize];
+        if cache.decide_without_candidate(now) != Action::Fetch {
+            continue;
+        }
+        cache.start_fetch(now);
+        let skipped = match &store {
+            Some(state) => cache.adopt_state_without_candidate(now, state).unwrap() == StoreVerdict::Skip,
+            None => false,
+        };
+        if !skipped {
+            upstream += 1;
+            cache.fetch_succeeded(now, &jwks(&["a"]), None, None).unwrap();
+            store = Some(cache.export_state());
+        }
+    }
+    // 50 s of misses over five processes, a 10 s cooldown: one fetch per cooldown, not five.
+    assert!((5..=6).contains(&upstream), "{upstream}");
+}

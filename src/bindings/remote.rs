@@ -83,6 +83,13 @@ impl WasmRemoteCache {
         self.inner.adopt_state(now_ms, &state, kid.as_deref()).map(|v| v.as_str().to_owned()).map_err(jose_error)
     }
 
+    /// `adoptState` for the refetch of a token the set has no key for (`decideWithoutCandidate`).
+    #[wasm_bindgen(js_name = adoptStateWithoutCandidate)]
+    pub fn adopt_state_without_candidate(&mut self, now_ms: f64, state_json: &str) -> Result<String, JsValue> {
+        let state = state_value(self.inner.url(), state_json).map_err(jose_error)?;
+        self.inner.adopt_state_without_candidate(now_ms, &state).map(|v| v.as_str().to_owned()).map_err(jose_error)
+    }
+
     /// A shared store backs this cache (`RemoteOptions.store`).
     #[wasm_bindgen(js_name = setShared)]
     pub fn set_shared(&mut self, shared: bool) {

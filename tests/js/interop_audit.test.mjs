@@ -127,6 +127,19 @@ test('tokens the cached set has no key for cannot make more than one fetch per c
   const concurrent = await Promise.all(Array.from({ length: 100 }, () => outcome(verifyJwt(stranger, eager))));
   assert.deepEqual([...new Set(concurrent)], ['ERR_JWKS_NO_MATCHING_KEY']);
   assert.equal(upstream.fetches('ours') - start, 1, 'concurrent misses share one refetch');
+
+  // Five processes sharing a JwksStore: once the cooldown is over, one refetch among them.
+  const shared = serve([key]);
+  const texts = new Map();
+  const store = { get: async (url) => texts.get(url) ?? null, set: async (url, text) => { texts.set(url, text); } };
+  const processes = Array.from({ length: 5 }, () => new RemoteJwks(shared.url('ours'), { cooldownMs: 300, store }));
+  for (const remote of processes) await verifyJwt(await mint(key, { iat: now() }), remote);
+  assert.equal(shared.fetches('ours'), 1, 'one cold fetch for the five');
+  await sleep(350);
+  for (let round = 0; round < 4; round++) {
+    for (const remote of processes) assert.equal(await outcome(verifyJwt(stranger, remote)), 'ERR_JWKS_NO_MATCHING_KEY');
+  }
+  assert.equal(shared.fetches('ours'), 2, 'misses over five processes: one refetch per cooldown, not one each');
 });
 
 // RFC 9112 §3.2.2: a server must accept an absolute-form request target. Express and Fastify
