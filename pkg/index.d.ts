@@ -480,11 +480,11 @@ export interface JwksStore {
 export interface RemoteOptions {
   /** Default 5000: a fetch (response and body) that takes longer fails with `ERR_JWKS_TIMEOUT`; also bounds each `store` call. */
   timeoutMs?: number;
-  /** Default 30000: least time between the end of a fetch attempt (failed or not) and an unknown-kid refetch or a retry. */
+  /** Default 30000: least time between the end of a fetch attempt (failed or not) and an unknown-kid refetch (or one for a token the set has no key for) or a retry. */
   cooldownMs?: number;
   /** Default 600000: upper bound of freshness; a shorter `Cache-Control: max-age` wins. */
   cacheMaxAgeMs?: number;
-  /** Default 86400000: how long past its expiry the last good set serves (at once, while a refresh runs in the background, or while fetches fail). */
+  /** Default 86400000: how long past its expiry the last good set keeps serving while its refreshes fail (an expired set is refreshed before it verifies again). */
   staleIfErrorMs?: number;
   /** Request headers. */
   headers?: Record<string, string> | Array<[string, string]> | HeadersObject;

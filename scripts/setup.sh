@@ -4,6 +4,8 @@
 # on a fully set-up machine takes well under a second.
 #
 #   - Rust target wasm32-unknown-unknown            (rustup)
+#   - Rust nightly-2026-10-30 with rust-src: the browser/edge modules are built with std
+#     rebuilt for size and panics as plain traps (`-Z build-std`; see the Makefile)
 #   - wasm-bindgen CLI at the version in Cargo.lock  (cargo install, no --locked)
 #   - geckodriver                                   (cargo install)
 #   - chromium, chromium-driver, firefox-esr         (apt)
@@ -45,6 +47,17 @@ if rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
 else
   say "adding Rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
+fi
+
+# --- pinned nightly for the size-built modules (Makefile SIZE_TOOLCHAIN) -------
+SIZE_TOOLCHAIN="$(sed -n 's/^SIZE_TOOLCHAIN *:= *//p' Makefile)"
+[[ -n "$SIZE_TOOLCHAIN" ]] || die "SIZE_TOOLCHAIN not found in the Makefile"
+if rustup run "$SIZE_TOOLCHAIN" rustc --version >/dev/null 2>&1 \
+  && [[ -d "$(rustup run "$SIZE_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
+  :
+else
+  say "installing Rust $SIZE_TOOLCHAIN (minimal, rust-src)"
+  rustup toolchain install "$SIZE_TOOLCHAIN" --profile minimal --component rust-src
 fi
 
 # --- wasm-bindgen CLI (must match the wasm-bindgen crate exactly) ------------

@@ -1,6 +1,6 @@
 //! The `RemoteJwks` cache policy: a pure state machine. The host asks [`RemoteCache::decide`]
-//! what to do for a verification (serve the cached set, serve it and revalidate in the
-//! background, start a fetch, wait for the fetch in flight) and reports each fetch's outcome;
+//! what to do for a verification (serve the cached set, start a fetch, wait for the fetch in
+//! flight) and reports each fetch's outcome;
 //! every time is a parameter (Unix epoch ms), so the policy runs natively under a fake clock.
 //! The fetch itself lives in the wasm bindings.
 //!
@@ -9,12 +9,16 @@
 //!   max-age` (less its `Age`), to the second. A response that may not be reused at all
 //!   (`no-store`, `no-cache`, `max-age=0`, an `Age` past its max-age) is fresh for `cooldownMs`,
 //!   so that a server cannot make every verification a fetch.
-//! - An expired set still serves at once, while less than `staleIfErrorMs` past its expiry,
-//!   and a refresh runs in the background (stale-while-revalidate); only a cache miss (no
-//!   usable set, or a `kid` the set lacks) waits for a fetch. A failed fetch is not retried
-//!   before `cooldownMs` (or a bounded `Retry-After`) has passed since it ended.
+//! - An expired set is refreshed before it verifies again, as jose's `createRemoteJWKSet`
+//!   does: a key removed upstream never verifies past the set's expiry. Only when that refresh
+//!   fails does the expired set keep serving (stale-if-error), while less than
+//!   `staleIfErrorMs` past its expiry; a failed fetch is not retried before `cooldownMs` (or a
+//!   bounded `Retry-After`) has passed since it ended, and meanwhile nobody waits.
 //! - A `kid` the set lacks refetches once, unless a fetch finished less than `cooldownMs` ago
-//!   and the set is still fresh (an expired set's refresh is due, as for a known kid).
+//!   and the set is still fresh (an expired set's refresh is due, as for a known kid). So does
+//!   a token the set has no key for at all ([`has_candidate`]: a kid-less token whose `alg` no
+//!   key fits, or a known `kid` whose key no longer fits), as jose reloads on any "no matching
+//!   key" ([`RemoteCache::decide_without_candidate`]).
 //! - One fetch at a time: callers that would fetch while one is in flight wait for it, and
 //!   after waiting they take what it produced instead of fetching again.
 //! - A body whose `keys` holds anything but JWK objects, or more than `maxKeys` of them, is
@@ -27,8 +31,12 @@ pub mod discovery;
 pub mod retry_after;
 pub mod time_text;
 
+use crate::alg::Alg;
 use crate::encoding::parse_json_strict;
 use crate::error::{ErrorCode, JoseError, Result};
+use crate::json_view::{JsonObject, Member};
+use crate::jwks::KeySet;
+use crate::token::{header_view, Parts};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use crate::quote::{quoted, quoted_list};
@@ -47,8 +55,8 @@ pub struct RemoteOptions {
     pub cooldown_ms: f64,
     /// Default 600000: the longest a fetched set counts as fresh.
     pub cache_max_age_ms: f64,
-    /// Default 86400000: how long past its expiry the last good set keeps serving while it is
-    /// revalidated in the background, or while fetches fail.
+    /// Default 86400000: how long past its expiry the last good set keeps serving while its
+    /// refreshes fail.
     pub stale_if_error_ms: f64,
     /// Default 1048576: the largest response body (and stored state `jwks`) accepted.
     pub max_bytes: f64,
@@ -143,8 +151,6 @@ pub struct ResponseHeaders<'a> {
 pub enum Action {
     /// Use the cached set.
     Serve,
-    /// Use the cached set now, and start a fetch in the background (no caller waits for it).
-    Revalidate,
     /// Call [`RemoteCache::start_fetch`], fetch, report the outcome, then decide again with
     /// `waited = true`.
     Fetch,
@@ -161,7 +167,6 @@ impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Serve => "serve",
-            Action::Revalidate => "revalidate",
             Action::Fetch => "fetch",
             Action::Join => "join",
             Action::Consult => "consult",
@@ -208,6 +213,22 @@ const STATE_VERSION: u64 = 1;
 /// With a shared store, a `kid` the set lacks reads the store at most this often (ms) while
 /// fetching is held back by the cooldown.
 pub const STORE_RECHECK_MS: f64 = 1000.0;
+
+/// Whether `keys` has a key the token may select under the key-selection rule (its `alg` and
+/// `kid`). A token whose header cannot be read, or whose `alg` is unknown, counts as served:
+/// no refetch can help it, and verification reports what is wrong.
+pub fn has_candidate(keys: &KeySet, token: &str, max_length: usize) -> bool {
+    let Some(header_bytes) = Parts::split(token, max_length).ok().and_then(|parts| parts.header_bytes().ok()) else { return true };
+    let Ok(header) = header_view(&header_bytes) else { return true };
+    let Some(alg) = header.str_member("alg").and_then(Alg::parse) else { return true };
+    let kid = match header.member("kid") {
+        None => None,
+        Some(Member::Str(kid)) => Some(kid),
+        Some(_) => return true,
+    };
+    !keys.select(alg, kid, 1).candidates.is_empty()
+}
+
 const STATE_MEMBERS: [&str; 11] = [
     "version",
     "url",
@@ -293,8 +314,14 @@ impl RemoteCache {
         let usable = self.usable_set(now_ms, waited);
         if let Some(set) = usable {
             if kid.map_or(true, |kid| set.has_kid(kid)) {
-                let revalidate = !waited && !self.in_flight() && now_ms >= set.expires_at_ms && self.may_refresh(now_ms);
-                return Ok(if revalidate { Action::Revalidate } else { Action::Serve });
+                // An expired set is refreshed before it verifies again (a key removed upstream
+                // must not verify once more): it serves stale only after its refresh failed,
+                // or while a failed attempt's cooldown holds the next one back.
+                let expired = now_ms >= set.expires_at_ms;
+                if !expired || waited || !self.may_refresh(now_ms) {
+                    return Ok(Action::Serve);
+                }
+                return Ok(if self.in_flight() { Action::Join } else { Action::Fetch });
             }
         }
         if !waited {
@@ -318,6 +345,22 @@ impl RemoteCache {
             Some(set) => self.unknown_kid_error(now_ms, set, kid.unwrap_or_default(), waited),
             None => self.unavailable_error(now_ms),
         })
+    }
+
+    /// What to do when the set [`RemoteCache::decide`] served has no candidate key for the
+    /// token ([`has_candidate`] is false): the refetch an unknown `kid` gets, under the same
+    /// cooldown; `Serve` when none is due (verification then reports the missing key).
+    pub fn decide_without_candidate(&self, now_ms: f64) -> Action {
+        let Some(set) = self.set.as_ref() else { return Action::Serve };
+        if self.in_flight() {
+            return Action::Join;
+        }
+        let may_fetch = if now_ms < set.expires_at_ms { !self.cooling_down(now_ms) } else { self.may_refresh(now_ms) };
+        if may_fetch {
+            Action::Fetch
+        } else {
+            Action::Serve
+        }
     }
 
     /// The cached set when it may be served now: fresh, just fetched by the fetch this caller
@@ -455,7 +498,7 @@ impl RemoteCache {
         match cache_control::freshness_seconds(cache_control, age) {
             None => cap,
             // API.md: a shorter max-age wins, whatever the cooldown (at most one fetch a second
-            // in the background); only "no reuse at all" falls back to the cooldown.
+            // before a verification needs it); only "no reuse at all" falls back to the cooldown.
             Some(0) => self.options.cooldown_ms.min(cap),
             Some(seconds) => (seconds as f64 * 1000.0).min(cap),
         }
@@ -664,6 +707,17 @@ impl RemoteCache {
     /// with it, the fetch in flight for `kid` is no longer needed (another process fetched, or
     /// its cooldown holds): the fetch is then over.
     pub fn adopt_state(&mut self, now_ms: f64, state: &Value, kid: Option<&str>) -> Result<StoreVerdict> {
+        self.adopt_then(now_ms, state, |cache| matches!(cache.decide(now_ms, kid, false), Ok(Action::Fetch)))
+    }
+
+    /// [`RemoteCache::adopt_state`] for the refetch of a token the set has no key for
+    /// ([`RemoteCache::decide_without_candidate`]): skipped when another process fetched within
+    /// the cooldown, so that such tokens make one upstream fetch per cooldown across processes.
+    pub fn adopt_state_without_candidate(&mut self, now_ms: f64, state: &Value) -> Result<StoreVerdict> {
+        self.adopt_then(now_ms, state, |cache| cache.decide_without_candidate(now_ms) == Action::Fetch)
+    }
+
+    fn adopt_then(&mut self, now_ms: f64, state: &Value, still_needed: impl Fn(&Self) -> bool) -> Result<StoreVerdict> {
         let other = RemoteCache::from_state(self.url.clone(), self.options, state, now_ms)?;
         let other_fetching = state
             .get("fetchingSinceMs")
@@ -684,7 +738,7 @@ impl RemoteCache {
         }
         let in_flight = self.fetching_since_ms.take();
         let shared = std::mem::replace(&mut self.shared, false);
-        let needed = matches!(self.decide(now_ms, kid, false), Ok(Action::Fetch | Action::Revalidate));
+        let needed = still_needed(self);
         self.shared = shared;
         if !needed {
             return Ok(StoreVerdict::Skip);

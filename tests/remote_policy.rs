@@ -144,8 +144,8 @@ fn expired_set_is_refetched_even_within_cooldown() {
     let o = RemoteOptions { cache_max_age_ms: 10.0 * SECOND, cooldown_ms: 30.0 * SECOND, ..options() };
     let cache = warm(o, T0, &["a"]);
     assert_eq!(cache.decide(T0 + 9.0 * SECOND, Some("a"), false), Ok(Action::Serve));
-    assert_eq!(cache.decide(T0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Revalidate));
-    assert_eq!(cache.decide(T0 + 10.0 * SECOND, None, false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(T0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Fetch));
+    assert_eq!(cache.decide(T0 + 10.0 * SECOND, None, false), Ok(Action::Fetch));
     let no_stale = warm(RemoteOptions { stale_if_error_ms: 0.0, ..o }, T0, &["a"]);
     assert_eq!(no_stale.decide(T0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Fetch));
 }
@@ -178,7 +178,7 @@ fn cache_control_header_drives_expiry() {
     cache.fetch_succeeded(T0, &jwks(&["a"]), Some("max-age=60"), None).unwrap();
     assert_eq!(cache.set().unwrap().expires_at_ms, T0 + 60.0 * SECOND);
     assert_eq!(cache.decide(T0 + 59.0 * SECOND, None, false), Ok(Action::Serve));
-    assert_eq!(cache.decide(T0 + 60.0 * SECOND, None, false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(T0 + 60.0 * SECOND, None, false), Ok(Action::Fetch));
 }
 
 /// A max-age below cooldownMs (now honoured) expires the set before the cooldown ends: a token
@@ -237,14 +237,14 @@ fn stale_if_error_serves_the_last_good_set_then_fails() {
     let mut cache = warm(o, T0, &["a"]);
     let expiry = T0 + 60.0 * SECOND;
 
-    assert_eq!(cache.decide(expiry, Some("a"), false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(expiry, Some("a"), false), Ok(Action::Fetch), "expired: refreshed before it verifies");
     let err = fetch_err(&mut cache, expiry, ErrorCode::JwksFetchFailed);
     assert!(err.message.contains("last good fetch of \"https://idp.example/jwks.json\" at 2023-11-14T22:13:20.000Z, kids known: [\"a\"]"), "{}", err.message);
     assert_eq!(cache.decide(expiry, Some("a"), true), Ok(Action::Serve), "stale after the failed refresh");
     assert_eq!(cache.decide(expiry + 5.0 * SECOND, Some("a"), false), Ok(Action::Serve), "no retry within the cooldown");
     assert_eq!(cache.stats().last_error.as_ref().unwrap()["code"], "ERR_JWKS_FETCH_FAILED");
 
-    assert_eq!(cache.decide(expiry + 10.0 * SECOND, Some("a"), false), Ok(Action::Revalidate), "retry after the cooldown, in the background");
+    assert_eq!(cache.decide(expiry + 10.0 * SECOND, Some("a"), false), Ok(Action::Fetch), "retry after the cooldown; the caller waits for it");
     fetch_err(&mut cache, expiry + 10.0 * SECOND, ErrorCode::JwksTimeout);
     assert_eq!(cache.decide(expiry + 10.0 * SECOND, Some("a"), true), Ok(Action::Serve));
 
@@ -308,7 +308,7 @@ fn removed_keys_are_gone_after_the_next_refresh() {
     let o = RemoteOptions { cache_max_age_ms: 60.0 * SECOND, ..options() };
     let mut cache = warm(o, T0, &["a", "b"]);
     let generation = cache.generation();
-    assert_eq!(cache.decide(T0 + 60.0 * SECOND, Some("b"), false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(T0 + 60.0 * SECOND, Some("b"), false), Ok(Action::Fetch), "not served stale: b may be gone");
     fetch_ok(&mut cache, T0 + 60.0 * SECOND, &["a"]);
     assert!(cache.generation() > generation);
     assert_eq!(cache.decide(T0 + 60.0 * SECOND, Some("b"), true).unwrap_err().code, ErrorCode::NoMatchingKey);
@@ -322,7 +322,7 @@ fn zero_lifetime_still_serves_what_the_waited_fetch_brought() {
     assert_eq!(cache.decide(T0, None, false), Ok(Action::Fetch));
     fetch_ok(&mut cache, T0, &["a"]);
     assert_eq!(cache.decide(T0, Some("a"), true), Ok(Action::Serve));
-    assert_eq!(cache.decide(T0, Some("a"), false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(T0, Some("a"), false), Ok(Action::Fetch));
 }
 
 #[test]
@@ -348,7 +348,7 @@ fn export_and_import_carry_the_cache() {
     let restored = RemoteCache::from_state(URL, o, &serde_json::from_str(&text).unwrap(), T0 + SECOND).unwrap();
     assert_eq!(restored.kids(), ["a", "b"]);
     assert_eq!(restored.decide(T0 + SECOND, Some("b"), false), Ok(Action::Serve), "fresh: no fetch in the new isolate");
-    assert_eq!(restored.decide(T0 + 60.0 * SECOND, Some("b"), false), Ok(Action::Revalidate), "expiry carried over");
+    assert_eq!(restored.decide(T0 + 60.0 * SECOND, Some("b"), false), Ok(Action::Fetch), "expiry carried over");
     assert_eq!(restored.stats().fetches, 0);
     assert_eq!(restored.stats().last_fetch_at, Some(T0 / 1000.0));
     assert_eq!(restored.decide(T0 + 10.0 * SECOND, Some("new"), false).unwrap_err().code, ErrorCode::NoMatchingKey, "cooldown carried over");
@@ -512,7 +512,7 @@ fn a_malformed_refresh_keeps_serving_the_last_good_set() {
     let mut cache = warm(o, T0, &["a"]);
     let generation = cache.generation();
     let expiry = T0 + 60.0 * SECOND;
-    assert_eq!(cache.decide(expiry, Some("a"), false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(expiry, Some("a"), false), Ok(Action::Fetch));
     cache.start_fetch(expiry);
     let err = cache.fetch_succeeded(expiry + 5.0, r#"{"keys":[1,null,"x",{}]}"#, None, None).unwrap_err();
     assert_eq!(err.code, ErrorCode::JwksInvalid);
@@ -521,7 +521,7 @@ fn a_malformed_refresh_keeps_serving_the_last_good_set() {
     assert_eq!(cache.decide(expiry + 6.0, Some("a"), false), Ok(Action::Serve), "stale within staleIfErrorMs, no retry in the cooldown");
     // cooldownMs counts from the end of the failed attempt.
     assert_eq!(cache.decide(expiry + 5.0 + 10.0 * SECOND - 1.0, Some("a"), false), Ok(Action::Serve));
-    assert_eq!(cache.decide(expiry + 5.0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(expiry + 5.0 + 10.0 * SECOND, Some("a"), false), Ok(Action::Fetch));
     // A well-formed set replaces the cached one, even an empty one.
     fetch_ok(&mut cache, expiry + 20.0 * SECOND, &[]);
     assert!(cache.kids().is_empty());
@@ -538,29 +538,64 @@ fn cooldown_counts_from_the_end_of_a_successful_attempt_too() {
     assert_eq!(cache.decide(T0 + 75.0 * SECOND, Some("b"), false), Ok(Action::Fetch));
 }
 
+/// jose's createRemoteJWKSet refetches an expired set before it verifies with it; a set served
+/// stale while its refresh runs let a key removed upstream verify again (the rotation case:
+/// an issuer drops a compromised key). Stale is for failed refreshes only (staleIfErrorMs).
 #[test]
-fn stale_while_revalidate_only_a_miss_waits() {
+fn an_expired_set_waits_for_its_refresh_and_serves_stale_only_after_a_failure() {
     let o = RemoteOptions { cache_max_age_ms: 60.0 * SECOND, stale_if_error_ms: 600.0 * SECOND, ..options() };
     let mut cache = warm(o, T0, &["a"]);
     let expired = T0 + 61.0 * SECOND;
-    assert_eq!(cache.decide(expired, Some("a"), false), Ok(Action::Revalidate));
-    assert_eq!(cache.decide(expired, None, false), Ok(Action::Revalidate));
+    assert_eq!(cache.decide(expired, Some("a"), false), Ok(Action::Fetch));
+    assert_eq!(cache.decide(expired, None, false), Ok(Action::Fetch));
     cache.start_fetch(expired);
-    assert_eq!(cache.decide(expired, Some("a"), false), Ok(Action::Serve), "serves while the refresh runs");
+    assert_eq!(cache.decide(expired, Some("a"), false), Ok(Action::Join), "waits for the refresh, known kid too");
+    assert_eq!(cache.decide(expired, None, false), Ok(Action::Join));
     assert_eq!(cache.decide(expired, Some("b"), false), Ok(Action::Join), "an unknown kid waits for it");
     fetch_err(&mut cache, expired + 5000.0, ErrorCode::JwksTimeout);
-    // During an outage nobody waits: a refresh is due once per cooldown, in the background.
-    for step in 0..20 {
-        let now = expired + 5000.0 + f64::from(step) * 10.0 * SECOND;
-        let action = cache.decide(now, Some("a"), false).unwrap();
-        assert!(matches!(action, Action::Serve | Action::Revalidate), "{action:?}");
-        if action == Action::Revalidate {
-            cache.start_fetch(now);
-            fetch_err(&mut cache, now + 5000.0, ErrorCode::JwksTimeout);
+    assert_eq!(cache.decide(expired + 5000.0, Some("a"), true), Ok(Action::Serve), "stale after the failed refresh");
+    // During an outage nobody waits for the retries within a cooldown; once per cooldown a
+    // caller waits for one attempt.
+    let mut attempts = 0;
+    for step in 0..200 {
+        let now = expired + 5000.0 + f64::from(step) * SECOND;
+        match cache.decide(now, Some("a"), false).unwrap() {
+            Action::Serve => {}
+            Action::Fetch => {
+                attempts += 1;
+                cache.start_fetch(now);
+                fetch_err(&mut cache, now + 500.0, ErrorCode::JwksTimeout);
+                assert_eq!(cache.decide(now + 500.0, Some("a"), true), Ok(Action::Serve));
+            }
+            other => panic!("{other:?}"),
         }
     }
+    assert!((6..=7).contains(&attempts), "{attempts}");
     let past = T0 + 60.0 * SECOND + 600.0 * SECOND;
     assert_eq!(cache.decide(past + 31.0 * SECOND, Some("a"), false), Ok(Action::Fetch), "past staleIfErrorMs: a miss");
+}
+
+/// The rotation an issuer makes to drop a key, over many kid sets and expiry times (invariant):
+/// once the set has expired, a kid the upstream set no longer holds is never served, and every
+/// kid it still holds is.
+#[test]
+fn a_key_removed_upstream_never_verifies_past_the_expiry() {
+    let mut seed = 7_u64;
+    for round in 0..300_u32 {
+        let max_age = f64::from(1 + (xorshift(&mut seed) % 600) as u32) * SECOND;
+        let o = RemoteOptions { cache_max_age_ms: max_age, ..options() };
+        let mut cache = warm(o, T0, &["keep", "drop"]);
+        let later = T0 + max_age + (xorshift(&mut seed) % 100_000) as f64;
+        for kid in ["drop", "keep"] {
+            let action = cache.decide(later, Some(kid), false);
+            assert_eq!(action, Ok(Action::Fetch), "round {round}: an expired set is not served as it is");
+        }
+        cache.start_fetch(later);
+        assert_eq!(cache.decide(later, Some("drop"), false), Ok(Action::Join), "round {round}");
+        fetch_ok(&mut cache, later + 10.0, &["keep"]);
+        assert_eq!(cache.decide(later + 10.0, Some("drop"), true).unwrap_err().code, ErrorCode::NoMatchingKey, "round {round}");
+        assert_eq!(cache.decide(later + 10.0, Some("keep"), true), Ok(Action::Serve), "round {round}");
+    }
 }
 
 #[test]
@@ -662,7 +697,7 @@ fn a_shared_store_holds_the_cooldown_and_spreads_a_rotation() {
         let kid = if i % 7 == 0 { "a".to_owned() } else if i > 2500 && i % 11 == 0 { "rotated".to_owned() } else { format!("r{}", xorshift(&mut seed)) };
         let cache = &mut processes[p];
         match cache.decide(now, Some(&kid), false) {
-            Ok(Action::Fetch | Action::Revalidate) => {
+            Ok(Action::Fetch) => {
                 cache.start_fetch(now);
                 let skipped = match &store {
                     Some(state) => cache.adopt_state(now, state, Some(&kid)).unwrap() == StoreVerdict::Skip,
@@ -753,4 +788,78 @@ fn a_fetch_in_flight_elsewhere_is_waited_for_until_timeout_ms() {
     assert!(done.get("fetchingSinceMs").is_none());
     assert_eq!(cold.adopt_state(T0 + 30.0, &done, Some("a")).unwrap(), StoreVerdict::Skip);
     assert!(!cold.in_flight());
+}
+
+mod common;
+
+/// jose's createRemoteJWKSet reloads on any "no matching key", not only on an unknown kid: a
+/// kid-less token after the issuer moved from an RSA to an EC key, or a kept kid whose key
+/// changed type, refetched there and failed here until the set expired (up to cacheMaxAgeMs).
+#[test]
+fn a_token_the_cached_set_has_no_key_for_refetches_like_an_unknown_kid() {
+    use jwks_verify::remote::has_candidate;
+    let d = [7_u8; 32];
+    let ec = common::es256_public_jwk(&d, json!({}));
+    let ec_kid = common::es256_public_jwk(&d, json!({ "kid": "same" }));
+    let token = |header: &str| format!("{}.{}.{}", common::b64u(header.as_bytes()), common::b64u(b"{}"), common::b64u(&[0; 64]));
+    let ec_set = common::keyset(&json!({ "keys": [ec] }), false);
+    let kid_set = common::keyset(&json!({ "keys": [ec_kid] }), false);
+    assert!(has_candidate(&ec_set, &token(r#"{"alg":"ES256"}"#), 16384));
+    assert!(!has_candidate(&ec_set, &token(r#"{"alg":"RS256"}"#), 16384), "kid-less RS256 token, EC-only set");
+    assert!(!has_candidate(&ec_set, &token(r#"{"alg":"ES384"}"#), 16384));
+    assert!(!has_candidate(&kid_set, &token(r#"{"alg":"RS256","kid":"same"}"#), 16384), "known kid, key of another type");
+    assert!(has_candidate(&kid_set, &token(r#"{"alg":"ES256","kid":"same"}"#), 16384));
+    // Nothing a refetch could help: counted as served, verification reports it.
+    for header in [r#"{"alg":"none"}"#, r#"{"alg":"XX1"}"#, r#"{"kid":"same"}"#, r#"{"alg":"ES256","kid":5}"#, "not json"] {
+        assert!(has_candidate(&kid_set, &token(header), 16384), "{header}");
+    }
+    assert!(has_candidate(&kid_set, "garbage", 16384));
+    assert!(has_candidate(&ec_set, &token(r#"{"alg":"RS256"}"#), 10), "over maxTokenLength: refused before any fetch");
+
+    // The policy: the unknown-kid refetch, under the same cooldown.
+    let mut cache = warm(options(), T0, &["a"]);
+    assert_eq!(cache.decide_without_candidate(T0 + SECOND), Action::Serve, "within the cooldown of the last fetch");
+    assert_eq!(cache.decide_without_candidate(T0 + 30.0 * SECOND), Action::Fetch);
+    cache.start_fetch(T0 + 30.0 * SECOND);
+    assert_eq!(cache.decide_without_candidate(T0 + 30.0 * SECOND), Action::Join, "one fetch at a time");
+    cache.fetch_succeeded(T0 + 31.0 * SECOND, &jwks(&["a"]), None, None).unwrap();
+    assert_eq!(cache.decide_without_candidate(T0 + 40.0 * SECOND), Action::Serve, "a flood: at most one fetch per cooldown");
+    fetch_err(&mut cache, T0 + 61.0 * SECOND, ErrorCode::JwksFetchFailed);
+    assert_eq!(cache.decide_without_candidate(T0 + 62.0 * SECOND), Action::Serve, "a failed attempt holds retries back too");
+    assert_eq!(RemoteCache::new(URL, options()).decide_without_candidate(T0), Action::Serve, "no set: decide() fetches");
+}
+
+/// With a shared store, the refetch for tokens the set has no key for is one upstream fetch
+/// per cooldown across the processes: another's recent fetch (in the store) makes it a skip.
+#[test]
+fn a_shared_store_holds_the_no_candidate_refetch_to_one_per_cooldown() {
+    let o = RemoteOptions { cooldown_ms: 10.0 * SECOND, ..options() };
+    let mut processes: Vec<RemoteCache> = (0..5)
+        .map(|_| {
+            let mut cache = warm(o, T0, &["a"]);
+            cache.set_shared(true);
+            cache
+        })
+        .collect();
+    let mut store: Option<Value> = None;
+    let mut upstream = 0;
+    for i in 0..500_u32 {
+        let now = T0 + 10.0 * SECOND + f64::from(i) * 100.0;
+        let cache = &mut processes[(i % 5) as usize];
+        if cache.decide_without_candidate(now) != Action::Fetch {
+            continue;
+        }
+        cache.start_fetch(now);
+        let skipped = match &store {
+            Some(state) => cache.adopt_state_without_candidate(now, state).unwrap() == StoreVerdict::Skip,
+            None => false,
+        };
+        if !skipped {
+            upstream += 1;
+            cache.fetch_succeeded(now, &jwks(&["a"]), None, None).unwrap();
+            store = Some(cache.export_state());
+        }
+    }
+    // 50 s of misses over five processes, a 10 s cooldown: one fetch per cooldown, not five.
+    assert!((5..=6).contains(&upstream), "{upstream}");
 }

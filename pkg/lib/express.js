@@ -3,6 +3,8 @@
 import { authenticateRequest, challengeResponse } from 'jwks-verify';
 import { sendResponse } from './node-response.js';
 
+const ABSOLUTE_FORM = /^https?:\/\//i;
+
 export function bearerAuth(options) {
   return async function jwksVerifyBearerAuth(req, res, next) {
     let result;
@@ -10,7 +12,9 @@ export function bearerAuth(options) {
       // req.protocol follows Express's `trust proxy` setting; the rest is the request as
       // received. The URL matters for DPoP (the proof's htu).
       // headersDistinct keeps a second Authorization header, which req.headers drops.
-      const url = `${req.protocol}://${req.get('host')}${req.originalUrl}`;
+      // An absolute-form target (RFC 9112 §3.2.2) goes as it is: the core accepts it when its
+      // authority is the Host header's.
+      const url = ABSOLUTE_FORM.test(req.originalUrl) ? req.originalUrl : `${req.protocol}://${req.get('host')}${req.originalUrl}`;
       const request = { method: req.method, url, headers: req.headers, headersDistinct: req.headersDistinct };
       result = await authenticateRequest(request, options);
     } catch (err) {

@@ -4,11 +4,15 @@
 // imported.
 import { authenticateRequest, challengeResponse } from 'jwks-verify';
 
+const ABSOLUTE_FORM = /^https?:\/\//i;
+
 function hook(options) {
   return async function jwksVerifyBearerAuth(request, reply) {
     // request.protocol and request.host follow Fastify's trustProxy setting; request.url is
     // the path and query as received. The URL matters for DPoP (the proof's htu).
-    const url = `${request.protocol}://${request.host}${request.url}`;
+    // An absolute-form target (RFC 9112 §3.2.2) goes as it is: the core accepts it when its
+    // authority is the Host header's.
+    const url = ABSOLUTE_FORM.test(request.url) ? request.url : `${request.protocol}://${request.host}${request.url}`;
     // headersDistinct keeps a second Authorization header, which request.headers drops.
     const { headersDistinct } = request.raw;
     // The Host the URL names (X-Forwarded-Host under trustProxy): the core refuses an absolute

@@ -3,9 +3,9 @@
 // holds the policy object, the parsed KeySet and the one fetch in flight, which every caller
 // that needs a fetch shares, and moves state text between the policy and a JwksStore.
 
-import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
+import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, hasCandidate, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
-import { parseJwks } from './keys.js';
+import { handleOf, parseJwks } from './keys.js';
 import { instanceId, isReady, loadProtocol } from './runtime.js';
 import { settleWithin } from './settle.js';
 
@@ -143,6 +143,14 @@ export class RemoteJwks {
     } catch (err) {
       throw coreError(err);
     }
+    const keySet = await this.#resolve(kid);
+    // A set with no key for the token (a kid-less token whose alg no key fits, a known kid
+    // whose key changed type) gets the unknown-kid refetch too, as jose's reload on any "no
+    // matching key"; with a store, once per cooldown across the processes sharing it.
+    if (hasCandidate(handleOf(keySet), token, maxTokenLength)) return keySet;
+    const action = this.#core().decideWithoutCandidate(Date.now());
+    if (action === 'serve') return keySet;
+    await (action === 'fetch' ? this.#fetch(kid, true, true) : this.#inFlight ?? Promise.resolve()).catch(() => {});
     return this.#resolve(kid);
   }
 
@@ -183,11 +191,6 @@ export class RemoteJwks {
         throw coreError(err);
       }
       if (action === 'serve') return this.#currentKeySet();
-      if (action === 'revalidate') {
-        // Stale-while-revalidate: the outcome is recorded in the policy; nobody waits.
-        this.#fetch(kid, true).catch(() => {});
-        return this.#currentKeySet();
-      }
       // A failed fetch is recorded in the policy; the next decide() reports it or serves stale.
       const next = { fetch: () => this.#fetch(kid, true), consult: () => this.#consult(kid) }[action];
       await (next ? next() : this.#inFlight ?? Promise.resolve()).catch(() => {});
@@ -197,10 +200,10 @@ export class RemoteJwks {
 
   // The one fetch in flight: the shared store first (when `viaStore`), then upstream, then the
   // resulting state back to the store.
-  #fetch(kid, viaStore) {
+  #fetch(kid, viaStore, withoutCandidate = false) {
     const cache = this.#core();
     cache.startFetch(Date.now());
-    const pending = this.#run(cache, kid, viaStore && this.#settings.store !== null);
+    const pending = this.#run(cache, kid, viaStore && this.#settings.store !== null, withoutCandidate);
     this.#inFlight = pending;
     pending.then(
       () => this.#settle(pending),
@@ -219,14 +222,14 @@ export class RemoteJwks {
     return pending;
   }
 
-  async #run(cache, kid, viaStore) {
+  async #run(cache, kid, viaStore, withoutCandidate) {
     const { fetch, headersJson, timeoutMs, maxBytes } = this.#settings;
     let storeWorks = this.#settings.store !== null;
     if (viaStore) {
       // Another process fetching (the policy says "wait") is waited for, up to timeoutMs.
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const verdict = await this.#readStore(cache, kid);
+        const verdict = await this.#readStore(cache, kid, withoutCandidate);
         if (verdict === 'skip') return;
         if (verdict === 'unavailable') storeWorks = false;
         if (verdict !== 'wait' || Date.now() >= deadline) break;
@@ -257,13 +260,13 @@ export class RemoteJwks {
   // The policy's verdict on the store's state: "skip" (the fetch is not needed), "fetch" or
   // "wait"; "unavailable" when the store failed or timed out. A store that fails or holds a
   // malformed state is ignored: the fetch goes on, as without a store.
-  async #readStore(cache, kid) {
+  async #readStore(cache, kid, withoutCandidate = false) {
     const { store, timeoutMs } = this.#settings;
     const read = await settleWithin(() => store.get(this.#url), timeoutMs);
     if (!read.ok) return 'unavailable';
     if (typeof read.value !== 'string') return 'fetch';
     try {
-      return cache.adoptState(Date.now(), read.value, kid);
+      return withoutCandidate ? cache.adoptStateWithoutCandidate(Date.now(), read.value) : cache.adoptState(Date.now(), read.value, kid);
     } catch {
       return 'fetch';
     }

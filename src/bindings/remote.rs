@@ -40,6 +40,13 @@ fn parse_options(options: &JsValue, owner: &str) -> Result<RemoteOptions, JsValu
     super::options::read(options, owner, |value| read_remote(value, |_| Ok(())).map(|(policy, ())| policy))
 }
 
+/// Whether a remote key set has a key `token` may select (`false`: refetch as for an unknown
+/// `kid`). A token that is no text, or too long, counts as served: verification refuses it.
+#[wasm_bindgen(js_name = hasCandidate)]
+pub fn has_candidate(keys: &super::WasmKeySet, token: &JsValue, max_length: usize) -> bool {
+    super::verify::token_text(token, max_length).map_or(true, |token| remote::has_candidate(&keys.inner, &token, max_length))
+}
+
 /// Validates `RemoteOptions` (a `TypeError` naming the option), for `discoverJwks`.
 #[wasm_bindgen(js_name = checkRemoteOptions)]
 pub fn check_remote_options(options: &JsValue, owner: &str) -> Result<(), JsValue> {
@@ -74,6 +81,13 @@ impl WasmRemoteCache {
     pub fn adopt_state(&mut self, now_ms: f64, state_json: &str, kid: Option<String>) -> Result<String, JsValue> {
         let state = state_value(self.inner.url(), state_json).map_err(jose_error)?;
         self.inner.adopt_state(now_ms, &state, kid.as_deref()).map(|v| v.as_str().to_owned()).map_err(jose_error)
+    }
+
+    /// `adoptState` for the refetch of a token the set has no key for (`decideWithoutCandidate`).
+    #[wasm_bindgen(js_name = adoptStateWithoutCandidate)]
+    pub fn adopt_state_without_candidate(&mut self, now_ms: f64, state_json: &str) -> Result<String, JsValue> {
+        let state = state_value(self.inner.url(), state_json).map_err(jose_error)?;
+        self.inner.adopt_state_without_candidate(now_ms, &state).map(|v| v.as_str().to_owned()).map_err(jose_error)
     }
 
     /// A shared store backs this cache (`RemoteOptions.store`).
@@ -122,6 +136,13 @@ impl WasmRemoteCache {
             .decide(now_ms, kid.as_deref(), waited)
             .map(|action| action.as_str().to_owned())
             .map_err(|err| remote_error(err, &self.inner))
+    }
+
+    /// `"serve"`, `"fetch"` or `"join"` for a token the served set has no key for
+    /// (`hasCandidate` false): the refetch an unknown `kid` gets, under the same cooldown.
+    #[wasm_bindgen(js_name = decideWithoutCandidate)]
+    pub fn decide_without_candidate(&self, now_ms: f64) -> String {
+        self.inner.decide_without_candidate(now_ms).as_str().to_owned()
     }
 
     #[wasm_bindgen(js_name = startFetch)]

@@ -209,6 +209,10 @@ export async function startJwksServer() {
       return res.writeHead(500, CORS).end(String(err?.stack ?? err));
     }
   });
+  // Idle keep-alive sockets stay open for the test's life (close() ends them): with Node's 5 s
+  // default, a control request under heavy load could be sent on a socket the server was
+  // closing at that moment ("fetch failed", ECONNRESET).
+  server.keepAliveTimeout = 600_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${server.address().port}`;
   return {
