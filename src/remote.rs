@@ -318,7 +318,11 @@ impl RemoteCache {
                 // must not verify once more): it serves stale only after its refresh failed,
                 // or while a failed attempt's cooldown holds the next one back.
                 let expired = now_ms >= set.expires_at_ms;
-                if !expired || waited || !self.may_refresh(now_ms) {
+                // Waiting is a refresh only when an attempt ended at or after the expiry: a
+                // caller that joined a store consult (another caller's unknown kid) waited for
+                // no fetch. One still in flight after the wait is served, never waited for again.
+                let refreshed = waited && (self.in_flight() || self.last_attempt.as_ref().is_some_and(|a| a.finished_at_ms >= set.expires_at_ms));
+                if !expired || refreshed || !self.may_refresh(now_ms) {
                     return Ok(Action::Serve);
                 }
                 return Ok(if self.in_flight() { Action::Join } else { Action::Fetch });
@@ -351,12 +355,16 @@ impl RemoteCache {
     /// token ([`has_candidate`] is false): the refetch an unknown `kid` gets, under the same
     /// cooldown; `Serve` when none is due (verification then reports the missing key).
     pub fn decide_without_candidate(&self, now_ms: f64) -> Action {
-        let Some(set) = self.set.as_ref() else { return Action::Serve };
+        if self.set.is_none() {
+            return Action::Serve;
+        }
         if self.in_flight() {
             return Action::Join;
         }
-        let may_fetch = if now_ms < set.expires_at_ms { !self.cooling_down(now_ms) } else { self.may_refresh(now_ms) };
-        if may_fetch {
+        // The cooldown, expired set or not: decide() has just refreshed an expired set (or
+        // failed to, or joined the refresh), so another fetch now would fetch the same set
+        // again (a lifetime of 0, `cacheMaxAgeMs: 0`: three fetches per such token).
+        if !self.cooling_down(now_ms) {
             Action::Fetch
         } else {
             Action::Serve

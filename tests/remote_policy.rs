@@ -863,3 +863,44 @@ fn a_shared_store_holds_the_no_candidate_refetch_to_one_per_cooldown() {
     // 50 s of misses over five processes, a 10 s cooldown: one fetch per cooldown, not five.
     assert!((5..=6).contains(&upstream), "{upstream}");
 }
+
+/// A caller that joined a store consult (another caller's unknown kid, held back by the
+/// cooldown) waited for no refresh: once the set has expired it is refreshed before it serves,
+/// as for a caller that waited for nothing (attack review, wave 5).
+#[test]
+fn joining_a_store_consult_is_no_refresh_of_an_expired_set() {
+    let o = RemoteOptions { cache_max_age_ms: 10.0 * SECOND, cooldown_ms: 30.0 * SECOND, ..options() };
+    for stale_if_error_ms in [86_400_000.0, 0.0] {
+        let mut cache = warm(RemoteOptions { stale_if_error_ms, ..o }, T0, &["keep", "drop"]);
+        cache.set_shared(true);
+        let fresh = T0 + 9.0 * SECOND;
+        assert_eq!(cache.decide(fresh, Some("stranger"), false), Ok(Action::Consult));
+        cache.start_consult(fresh);
+        // The set expires while the store is read; a caller for a known kid joins the read.
+        let expired = T0 + 10.5 * SECOND;
+        assert_eq!(cache.decide(expired, Some("drop"), false), Ok(Action::Join));
+        cache.cancel_fetch(); // the store held nothing newer
+        assert_eq!(cache.decide(expired, Some("drop"), true), Ok(Action::Fetch), "staleIfErrorMs {stale_if_error_ms}: served unrefreshed");
+        fetch_ok(&mut cache, expired + 100.0, &["keep"]);
+        assert_eq!(cache.decide(expired + 100.0, Some("drop"), true).unwrap_err().code, ErrorCode::NoMatchingKey);
+        assert_eq!(cache.decide(expired + 100.0, Some("keep"), true), Ok(Action::Serve));
+        // A fetch still in flight after a wait is served from, never waited for again.
+        let later = expired + 100.0 + 11.0 * SECOND;
+        cache.start_fetch(later);
+        assert_eq!(cache.decide(later, Some("keep"), true), Ok(Action::Serve));
+    }
+}
+
+/// `cacheMaxAgeMs: 0` (every verification refetches): a token the set has no key for makes no
+/// fetch beyond the one decide() made for it (it made three: decide, the no-candidate refetch,
+/// decide again).
+#[test]
+fn a_token_without_candidate_on_a_zero_lifetime_set_fetches_once() {
+    let o = RemoteOptions { cache_max_age_ms: 0.0, ..options() };
+    let mut cache = warm(o, T0, &["a"]);
+    let now = T0 + 5.0 * SECOND;
+    assert_eq!(cache.decide(now, None, false), Ok(Action::Fetch));
+    fetch_ok(&mut cache, now, &["a"]);
+    assert_eq!(cache.decide(now, None, true), Ok(Action::Serve));
+    assert_eq!(cache.decide_without_candidate(now), Action::Serve, "the set was fetched for this very token");
+}

@@ -4,20 +4,24 @@
 // imported.
 import { authenticateRequest, challengeResponse } from 'jwks-verify';
 
-const ABSOLUTE_FORM = /^https?:\/\//i;
+const ABSOLUTE_FORM = /^(https?):\/\//i;
 
 function hook(options) {
   return async function jwksVerifyBearerAuth(request, reply) {
     // request.protocol and request.host follow Fastify's trustProxy setting; request.url is
     // the path and query as received. The URL matters for DPoP (the proof's htu).
     // An absolute-form target (RFC 9112 §3.2.2) goes as it is: the core accepts it when its
-    // authority is the Host header's.
-    const url = ABSOLUTE_FORM.test(request.url) ? request.url : `${request.protocol}://${request.host}${request.url}`;
+    // authority is the Host header's, and here when its scheme is request.protocol's (a client
+    // must not make a proof for an https:// URL verify on a plain-HTTP server).
+    const scheme = ABSOLUTE_FORM.exec(request.url)?.[1].toLowerCase();
+    const url = scheme ? request.url : `${request.protocol}://${request.host}${request.url}`;
     // headersDistinct keeps a second Authorization header, which request.headers drops.
     const { headersDistinct } = request.raw;
     // The Host the URL names (X-Forwarded-Host under trustProxy): the core refuses an absolute
     // URL whose authority is not the Host header's. With options.origin, the core uses origin.
-    const headers = { ...request.headers, host: request.host };
+    // An empty Host (none, or an absolute-form target of another scheme) is the 400 of a URL
+    // that cannot be determined: with no Host the core would take any absolute target as it is.
+    const headers = { ...request.headers, host: scheme && scheme !== request.protocol ? '' : request.host ?? '' };
     // A rejection (wrong options, keys that cannot be fetched) goes to Fastify's error handler.
     const result = await authenticateRequest({ method: request.method, url, headers, headersDistinct }, options);
     if (!result.ok) {

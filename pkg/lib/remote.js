@@ -6,7 +6,7 @@
 import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, hasCandidate, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { handleOf, parseJwks } from './keys.js';
-import { instanceId, isReady, loadProtocol } from './runtime.js';
+import { instanceId, isReady, loadProtocol, recoverFrom } from './runtime.js';
 import { settleWithin } from './settle.js';
 
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
@@ -147,8 +147,14 @@ export class RemoteJwks {
     // A set with no key for the token (a kid-less token whose alg no key fits, a known kid
     // whose key changed type) gets the unknown-kid refetch too, as jose's reload on any "no
     // matching key"; with a store, once per cooldown across the processes sharing it.
-    if (hasCandidate(handleOf(keySet), token, maxTokenLength)) return keySet;
-    const action = this.#core().decideWithoutCandidate(Date.now());
+    // Through coreError, as every call into the core: a trap replaces the instance.
+    let action;
+    try {
+      if (hasCandidate(handleOf(keySet), token, maxTokenLength)) return keySet;
+      action = this.#core().decideWithoutCandidate(Date.now());
+    } catch (err) {
+      throw coreError(err);
+    }
     if (action === 'serve') return keySet;
     await (action === 'fetch' ? this.#fetch(kid, true, true) : this.#inFlight ?? Promise.resolve()).catch(() => {});
     return this.#resolve(kid);
@@ -202,12 +208,21 @@ export class RemoteJwks {
   // resulting state back to the store.
   #fetch(kid, viaStore, withoutCandidate = false) {
     const cache = this.#core();
-    cache.startFetch(Date.now());
+    try {
+      cache.startFetch(Date.now());
+    } catch (err) {
+      throw coreError(err);
+    }
     const pending = this.#run(cache, kid, viaStore && this.#settings.store !== null, withoutCandidate);
     this.#inFlight = pending;
+    // Its callers swallow its failure (the policy recorded it): a trap in it (a call into the
+    // core outside coreError: startFetch, requestHeaders, exportState) still replaces the instance.
     pending.then(
       () => this.#settle(pending),
-      () => this.#settle(pending),
+      (err) => {
+        recoverFrom(err);
+        this.#settle(pending);
+      },
     );
     return pending;
   }
@@ -218,7 +233,10 @@ export class RemoteJwks {
     cache.startConsult(Date.now());
     const pending = this.#readStore(cache, kid).finally(() => cache.cancelFetch());
     this.#inFlight = pending;
-    pending.then(() => this.#settle(pending), () => this.#settle(pending));
+    pending.then(() => this.#settle(pending), (err) => {
+      recoverFrom(err);
+      this.#settle(pending);
+    });
     return pending;
   }
 
@@ -267,7 +285,10 @@ export class RemoteJwks {
     if (typeof read.value !== 'string') return 'fetch';
     try {
       return withoutCandidate ? cache.adoptStateWithoutCandidate(Date.now(), read.value) : cache.adoptState(Date.now(), read.value, kid);
-    } catch {
+    } catch (err) {
+      // A trap is not a malformed state: the instance is replaced (coreError) and this fetch,
+      // on the dead instance's cache, ends; the next call starts on a fresh one.
+      if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError) throw coreError(err);
       return 'fetch';
     }
   }

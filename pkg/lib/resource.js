@@ -70,7 +70,9 @@ function requestParts(request) {
     url: request.url,
     authorization: headerValues(distinct, 'authorization'),
     dpop: headerValues(distinct, 'dpop'),
-    host: fetchStyle ? undefined : headerValues(headers, 'host')[0],
+    // Node's own request (it has a socket) without a Host header (HTTP/1.0): an empty Host, so
+    // that an absolute-form target is a 400 rather than taken as it is (any server's URL).
+    host: fetchStyle ? undefined : headerValues(headers, 'host')[0] ?? (request.socket ? '' : undefined),
     encrypted: request.socket?.encrypted === true,
   };
 }

@@ -75,9 +75,14 @@ export function registerReset(fn) {
   reset = fn;
 }
 
+// The traps already recovered from: a trap seen twice (rethrown, then caught again further
+// up) replaces the instance once, not the fresh one made for it.
+const recovered = new WeakSet();
+
 /** Called with anything a call into wasm threw; replaces the instance after a trap. */
 export function recoverFrom(thrown) {
-  if (reset && instantiated && typeof WebAssembly !== 'undefined' && thrown instanceof WebAssembly.RuntimeError) {
+  if (reset && instantiated && typeof WebAssembly !== 'undefined' && thrown instanceof WebAssembly.RuntimeError && !recovered.has(thrown)) {
+    recovered.add(thrown);
     reset();
     resetSignature();
     instance += 1;
