@@ -23,6 +23,7 @@
 //! - [`trusted`]: `TrustedIssuers`: which `iss` may pick keys, the issuer a key set binds, the
 //!   bounded set of issuers held.
 //! - `bindings` (wasm only): the one module that knows JavaScript.
+//! - `test_rng` (unit tests only): the deterministic generator the unit tests share.
 //!
 //! The core never reads a clock: "now" is always a parameter.
 
@@ -48,6 +49,8 @@ pub mod options;
 pub mod quote;
 pub mod remote;
 pub mod replay;
+#[cfg(test)]
+mod test_rng;
 pub mod resource;
 pub mod token;
 pub mod trusted;

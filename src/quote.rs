@@ -218,13 +218,7 @@ mod tests {
     /// their halves, the extremes, and ties (a 17th digit of 5 exactly).
     #[test]
     fn number_text_is_display() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut values = vec![0.0, -0.0, 1.0, -1.0, 0.5, 5.0, 0.1, 1e21, 1e22, 1e-7, 123456789.0, f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 9_007_199_254_740_991.0, 86400.0 * 365.25, f64::from_bits(0x43179085685d83c9)];
         for i in -330..330 {
             values.push(10f64.powi(i));
