@@ -23,19 +23,18 @@ const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
 const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+// Our page, importing from the package entry `entry`; `ready({ sync: false })` loads the module
+// `entry` holds alone (verifyJwt uses WebCrypto).
+const ourApp = (entry) => `import { ready, parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, entry))};
+import fixtures from './fixtures.json';
+await ready({ sync: false });
+const keys = parseJwks(fixtures.jwks);
+for (const token of fixtures.tokens) await verifyJwt(token, keys);
+globalThis.__done = performance.now();`;
+
 const APPS = {
-  'jwks-verify': `import { ready, parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/esbuild.mjs'))};
-import fixtures from './fixtures.json';
-await ready({ sync: false }); // the protocol module alone: verifyJwt uses WebCrypto
-const keys = parseJwks(fixtures.jwks);
-for (const token of fixtures.tokens) await verifyJwt(token, keys);
-globalThis.__done = performance.now();`,
-  'jwks-verify/verify-only': `import { ready, parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/verify-only-esbuild.mjs'))};
-import fixtures from './fixtures.json';
-await ready({ sync: false }); // the verify-only module alone: verifyJwt uses WebCrypto
-const keys = parseJwks(fixtures.jwks);
-for (const token of fixtures.tokens) await verifyJwt(token, keys);
-globalThis.__done = performance.now();`,
+  'jwks-verify': ourApp('pkg/esbuild.mjs'),
+  'jwks-verify/verify-only': ourApp('pkg/verify-only-esbuild.mjs'),
   jose: `import { createLocalJWKSet, jwtVerify } from 'jose';
 import fixtures from './fixtures.json';
 const keys = createLocalJWKSet(fixtures.jwks);

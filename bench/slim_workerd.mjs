@@ -20,23 +20,19 @@ const OUT = join(ROOT, 'bench/tmp/slim-workerd');
 const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
 const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
 
+// Our worker, importing `parseJwks` and `verifyJwt` from the package entry `entry`.
+const ourWorker = (entry) => `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, entry))};
+import fixtures from './fixtures.json';
+export default { async fetch() {
+  const keys = parseJwks(fixtures.jwks);
+  const subs = [];
+  for (const token of fixtures.tokens) subs.push((await verifyJwt(token, keys)).payload.sub);
+  return new Response(subs.join(','));
+} };`;
+
 const WORKERS = {
-  'jwks-verify': `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/slim-workerd.mjs'))};
-import fixtures from './fixtures.json';
-export default { async fetch() {
-  const keys = parseJwks(fixtures.jwks);
-  const subs = [];
-  for (const token of fixtures.tokens) subs.push((await verifyJwt(token, keys)).payload.sub);
-  return new Response(subs.join(','));
-} };`,
-  'jwks-verify/verify-only': `import { parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, 'pkg/verify-only-workerd.mjs'))};
-import fixtures from './fixtures.json';
-export default { async fetch() {
-  const keys = parseJwks(fixtures.jwks);
-  const subs = [];
-  for (const token of fixtures.tokens) subs.push((await verifyJwt(token, keys)).payload.sub);
-  return new Response(subs.join(','));
-} };`,
+  'jwks-verify': ourWorker('pkg/slim-workerd.mjs'),
+  'jwks-verify/verify-only': ourWorker('pkg/verify-only-workerd.mjs'),
   jose: `import { createLocalJWKSet, jwtVerify } from 'jose';
 import fixtures from './fixtures.json';
 export default { async fetch() {
