@@ -10,10 +10,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import * as jose from 'jose';
-import { createHash, randomUUID } from 'node:crypto';
 import * as gen from '../../pkg/gen/jwks_verify.js';
 import { RemoteJwks, parseJwks, verifyJwt } from '../../pkg/node.mjs';
+import { dpopAdapters } from './support/dpop-adapters.mjs';
 import { generateKey, jwksOf, mint } from './helpers.mjs';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -30,19 +29,7 @@ function raw(port, lines) {
 }
 
 test('express and fastify: an absolute-form target with no Host header, or of another scheme than the connection\'s, is a 400', async () => {
-  const { default: express } = await import('express');
-  const { default: Fastify } = await import('fastify');
-  const { bearerAuth: expressAuth } = await import('../../pkg/express.mjs');
-  const { bearerAuth: fastifyAuth } = await import('../../pkg/fastify.mjs');
-  const { ReplayCache } = await import('../../pkg/node.bundle.mjs');
-  const issuer = await generateKey('ES256', { kid: 'as' });
-  const holder = await jose.generateKeyPair('ES256', { extractable: true });
-  const jwk = await jose.exportJWK(holder.publicKey);
-  const jkt = await jose.calculateJwkThumbprint(jwk);
-  const token = await mint(issuer, { iss: 'https://as.example', aud: 'https://api.example', sub: 'u', client_id: 'c', iat: now(), exp: now() + 300, jti: randomUUID(), cnf: { jkt } }, { header: { typ: 'at+jwt' } });
-  const proof = (url) => new jose.SignJWT({ htm: 'GET', htu: url, iat: now(), jti: randomUUID(), ath: createHash('sha256').update(token).digest('base64url') })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).sign(holder.privateKey);
-  const options = { keys: { keys: [issuer.jwk] }, issuer: 'https://as.example', audience: 'https://api.example', dpopReplay: new ReplayCache() };
+  const { express, Fastify, expressAuth, fastifyAuth, token, proof, options } = await dpopAdapters();
 
   const e = express();
   e.get('/r', expressAuth(options), (req, res) => res.json({ scheme: req.auth.scheme }));
@@ -75,16 +62,10 @@ test('express and fastify: an absolute-form target with no Host header, or of an
 
 test('authenticateRequest(req) on a Node server: an absolute-form target with no Host header is a 400', async () => {
   const http = await import('node:http');
-  const { authenticateRequest, ReplayCache } = await import('../../pkg/node.mjs');
-  const issuer = await generateKey('ES256', { kid: 'as' });
-  const holder = await jose.generateKeyPair('ES256', { extractable: true });
-  const jwk = await jose.exportJWK(holder.publicKey);
-  const jkt = await jose.calculateJwkThumbprint(jwk);
-  const token = await mint(issuer, { iss: 'https://as.example', aud: 'https://api.example', sub: 'u', client_id: 'c', iat: now(), exp: now() + 300, jti: randomUUID(), cnf: { jkt } }, { header: { typ: 'at+jwt' } });
+  const { authenticateRequest } = await import('../../pkg/node.mjs');
+  const { token, proof: proofFor, options } = await dpopAdapters();
   const victim = 'http://victim.example/r';
-  const proof = await new jose.SignJWT({ htm: 'GET', htu: victim, iat: now(), jti: randomUUID(), ath: createHash('sha256').update(token).digest('base64url') })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).sign(holder.privateKey);
-  const options = { keys: { keys: [issuer.jwk] }, issuer: 'https://as.example', audience: 'https://api.example', dpopReplay: new ReplayCache() };
+  const proof = await proofFor(victim);
   const server = http.createServer(async (req, res) => {
     const result = await authenticateRequest(req, options);
     res.writeHead(result.ok ? 200 : result.status).end();

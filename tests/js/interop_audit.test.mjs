@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import * as jose from 'jose';
 import { RemoteJwks, verifyJwt } from '../../pkg/node.mjs';
+import { dpopAdapters } from './support/dpop-adapters.mjs';
 import { generateKey, mint } from './helpers.mjs';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -147,20 +148,7 @@ test('tokens the cached set has no key for cannot make more than one fetch per c
 // that form was a 400 even when it named this very server. Now the core gets it as it is and
 // compares its authority with the Host header: this server's is accepted, another's is not.
 test('express and fastify: an absolute-form request target naming this host is accepted for DPoP; naming another host, 400', async () => {
-  const { default: express } = await import('express');
-  const { default: Fastify } = await import('fastify');
-  const { bearerAuth: expressAuth } = await import('../../pkg/express.mjs');
-  const { bearerAuth: fastifyAuth } = await import('../../pkg/fastify.mjs');
-  const { ReplayCache } = await import('../../pkg/node.bundle.mjs');
-  const { createHash, randomUUID } = await import('node:crypto');
-  const issuer = await generateKey('ES256', { kid: 'as' });
-  const holder = await jose.generateKeyPair('ES256', { extractable: true });
-  const jwk = await jose.exportJWK(holder.publicKey);
-  const jkt = await jose.calculateJwkThumbprint(jwk);
-  const token = await mint(issuer, { iss: 'https://as.example', aud: 'https://api.example', sub: 'u', client_id: 'c', iat: now(), exp: now() + 300, jti: randomUUID(), cnf: { jkt } }, { header: { typ: 'at+jwt' } });
-  const proof = (url) => new jose.SignJWT({ htm: 'GET', htu: url, iat: now(), jti: randomUUID(), ath: createHash('sha256').update(token).digest('base64url') })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk }).sign(holder.privateKey);
-  const options = { keys: { keys: [issuer.jwk] }, issuer: 'https://as.example', audience: 'https://api.example', dpopReplay: new ReplayCache() };
+  const { express, Fastify, expressAuth, fastifyAuth, token, proof, options } = await dpopAdapters();
 
   const servers = [];
   const e = express();
