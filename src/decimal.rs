@@ -37,8 +37,13 @@ pub fn to_f64(int: &[u8], frac: &[u8], exp10: i64) -> f64 {
     }
     let mut num = Big::from_digits(&digits);
     let mut den = Big(vec![1]);
-    for _ in 0..exp.unsigned_abs() {
-        if exp >= 0 { num.mul_add(10, 0) } else { den.mul_add(10, 0) }
+    // 10^|exp|, nine decimal places (10^9 < 2^32) per pass.
+    let mut left = exp.unsigned_abs();
+    while left > 0 {
+        let step = left.min(9);
+        let factor = 10u32.pow(step as u32);
+        if exp >= 0 { num.mul_add(factor, 0) } else { den.mul_add(factor, 0) }
+        left -= step;
     }
     // Scaled so that the quotient has 65 or 66 bits: value = quotient × 2^-shift.
     let shift = 65 + den.bits() as i64 - num.bits() as i64;
@@ -80,8 +85,10 @@ struct Big(Vec<u32>);
 impl Big {
     fn from_digits(digits: &[u8]) -> Big {
         let mut n = Big(Vec::new());
-        for &d in digits {
-            n.mul_add(10, u32::from(d));
+        // Nine digits (below 10^9 < 2^32) per pass.
+        for chunk in digits.chunks(9) {
+            let value = chunk.iter().fold(0u32, |v, &d| v * 10 + u32::from(d));
+            n.mul_add(10u32.pow(chunk.len() as u32), value);
         }
         n
     }
