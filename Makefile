@@ -246,7 +246,7 @@ test-package: setup build
 # fuzz/corpus/ are read, never written); crashes to fuzz/artifacts/<target>/. `make test`
 # replays fuzz/corpus/ on stable (tests/fuzz_corpus.rs): copy a crash there once fixed.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= token jwks options remote x509
+FUZZ_TARGETS ?= token jwks options remote x509 json
 fuzz:
 	@command -v cargo-fuzz >/dev/null || { echo "needs: rustup toolchain install nightly --profile minimal && cargo install cargo-fuzz"; exit 2; }
 	for target in $(FUZZ_TARGETS); do

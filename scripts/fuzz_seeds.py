@@ -52,7 +52,7 @@ with open('tests/fixtures/fuzz_keys.json', 'w') as f:
     f.write('\n')
 
 # --- corpora ---
-corpus = {name: [] for name in ['token', 'jwks', 'options', 'remote', 'x509']}
+corpus = {name: [] for name in ['token', 'jwks', 'options', 'remote', 'x509', 'json']}
 for group in wp_jws['testGroups']:
     for t in group['tests'][:12]:
         if isinstance(t['jws'], str):
@@ -93,6 +93,23 @@ corpus['remote'] += [
     text({'version': 1, 'url': 'https://issuer.example/jwks', 'jwks': {'keys': []}, 'fetchedAtMs': 1700000000000, 'expiresAtMs': 1700000600000, 'lastAttemptAtMs': 1700000100000, 'lastError': {'code': 'ERR_JWKS_TIMEOUT', 'message': 'GET timed out'}}),
     text({'version': 1, 'url': 'https://issuer.example/jwks', 'jwks': None, 'lastAttemptAtMs': 1700000100000, 'lastError': {'code': 'ERR_JWKS_FETCH_FAILED', 'message': 'HTTP status 500'}}),
     'max-age=300, must-revalidate', 'no-store', 'public, max-age=86400, stale-if-error=3600', 's-maxage=10, max-age=0',
+]
+
+# JSON: the key sets, the options, and the tokens' decoded headers and payloads, plus the
+# parser's edges (numbers, escapes, nesting, errors).
+def b64url_decode(part):
+    return base64.urlsafe_b64decode(part + '=' * (-len(part) % 4))
+corpus['json'] += corpus['jwks'][:12] + corpus['options']
+for token in corpus['token'][:20]:
+    for part in token.split('.')[:2]:
+        try:
+            corpus['json'].append(b64url_decode(part))
+        except Exception:
+            pass
+corpus['json'] += [
+    '{"a":1,"b":[true,false,null],"c":"x\\u0041\\ud83d\\ude00"}', '{"exp":1700000000.5,"nbf":-0,"n":1e-400,"big":18446744073709551616}',
+    '[1,2,', '{"a":1,"a":2}', '{"k":"\\ud800"}', '1e2147483648', b'"\xff"', '  {"x" : [ 0.1e1 , -12.5E-3 ] }  x', '[' * 130 + ']' * 130,
+    '123456789012345678901234567890e-30', '{"a"\n:\n"b\\n\\t\\/"}', '2.4703282292062327e-324', '1.7976931348623158e308',
 ]
 
 for jwk in x5c_jwks:

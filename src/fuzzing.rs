@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 
 /// `(name, body)` of every target; `fuzz/fuzz_targets/<name>.rs` calls `body`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("token", token), ("jwks", jwks), ("options", options), ("remote", remote), ("x509", x509)];
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[("token", token), ("jwks", jwks), ("options", options), ("remote", remote), ("x509", x509), ("json", json)];
 
 /// "now" of every target: 2023-11-14T22:13:20Z.
 const NOW: f64 = 1_700_000_000.0;
@@ -235,5 +235,32 @@ pub fn x509(data: &[u8]) {
         for diagnostic in &set.diagnostics {
             assert_safe_message(&diagnostic.message, "x509 diagnostic");
         }
+    }
+}
+
+/// Any bytes as JSON: the crate's parser (`json_parse`) gives exactly what serde_json's
+/// `from_slice` gives through the same strict visitor: the same value (float bits included),
+/// or the same error text with its line and column.
+pub fn json(data: &[u8]) {
+    use serde::de::Deserializer as _;
+    let ours = crate::encoding::parse_json_strict(data);
+    let mut deserializer = serde_json::Deserializer::from_slice(data);
+    let theirs = deserializer.deserialize_any(crate::encoding::StrictVisitor).and_then(|v| deserializer.end().map(|()| v)).map_err(|e| e.to_string());
+    match (&ours, &theirs) {
+        (Ok(a), Ok(b)) => assert!(same_value(a, b), "{a:?} vs {b:?}"),
+        _ => assert_eq!(ours, theirs),
+    }
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            _ if x.is_u64() || x.is_i64() => x == y,
+            (Some(p), Some(q)) => !y.is_u64() && !y.is_i64() && p.to_bits() == q.to_bits(),
+            _ => false,
+        },
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q)),
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().zip(y).all(|((k, p), (l, q))| k == l && same_value(p, q)),
+        _ => a == b,
     }
 }
