@@ -151,13 +151,20 @@ export class RemoteJwks {
     let action;
     try {
       if (hasCandidate(handleOf(keySet), token, maxTokenLength)) return keySet;
-      action = this.#core().decideWithoutCandidate(Date.now());
+      action = this.#core().decideWithoutCandidate(Date.now(), false);
     } catch (err) {
       throw coreError(err);
     }
     if (action === 'serve') return keySet;
     await (action === 'fetch' ? this.#fetch(kid, true, true) : this.#inFlight ?? Promise.resolve()).catch(() => {});
-    return this.#resolve(kid);
+    const refetched = await this.#resolve(kid);
+    // Still no key for it: the core throws the refetch's error when that refetch failed.
+    try {
+      if (!hasCandidate(handleOf(refetched), token, maxTokenLength)) this.#core().decideWithoutCandidate(Date.now(), true);
+    } catch (err) {
+      throw coreError(err);
+    }
+    return refetched;
   }
 
   /** Fetches now (or joins the fetch in flight); rejects when that fetch fails. */
