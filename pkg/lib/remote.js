@@ -298,6 +298,7 @@ export class RemoteJwks {
     // A store that just failed is not waited for again (the write is still tried).
     const written = this.#writeStore(cache);
     if (storeWorks) await written;
+    else written.catch(recoverFrom); // not waited for; a trap in it still replaces the instance
     if (failure) throw failure;
   }
 
@@ -323,8 +324,11 @@ export class RemoteJwks {
   async #writeStore(cache) {
     const { store, timeoutMs } = this.#settings;
     if (store === null) return;
+    // Both calls into the core out of the store's callback: settleWithin would take a trap
+    // for a failing store and swallow it.
     const text = JSON.stringify(JSON.parse(cache.exportState()));
-    await settleWithin(() => store.set(this.#url, text, cache.storeTtlMs(Date.now())), timeoutMs);
+    const ttlMs = cache.storeTtlMs(Date.now());
+    await settleWithin(() => store.set(this.#url, text, ttlMs), timeoutMs);
   }
 
   #settle(pending) {
