@@ -344,7 +344,9 @@ impl RemoteCache {
             if may_fetch {
                 return Ok(Action::Fetch);
             }
-            if self.shared && self.last_consult_ms.map_or(true, |at| !(now_ms - at < STORE_RECHECK_MS)) {
+            // A consult less than STORE_RECHECK_MS ago holds the next one back (a NaN time never does).
+            let recent = |at: f64| (now_ms - at).partial_cmp(&STORE_RECHECK_MS) == Some(std::cmp::Ordering::Less);
+            if self.shared && !self.last_consult_ms.is_some_and(recent) {
                 return Ok(Action::Consult);
             }
         }
