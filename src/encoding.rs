@@ -85,10 +85,7 @@ fn encode(bytes: &[u8], alphabet: &[u8; 64]) -> String {
 
 /// Parses JSON text, failing on duplicate member names at any depth.
 pub fn parse_json_strict(bytes: &[u8]) -> Result<Value, String> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = StrictValue::deserialize_from(&mut deserializer).map_err(|e| e.to_string())?;
-    deserializer.end().map_err(|e| e.to_string())?;
-    Ok(value)
+    crate::json_parse::parse(bytes, |parser| StrictValue::deserialize_from(parser)).map_err(|e| e.to_string())
 }
 
 struct StrictValue;

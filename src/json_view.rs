@@ -94,12 +94,9 @@ pub struct ObjectView<'a> {
 }
 
 impl<'a> ObjectView<'a> {
-    /// `Ok(None)` for valid JSON that is not an object; `Err` carries serde_json's message.
+    /// `Ok(None)` for valid JSON that is not an object; `Err` carries the parser's message.
     pub fn parse(bytes: &'a [u8], wanted: &'static [&'static str]) -> Result<Option<ObjectView<'a>>, String> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let view = deserializer.deserialize_any(TopVisitor { wanted }).map_err(|e| e.to_string())?;
-        deserializer.end().map_err(|e| e.to_string())?;
-        Ok(view)
+        crate::json_parse::parse(bytes, |parser| parser.deserialize_any(TopVisitor { wanted })).map_err(|e| e.to_string())
     }
 }
 

@@ -13,6 +13,7 @@
 //!   ([`options::value`]: undefined vs null, unknown names, the nearest known name).
 //! - [`duration`], [`claims`]: durations ("30s"), registered-claim rules.
 //! - [`quote`]: untrusted text made safe for messages.
+//! - [`json_parse`]: JSON text for the serde visitors, read as serde_json reads it ([`decimal`]: numbers).
 //! - [`verify`]: THE pipeline every profile runs (shape checks before any host).
 //! - [`assertion`], [`webhook`], [`access_token`]: profiles on top of it; [`replay`]: what they ask a store.
 //! - [`resource`]: `authenticateRequest`'s decisions (Authorization parsing, RFC 6750 results, challenges).
@@ -35,6 +36,7 @@ pub mod crypto;
 pub mod der;
 pub mod diagnostics;
 pub mod dpop;
+pub mod decimal;
 pub mod duration;
 pub mod encoding;
 pub mod error;
@@ -43,6 +45,7 @@ pub mod explain;
 pub mod fuzzing;
 pub mod http_uri;
 pub mod jwk;
+pub mod json_parse;
 pub mod json_view;
 pub mod jwks;
 pub mod options;

@@ -16,10 +16,16 @@ use wasm_bindgen_futures::JsFuture;
 use std::cell::Cell;
 use web_sys::{AbortController, Headers, Request, RequestCache, RequestInit, RequestRedirect};
 
-/// JSON text read as the core reads JSON (`from_slice`): a second, `&str` reader would put a
-/// second copy of serde_json's parser in the module.
-fn json<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
-    serde_json::from_slice(text.as_bytes())
+/// JSON text read by the core's one parser (serde_json's would be a second one in the module).
+fn json(text: &str) -> Result<Value, String> {
+    parse_json_strict(text.as_bytes())
+}
+
+fn json_object(text: &str) -> Result<serde_json::Map<String, Value>, String> {
+    match json(text)? {
+        Value::Object(members) => Ok(members),
+        _ => Err("not a JSON object".to_owned()),
+    }
 }
 
 /// An error of the remote cache, with the URL and the kids it knows (JoseError `url`, `kids`).
@@ -117,7 +123,7 @@ impl WasmRemoteCache {
     /// `If-Modified-Since` from the cached set's response, where no HTTP cache does that.
     #[wasm_bindgen(js_name = requestHeaders)]
     pub fn request_headers(&self, base_json: &str) -> String {
-        let mut headers: serde_json::Map<String, Value> = json(base_json).unwrap_or_default();
+        let mut headers = json_object(base_json).unwrap_or_default();
         if !has_http_cache() {
             let (etag, last_modified) = self.inner.validators();
             if let Some(etag) = etag {
@@ -378,8 +384,7 @@ impl Fetch<'_> {
 
     async fn send(&self, fetch: &Function, headers_json: &str) -> Result<JsValue, JoseError> {
         let headers = Headers::new().map_err(|e| self.failed(describe(&e)))?;
-        let pairs: serde_json::Map<String, Value> =
-            json(headers_json).map_err(|e| self.failed(format!("bad headers: {e}")))?;
+        let pairs = json_object(headers_json).map_err(|e| self.failed(format!("bad headers: {e}")))?;
         for (name, value) in &pairs {
             let value = value.as_str().unwrap_or_default();
             headers.set(name, value).map_err(|e| self.failed(format!("header {}: {}", quoted(name), describe(&e))))?;

@@ -23,10 +23,7 @@ struct Keys {
 }
 
 pub(super) fn parse_text(text: &str, options: ParseOptions, max_keys: usize) -> Result<KeySet> {
-    let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
-    let top = Reader { mode: Mode::Top, options, max_keys }
-        .deserialize(&mut deserializer)
-        .and_then(|top| deserializer.end().map(|()| top))
+    let top = crate::json_parse::parse(text.as_bytes(), |parser| Reader { mode: Mode::Top, options, max_keys }.deserialize(parser))
         .map_err(|why| JoseError::jwks_invalid(format!("not valid JSON: {why}")))?;
     let Read::Top { members, keys } = top else {
         return Err(JoseError::jwks_invalid("expected a JWK Set {\"keys\": [...]} or a single JWK object"));
