@@ -717,7 +717,11 @@ export declare function checkAssertion<P = JWTPayload>(
 export interface WebhookRequest {
   /** The `Authorization` header value: `Bearer <jwt>`. */
   authorization: string;
-  /** The raw request body. */
+  /**
+   * The raw request body: a string (hashed as UTF-8) or its bytes (a Node `Buffer` is a
+   * Uint8Array). Anything else (an `ArrayBuffer`: wrap it as `new Uint8Array(buffer)`) throws
+   * a `TypeError` with `code` `ERR_INVALID_OPTION`, `option` `"request.body"`.
+   */
   body: string | Uint8Array;
 }
 

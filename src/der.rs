@@ -214,10 +214,8 @@ fn extensions(body: &[u8]) -> Result<(), String> {
     while !list.is_empty() {
         let mut extension = Reader::new(list.expect(SEQUENCE, "extension")?.body);
         oid_text(extension.expect(OID, "extnID")?.body)?;
-        if extension.peek_tag() == Some(0x01) {
-            if extension.read()?.body.len() != 1 {
-                return Err("critical: not a BOOLEAN".to_owned());
-            }
+        if extension.peek_tag() == Some(0x01) && extension.read()?.body.len() != 1 {
+            return Err("critical: not a BOOLEAN".to_owned());
         }
         extension.expect(0x04, "extnValue")?;
         extension.finish("extension")?;

@@ -86,7 +86,7 @@ pub fn seconds(value: &OptionValue) -> Result<f64, OptionError> {
         OptionValue::String(text) => {
             let quoted = crate::quote::quoted(text);
             match parse_span(text) {
-                Some(seconds) if !(seconds.abs() <= MAX_SPAN_SECONDS) => Err(OptionError::new(
+                Some(seconds) if seconds.is_nan() || seconds.abs() > MAX_SPAN_SECONDS => Err(OptionError::new(
                     "",
                     format!("is a duration text that overflows (more than {} seconds), got {quoted}", crate::quote::number_text(MAX_SPAN_SECONDS)),
                 )),

@@ -16,8 +16,11 @@ use crate::{alg, duration, token, verify};
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 
+/// A fuzz target: `(name, body)`.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// `(name, body)` of every target; `fuzz/fuzz_targets/<name>.rs` calls `body`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("token", token), ("jwks", jwks), ("options", options), ("remote", remote), ("x509", x509), ("json", json)];
+pub const TARGETS: &[Target] = &[("token", token), ("jwks", jwks), ("options", options), ("remote", remote), ("x509", x509), ("json", json)];
 
 /// "now" of every target: 2023-11-14T22:13:20Z.
 const NOW: f64 = 1_700_000_000.0;

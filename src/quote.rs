@@ -68,13 +68,11 @@ pub fn known_or_quoted(text: &str, known: bool) -> String {
 /// [`quoted`] does. Still valid JSON when nothing is cut.
 pub fn safe_json_text(json: &str, limit: Option<usize>) -> String {
     let mut out = String::with_capacity(json.len().min(limit.unwrap_or(usize::MAX)) + 16);
-    let mut count = 0;
-    for c in json.chars() {
+    for (count, c) in json.chars().enumerate() {
         if limit == Some(count) {
             let _ = write!(out, "…({} characters)", json.chars().count());
             return out;
         }
-        count += 1;
         // JSON whitespace between tokens stays; inside strings JSON.stringify never leaves it raw.
         if needs_escape(c) && !matches!(c, '\n' | '\r' | '\t') {
             let _ = write!(out, "\\u{:04x}", c as u32);

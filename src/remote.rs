@@ -19,6 +19,9 @@
 //!   a token the set has no key for at all ([`has_candidate`]: a kid-less token whose `alg` no
 //!   key fits, or a known `kid` whose key no longer fits), as jose reloads on any "no matching
 //!   key" ([`RemoteCache::decide_without_candidate`]).
+//! - When the refetch such a token needs fails (or a failed attempt's cooldown holds it back),
+//!   the token gets that fetch's error (`ERR_JWKS_TIMEOUT`, `ERR_JWKS_FETCH_FAILED`,
+//!   `ERR_JWKS_INVALID`), as from jose's `createRemoteJWKSet`, not `ERR_JWKS_NO_MATCHING_KEY`.
 //! - One fetch at a time: callers that would fetch while one is in flight wait for it, and
 //!   after waiting they take what it produced instead of fetching again.
 //! - A body whose `keys` holds anything but JWK objects, or more than `maxKeys` of them, is
@@ -341,33 +344,43 @@ impl RemoteCache {
             if may_fetch {
                 return Ok(Action::Fetch);
             }
-            if self.shared && self.last_consult_ms.map_or(true, |at| !(now_ms - at < STORE_RECHECK_MS)) {
+            // A consult less than STORE_RECHECK_MS ago holds the next one back (a NaN time never does).
+            let recent = |at: f64| (now_ms - at).partial_cmp(&STORE_RECHECK_MS) == Some(std::cmp::Ordering::Less);
+            if self.shared && !self.last_consult_ms.is_some_and(recent) {
                 return Ok(Action::Consult);
             }
         }
-        Err(match usable {
-            Some(set) => self.unknown_kid_error(now_ms, set, kid.unwrap_or_default(), waited),
-            None => self.unavailable_error(now_ms),
+        Err(match (usable, self.last_error()) {
+            (Some(_), Some(error)) => self.refetch_failed_error(now_ms, error, kid),
+            (Some(set), None) => self.unknown_kid_error(now_ms, set, kid.unwrap_or_default(), waited),
+            (None, _) => self.unavailable_error(now_ms),
         })
     }
 
     /// What to do when the set [`RemoteCache::decide`] served has no candidate key for the
     /// token ([`has_candidate`] is false): the refetch an unknown `kid` gets, under the same
     /// cooldown; `Serve` when none is due (verification then reports the missing key).
-    pub fn decide_without_candidate(&self, now_ms: f64) -> Action {
+    /// `waited` is true once this caller has waited for that refetch (it then never fetches
+    /// again). `Err` with the fetch error when the refetch the token needs failed, or a failed
+    /// attempt's cooldown holds it back, as for an unknown `kid`.
+    pub fn decide_without_candidate(&self, now_ms: f64, waited: bool) -> Result<Action> {
         if self.set.is_none() {
-            return Action::Serve;
+            return Ok(Action::Serve);
         }
-        if self.in_flight() {
-            return Action::Join;
+        if !waited {
+            if self.in_flight() {
+                return Ok(Action::Join);
+            }
+            // The cooldown, expired set or not: decide() has just refreshed an expired set (or
+            // failed to, or joined the refresh), so another fetch now would fetch the same set
+            // again (a lifetime of 0, `cacheMaxAgeMs: 0`: three fetches per such token).
+            if !self.cooling_down(now_ms) {
+                return Ok(Action::Fetch);
+            }
         }
-        // The cooldown, expired set or not: decide() has just refreshed an expired set (or
-        // failed to, or joined the refresh), so another fetch now would fetch the same set
-        // again (a lifetime of 0, `cacheMaxAgeMs: 0`: three fetches per such token).
-        if !self.cooling_down(now_ms) {
-            Action::Fetch
-        } else {
-            Action::Serve
+        match self.last_error() {
+            Some(error) => Err(self.refetch_failed_error(now_ms, error, None)),
+            None => Ok(Action::Serve),
         }
     }
 
@@ -554,6 +567,22 @@ impl RemoteCache {
         .with_kids(&set.kids)
     }
 
+    /// A token the usable set has no key for, whose refetch failed (or is held back by the
+    /// cooldown of a failed attempt): that failure, with its code, is the answer, as jose's
+    /// `createRemoteJWKSet` surfaces its reload's error; "no matching key" would hide that the
+    /// key may well exist upstream.
+    fn refetch_failed_error(&self, now_ms: f64, error: &JoseError, kid: Option<&str>) -> JoseError {
+        let missing = match kid {
+            Some(kid) => format!("kid {} is not in the cached set", quoted(kid)),
+            None => "no key of the cached set fits the token".to_owned(),
+        };
+        let mut message = format!("{missing} and the refetch it needs failed: {}", error.message);
+        if let Some(retry_at) = self.next_attempt_at().filter(|at| *at > now_ms) {
+            message.push_str(&format!("; no new attempt before {}", iso_utc(retry_at)));
+        }
+        JoseError::new(error.code, truncate(message, MAX_ERROR_TEXT))
+    }
+
     fn unavailable_error(&self, now_ms: f64) -> JoseError {
         let Some(Attempt { finished_at_ms, error: Some(error), .. }) = &self.last_attempt else {
             return JoseError::new(ErrorCode::JwksFetchFailed, format!("no JWKS fetched from {} yet", quoted(&self.url)));
@@ -722,7 +751,7 @@ impl RemoteCache {
     /// ([`RemoteCache::decide_without_candidate`]): skipped when another process fetched within
     /// the cooldown, so that such tokens make one upstream fetch per cooldown across processes.
     pub fn adopt_state_without_candidate(&mut self, now_ms: f64, state: &Value) -> Result<StoreVerdict> {
-        self.adopt_then(now_ms, state, |cache| cache.decide_without_candidate(now_ms) == Action::Fetch)
+        self.adopt_then(now_ms, state, |cache| matches!(cache.decide_without_candidate(now_ms, false), Ok(Action::Fetch)))
     }
 
     fn adopt_then(&mut self, now_ms: f64, state: &Value, still_needed: impl Fn(&Self) -> bool) -> Result<StoreVerdict> {

@@ -685,8 +685,11 @@ pub fn quoted_string(text: &str) -> String {
 /// With `origin` (the `origin` option, normalised, no trailing `/`): `origin` + the request's
 /// path and query, whatever the Host header or an absolute-form target say. Without it: an
 /// absolute `http(s)` `url` as it is, but when a Host header came with it (Node's absolute-form
-/// request target) its authority must be the Host's; a path (Node's `req.url`) after
-/// `http(s)://<Host>`.
+/// request target, RFC 9112 §3.2.2) its authority must be the Host's and its scheme the
+/// connection's (`encrypted`: `https`; a proof made for `https://this-host` must not verify on
+/// a plain-HTTP server); a path (Node's `req.url`) after `http(s)://<Host>`. A Host that came
+/// empty (a Node request without one: HTTP/1.0) gives no URL at all: an absolute-form target
+/// would otherwise name any server.
 pub fn absolute_url(url: &HeaderValue, host: Option<&HeaderValue>, encrypted: bool, origin: Option<&str>) -> Option<String> {
     let HeaderValue::Text(url) = url else { return None };
     if url.len() > http_uri::MAX_URI_LENGTH || url.bytes().any(|b| !(0x21..=0x7e).contains(&b)) {
@@ -702,7 +705,8 @@ pub fn absolute_url(url: &HeaderValue, host: Option<&HeaderValue>, encrypted: bo
         (Some((scheme, authority, _)), None) => {
             if let Some(host) = host {
                 let same = |a: &str| http_uri::normalize(&format!("{scheme}://{a}/"));
-                if !host_ok(host) || same(authority).is_err() || same(authority) != same(host) {
+                let connection = if encrypted { "https" } else { "http" };
+                if !scheme.eq_ignore_ascii_case(connection) || !host_ok(host) || same(authority).is_err() || same(authority) != same(host) {
                     return None;
                 }
             }

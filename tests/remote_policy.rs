@@ -272,7 +272,56 @@ fn a_failed_refetch_of_a_fresh_set_keeps_serving_it() {
     assert_eq!(cache.decide(now, Some("b"), false), Ok(Action::Fetch));
     fetch_err(&mut cache, now, ErrorCode::JwksFetchFailed);
     assert_eq!(cache.decide(now, Some("a"), false), Ok(Action::Serve));
-    assert_eq!(cache.decide(now, Some("b"), true).unwrap_err().code, ErrorCode::NoMatchingKey);
+    // The refetch "b" needed failed: that failure is the answer (jose's createRemoteJWKSet
+    // surfaces its reload's error), not ERR_JWKS_NO_MATCHING_KEY.
+    let err = cache.decide(now, Some("b"), true).unwrap_err();
+    assert_eq!(err.code, ErrorCode::JwksFetchFailed);
+    for part in ["kid \"b\" is not in the cached set", "HTTP status 500", "kids known: [\"a\"]"] {
+        assert!(err.message.contains(part), "{part:?} missing in {}", err.message);
+    }
+}
+
+/// The refetch a token needs (an unknown kid, or a set with no key for it) fails: every caller
+/// of it gets that fetch's error with its code, whether it fetched, joined the fetch, or came
+/// while the failed attempt's cooldown holds the retry back (invariant over failure codes,
+/// kids and times). A refetch that succeeds but lacks the kid stays ERR_JWKS_NO_MATCHING_KEY.
+#[test]
+fn a_failed_refetch_reports_its_error_to_every_token_that_needed_it() {
+    let mut seed = 11_u64;
+    for round in 0..300_u32 {
+        let code = [ErrorCode::JwksFetchFailed, ErrorCode::JwksTimeout, ErrorCode::JwksInvalid][(xorshift(&mut seed) % 3) as usize];
+        let mut cache = warm(options(), T0, &["a"]);
+        let kid = format!("k{}", xorshift(&mut seed) % 1000);
+        let start = T0 + 30.0 * SECOND + (xorshift(&mut seed) % 600_000) as f64;
+        assert_eq!(cache.decide(start, Some(&kid), false), Ok(Action::Fetch), "round {round}");
+        cache.start_fetch(start);
+        assert_eq!(cache.decide(start, Some("other"), false), Ok(Action::Join), "round {round}");
+        assert_eq!(cache.decide_without_candidate(start, false), Ok(Action::Join), "round {round}");
+        cache.fetch_failed(start + 5.0, jwks_verify::JoseError::new(code, format!("GET {URL} failed")));
+        let ended = start + 5.0;
+        for (who, result) in [
+            ("the fetcher", cache.decide(ended, Some(&kid), true)),
+            ("a joiner", cache.decide(ended, Some("other"), true)),
+            ("within the cooldown", cache.decide(ended + 29.0 * SECOND, Some("third"), false)),
+        ] {
+            let err = result.unwrap_err();
+            assert_eq!(err.code, code, "round {round}, {who}: {}", err.message);
+            assert!(err.message.contains("GET"), "round {round}, {who}: {}", err.message);
+        }
+        for (who, result) in [
+            ("no-candidate joiner", cache.decide_without_candidate(ended, true)),
+            ("no-candidate within the cooldown", cache.decide_without_candidate(ended + 29.0 * SECOND, false)),
+        ] {
+            assert_eq!(result.unwrap_err().code, code, "round {round}, {who}");
+        }
+        assert_eq!(cache.decide(ended, Some("a"), false), Ok(Action::Serve), "round {round}: a known kid still verifies");
+        // After the cooldown: retried; a success without the kid is a missing key again.
+        let retry = ended + 30.0 * SECOND;
+        assert_eq!(cache.decide(retry, Some(&kid), false), Ok(Action::Fetch), "round {round}");
+        fetch_ok(&mut cache, retry, &["a"]);
+        assert_eq!(cache.decide(retry, Some(&kid), true).unwrap_err().code, ErrorCode::NoMatchingKey, "round {round}");
+        assert_eq!(cache.decide_without_candidate(retry, true), Ok(Action::Serve), "round {round}");
+    }
 }
 
 #[test]
@@ -818,15 +867,16 @@ fn a_token_the_cached_set_has_no_key_for_refetches_like_an_unknown_kid() {
 
     // The policy: the unknown-kid refetch, under the same cooldown.
     let mut cache = warm(options(), T0, &["a"]);
-    assert_eq!(cache.decide_without_candidate(T0 + SECOND), Action::Serve, "within the cooldown of the last fetch");
-    assert_eq!(cache.decide_without_candidate(T0 + 30.0 * SECOND), Action::Fetch);
+    assert_eq!(cache.decide_without_candidate(T0 + SECOND, false), Ok(Action::Serve), "within the cooldown of the last fetch");
+    assert_eq!(cache.decide_without_candidate(T0 + 30.0 * SECOND, false), Ok(Action::Fetch));
     cache.start_fetch(T0 + 30.0 * SECOND);
-    assert_eq!(cache.decide_without_candidate(T0 + 30.0 * SECOND), Action::Join, "one fetch at a time");
+    assert_eq!(cache.decide_without_candidate(T0 + 30.0 * SECOND, false), Ok(Action::Join), "one fetch at a time");
     cache.fetch_succeeded(T0 + 31.0 * SECOND, &jwks(&["a"]), None, None).unwrap();
-    assert_eq!(cache.decide_without_candidate(T0 + 40.0 * SECOND), Action::Serve, "a flood: at most one fetch per cooldown");
+    assert_eq!(cache.decide_without_candidate(T0 + 40.0 * SECOND, false), Ok(Action::Serve), "a flood: at most one fetch per cooldown");
     fetch_err(&mut cache, T0 + 61.0 * SECOND, ErrorCode::JwksFetchFailed);
-    assert_eq!(cache.decide_without_candidate(T0 + 62.0 * SECOND), Action::Serve, "a failed attempt holds retries back too");
-    assert_eq!(RemoteCache::new(URL, options()).decide_without_candidate(T0), Action::Serve, "no set: decide() fetches");
+    let held = cache.decide_without_candidate(T0 + 62.0 * SECOND, false).unwrap_err();
+    assert_eq!(held.code, ErrorCode::JwksFetchFailed, "a failed attempt holds retries back too, and is the answer: {}", held.message);
+    assert_eq!(RemoteCache::new(URL, options()).decide_without_candidate(T0, false), Ok(Action::Serve), "no set: decide() fetches");
 }
 
 /// With a shared store, the refetch for tokens the set has no key for is one upstream fetch
@@ -846,7 +896,7 @@ fn a_shared_store_holds_the_no_candidate_refetch_to_one_per_cooldown() {
     for i in 0..500_u32 {
         let now = T0 + 10.0 * SECOND + f64::from(i) * 100.0;
         let cache = &mut processes[(i % 5) as usize];
-        if cache.decide_without_candidate(now) != Action::Fetch {
+        if cache.decide_without_candidate(now, false) != Ok(Action::Fetch) {
             continue;
         }
         cache.start_fetch(now);
@@ -902,5 +952,5 @@ fn a_token_without_candidate_on_a_zero_lifetime_set_fetches_once() {
     assert_eq!(cache.decide(now, None, false), Ok(Action::Fetch));
     fetch_ok(&mut cache, now, &["a"]);
     assert_eq!(cache.decide(now, None, true), Ok(Action::Serve));
-    assert_eq!(cache.decide_without_candidate(now), Action::Serve, "the set was fetched for this very token");
+    assert_eq!(cache.decide_without_candidate(now, false), Ok(Action::Serve), "the set was fetched for this very token");
 }

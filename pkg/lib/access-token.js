@@ -3,18 +3,19 @@
 
 import { WasmProfile, explainAccessToken as coreExplainAccessToken } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
-import { assertReady, loadProtocol } from './runtime.js';
+import { assertReady, instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
 export async function verifyAccessToken(token, keys, options) {
   await loadProtocol();
+  const made = instanceId();
   const profile = core(() => WasmProfile.accessToken(options));
   try {
     const text = core(() => profile.text(token));
-    const keySet = await resolveKeySet(keys, text, profile.maxTokenLength());
+    const keySet = await resolveKeySet(keys, text, core(() => profile.maxTokenLength()));
     return await runProfile(profile, text, keySet);
   } finally {
-    profile.free();
+    release(profile, made);
   }
 }
 

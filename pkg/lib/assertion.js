@@ -6,19 +6,20 @@
 import { WasmProfile, explainAssertion as coreExplainAssertion } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { markUsedOnce } from './replay.js';
-import { assertReady, loadProtocol } from './runtime.js';
+import { assertReady, instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 
 export async function checkAssertion(assertion, options) {
   await loadProtocol();
+  const made = instanceId();
   const profile = core(() => WasmProfile.assertion(options));
   try {
     const text = core(() => profile.text(assertion));
-    const route = profile.route(text);
+    const [route, maxTokenLength, replayTimeoutMs] = core(() => [profile.route(text), profile.maxTokenLength(), profile.replayTimeoutMs()]);
     const keys = route < 0 ? options.keys : options.federated[route].keys;
-    const keySet = await resolveKeySet(keys, text, profile.maxTokenLength());
+    const keySet = await resolveKeySet(keys, text, maxTokenLength);
     const verified = await runProfile(profile, text, keySet, route);
-    if (verified.replay) await markUsedOnce(options.replay, verified.replay, profile.replayTimeoutMs(), verified.payload);
+    if (verified.replay) await markUsedOnce(options.replay, verified.replay, replayTimeoutMs, verified.payload);
     return {
       clientId: verified.clientId,
       jti: verified.jti ?? undefined,
@@ -28,7 +29,7 @@ export async function checkAssertion(assertion, options) {
       federated: verified.federated,
     };
   } finally {
-    profile.free();
+    release(profile, made);
   }
 }
 

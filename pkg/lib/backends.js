@@ -263,7 +263,8 @@ export function setBackend(name = 'auto') {
   if (name === 'auto') {
     forced = null;
   } else if (typeof name !== 'string' || !BACKEND_NAMES.includes(name)) {
-    throw new TypeError(`unknown backend ${JSON.stringify(name)}; expected "node", "webcrypto", "rust" or "auto"`);
+    const got = typeof name === 'string' ? JSON.stringify(name) : name === null ? 'null' : `a ${typeof name}`;
+    throw Object.assign(new TypeError(`unknown backend ${got}; expected "node", "webcrypto", "rust" or "auto"`), { code: 'ERR_INVALID_OPTION', option: 'backend' });
   } else if (!available[name]) {
     throw new JoseError('ERR_JOSE_NOT_SUPPORTED', `the ${name} backend is not available in this runtime (available: ${Object.keys(available).join(', ')})`);
   } else {

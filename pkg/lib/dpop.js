@@ -7,22 +7,23 @@ import { WasmDpop, explainDpop as coreExplainDpop } from '../gen/jwks_verify.js'
 import { core } from './errors.js';
 import { KeySet } from './keys.js';
 import { markUsedOnce } from './replay.js';
-import { assertReady, loadProtocol } from './runtime.js';
+import { assertReady, instanceId, loadProtocol, release } from './runtime.js';
 import { runProfile } from './verify.js';
 
 export async function verifyDpopProof(proof, options) {
   await loadProtocol();
+  const made = instanceId();
   const dpop = core(() => WasmDpop.read(options));
   let keySet;
   try {
     const text = core(() => dpop.text(proof));
     keySet = new KeySet(core(() => dpop.proofKey(text)));
     const { jkt, replay, header, payload } = await runProfile(dpop, text, keySet);
-    if (replay) await markUsedOnce(options.replay, replay, dpop.replayTimeoutMs(), payload);
+    if (replay) await markUsedOnce(options.replay, replay, core(() => dpop.replayTimeoutMs()), payload);
     return { jkt, header, payload };
   } finally {
     keySet?.free();
-    dpop.free();
+    release(dpop, made);
   }
 }
 

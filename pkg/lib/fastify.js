@@ -4,26 +4,19 @@
 // imported.
 import { authenticateRequest, challengeResponse } from 'jwks-verify';
 
-const ABSOLUTE_FORM = /^(https?):\/\//i;
-
 function hook(options) {
   return async function jwksVerifyBearerAuth(request, reply) {
-    // request.protocol and request.host follow Fastify's trustProxy setting; request.url is
-    // the path and query as received. The URL matters for DPoP (the proof's htu).
-    // An absolute-form target (RFC 9112 §3.2.2) goes as it is: the core accepts it when its
-    // authority is the Host header's, and here when its scheme is request.protocol's (a client
-    // must not make a proof for an https:// URL verify on a plain-HTTP server).
-    const scheme = ABSOLUTE_FORM.exec(request.url)?.[1].toLowerCase();
-    const url = scheme ? request.url : `${request.protocol}://${request.host}${request.url}`;
+    // The request target as received (request.url: a path, or an absolute-form URL) and the
+    // Host: the core makes the URL a DPoP proof is for, and refuses (400) an absolute-form
+    // target that is not in the connection's scheme, names another host, or comes without a
+    // Host. request.protocol and request.host follow Fastify's trustProxy setting (the Host
+    // is X-Forwarded-Host there); with options.origin, the core uses origin.
     // headersDistinct keeps a second Authorization header, which request.headers drops.
     const { headersDistinct } = request.raw;
-    // The Host the URL names (X-Forwarded-Host under trustProxy): the core refuses an absolute
-    // URL whose authority is not the Host header's. With options.origin, the core uses origin.
-    // An empty Host (none, or an absolute-form target of another scheme) is the 400 of a URL
-    // that cannot be determined: with no Host the core would take any absolute target as it is.
-    const headers = { ...request.headers, host: scheme && scheme !== request.protocol ? '' : request.host ?? '' };
+    const headers = { ...request.headers, host: request.host ?? '' };
+    const connection = { encrypted: request.protocol === 'https' };
     // A rejection (wrong options, keys that cannot be fetched) goes to Fastify's error handler.
-    const result = await authenticateRequest({ method: request.method, url, headers, headersDistinct }, options);
+    const result = await authenticateRequest({ method: request.method, url: request.url, headers, headersDistinct, socket: connection }, options);
     if (!result.ok) {
       const response = challengeResponse(result);
       const body = await response.text();

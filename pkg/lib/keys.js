@@ -3,9 +3,11 @@
 
 import { WasmKeySet, explainSelection as coreExplainSelection } from '../gen/jwks_verify.js';
 import { JoseError, core } from './errors.js';
-import { assertReady, onReset } from './runtime.js';
+import { assertReady, instanceId, onReset, release } from './runtime.js';
 
 const handles = new WeakMap();
+// The instance each handle was made in (runtime.js `release`).
+const madeIn = new WeakMap();
 
 // `keys` and `diagnostics` are read from the core on first use: a large set verifies tokens
 // without describing every key (a result's `key` comes from `keyInfoOf`). They are own,
@@ -37,6 +39,7 @@ const describedBy = new WeakMap();
 export class KeySet {
   constructor(handle) {
     handles.set(this, handle);
+    if (!madeIn.has(handle)) madeIn.set(handle, instanceId());
     describedBy.set(this, handle);
     for (const name of DESCRIBED) describedLazily(this, name);
   }
@@ -48,9 +51,9 @@ export class KeySet {
       handles.delete(this);
       // A shared copy stays in its bounded cache (below); it is released when evicted.
       if (!shared.has(handle)) {
-        if (Object.getOwnPropertyDescriptor(this, 'keys')?.get) describe(this);
+        if (madeIn.get(handle) === instanceId() && Object.getOwnPropertyDescriptor(this, 'keys')?.get) describe(this);
         describedBy.delete(this);
-        handle.free();
+        release(handle, madeIn.get(handle));
       }
     }
   }
@@ -76,7 +79,7 @@ export function keyInfoOf(keySet, index) {
     infos = [];
     keyInfos.set(handle, infos);
   }
-  return infos[index] ?? (infos[index] = JSON.parse(handle.keyInfo(index)));
+  return infos[index] ?? (infos[index] = JSON.parse(core(() => handle.keyInfo(index))));
 }
 
 // `parseJwks(input)` without options: KeySets of the same JSON text share one parsed set in

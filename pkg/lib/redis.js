@@ -6,7 +6,7 @@
 // A failing client rejects; the caller (the replay check, RemoteJwks) bounds each call with a
 // timeout and fails closed (replay) or falls back to fetching (JWKS).
 
-import { readOptions, anyString, checkUrl, checkState, checkTtl } from './store-options.js';
+import { readOptions, anyString, checkUrl, checkState, checkTtl, invalid } from './store-options.js';
 
 const OPTIONS = { prefix: anyString };
 
@@ -18,12 +18,12 @@ function commandSender(client, owner) {
     if (typeof client.call === 'function') return (args) => client.call(...args);
     if (typeof client.sendCommand === 'function') {
       if (typeof client.getSlotMaster === 'function' || Array.isArray(client.masters)) {
-        throw new TypeError(`${owner}: node-redis cluster clients are not supported; pass a client of one node`);
+        throw invalid(`${owner}: node-redis cluster clients are not supported; pass a client of one node`, 'client');
       }
       return (args) => client.sendCommand(args);
     }
   }
-  throw new TypeError(`${owner}: client must be a node-redis (4 or 5) or ioredis client`);
+  throw invalid(`${owner}: client must be a node-redis (4 or 5) or ioredis client`, 'client');
 }
 
 function failed(owner, command, err) {
@@ -52,9 +52,9 @@ export class RedisReplayStore {
   }
 
   async markUsed(key, expiresAt) {
-    if (typeof key !== 'string' || key === '') throw new TypeError('key must be a non-empty string');
+    if (typeof key !== 'string' || key === '') throw invalid('RedisReplayStore.markUsed: key must be a non-empty string', 'key');
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt) || expiresAt <= 0) {
-      throw new TypeError('expiresAt must be a positive number of seconds');
+      throw invalid('RedisReplayStore.markUsed: expiresAt must be a positive number of seconds', 'expiresAt');
     }
     // Rounded up: Redis may forget the key at expiresAt, never before it.
     const at = String(Math.ceil(expiresAt * 1000));

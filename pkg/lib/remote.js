@@ -6,7 +6,7 @@
 import { WasmRemoteCache, checkRemoteOptions, fetchText, tokenKid, hasCandidate, metadataUrls, jwksUriOf, checkRemoteUrl, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, fromCore } from './errors.js';
 import { handleOf, parseJwks } from './keys.js';
-import { instanceId, isReady, loadProtocol, recoverFrom } from './runtime.js';
+import { instanceId, isReady, loadProtocol, recoverFrom, release } from './runtime.js';
 import { settleWithin } from './settle.js';
 
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
@@ -64,13 +64,29 @@ function settingsOf(options) {
 // Anything a fetch threw, as the error JSON the core records.
 function errorText(thrown, url) {
   if (typeof thrown === 'string' && thrown[0] === '{') return thrown;
-  return JSON.stringify({ code: 'ERR_JWKS_FETCH_FAILED', message: `GET ${quoteText(url)} failed: ${quoteText(thrown?.message ?? String(thrown))}` });
+  const quoted = coreCall(() => [quoteText(url), quoteText(thrown?.message ?? String(thrown))]);
+  return JSON.stringify({ code: 'ERR_JWKS_FETCH_FAILED', message: `GET ${quoted[0]} failed: ${quoted[1]}` });
+}
+
+// A call into the core, its errors as coreError's (a trap replaces the instance).
+function coreCall(call) {
+  try {
+    return call();
+  } catch (err) {
+    throw coreError(err);
+  }
 }
 
 function stateText(state) {
   if (state === undefined || state === null) return 'null';
   if (typeof state === 'string') return state;
-  return JSON.stringify(state);
+  try {
+    // A state that is no JSON (a BigInt, a cycle; undefined for a function or a Symbol) is
+    // refused by the core as malformed.
+    return JSON.stringify(state) ?? '';
+  } catch {
+    return '';
+  }
 }
 
 export class RemoteJwks {
@@ -92,7 +108,7 @@ export class RemoteJwks {
   /** A RemoteJwks that starts from `exportState()` output (null or undefined: empty). */
   static fromState(url, state, options) {
     const remote = new RemoteJwks(url, options);
-    remote.#cache?.free();
+    release(remote.#cache, remote.#instance);
     remote.#cache = null;
     remote.#pendingState = stateText(state);
     if (isReady()) remote.#core();
@@ -151,13 +167,20 @@ export class RemoteJwks {
     let action;
     try {
       if (hasCandidate(handleOf(keySet), token, maxTokenLength)) return keySet;
-      action = this.#core().decideWithoutCandidate(Date.now());
+      action = this.#core().decideWithoutCandidate(Date.now(), false);
     } catch (err) {
       throw coreError(err);
     }
     if (action === 'serve') return keySet;
     await (action === 'fetch' ? this.#fetch(kid, true, true) : this.#inFlight ?? Promise.resolve()).catch(() => {});
-    return this.#resolve(kid);
+    const refetched = await this.#resolve(kid);
+    // Still no key for it: the core throws the refetch's error when that refetch failed.
+    try {
+      if (!hasCandidate(handleOf(refetched), token, maxTokenLength)) this.#core().decideWithoutCandidate(Date.now(), true);
+    } catch (err) {
+      throw coreError(err);
+    }
+    return refetched;
   }
 
   /** Fetches now (or joins the fetch in flight); rejects when that fetch fails. */
@@ -170,7 +193,7 @@ export class RemoteJwks {
 
   stats() {
     if (!this.#cache && !isReady()) return { fetches: 0, lastFetchAt: null, lastError: null, kids: [] };
-    const stats = JSON.parse(this.#core().stats());
+    const stats = JSON.parse(coreCall(() => this.#core().stats()));
     const error = stats.lastError;
     return {
       fetches: stats.fetches,
@@ -183,7 +206,7 @@ export class RemoteJwks {
   /** A JSON-safe snapshot of the cache for `RemoteJwks.fromState` in another isolate. */
   exportState() {
     if (!this.#cache && !isReady()) return JSON.parse(this.#pendingState ?? 'null');
-    return JSON.parse(this.#core().exportState());
+    return JSON.parse(coreCall(() => this.#core().exportState()));
   }
 
   async #resolve(kid) {
@@ -230,7 +253,7 @@ export class RemoteJwks {
   // A miss held back by the cooldown: another process may have fetched what is missing.
   #consult(kid) {
     const cache = this.#core();
-    cache.startConsult(Date.now());
+    coreCall(() => cache.startConsult(Date.now()));
     const pending = this.#readStore(cache, kid).finally(() => cache.cancelFetch());
     this.#inFlight = pending;
     pending.then(() => this.#settle(pending), (err) => {
@@ -260,6 +283,9 @@ export class RemoteJwks {
     try {
       result = await fetchText(this.#url, fetch, cache.requestHeaders(headersJson(JWKS_ACCEPT)), timeoutMs, maxBytes);
     } catch (thrown) {
+      // A trap (in requestHeaders or the fetch's own wasm) is no fetch failure to record on
+      // the dead instance: it replaces the instance.
+      if (typeof WebAssembly !== 'undefined' && thrown instanceof WebAssembly.RuntimeError) throw coreError(thrown);
       failure = coreError(cache.fetchFailed(Date.now(), errorText(thrown, this.#url)));
     }
     if (!failure) {
@@ -272,6 +298,7 @@ export class RemoteJwks {
     // A store that just failed is not waited for again (the write is still tried).
     const written = this.#writeStore(cache);
     if (storeWorks) await written;
+    else written.catch(recoverFrom); // not waited for; a trap in it still replaces the instance
     if (failure) throw failure;
   }
 
@@ -297,8 +324,11 @@ export class RemoteJwks {
   async #writeStore(cache) {
     const { store, timeoutMs } = this.#settings;
     if (store === null) return;
+    // Both calls into the core out of the store's callback: settleWithin would take a trap
+    // for a failing store and swallow it.
     const text = JSON.stringify(JSON.parse(cache.exportState()));
-    await settleWithin(() => store.set(this.#url, text, cache.storeTtlMs(Date.now())), timeoutMs);
+    const ttlMs = cache.storeTtlMs(Date.now());
+    await settleWithin(() => store.set(this.#url, text, ttlMs), timeoutMs);
   }
 
   #settle(pending) {
@@ -307,9 +337,9 @@ export class RemoteJwks {
 
   #currentKeySet() {
     const cache = this.#core();
-    const generation = cache.generation();
+    const generation = coreCall(() => cache.generation());
     if (generation !== this.#generation) {
-      this.#keySet = parseJwks(cache.jwksText(), { maxKeys: this.#settings.options?.maxKeys });
+      this.#keySet = parseJwks(coreCall(() => cache.jwksText()), { maxKeys: this.#settings.options?.maxKeys });
       this.#generation = generation;
     }
     return this.#keySet;
@@ -349,5 +379,5 @@ export async function discoverJwks(issuer, options) {
   const invalid = failures.find((err) => err.code === 'ERR_JWKS_INVALID');
   const code = (invalid ?? failures[0]).code ?? 'ERR_JWKS_FETCH_FAILED';
   const reasons = failures.map((err) => err.message).join('; ');
-  throw new JoseError(code, `metadata discovery for issuer ${quoteText(issuer)} failed: ${reasons}`, { url: urls[0] });
+  throw new JoseError(code, `metadata discovery for issuer ${coreCall(() => quoteText(issuer))} failed: ${reasons}`, { url: urls[0] });
 }

@@ -38,12 +38,12 @@ export async function markUsedWithin(store, key, expiresAt, timeoutMs) {
  * a key in use → ERR_JWT_REPLAYED.
  */
 export async function markUsedOnce(store, replay, timeoutMs, payload) {
-  if (typeof store?.markUsed !== 'function') throw new TypeError('replay must be a ReplayStore: an object with markUsed(key, expiresAt)');
+  if (typeof store?.markUsed !== 'function') throw Object.assign(new TypeError('replay must be a ReplayStore: an object with markUsed(key, expiresAt)'), { code: 'ERR_INVALID_OPTION', option: 'replay' });
   if (!(await markUsedWithin(store, replay.key, replay.expiresAt, timeoutMs))) {
     // The verified jti (a scope, such as a client id, may itself hold a space), quoted by the
     // core's rule for attacker-controlled text.
     const jti = typeof payload?.jti === 'string' ? payload.jti : replay.key.slice(replay.key.indexOf(' ') + 1);
-    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${quoteText(jti)} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
+    throw new JoseError('ERR_JWT_REPLAYED', `"jti" ${core(() => quoteText(jti))} has already been used`, { claim: 'jti', reason: 'check_failed', payload });
   }
 }
 
@@ -84,8 +84,8 @@ export class ReplayCache {
 
   markUsed(jti, expiresAt) {
     this.#settings();
-    if (typeof jti !== 'string' || jti === '') throw new TypeError('jti must be a non-empty string');
-    if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('expiresAt must be a number of seconds');
+    if (typeof jti !== 'string' || jti === '') throw Object.assign(new TypeError('ReplayCache.markUsed: jti must be a non-empty string'), { code: 'ERR_INVALID_OPTION', option: 'jti' });
+    if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw Object.assign(new TypeError('ReplayCache.markUsed: expiresAt must be a finite number of seconds'), { code: 'ERR_INVALID_OPTION', option: 'expiresAt' });
     this.#forgetExpired(this.#clock());
     if (this.#expiries.has(jti)) return false;
     if (this.#expiries.size >= this.#maxEntries) {

@@ -6,7 +6,7 @@
 
 import { WasmResource } from '../gen/jwks_verify.js';
 import { core, fromCore, isJoseError } from './errors.js';
-import { loadProtocol } from './runtime.js';
+import { instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
@@ -56,14 +56,16 @@ function headerValues(headers, name) {
 
 function requestParts(request) {
   if (request === null || typeof request !== 'object') {
-    throw new TypeError('authenticateRequest needs a Request or { method, url, headers }');
+    throw Object.assign(new TypeError('authenticateRequest needs a Request or { method, url, headers }'), { code: 'ERR_INVALID_OPTION', option: 'request' });
   }
   const { headers } = request;
   // Node drops every Authorization header but the first from req.headers; headersDistinct
   // keeps them all, so that two of them are refused.
   const distinct = request.headersDistinct !== null && typeof request.headersDistinct === 'object' ? request.headersDistinct : headers;
   // A Fetch Request's URL is the runtime's; a Node-style request's Host header goes to the
-  // core, which resolves a path against it and checks an absolute-form target's authority.
+  // core, which resolves a path against it and checks an absolute-form target's authority and
+  // scheme (the connection's: https when `socket.encrypted`; the adapters pass their
+  // framework's protocol that way).
   const fetchStyle = headers != null && typeof headers.get === 'function';
   return {
     method: request.method,
@@ -98,6 +100,7 @@ function judged(judge, err) {
  */
 export async function authenticateRequest(request, options) {
   await loadProtocol();
+  const made = instanceId();
   const resource = core(() => WasmResource.read(options));
   try {
     const parts = requestParts(request);
@@ -113,7 +116,7 @@ export async function authenticateRequest(request, options) {
     } catch (err) {
       return judged((e) => resource.tokenFailed(scheme, e.code, e.claim, e.reason), err);
     } finally {
-      profile.free();
+      release(profile, made);
     }
 
     let jkt;
@@ -140,7 +143,7 @@ export async function authenticateRequest(request, options) {
   } catch (err) {
     throw isJoseError(err) || err instanceof TypeError ? err : fromCore(err);
   } finally {
-    resource.free();
+    release(resource, made);
   }
 }
 
@@ -150,7 +153,7 @@ export async function authenticateRequest(request, options) {
  */
 export function challengeResponse(result) {
   if (result === null || typeof result !== 'object' || result.ok !== false) {
-    throw new TypeError('challengeResponse takes the result of authenticateRequest when ok is false');
+    throw Object.assign(new TypeError('challengeResponse takes the result of authenticateRequest when ok is false'), { code: 'ERR_INVALID_OPTION', option: 'result' });
   }
   const body = result.error === undefined ? {} : { error: result.error, error_description: result.errorDescription };
   return new Response(JSON.stringify(body), {

@@ -91,6 +91,20 @@ export function recoverFrom(thrown) {
   return thrown;
 }
 
+/**
+ * `object.free()` for a wasm object made while instance `made` (`instanceId()` then) was
+ * current; nothing when a trap has replaced that instance since: the object's memory went
+ * with it, and its pointer freed in the new instance would corrupt that one's heap.
+ */
+export function release(object, made) {
+  if (object === null || object === undefined || made !== instance) return;
+  try {
+    object.free();
+  } catch (err) {
+    recoverFrom(err);
+  }
+}
+
 /** Bumped each time a trap replaced the instance. */
 export function instanceId() {
   return instance;

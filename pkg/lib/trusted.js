@@ -9,7 +9,7 @@ import { WasmTrustedIssuers, boundKeySet } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { KeySet, handleOf } from './keys.js';
 import { discoverJwks } from './remote.js';
-import { instanceId, isReady, loadProtocol } from './runtime.js';
+import { instanceId, isReady, loadProtocol, recoverFrom } from './runtime.js';
 
 // The options discoverJwks takes: all but maxIssuers (the core reads and checks all of them).
 function remoteOptionsOf(options) {
@@ -70,7 +70,7 @@ export class TrustedIssuers {
   }
 
   #discovery(trust, issuer) {
-    const { discover, evicted } = JSON.parse(trust.lookup(issuer, Date.now()));
+    const { discover, evicted } = JSON.parse(core(() => trust.lookup(issuer, Date.now())));
     if (evicted !== null) this.#discoveries.delete(evicted);
     let entry = this.#discoveries.get(issuer);
     if (discover || entry === undefined) {
@@ -83,7 +83,13 @@ export class TrustedIssuers {
         },
         (err) => {
           current.error = err;
-          if (this.#discoveries.get(issuer) === current && this.#core === trust) trust.failed(issuer, Date.now());
+          if (this.#discoveries.get(issuer) === current && this.#core === trust) {
+            try {
+              trust.failed(issuer, Date.now());
+            } catch (failure) {
+              recoverFrom(failure); // a trap, or an instance a trap replaced: nothing to record
+            }
+          }
         },
       );
     }
@@ -93,7 +99,7 @@ export class TrustedIssuers {
   /** The issuers held, most recently used first, with their RemoteJwks stats once discovered. */
   stats() {
     if (!this.#core) return { issuers: [] };
-    const held = JSON.parse(this.#core.issuers());
+    const held = JSON.parse(core(() => this.#core.issuers()));
     return {
       issuers: held.map((issuer) => {
         const entry = this.#discoveries.get(issuer);

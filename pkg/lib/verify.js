@@ -5,7 +5,7 @@
 import * as wasm from '../gen/jwks_verify.js';
 import { JoseError, core, fromCore } from './errors.js';
 import { localKeySet, handleOf, isRemote, keyInfoOf } from './keys.js';
-import { assertReady, isReady, loadProtocol } from './runtime.js';
+import { assertReady, instanceId, isReady, loadProtocol, recoverFrom, release } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
 import { isResolver, resolveKeys } from './resolver.js';
 import { cachedProfile } from './options-cache.js';
@@ -16,7 +16,9 @@ function withPayload(token) {
     if (!parsed.claim) return undefined;
     try {
       return { payload: JSON.parse(wasm.decodeJwt(token)).payload };
-    } catch {
+    } catch (err) {
+      // No payload to add; but a trap here replaces the instance like any other.
+      recoverFrom(err);
       return undefined;
     }
   };
@@ -63,12 +65,13 @@ export async function runProfile(profile, text, keySet, route = -1, body = undef
 // the core's checks after the signature; `failed()` is the profile's error when no candidate
 // verifies. The prepared token is freed either way.
 async function checkPrepared(backend, handle, keySet, prepared, finish, failed = wasm.signatureFailed) {
+  const made = instanceId();
   try {
     const index = await backend.verifyPrepared(prepared, handle);
     if (index < 0) throw failed();
     return resultOf(finish(prepared, index), keySet);
   } finally {
-    prepared.free();
+    release(prepared, made);
   }
 }
 
@@ -87,6 +90,7 @@ export class Verifier {
   #keys;
   #options;
   #profile = null;
+  #made = -1;
 
   #owner;
 
@@ -99,6 +103,7 @@ export class Verifier {
 
   #core() {
     if (this.#profile === null) {
+      this.#made = instanceId();
       this.#profile = core(() => wasm.WasmProfile.jwt(this.#options, this.#owner));
     }
     return this.#profile;
@@ -108,13 +113,13 @@ export class Verifier {
     if (!isReady()) await loadProtocol();
     const profile = this.#core();
     const text = core(() => profile.text(token));
-    const keySet = await resolveKeySet(this.#keys, text, profile.maxTokenLength());
+    const keySet = await resolveKeySet(this.#keys, text, core(() => profile.maxTokenLength()));
     return runProfile(profile, text, keySet);
   }
 
   /** Releases the options read by the core now (instead of at garbage collection). */
   free() {
-    this.#profile?.free();
+    release(this.#profile, this.#made);
     this.#profile = null;
   }
 
@@ -143,11 +148,12 @@ function localKeysOf(keys, token, options) {
   try {
     return localKeySet(keys);
   } catch (err) {
+    const made = instanceId();
     const profile = readJwtOptions(options);
     try {
       core(() => profile.text(token));
     } finally {
-      profile.free();
+      release(profile, made);
     }
     throw err;
   }

@@ -5,27 +5,23 @@
 import { WasmProfile } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { markUsedOnce } from './replay.js';
-import { loadProtocol } from './runtime.js';
+import { instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
-
-function bodyBytes(body) {
-  if (typeof body === 'string') return new TextEncoder().encode(body);
-  if (body instanceof Uint8Array) return body;
-  throw new TypeError('request.body must be the raw body as a string or Uint8Array');
-}
 
 export async function verifyWebhook(request, keys, options) {
   await loadProtocol();
-  if (request === null || typeof request !== 'object') throw new TypeError('verifyWebhook needs { authorization, body }');
+  const made = instanceId();
   const profile = core(() => WasmProfile.webhook(options));
   try {
-    const body = bodyBytes(request.body);
-    const text = core(() => profile.bearerToken(request.authorization));
-    const keySet = await resolveKeySet(keys, text, profile.maxTokenLength());
+    // The core reads the request once and refuses a body that is neither a string nor a Uint8Array.
+    const [text, raw] = core(() => profile.webhookRequest(request));
+    const body = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw;
+    const [maxTokenLength, replayTimeoutMs] = core(() => [profile.maxTokenLength(), profile.replayTimeoutMs()]);
+    const keySet = await resolveKeySet(keys, text, maxTokenLength);
     const { jti, replay, ...verified } = await runProfile(profile, text, keySet, -1, body);
-    if (replay) await markUsedOnce(options.replay, replay, profile.replayTimeoutMs(), verified.payload);
+    if (replay) await markUsedOnce(options.replay, replay, replayTimeoutMs, verified.payload);
     return verified;
   } finally {
-    profile.free();
+    release(profile, made);
   }
 }

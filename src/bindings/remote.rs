@@ -146,9 +146,13 @@ impl WasmRemoteCache {
 
     /// `"serve"`, `"fetch"` or `"join"` for a token the served set has no key for
     /// (`hasCandidate` false): the refetch an unknown `kid` gets, under the same cooldown.
+    /// `waited`: after that refetch. Throws the fetch error when the refetch failed.
     #[wasm_bindgen(js_name = decideWithoutCandidate)]
-    pub fn decide_without_candidate(&self, now_ms: f64) -> String {
-        self.inner.decide_without_candidate(now_ms).as_str().to_owned()
+    pub fn decide_without_candidate(&self, now_ms: f64, waited: bool) -> Result<String, JsValue> {
+        self.inner
+            .decide_without_candidate(now_ms, waited)
+            .map(|action| action.as_str().to_owned())
+            .map_err(|err| remote_error(err, &self.inner))
     }
 
     #[wasm_bindgen(js_name = startFetch)]

@@ -23,6 +23,32 @@ use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// How a wrong argument is named in a message ("null", "an ArrayBuffer", ...).
+#[cfg(feature = "full-protocol")]
+fn kind_of(value: &JsValue) -> &'static str {
+    if value.is_undefined() {
+        "undefined"
+    } else if value.is_null() {
+        "null"
+    } else if value.is_instance_of::<js_sys::ArrayBuffer>() {
+        "an ArrayBuffer"
+    } else if js_sys::ArrayBuffer::is_view(value) {
+        "a typed array or DataView other than Uint8Array"
+    } else if js_sys::Array::is_array(value) {
+        "an array"
+    } else {
+        match value.js_typeof().as_string().as_deref() {
+            Some("string") => "a string",
+            Some("number") => "a number",
+            Some("boolean") => "a boolean",
+            Some("bigint") => "a bigint",
+            Some("symbol") => "a symbol",
+            Some("function") => "a function",
+            _ => "an object",
+        }
+    }
+}
+
 /// A token argument (a string or UTF-8 bytes) as text, refused before it is copied into wasm
 /// when it is longer than `max_length` (characters, then bytes).
 pub(crate) fn token_text(token: &JsValue, max_length: usize) -> Result<String, JsValue> {
@@ -277,6 +303,31 @@ impl WasmProfile {
         }
         let text = String::from(text);
         webhook::bearer_token(&text).map(str::to_owned).map_err(jose_error)
+    }
+
+    /// `verifyWebhook`'s `request` (`{ authorization, body }`), each member read once:
+    /// `[token, body]`, the token of `Authorization: Bearer <jwt>` and the body as given (a
+    /// string, or its raw bytes as a Uint8Array). A request that is no object, a body of
+    /// another type (an ArrayBuffer too), or a member whose getter throws is a `TypeError`
+    /// (`ERR_INVALID_OPTION`, `option` naming it), before any key is fetched.
+    #[cfg(feature = "full-protocol")]
+    #[wasm_bindgen(js_name = webhookRequest)]
+    pub fn webhook_request(&self, request: &JsValue) -> Result<js_sys::Array, JsValue> {
+        let wrong = |option: &str, message: String| super::type_error("ERR_INVALID_OPTION", format!("verifyWebhook: {message}"), Some(option));
+        if !request.is_object() {
+            return Err(wrong("request", format!("request must be an object {{ authorization, body }}, got {}", kind_of(request))));
+        }
+        let member = |name: &str| {
+            js_sys::Reflect::get(request, &JsValue::from_str(name))
+                .map_err(|_| wrong(&format!("request.{name}"), format!("request.{name} cannot be read: reading it threw")))
+        };
+        let body = member("body")?;
+        if !body.is_string() && !body.is_instance_of::<Uint8Array>() {
+            let hint = if body.is_instance_of::<js_sys::ArrayBuffer>() { " (wrap an ArrayBuffer as new Uint8Array(buffer))" } else { "" };
+            return Err(wrong("request.body", format!("request.body must be the raw body as a string or a Uint8Array{hint}, got {}", kind_of(&body))));
+        }
+        let token = self.bearer_token(&member("authorization")?)?;
+        Ok(js_sys::Array::of2(&JsValue::from_str(&token), &body))
     }
 
     /// Milliseconds a replay store may take (assertions and webhooks).

@@ -184,7 +184,7 @@ fn an_absolute_form_target_must_name_the_host_header() {
     assert_eq!(abs("http://rs-a.example/orders", Some("rs-b.example")), None);
     assert_eq!(abs("http://rs-a.example/orders", Some("rs-a.example:8080")), None);
     assert_eq!(abs("http://rs-a.example/orders", Some("RS-A.example:80")).as_deref(), Some("http://rs-a.example/orders"));
-    assert_eq!(abs("https://rs-a.example:443/o", Some("rs-a.example")).as_deref(), Some("https://rs-a.example:443/o"));
+    assert_eq!(absolute_url(&text("https://rs-a.example:443/o"), Some(&text("rs-a.example")), true, None).as_deref(), Some("https://rs-a.example:443/o"));
     assert_eq!(abs("http://rs-a.example/o", Some("rs-a.example/x")), None);
     // A Fetch Request: the host passes no Host header, the URL is the runtime's.
     assert_eq!(abs("https://rs-a.example/o", None).as_deref(), Some("https://rs-a.example/o"));
@@ -194,6 +194,38 @@ fn an_absolute_form_target_must_name_the_host_header() {
     req.host = Some(text("rs-b.example"));
     let failure = o.credentials(&req).unwrap_err();
     assert_eq!((failure.error, failure.description), (Some(AuthError::InvalidRequest), Some(Phrase::BadRequestUrl)));
+}
+
+/// An absolute-form target that came with a Host header (a Node request; the adapters pass the
+/// raw target too) is accepted only in the connection's scheme and with a non-empty Host that
+/// names its authority (invariant over schemes, spellings, connections and hosts).
+#[test]
+fn an_absolute_form_target_must_be_in_the_connections_scheme_with_a_host() {
+    for scheme in ["http", "https", "HTTP", "Https"] {
+        for tls in [false, true] {
+            for (host, names_it) in [("rs.example", true), ("RS.example", true), ("other.example", false), ("", false), (" ", false)] {
+                let url = format!("{scheme}://rs.example/r?q");
+                let same_scheme = scheme.eq_ignore_ascii_case(if tls { "https" } else { "http" });
+                let got = absolute_url(&text(&url), Some(&text(host)), tls, None);
+                assert_eq!(got.is_some(), same_scheme && names_it, "{url} Host {host:?} tls {tls}");
+                // The request as authenticateRequest and both adapters hand it over.
+                let o = options(json!({}));
+                let mut req = request(&["DPoP tok"], &["a.b.c"]);
+                req.url = Some(text(&url));
+                req.host = Some(text(host));
+                req.encrypted = tls;
+                match o.credentials(&req) {
+                    Ok(c) => assert!(same_scheme && names_it, "{url} accepted: {:?}", c.proof),
+                    Err(failure) => {
+                        assert!(!(same_scheme && names_it), "{url} refused");
+                        assert_eq!((failure.status(), failure.description), (400, Some(Phrase::BadRequestUrl)));
+                    }
+                }
+            }
+        }
+    }
+    // A Fetch Request (no Host header passed): its URL is the runtime's, any scheme.
+    assert!(absolute_url(&text("https://rs.example/r"), None, false, None).is_some());
 }
 
 #[test]
