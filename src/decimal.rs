@@ -1,7 +1,10 @@
 //! A decimal number's digits and exponent to the nearest `f64` (ties to even), for
-//! [`crate::json_parse`]. Small rather than fast: the verify path's numbers (`exp`, `nbf`,
-//! `iat`) take the exact one-operation path; only long or extreme numbers reach the big-integer
-//! division. `tests::same_as_str_parse` holds it to `str::parse::<f64>`.
+//! [`crate::json_parse`]. Small rather than fast, but never slow: the verify path's numbers
+//! (`exp`, `nbf`, `iat`) take the exact one-operation path; other numbers a 128-bit
+//! approximation with an error bound, which decides unless the number lies within that bound
+//! of a rounding boundary; only those reach the exact big-integer division (any number in an
+//! attacker's token is parsed, wanted or not). `tests::same_as_str_parse` holds it to
+//! `str::parse::<f64>`.
 
 /// The value of `int.frac × 10^exp10` (ASCII digits), correctly rounded; `INFINITY` when it
 /// rounds past `f64::MAX`.
@@ -28,6 +31,9 @@ pub fn to_f64(int: &[u8], frac: &[u8], exp10: i64) -> f64 {
         let scale = (0..exp.unsigned_abs()).fold(1.0, |p, _| p * 10.0);
         return if exp >= 0 { m * scale } else { m / scale };
     }
+    if let Some(value) = approximate(&digits, exp) {
+        return value;
+    }
     // Past 800 significant digits, one nonzero digit stands for the rest: no halfway point
     // between two doubles has more than 767.
     if digits.len() > 800 {
@@ -37,8 +43,13 @@ pub fn to_f64(int: &[u8], frac: &[u8], exp10: i64) -> f64 {
     }
     let mut num = Big::from_digits(&digits);
     let mut den = Big(vec![1]);
-    for _ in 0..exp.unsigned_abs() {
-        if exp >= 0 { num.mul_add(10, 0) } else { den.mul_add(10, 0) }
+    // 10^|exp|, nine decimal places (10^9 < 2^32) per pass.
+    let mut left = exp.unsigned_abs();
+    while left > 0 {
+        let step = left.min(9);
+        let factor = 10u32.pow(step as u32);
+        if exp >= 0 { num.mul_add(factor, 0) } else { den.mul_add(factor, 0) }
+        left -= step;
     }
     // Scaled so that the quotient has 65 or 66 bits: value = quotient × 2^-shift.
     let shift = 65 + den.bits() as i64 - num.bits() as i64;
@@ -49,6 +60,64 @@ pub fn to_f64(int: &[u8], frac: &[u8], exp10: i64) -> f64 {
     }
     let (quotient, inexact) = num.divide(den);
     round(quotient, inexact, -shift)
+}
+
+/// The value from the first 19 digits and a 128-bit power of ten, when every value its error
+/// bound allows rounds to the same `f64` (`None`: too close to a rounding boundary to tell).
+fn approximate(digits: &[u8], exp: i64) -> Option<f64> {
+    let taken = digits.len().min(19);
+    let w = digits[..taken].iter().fold(0u64, |w, &d| w * 10 + u64::from(d));
+    let (power, e2) = pow10(exp + (digits.len() - taken) as i64);
+    let (x, e2) = normalized(u128::from(w), power, e2);
+    // The power's relative error is below 2^-110, so x's below 2^18 units; the digits not
+    // taken add less than x / w.
+    const SLACK: u128 = 1 << 20;
+    let lo = x.checked_sub(SLACK)?;
+    let spread = if taken < digits.len() { x / u128::from(w) + 1 } else { 0 };
+    let hi = x.checked_add(spread + SLACK)?;
+    let low_bits = (1u128 << 62) - 1;
+    let a = round(lo >> 62, lo & low_bits != 0, e2 + 62);
+    let b = round(hi >> 62, hi & low_bits != 0, e2 + 62);
+    (a.to_bits() == b.to_bits()).then_some(a)
+}
+
+/// `a × b × 2^e2` as `(x, e)` with `x` in `[2^127, 2^128)` (the product's top bits, truncated).
+fn normalized(a: u128, b: u128, e2: i64) -> (u128, i64) {
+    let (a1, a0) = (a >> 64, a & u128::from(u64::MAX));
+    let (b1, b0) = (b >> 64, b & u128::from(u64::MAX));
+    let low = a0 * b0;
+    let mid = (a1 * b0) + (low >> 64);
+    let mid2 = (a0 * b1) + (mid & u128::from(u64::MAX));
+    let high = a1 * b1 + (mid >> 64) + (mid2 >> 64);
+    let low = (mid2 << 64) | (low & u128::from(u64::MAX));
+    // The 256-bit product is high·2^128 + low; keep its top 128 bits.
+    let zeros = if high == 0 { 128 + low.leading_zeros() } else { high.leading_zeros() };
+    let shift = 128 - zeros as i64;
+    let x = match shift {
+        s if s <= 0 => low << (-s) as u32,
+        128 => high,
+        s => (high << (128 - s) as u32) | (low >> s as u32),
+    };
+    (x, e2 + shift)
+}
+
+/// `10^e ≈ m × 2^b` with `m` in `[2^127, 2^128)`, relative error below 2^-110 (|e| ≤ 400: nine
+/// squarings at most, each at most doubling the error, one truncation per product).
+fn pow10(e: i64) -> (u128, i64) {
+    // 10 exactly, or 0.1 rounded up (error below 2^-127).
+    let (mut base, mut base_e2) = if e >= 0 { (10u128 << 124, -124) } else { (0xCCCC_CCCC_CCCC_CCCC_CCCC_CCCC_CCCC_CCCD, -131) };
+    let (mut m, mut b) = (1u128 << 127, -127i64);
+    let mut left = e.unsigned_abs();
+    while left > 0 {
+        if left & 1 == 1 {
+            (m, b) = normalized(m, base, b + base_e2);
+        }
+        left >>= 1;
+        if left > 0 {
+            (base, base_e2) = normalized(base, base, 2 * base_e2);
+        }
+    }
+    (m, b)
 }
 
 /// `q × 2^e2` (plus a little more when `sticky`) rounded to the nearest `f64`; `q` has 65 or 66 bits.
@@ -115,7 +184,9 @@ impl Big {
                 self.0.push(carry);
             }
         }
-        self.0.splice(0..0, std::iter::repeat(0).take(words));
+        let mut shifted = vec![0; words];
+        shifted.append(&mut self.0);
+        self.0 = shifted;
     }
 
     fn shr1(&mut self) {
@@ -150,7 +221,8 @@ impl Big {
         }
     }
 
-    /// `self / den` (below 2^67) by binary long division, and whether a remainder was left.
+    /// `self / den` (below 2^67) by binary long division, and whether a remainder was left
+    /// (only numbers near a rounding boundary get here: see `approximate`).
     fn divide(mut self, den: Big) -> (u128, bool) {
         let mut step = den;
         step.shl(66);
@@ -204,6 +276,36 @@ mod tests {
         same(&long);
         same(&format!("{long}e-917"));
         same(&format!("0.{}1", "0".repeat(400)));
+    }
+
+    /// Where the 128-bit approximation decides, it decides as the exact division does; it
+    /// abstains only near rounding boundaries (here: exact halfway points and their neighbours).
+    #[test]
+    fn approximation_is_exact_or_abstains() {
+        let mut next = crate::test_rng::xorshift(0x5eed_0f_a770);
+        let (mut decided, mut total) = (0, 0);
+        for round in 0..100_000 {
+            let len = 1 + (next() % if round % 4 == 0 { 60 } else { 19 }) as usize;
+            let mut digits: Vec<u8> = (0..len).map(|_| (next() % 10) as u8).collect();
+            digits[0] = 1 + digits[0] % 9;
+            while digits.last() == Some(&0) {
+                digits.pop();
+            }
+            let exp = (next() % 660) as i64 - 340 - digits.len() as i64 / 2;
+            let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+            let expected: f64 = format!("{text}e{exp}").parse().unwrap();
+            if expected.is_infinite() || expected == 0.0 {
+                continue;
+            }
+            total += 1;
+            if let Some(value) = super::approximate(&digits, exp) {
+                decided += 1;
+                assert_eq!(value.to_bits(), expected.to_bits(), "{text}e{exp}");
+            }
+        }
+        assert!(decided * 100 > total * 99, "{decided} of {total}");
+        // An exact halfway point (2^53 + 1) is left to the exact path.
+        assert_eq!(super::approximate(b"\x09\x00\x00\x07\x01\x09\x09\x02\x05\x04\x07\x04\x00\x09\x09\x03", 0), None);
     }
 
     /// `odd × 2^e2` written out exactly in decimal.

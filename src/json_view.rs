@@ -120,7 +120,7 @@ impl JsonObject for ObjectView<'_> {
 
 /// Member names seen so far in one object; a sorted set takes over from the linear scan for
 /// large objects, so that a crafted payload with thousands of members stays O(n log n).
-struct Names<'a> {
+pub(crate) struct Names<'a> {
     list: Vec<Cow<'a, str>>,
     set: Option<BTreeSet<Cow<'a, str>>>,
 }
@@ -128,11 +128,11 @@ struct Names<'a> {
 const LINEAR_SCAN_MAX: usize = 16;
 
 impl<'a> Names<'a> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Names { list: Vec::new(), set: None }
     }
 
-    fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         match &self.set {
             Some(set) => set.contains(name),
             None => self.list.iter().any(|n| n == name),
@@ -140,7 +140,7 @@ impl<'a> Names<'a> {
     }
 
     /// Adds a name the caller found not to be there yet.
-    fn push(&mut self, name: Cow<'a, str>) {
+    pub(crate) fn push(&mut self, name: Cow<'a, str>) {
         if self.set.is_none() && self.list.len() >= LINEAR_SCAN_MAX {
             self.set = Some(self.list.drain(..).collect());
         }
