@@ -17,10 +17,11 @@ WASM_TARGET := wasm32-unknown-unknown
 # own target dir: the speed build (stable) and the tests do not rebuild each other's crates.
 # scripts/setup.sh installs SIZE_TOOLCHAIN with rust-src. Legacy symbol mangling: the closure
 # exports keep the `…__invoke__h<hash>` names scripts/wasm-speed-module.mjs pairs with the
-# stable speed build's.
+# stable speed build's. -Zlocation-detail=none: a panic is a bare trap, so the file paths and
+# line numbers its location would carry are never read (~400 bytes gzip).
 SIZE_TOOLCHAIN := nightly-2026-10-30
 SIZE_TARGET_DIR := target/size
-SIZE_CARGO := RUSTFLAGS='-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy' cargo +$(SIZE_TOOLCHAIN)
+SIZE_CARGO := RUSTFLAGS='-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Csymbol-mangling-version=legacy' cargo +$(SIZE_TOOLCHAIN)
 SIZE_BUILD_STD := -Z build-std=std,panic_abort
 RAW_WASM    := $(SIZE_TARGET_DIR)/$(WASM_TARGET)/release/jwks_verify.wasm
 GEN_DIR     := pkg/gen
