@@ -502,6 +502,9 @@ impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
 }
 
 #[cfg(test)]
+mod edge_cases;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde::de::{MapAccess, SeqAccess};

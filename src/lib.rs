@@ -54,8 +54,6 @@ pub mod remote;
 pub mod replay;
 #[cfg(test)]
 mod test_rng;
-#[cfg(test)]
-mod json_parse_review;
 pub mod resource;
 pub mod token;
 pub mod trusted;
