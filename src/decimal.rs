@@ -282,7 +282,7 @@ mod tests {
     /// abstains only near rounding boundaries (here: exact halfway points and their neighbours).
     #[test]
     fn approximation_is_exact_or_abstains() {
-        let mut next = crate::test_rng::xorshift(0x5eed_0f_a770);
+        let mut next = crate::test_rng::xorshift(0x005e_ed0f_a770);
         let (mut decided, mut total) = (0, 0);
         for round in 0..100_000 {
             let len = 1 + (next() % if round % 4 == 0 { 60 } else { 19 }) as usize;
