@@ -12,43 +12,27 @@ import http from 'node:http';
 import * as jose from 'jose';
 import { RemoteJwks, verifyJwt } from '../../pkg/node.mjs';
 import { dpopAdapters } from './support/dpop-adapters.mjs';
+import { startPathJwksServer } from './support/path-jwks-server.mjs';
 import { generateKey, mint } from './helpers.mjs';
 
 const now = () => Math.floor(Date.now() / 1000);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Each path of the server is its own JWKS: `sets.get(path)` is what it serves now.
-const sets = new Map();
-const hits = new Map();
-let server;
-let origin;
-
-before(async () => {
-  server = http.createServer((req, res) => {
-    hits.set(req.url, (hits.get(req.url) ?? 0) + 1);
-    const set = sets.get(req.url);
-    res.writeHead(set ? 200 : 404, { 'content-type': 'application/json', ...(set?.headers ?? {}) });
-    res.end(JSON.stringify({ keys: set?.keys ?? [] }));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-});
-
-after(() => new Promise((resolve) => {
-  server.closeAllConnections();
-  server.close(resolve);
-}));
+// Each path of the server is its own JWKS: `jwks.sets.get(path)` is what it serves now.
+let jwks;
+before(async () => { jwks = await startPathJwksServer(); });
+after(() => jwks.close());
 
 let paths = 0;
 // Two fresh JWKS URLs serving `keys` (one per side, so each side's fetches are counted apart).
 function serve(keys, headers) {
   const path = (side) => `/jwks-${++paths}-${side}`;
   const urls = { ours: path('ours'), jose: path('jose') };
-  for (const p of Object.values(urls)) sets.set(p, { keys: keys.map((k) => k.jwk), headers });
+  for (const p of Object.values(urls)) jwks.sets.set(p, { keys: keys.map((k) => k.jwk), headers });
   return {
-    set: (next) => { for (const p of Object.values(urls)) sets.get(p).keys = next.map((k) => k.jwk); },
-    fetches: (side) => hits.get(urls[side]) ?? 0,
-    url: (side) => `${origin}${urls[side]}`,
+    set: (next) => { for (const p of Object.values(urls)) jwks.sets.get(p).keys = next.map((k) => k.jwk); },
+    fetches: (side) => jwks.hits.get(urls[side]) ?? 0,
+    url: (side) => `${jwks.origin}${urls[side]}`,
   };
 }
 

@@ -6,51 +6,27 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import * as jose from 'jose';
 import { RemoteJwks, verifyJwt } from '../../pkg/node.mjs';
 import { generateKey, mint } from './helpers.mjs';
+import { startPathJwksServer } from './support/path-jwks-server.mjs';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 // Each path is its own JWKS: `{ keys, mode }`; `mode` makes it fail.
-const sets = new Map();
-const hits = new Map();
-const stalled = new Set();
-let server;
-let origin;
-
-before(async () => {
-  server = http.createServer((req, res) => {
-    hits.set(req.url, (hits.get(req.url) ?? 0) + 1);
-    const set = sets.get(req.url);
-    switch (set?.mode ?? 'ok') {
-      case 'error500': return res.writeHead(500, { 'content-type': 'text/plain' }).end('upstream exploded');
-      case 'stall': stalled.add(res); return undefined;
-      case 'reset': return req.socket.destroy();
-      case 'garbage': return res.writeHead(200, { 'content-type': 'application/json' }).end('<html>maintenance</html>');
-      default: return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: set?.keys ?? [] }));
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-});
-
-after(() => new Promise((resolve) => {
-  for (const res of stalled) res.destroy();
-  server.closeAllConnections();
-  server.close(resolve);
-}));
+let jwks;
+before(async () => { jwks = await startPathJwksServer(); });
+after(() => jwks.close());
 
 let paths = 0;
 function serve(keys) {
   const path = `/jwks-${++paths}`;
-  sets.set(path, { keys: keys.map((k) => k.jwk), mode: 'ok' });
+  jwks.sets.set(path, { keys: keys.map((k) => k.jwk), mode: 'ok' });
   return {
-    url: `${origin}${path}`,
-    mode: (mode) => { sets.get(path).mode = mode; },
-    set: (next) => { sets.get(path).keys = next.map((k) => k.jwk); },
-    fetches: () => hits.get(path) ?? 0,
+    url: `${jwks.origin}${path}`,
+    mode: (mode) => { jwks.sets.get(path).mode = mode; },
+    set: (next) => { jwks.sets.get(path).keys = next.map((k) => k.jwk); },
+    fetches: () => jwks.hits.get(path) ?? 0,
   };
 }
 
