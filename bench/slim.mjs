@@ -99,6 +99,7 @@ const FIXTURES = twoAlgorithmFixtures();
 
 async function main() {
   const started = Date.now();
+  const loadAtStart = loadavg()[0];
   for (const [name, source] of Object.entries(APPS)) await bundle(name, source);
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -142,7 +143,7 @@ async function main() {
   const lines = [
     '## Cold start in Chromium',
     '',
-    `Measured ${new Date().toISOString()} by bench/slim.mjs (${Math.round((Date.now() - started) / 1000)} s, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end): a fresh browser context loads an esbuild bundle (minified) from a loopback server and verifies one ES256 and one RS256 token (2048-bit); the time is \`performance.now()\` when both are verified (from navigation start), median of ${ROUNDS} interleaved runs. \`+preload\`: the same verify-only page with \`<link rel="preload" href="./jwks_verify_verify_only_bg-HASH.wasm" as="fetch" type="application/wasm" crossorigin>\` in its HTML (README, "Verifying only"); in every run of every page each .wasm was requested once, and the preloaded module came from the \`<link>\` (resource timing \`initiatorType\`).`,
+    `Measured ${new Date().toISOString()} by bench/slim.mjs (${Math.round((Date.now() - started) / 1000)} s, 1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end): a fresh browser context loads an esbuild bundle (minified) from a loopback server and verifies one ES256 and one RS256 token (2048-bit); the time is \`performance.now()\` when both are verified (from navigation start), median of ${ROUNDS} interleaved runs. \`+preload\`: the same verify-only page with \`<link rel="preload" href="./jwks_verify_verify_only_bg-HASH.wasm" as="fetch" type="application/wasm" crossorigin>\` in its HTML (README, "Verifying only"); in every run of every page each .wasm was requested once, and the preloaded module came from the \`<link>\` (resource timing \`initiatorType\`).`,
     '',
     '| library | fresh page load to first verified tokens | ÷ jose | downloads (raw / gzip -9) |',
     '|---|---:|---:|---|',
