@@ -105,6 +105,8 @@ async function main() {
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const times = Object.fromEntries(Object.keys(APPS).map((n) => [n, []]));
+  // When the page had the whole .wasm (its resource timing responseEnd, from navigation start).
+  const wasmAt = Object.fromEntries(Object.keys(APPS).map((n) => [n, []]));
   const downloads = {};
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -121,6 +123,8 @@ async function main() {
           throw new Error(`${name}: ${err.message} ${errors.join('; ')}`);
         });
         times[name].push(await page.evaluate(() => globalThis.__done));
+        const wasmEnd = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.responseEnd));
+        if (wasmEnd.length) wasmAt[name].push(Math.max(...wasmEnd));
         const wasmHits = [...hits].filter(([path]) => path.endsWith('.wasm'));
         if (wasmHits.some(([, count]) => count !== 1)) throw new Error(`${name}: a .wasm requested more than once: ${JSON.stringify(wasmHits)}`);
         if (PRELOADED[name]) {
@@ -145,16 +149,21 @@ async function main() {
     '',
     `Measured ${new Date().toISOString()} by bench/slim.mjs (${Math.round((Date.now() - started) / 1000)} s, 1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end): a fresh browser context loads an esbuild bundle (minified) from a loopback server and verifies one ES256 and one RS256 token (2048-bit); the time is \`performance.now()\` when both are verified (from navigation start), median of ${ROUNDS} interleaved runs. \`+preload\`: the same verify-only page with \`<link rel="preload" href="./jwks_verify_verify_only_bg-HASH.wasm" as="fetch" type="application/wasm" crossorigin>\` in its HTML (README, "Verifying only"); in every run of every page each .wasm was requested once, and the preloaded module came from the \`<link>\` (resource timing \`initiatorType\`).`,
     '',
-    '| library | fresh page load to first verified tokens | ÷ jose | downloads (raw / gzip -9) |',
-    '|---|---:|---:|---|',
+    '| library | fresh page load to first verified tokens | ÷ jose | .wasm received | downloads (raw / gzip -9) |',
+    '|---|---:|---:|---:|---|',
   ];
   for (const name of Object.keys(APPS)) {
     const files = downloads[name].filter((p) => !p.endsWith('.html')).map((p) => {
       const { raw, gzip } = size(p.slice(1));
       return `${p.split('/').pop()}: ${raw.toLocaleString('en')} / ${gzip.toLocaleString('en')}`;
     });
-    lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${(median(times[name]) / median(times.jose)).toFixed(2)}x | ${files.join('; ')} |`);
+    const received = wasmAt[name].length ? `${median(wasmAt[name]).toFixed(1)} ms` : '';
+    lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${(median(times[name]) / median(times.jose)).toFixed(2)}x | ${received} | ${files.join('; ')} |`);
   }
+  // The preload's effect within each round (the two pages run back to back), less noisy than
+  // the difference of the medians on this shared machine.
+  const paired = times['jwks-verify/verify-only'].map((t, i) => t - times['jwks-verify/verify-only+preload'][i]);
+  lines.push('', `The preload's gain, median of the ${ROUNDS} per-round differences (verify-only − verify-only+preload): ${median(paired).toFixed(1)} ms; .wasm received ${median(wasmAt['jwks-verify/verify-only'].map((t, i) => t - wasmAt['jwks-verify/verify-only+preload'][i])).toFixed(1)} ms earlier. ".wasm received": the module's \`responseEnd\` (resource timing, from navigation start), median.`);
   const sizes = [
     '## Wasm size (issue 13)',
     '',
