@@ -53,12 +53,15 @@ WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
 
 WASM_OPT_SPEED_FLAGS := $(subst -Oz,-O3,$(WASM_OPT_FLAGS))
-# The protocol module only: keep functions that have one caller out of line (binaryen inlines
-# them whatever their size by default). A wasm engine compiles each function on its first call
-# (V8's lazy compilation: Chromium, workerd, Deno), so a key set's first parse no longer compiles
-# the branches it does not take: 9.2 -> 6.4 ms for a first parseJwks (Node 20, median of 21
-# fresh processes), and 12.9 KB less gzip (237,924 -> 224,979 bytes; raw +11 KB) (issue 13).
-WASM_OPT_PROTOCOL_FLAGS := --one-caller-inline-max-function-size 0
+# The size builds' inlining. A wasm engine compiles each function on its first call (V8's lazy
+# compilation: Chromium, workerd, Deno), at a fixed cost per function (~20-30 us in Chromium on
+# this machine) besides its size. binaryen's -Oz inlines every function with one caller whatever
+# its size, so a key set's first parse compiled branches it never takes (9.2 -> 6.4 ms for a first
+# parseJwks once that stopped, issue 13); it inlines only trivial functions with several callers.
+# Inlining single-caller functions up to 20 and any function up to 6 (binaryen's size measure)
+# takes the verify-only module's first parseJwks + two verifications in Chromium from 480 to 406
+# lazily compiled functions, and makes all three modules smaller (verify-only -403 bytes gzip).
+WASM_OPT_SIZE_INLINING := --one-caller-inline-max-function-size 20 --always-inline-max-function-size 6
 
 # wasm-bindgen-test-runner: whole-binary timeout in a browser (its default is 20 s).
 export WASM_BINDGEN_TEST_TIMEOUT ?= 300
@@ -107,8 +110,7 @@ build: setup-build
 	  echo "wasm-bindgen --target web -> $(GEN_DIR)/$$name.js"
 	  # The reset-state hook gives the runtime a fresh instance after a trap (pkg/lib/runtime.js).
 	  wasm-bindgen --target web --experimental-reset-state-function --out-dir $$gen_tmp --out-name $$name target/wasm-raw/$$name.wasm
-	  opt_flags="$(WASM_OPT_FLAGS)"
-	  if [[ $$name == $(GEN_NAME) || $$name == $(VERIFY_NAME) ]]; then opt_flags+=" $(WASM_OPT_PROTOCOL_FLAGS)"; fi
+	  opt_flags="$(WASM_OPT_FLAGS) $(WASM_OPT_SIZE_INLINING)"
 	  echo "wasm-opt $$opt_flags"
 	  $(WASM_OPT) $$opt_flags $$gen_tmp/$${name}_bg.wasm -o $$gen_tmp/$${name}_bg.wasm
 	  # Smoke check: the optimised module must still instantiate with its glue.

@@ -146,22 +146,35 @@ pub struct HostFacts {
     /// node:crypto's `dsaEncoding`: JWS ECDSA signatures are `r || s` (IEEE P1363).
     pub node_dsa_encoding: Option<&'static str>,
     /// `subtle.importKey` algorithm parameters.
-    pub web_import: serde_json::Value,
+    pub web_import: WebParams,
     /// `subtle.verify` algorithm parameters.
-    pub web_verify: serde_json::Value,
+    pub web_verify: WebParams,
+}
+
+/// A WebCrypto algorithm object (`{ name, hash?, namedCurve?, saltLength? }`).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebParams {
+    pub name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub named_curve: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salt_length: Option<usize>,
 }
 
 impl AlgFacts {
     pub fn host_facts(&self) -> HostFacts {
-        use serde_json::json;
-        let hash = self.hash.web_name();
+        let hash = Some(self.hash.web_name());
         let salt = self.hash.output_len();
+        let named = |name| WebParams { name, ..WebParams::default() };
         let (family, web_import, web_verify) = match self.family {
-            Family::Hmac => ("hmac", json!({ "name": "HMAC", "hash": hash }), json!({ "name": "HMAC" })),
-            Family::RsaPkcs1 => ("pkcs1", json!({ "name": "RSASSA-PKCS1-v1_5", "hash": hash }), json!({ "name": "RSASSA-PKCS1-v1_5" })),
-            Family::RsaPss => ("pss", json!({ "name": "RSA-PSS", "hash": hash }), json!({ "name": "RSA-PSS", "saltLength": salt })),
-            Family::Ecdsa => ("ecdsa", json!({ "name": "ECDSA", "namedCurve": self.crv }), json!({ "name": "ECDSA", "hash": hash })),
-            Family::EdDsa => ("eddsa", json!({ "name": "Ed25519" }), json!({ "name": "Ed25519" })),
+            Family::Hmac => ("hmac", WebParams { hash, ..named("HMAC") }, named("HMAC")),
+            Family::RsaPkcs1 => ("pkcs1", WebParams { hash, ..named("RSASSA-PKCS1-v1_5") }, named("RSASSA-PKCS1-v1_5")),
+            Family::RsaPss => ("pss", WebParams { hash, ..named("RSA-PSS") }, WebParams { salt_length: Some(salt), ..named("RSA-PSS") }),
+            Family::Ecdsa => ("ecdsa", WebParams { named_curve: self.crv, ..named("ECDSA") }, WebParams { hash, ..named("ECDSA") }),
+            Family::EdDsa => ("eddsa", named("Ed25519"), named("Ed25519")),
         };
         HostFacts {
             name: self.name,

@@ -101,8 +101,10 @@ export class Verifier {
     if (isReady()) this.#core();
   }
 
+  // The options as the current instance read them: read again after a trap replaced the
+  // instance that read them (a verifier made at start-up outlives it).
   #core() {
-    if (this.#profile === null) {
+    if (this.#profile === null || this.#made !== instanceId()) {
       this.#made = instanceId();
       this.#profile = core(() => wasm.WasmProfile.jwt(this.#options, this.#owner));
     }

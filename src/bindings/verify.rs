@@ -291,20 +291,6 @@ impl WasmProfile {
         }
     }
 
-    /// The JWT of an `Authorization: Bearer <jwt>` header value.
-    #[cfg(feature = "full-protocol")]
-    #[wasm_bindgen(js_name = bearerToken)]
-    pub fn bearer_token(&self, authorization: &JsValue) -> Result<String, JsValue> {
-        let malformed = || jose_error(JoseError::jws_invalid("the Authorization header must be \"Bearer <jwt>\""));
-        let text = authorization.dyn_ref::<JsString>().ok_or_else(malformed)?;
-        // The scheme and its spaces, then a token no longer than maxTokenLength.
-        if text.length() as usize > self.max_token_length() + 64 {
-            return Err(token_text(authorization, self.max_token_length()).err().unwrap_or_else(malformed));
-        }
-        let text = String::from(text);
-        webhook::bearer_token(&text).map(str::to_owned).map_err(jose_error)
-    }
-
     /// `verifyWebhook`'s `request` (`{ authorization, body }`), each member read once:
     /// `[token, body]`, the token of `Authorization: Bearer <jwt>` and the body as given (a
     /// string, or its raw bytes as a Uint8Array). A request that is no object, a body of
@@ -428,6 +414,18 @@ impl WasmProfile {
 
 #[cfg(feature = "full-protocol")]
 impl WasmProfile {
+    /// The JWT of an `Authorization: Bearer <jwt>` header value.
+    fn bearer_token(&self, authorization: &JsValue) -> Result<String, JsValue> {
+        let malformed = || jose_error(JoseError::jws_invalid("the Authorization header must be \"Bearer <jwt>\""));
+        let text = authorization.dyn_ref::<JsString>().ok_or_else(malformed)?;
+        // The scheme and its spaces, then a token no longer than maxTokenLength.
+        if text.length() as usize > self.max_token_length() + 64 {
+            return Err(token_text(authorization, self.max_token_length()).err().unwrap_or_else(malformed));
+        }
+        let text = String::from(text);
+        webhook::bearer_token(&text).map(str::to_owned).map_err(jose_error)
+    }
+
     /// The token check of `authenticateRequest` (its options read by `WasmResource`).
     pub(crate) fn from_access_token(options: AccessTokenOptions) -> WasmProfile {
         WasmProfile { kind: Kind::AccessToken(options) }

@@ -202,9 +202,21 @@ struct Curve {
     size: usize,
 }
 
-fn hex(text: &str) -> Limbs {
-    let bytes: Vec<u8> = (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap_or(0)).collect();
-    from_be(&bytes).unwrap_or([0; LIMBS])
+/// Limbs from a big-endian hex constant, at compile time (a bad digit fails the build).
+const fn hex(text: &str) -> Limbs {
+    let digits = text.as_bytes();
+    let mut out = [0u32; LIMBS];
+    let mut i = 0;
+    while i < digits.len() {
+        let nibble = match digits[digits.len() - 1 - i] {
+            c @ b'0'..=b'9' => c - b'0',
+            c @ b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lower-case hex digit"),
+        };
+        out[i / 8] |= (nibble as u32) << (4 * (i % 8));
+        i += 1;
+    }
+    out
 }
 
 /// The curve's constants, computed once per process (R² alone takes 64·n modular doublings:
@@ -214,28 +226,28 @@ fn curve(crv: &str) -> Option<&'static Curve> {
     let (slot, p, b, size) = match crv {
         "P-256" => (
             0,
-            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
-            "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
+            const { hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff") },
+            const { hex("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b") },
             32,
         ),
         "P-384" => (
             1,
-            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
-            "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef",
+            const { hex("fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff") },
+            const { hex("b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef") },
             48,
         ),
         "P-521" => (
             2,
-            "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-            "0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00",
+            const { hex("01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff") },
+            const { hex("0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00") },
             66,
         ),
         _ => return None,
     };
     Some(CURVES[slot].get_or_init(|| {
-        let field = Field::new(hex(p));
-        let b_over_r = field.leave_mont(&hex(b));
-        let b = field.to_mont(&hex(b));
+        let field = Field::new(p);
+        let b_over_r = field.leave_mont(&b);
+        let b = field.to_mont(&b);
         Curve { field, b, b_over_r, size }
     }))
 }
@@ -318,12 +330,12 @@ pub fn ed25519_point(bytes: &[u8; 32]) -> Ed25519Point {
     let mut be: Vec<u8> = bytes.iter().rev().copied().collect();
     be[0] &= 0x7f;
     static FIELD: OnceLock<Field> = OnceLock::new();
-    let f = FIELD.get_or_init(|| Field::new(hex("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed")));
+    let f = FIELD.get_or_init(|| Field::new(const { hex("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed") }));
     let mut y = from_be(&be).unwrap_or([0; LIMBS]);
     if !less(&y, &f.p) {
         y = sub(&y, &f.p).0;
     }
-    let d = f.to_mont(&hex("52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3"));
+    let d = f.to_mont(&const { hex("52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3") });
     let one = f.to_mont(&small(1));
     let ym = f.to_mont(&y);
     let yy = f.mul(&ym, &ym);
@@ -335,7 +347,7 @@ pub fn ed25519_point(bytes: &[u8; 32]) -> Ed25519Point {
         return Ed25519Point::NotAPoint;
     }
     // The y of the eight points of small order: 1, -1, 0 and ±y₈.
-    let y8 = hex("7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7");
+    let y8 = const { hex("7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7") };
     let minus = |v: &Limbs| if *v == zero { zero } else { sub(&f.p, v).0 };
     if [zero, small(1), minus(&small(1)), y8, minus(&y8)].contains(&y) {
         Ed25519Point::SmallOrder

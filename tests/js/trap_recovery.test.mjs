@@ -236,3 +236,32 @@ test('a claim failure whose payload lookup (decodeJwt) traps: the instance is re
   assert.equal((await api.verifyJwt(good, stale).catch((e) => e)).code, 'ERR_JWKS_INVALID', 'the instance was replaced');
   await assertWorks('decodeJwt');
 });
+
+test('a verifier made before a trap reads its options again on the new instance, and still applies them', async () => {
+  const otherSub = await mint(key, { sub: 'b', iat: now(), exp: now() + 600 });
+  for (const [method, run] of [['verifyToken', (v, t) => v.verifySync(t)], ['verify', (v, t) => v.verify(t)]]) {
+    const verifier = api.createVerifier(jwks, { subject: 'a', maxTokenAge: '1h' });
+    assert.equal((await run(verifier, good)).payload.sub, 'a');
+    const original = gen.WasmProfile.prototype[method];
+    gen.WasmProfile.prototype[method] = function trapping() {
+      gen.WasmProfile.prototype[method] = original;
+      gen.__trapForTests();
+    };
+    const before = instanceId();
+    let err;
+    try {
+      err = await Promise.resolve().then(() => run(verifier, good)).catch((e) => e);
+    } finally {
+      gen.WasmProfile.prototype[method] = original;
+    }
+    assert.ok(err instanceof WebAssembly.RuntimeError, `${method}: the trap is reported (${err})`);
+    assert.notEqual(instanceId(), before, `${method}: the instance was replaced`);
+    assert.equal(verifier.verifySync(good).payload.sub, 'a', `${method}: verifySync works again`);
+    assert.equal((await verifier.verify(good)).payload.sub, 'a', `${method}: verify works again`);
+    const refused = await verifier.verify(otherSub).catch((e) => e);
+    assert.equal(refused.code, 'ERR_JWT_CLAIM_VALIDATION_FAILED', `${method}: the subject option still applies`);
+    assert.equal(refused.claim, 'sub');
+    assert.throws(() => verifier.verifySync(otherSub), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'sub' });
+    verifier.free();
+  }
+});
