@@ -2,7 +2,12 @@
 // esbuild bundle and verifies one ES256 and one RS256 token; the figure is
 // `performance.now()` when both are verified (time since navigation start), median of
 // ROUNDS interleaved runs, for jwks-verify (`jwks-verify/esbuild`: protocol module only,
-// WebCrypto does the signatures), for `jwks-verify/verify-only` (the verify-only module) and for jose (createLocalJWKSet + jwtVerify). The page's
+// WebCrypto does the signatures), for `jwks-verify/verify-only` (the verify-only module), for the
+// same verify-only page with `<link rel="preload">` of its module in the HTML (the README's
+// recipe: the browser fetches the module while app.js loads, and the glue's fetch() takes the
+// preloaded response) and for jose (createLocalJWKSet + jwtVerify). Every page must request each
+// .wasm once (the server counts; a preload the glue did not take would be a second request), and
+// the preload page's module must come from the <link> (its resource timing entry). The page's
 // downloads are recorded with their gzip -9 size. Writes the "wasm-size" section of
 // bench/results.md (the shipped modules' sizes now, then bench/size-breakdown.md: where the
 // bytes were, measured once with twiggy) and its "cold-start-chromium" section.
@@ -12,6 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { loadavg } from 'node:os';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { writeSection } from './results.mjs';
@@ -35,6 +41,7 @@ globalThis.__done = performance.now();`;
 const APPS = {
   'jwks-verify': ourApp('pkg/esbuild.mjs'),
   'jwks-verify/verify-only': ourApp('pkg/verify-only-esbuild.mjs'),
+  'jwks-verify/verify-only+preload': ourApp('pkg/verify-only-esbuild.mjs'),
   jose: `import { createLocalJWKSet, jwtVerify } from 'jose';
 import fixtures from './fixtures.json';
 const keys = createLocalJWKSet(fixtures.jwks);
@@ -42,24 +49,39 @@ for (const token of fixtures.tokens) await jwtVerify(token, keys);
 globalThis.__done = performance.now();`,
 };
 
+// The page whose HTML preloads the module its ready({ sync: false }) fetches.
+const PRELOADED = { 'jwks-verify/verify-only+preload': 'jwks_verify_verify_only_bg' };
+
 async function bundle(name, source) {
   const dir = join(OUT, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'app.mjs'), source);
   writeFileSync(join(dir, 'fixtures.json'), JSON.stringify(await FIXTURES));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./app.js"></script>\n');
-  await build({
+  const { metafile } = await build({
     entryPoints: [join(dir, 'app.mjs')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
-    outdir: dir, loader: { '.wasm': 'file' }, nodePaths: [join(ROOT, 'node_modules')], logLevel: 'error',
+    outdir: dir, loader: { '.wasm': 'file' }, nodePaths: [join(ROOT, 'node_modules')], logLevel: 'error', metafile: true,
   });
+  let head = '';
+  if (PRELOADED[name]) {
+    // As the README's build script finds it: the output esbuild named after the module.
+    const wasm = Object.keys(metafile.outputs).map((f) => f.split('/').pop()).filter((f) => f.startsWith(`${PRELOADED[name]}-`) && f.endsWith('.wasm'));
+    if (wasm.length !== 1) throw new Error(`${name}: expected one ${PRELOADED[name]} output, got ${wasm.join(', ')}`);
+    head = `<link rel="preload" href="./${wasm[0]}" as="fetch" type="application/wasm" crossorigin>`;
+  }
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><meta charset="utf-8">${head}<script type="module" src="./app.js"></script>\n`);
 }
 
 const TYPES = { js: 'text/javascript', wasm: 'application/wasm', html: 'text/html', json: 'application/json' };
 
+// Requests per path since the last clear (one page load at a time).
+const hits = new Map();
+
 function serve() {
   return new Promise((resolve) => {
     const server = createServer((req, res) => {
-      const path = normalize(join(OUT, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
+      const pathname = new URL(req.url, 'http://x').pathname;
+      hits.set(pathname, (hits.get(pathname) ?? 0) + 1);
+      const path = normalize(join(OUT, decodeURIComponent(pathname)));
       if (!path.startsWith(OUT + sep)) return res.writeHead(403).end();
       try {
         const body = readFileSync(path);
@@ -77,11 +99,14 @@ const FIXTURES = twoAlgorithmFixtures();
 
 async function main() {
   const started = Date.now();
+  const loadAtStart = loadavg()[0];
   for (const [name, source] of Object.entries(APPS)) await bundle(name, source);
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const times = Object.fromEntries(Object.keys(APPS).map((n) => [n, []]));
+  // When the page had the whole .wasm (its resource timing responseEnd, from navigation start).
+  const wasmAt = Object.fromEntries(Object.keys(APPS).map((n) => [n, []]));
   const downloads = {};
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -92,11 +117,20 @@ async function main() {
         page.on('response', (response) => fetched.push(new URL(response.url()).pathname));
         const errors = [];
         page.on('pageerror', (err) => errors.push(err.message));
+        hits.clear();
         await page.goto(`${base}/${name}/index.html`);
         await page.waitForFunction(() => globalThis.__done !== undefined, null, { timeout: 30_000 }).catch((err) => {
           throw new Error(`${name}: ${err.message} ${errors.join('; ')}`);
         });
         times[name].push(await page.evaluate(() => globalThis.__done));
+        const wasmEnd = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.responseEnd));
+        if (wasmEnd.length) wasmAt[name].push(Math.max(...wasmEnd));
+        const wasmHits = [...hits].filter(([path]) => path.endsWith('.wasm'));
+        if (wasmHits.some(([, count]) => count !== 1)) throw new Error(`${name}: a .wasm requested more than once: ${JSON.stringify(wasmHits)}`);
+        if (PRELOADED[name]) {
+          const initiators = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.initiatorType));
+          if (wasmHits.length !== 1 || initiators.join() !== 'link') throw new Error(`${name}: the module did not come from the preload: ${JSON.stringify({ wasmHits, initiators })}`);
+        }
         downloads[name] = fetched;
         await context.close();
       }
@@ -113,18 +147,23 @@ async function main() {
   const lines = [
     '## Cold start in Chromium',
     '',
-    `Measured ${new Date().toISOString()} by bench/slim.mjs (${Math.round((Date.now() - started) / 1000)} s): a fresh browser context loads an esbuild bundle (minified) from a loopback server and verifies one ES256 and one RS256 token (2048-bit); the time is \`performance.now()\` when both are verified (from navigation start), median of ${ROUNDS} interleaved runs.`,
+    `Measured ${new Date().toISOString()} by bench/slim.mjs (${Math.round((Date.now() - started) / 1000)} s, 1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end): a fresh browser context loads an esbuild bundle (minified) from a loopback server and verifies one ES256 and one RS256 token (2048-bit); the time is \`performance.now()\` when both are verified (from navigation start), median of ${ROUNDS} interleaved runs. \`+preload\`: the same verify-only page with \`<link rel="preload" href="./jwks_verify_verify_only_bg-HASH.wasm" as="fetch" type="application/wasm" crossorigin>\` in its HTML (README, "Verifying only"); in every run of every page each .wasm was requested once, and the preloaded module came from the \`<link>\` (resource timing \`initiatorType\`).`,
     '',
-    '| library | fresh page load to first verified tokens | downloads (raw / gzip -9) |',
-    '|---|---:|---|',
+    '| library | fresh page load to first verified tokens | ÷ jose | .wasm received | downloads (raw / gzip -9) |',
+    '|---|---:|---:|---:|---|',
   ];
   for (const name of Object.keys(APPS)) {
     const files = downloads[name].filter((p) => !p.endsWith('.html')).map((p) => {
       const { raw, gzip } = size(p.slice(1));
       return `${p.split('/').pop()}: ${raw.toLocaleString('en')} / ${gzip.toLocaleString('en')}`;
     });
-    lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${files.join('; ')} |`);
+    const received = wasmAt[name].length ? `${median(wasmAt[name]).toFixed(1)} ms` : '';
+    lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${(median(times[name]) / median(times.jose)).toFixed(2)}x | ${received} | ${files.join('; ')} |`);
   }
+  // The preload's effect within each round (the two pages run back to back), less noisy than
+  // the difference of the medians on this shared machine.
+  const paired = times['jwks-verify/verify-only'].map((t, i) => t - times['jwks-verify/verify-only+preload'][i]);
+  lines.push('', `The preload's gain, median of the ${ROUNDS} per-round differences (verify-only − verify-only+preload): ${median(paired).toFixed(1)} ms; .wasm received ${median(wasmAt['jwks-verify/verify-only'].map((t, i) => t - wasmAt['jwks-verify/verify-only+preload'][i])).toFixed(1)} ms earlier. ".wasm received": the module's \`responseEnd\` (resource timing, from navigation start), median.`);
   const sizes = [
     '## Wasm size (issue 13)',
     '',

@@ -337,6 +337,80 @@ console.log(JSON.stringify({ clientId: first.clientId, jti: first.jti, again, un
     }
   });
 
+  // Serves `root` (index.html for '/') and the project's jwks.json to a fresh Chromium page with
+  // an id_token; resolves to what the page shows and how often each .wasm was requested.
+  async function loadPreloadingPage(root) {
+    const hits = new Map();
+    const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+    const server = createServer(async (req, res) => {
+      const path = new URL(req.url, 'http://x').pathname;
+      hits.set(path, (hits.get(path) ?? 0) + 1);
+      const file = path === '/.well-known/jwks.json' ? join(dir, 'jwks.json') : join(root, path === '/' ? 'index.html' : path);
+      if (!file.startsWith(dir)) return res.writeHead(403).end();
+      const body = await readFile(file).catch(() => null);
+      res.writeHead(body ? 200 : 404, { 'content-type': types[file.slice(file.lastIndexOf('.'))] ?? 'application/json' });
+      res.end(body ?? 'not found');
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const { chromium } = require('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      const errors = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.addInitScript((value) => sessionStorage.setItem('id_token', value), await token());
+      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.waitForFunction(() => document.body?.textContent, null, { timeout: 30_000 }).catch((err) => {
+        throw new Error(`${err.message} ${errors.join('; ')}`);
+      });
+      const initiators = await page.evaluate(() => performance.getEntriesByType('resource')
+        .filter((e) => e.name.endsWith('.wasm')).map((e) => [new URL(e.name).pathname, e.initiatorType]));
+      const wasm = [...hits].filter(([path]) => path.endsWith('.wasm'));
+      return { text: await page.textContent('body'), wasm, initiators, html: await readFile(join(root, 'index.html'), 'utf8') };
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }
+
+  // The page requests the verify-only module once, through the <link>: a preload the glue's
+  // fetch() did not take would be a second request (and Chromium's "preloaded but not used").
+  function assertPreloadUsed({ text, wasm, initiators, html }) {
+    assert.equal(text, 'alice');
+    assert.equal(wasm.length, 1, JSON.stringify(wasm));
+    const [[path, count]] = wasm;
+    assert.match(path, /\/jwks_verify_verify_only_bg-[\w-]+\.wasm$/);
+    assert.equal(count, 1, `${path} requested ${count} times`);
+    assert.deepEqual(initiators, [[path, 'link']]);
+    assert.match(html, /<link rel="preload" href="[^"]*jwks_verify_verify_only_bg-[\w-]+\.wasm" as="fetch" type="application\/wasm" crossorigin/);
+  }
+
+  test('README build-preload.mjs (esbuild) and vite.config.js (vite build): the page takes the verify-only module from its <link rel="preload">, one request', async (t) => {
+    needsInstall();
+    if (!existsSync(CHROMIUM)) return t.skip('Chromium is not installed');
+    for (const module of ['esbuild', 'vite']) {
+      if (!existsSync(join(ctx.root, 'node_modules', module))) return t.skip(`${module} is not installed`);
+      if (!existsSync(join(dir, 'node_modules', module))) await symlink(join(ctx.root, 'node_modules', module), join(dir, 'node_modules', module));
+    }
+    const esbuildDir = join(dir, 'preload-esbuild');
+    await mkdir(esbuildDir, { recursive: true });
+    await copyFile(example('verify-only-page.mjs'), join(esbuildDir, 'app.mjs'));
+    await copyFile(example('build-preload.mjs'), join(esbuildDir, 'build-preload.mjs'));
+    await exec(process.execPath, ['build-preload.mjs'], { cwd: esbuildDir, env });
+    assertPreloadUsed(await loadPreloadingPage(join(esbuildDir, 'out')));
+
+    // Vite: the same page importing the plain subpath (Vite resolves its new URL(…wasm) itself).
+    const viteDir = join(dir, 'preload-vite');
+    await mkdir(viteDir, { recursive: true });
+    const page = await readFile(example('verify-only-page.mjs'), 'utf8');
+    assert.match(page, /'jwks-verify\/verify-only\/esbuild'/);
+    await writeFile(join(viteDir, 'main.js'), page.replace("'jwks-verify/verify-only/esbuild'", "'jwks-verify/verify-only'"));
+    await writeFile(join(viteDir, 'index.html'), '<!doctype html>\n<meta charset="utf-8">\n<script type="module" src="/main.js"></script>\n');
+    await copyFile(example('vite.config.js'), join(viteDir, 'vite.config.js'));
+    await exec(process.execPath, [join(dir, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: viteDir, env });
+    assertPreloadUsed(await loadPreloadingPage(join(viteDir, 'dist')));
+  });
+
   // bundle-worker.sh runs `npx esbuild` and `npx workerd`; npx finds the project's own
   // binaries (here: links to the repository's dev dependencies). False: skipped, not installed.
   async function linkWorkerdTools(t) {

@@ -1,0 +1,25 @@
+// vite.config.js: `vite build` names the verify-only module with a content hash; this plugin
+// adds its <link rel="preload"> to the built index.html.
+import { defineConfig } from 'vite';
+
+let base = '/';
+
+export default defineConfig({
+  plugins: [{
+    name: 'preload-jwks-verify',
+    apply: 'build',
+    configResolved: (config) => {
+      base = config.base;
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler: (html, { bundle }) => Object.values(bundle ?? {})
+        .filter((file) => /\/jwks_verify_verify_only_bg-[\w-]+\.wasm$/.test(file.fileName))
+        .map((file) => ({
+          tag: 'link',
+          attrs: { rel: 'preload', href: `${base}${file.fileName}`, as: 'fetch', type: 'application/wasm', crossorigin: true },
+          injectTo: 'head',
+        })),
+    },
+  }],
+});
