@@ -13,13 +13,17 @@ export default defineConfig({
     },
     transformIndexHtml: {
       order: 'post',
-      handler: (html, { bundle }) => Object.values(bundle ?? {})
-        .filter((file) => /\/jwks_verify_verify_only_bg-[\w-]+\.wasm$/.test(file.fileName))
-        .map((file) => ({
-          tag: 'link',
-          attrs: { rel: 'preload', href: `${base}${file.fileName}`, as: 'fetch', type: 'application/wasm', crossorigin: true },
-          injectTo: 'head',
-        })),
+      handler: (html, { bundle, path }) => {
+        // A relative base ('./') is relative to each page: one directory up per level of `path`.
+        const prefix = base.startsWith('.') ? '../'.repeat(path.split('/').length - 2) || './' : base;
+        return Object.values(bundle ?? {})
+          .filter((file) => /(^|\/)jwks_verify_verify_only_bg-[\w-]+\.wasm$/.test(file.fileName))
+          .map((file) => ({
+            tag: 'link',
+            attrs: { rel: 'preload', href: `${prefix}${file.fileName}`, as: 'fetch', type: 'application/wasm', crossorigin: true },
+            injectTo: 'head',
+          }));
+      },
     },
   }],
 });

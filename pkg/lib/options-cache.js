@@ -96,3 +96,14 @@ export function cachedProfile(options, read) {
   entries.set(options, { profile, snapshot: snap });
   return profile;
 }
+
+/** The data of `options` as a snapshot (see above), or null when it is not plain data. */
+export function dataOf(options) {
+  const snap = [];
+  return snapshot(options, snap) && snap.length <= SNAPSHOT_LIMIT ? snap : null;
+}
+
+/** Whether `options` still holds the data `dataOf` recorded (never for a null snapshot). */
+export function sameData(options, snap) {
+  return snap !== null && matches(options, snap, 0) === snap.length;
+}

@@ -8,7 +8,7 @@ import { localKeySet, handleOf, isRemote, keyInfoOf } from './keys.js';
 import { assertReady, instanceId, isReady, loadProtocol, recoverFrom, release } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
 import { isResolver, resolveKeys } from './resolver.js';
-import { cachedProfile } from './options-cache.js';
+import { cachedProfile, dataOf, sameData } from './options-cache.js';
 
 // Claim errors carry the decoded payload, like jose's.
 function withPayload(token) {
@@ -30,6 +30,10 @@ function resultOf(json, keySet) {
   const result = JSON.parse(json);
   result.key = { ...keyInfoOf(keySet, result.key) };
   return result;
+}
+
+function optionsChanged() {
+  return new JoseError('ERR_JWKS_INVALID', 'this verifier\'s options were read by a previous instance of the wasm module, replaced after a crash (a trap), and the options object has changed since (or is not plain data): create the verifier again');
 }
 
 function remoteRefused() {
@@ -93,6 +97,8 @@ export class Verifier {
   #made = -1;
 
   #owner;
+  // The options' data when first read (options-cache.js), null when not plain data.
+  #read = null;
 
   constructor(keys, options, owner = 'createVerifier') {
     this.#keys = keys;
@@ -101,14 +107,21 @@ export class Verifier {
     if (isReady()) this.#core();
   }
 
-  // The options as the current instance read them: read again after a trap replaced the
-  // instance that read them (a verifier made at start-up outlives it).
+  // The options as the current instance read them. A verifier outlives a trap that replaced
+  // the instance that read them: it reads them again then, provided the options object still
+  // holds what was read the first time (the options are read once; a changed object is not
+  // adopted silently).
   #core() {
-    if (this.#profile === null || this.#made !== instanceId()) {
-      this.#made = instanceId();
-      this.#profile = core(() => wasm.WasmProfile.jwt(this.#options, this.#owner));
-    }
-    return this.#profile;
+    if (this.#profile !== null && this.#made === instanceId()) return this.#profile;
+    const replaced = this.#made !== -1 && this.#made !== instanceId();
+    if (replaced && !sameData(this.#options, this.#read)) throw optionsChanged();
+    this.#profile = null;
+    const made = instanceId();
+    const profile = core(() => wasm.WasmProfile.jwt(this.#options, this.#owner));
+    if (this.#made === -1) this.#read = dataOf(this.#options);
+    this.#profile = profile;
+    this.#made = made;
+    return profile;
   }
 
   async verify(token) {

@@ -265,3 +265,44 @@ test('a verifier made before a trap reads its options again on the new instance,
     verifier.free();
   }
 });
+
+test('after a trap, a verifier whose options object changed since it was read refuses to run, and frees nothing of the dead instance', async () => {
+  const otherSub = await mint(key, { sub: 'b', iat: now(), exp: now() + 600 });
+  const trapOnce = () => {
+    const original = gen.WasmProfile.prototype.verifyToken;
+    gen.WasmProfile.prototype.verifyToken = function trapping() {
+      gen.WasmProfile.prototype.verifyToken = original;
+      gen.__trapForTests();
+    };
+  };
+  for (const changed of ['b', 42, undefined]) {
+    const options = { subject: 'a' };
+    const verifier = api.createVerifier(jwks, options);
+    assert.equal(verifier.verifySync(good).payload.sub, 'a');
+    trapOnce();
+    assert.throws(() => verifier.verifySync(good), WebAssembly.RuntimeError);
+    options.subject = changed;
+    for (const attempt of [() => verifier.verifySync(otherSub), () => verifier.verify(otherSub)]) {
+      const err = await Promise.resolve().then(attempt).catch((e) => e);
+      assert.equal(err.code, 'ERR_JWKS_INVALID', `subject changed to ${changed}: ${err}`);
+      assert.match(err.message, /options object has changed/);
+    }
+    const free = gen.WasmProfile.prototype.free;
+    let freed = 0;
+    gen.WasmProfile.prototype.free = function counting(...args) {
+      freed += 1;
+      return free.apply(this, args);
+    };
+    try {
+      verifier.free();
+    } finally {
+      gen.WasmProfile.prototype.free = free;
+    }
+    assert.equal(freed, 0, 'nothing of the dead instance is freed in the new one');
+    options.subject = 'a';
+    assert.equal(verifier.verifySync(good).payload.sub, 'a', 'the options as first read: it runs again');
+    assert.throws(() => verifier.verifySync(otherSub), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'sub' });
+    verifier.free();
+    await assertWorks(`subject changed to ${changed}`);
+  }
+});
