@@ -3,11 +3,11 @@
 // RS256 token on its first request. The figure is the time from spawning `workerd serve` to
 // the first verified response (workerd's own start-up included, the same for both), median
 // of ROUNDS interleaved runs, for jwks-verify (`jwks-verify/slim`: the protocol module), for
-// `jwks-verify/verify-only` (the verify-only module) and for jose. Writes the "cold-start-workerd"
-// section of bench/results.md.
+// `jwks-verify/verify-only` (the verify-only module) and for jose, and the verify-only worker
+// one step at a time (STEPS). Writes the "cold-start-workerd" section of bench/results.md.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -43,6 +43,28 @@ export default { async fetch() {
 } };`,
 };
 
+// The verify-only worker one step at a time (each answers 'alice,alice' after its step), to
+// show where its time goes: an empty worker, the .wasm imported alone (workerd compiles it at
+// start-up), the package entry imported, a first parseJwks, a first verification.
+const VERIFY_ONLY = JSON.stringify(join(ROOT, 'pkg/verify-only-workerd.mjs'));
+const STEPS = {
+  'an empty worker': `import fixtures from './fixtures.json';
+export default { async fetch() { return new Response(fixtures.tokens.length ? 'alice,alice' : ''); } };`,
+  '+ the .wasm imported': `import module from ${JSON.stringify(join(ROOT, 'pkg/gen/jwks_verify_verify_only_bg.wasm'))};
+export default { async fetch() { return new Response(module ? 'alice,alice' : ''); } };`,
+  '+ the entry (glue) imported': `import { parseJwks } from ${VERIFY_ONLY};
+export default { async fetch() { return new Response(typeof parseJwks === 'function' ? 'alice,alice' : ''); } };`,
+  '+ a first parseJwks': `import { parseJwks } from ${VERIFY_ONLY};
+import fixtures from './fixtures.json';
+export default { async fetch() { return new Response(parseJwks(fixtures.jwks) ? 'alice,alice' : ''); } };`,
+  '+ a first verification': `import { parseJwks, verifyJwt } from ${VERIFY_ONLY};
+import fixtures from './fixtures.json';
+export default { async fetch() {
+  const { payload } = await verifyJwt(fixtures.tokens[0], parseJwks(fixtures.jwks));
+  return new Response(payload.sub === 'alice' ? 'alice,alice' : '');
+} };`,
+};
+
 async function bundle(name, source, fixtureText) {
   const dir = join(OUT, name);
   mkdirSync(dir, { recursive: true });
@@ -57,7 +79,7 @@ async function bundle(name, source, fixtureText) {
       name: 'wasm-modules',
       setup(b) {
         b.onResolve({ filter: /\.wasm$/ }, (args) => {
-          wasm.add(join(args.resolveDir, args.path));
+          wasm.add(isAbsolute(args.path) ? args.path : join(args.resolveDir, args.path));
           return { path: `./${basename(args.path)}`, external: true };
         });
       },
@@ -84,9 +106,10 @@ const started = Date.now();
 const fixtureText = JSON.stringify(await twoAlgorithmFixtures());
 const built = {};
 for (const [name, source] of Object.entries(WORKERS)) built[name] = await bundle(name, source, fixtureText);
-const times = Object.fromEntries(Object.keys(WORKERS).map((n) => [n, []]));
+for (const [name, source] of Object.entries(STEPS)) built[name] = await bundle(`steps/${Object.keys(STEPS).indexOf(name)}`, source, fixtureText);
+const times = Object.fromEntries(Object.keys(built).map((n) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const name of Object.keys(WORKERS)) times[name].push(await firstResponse(built[name].dir, built[name].files));
+  for (const name of Object.keys(built)) times[name].push(await firstResponse(built[name].dir, built[name].files));
 }
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const lines = [
@@ -104,6 +127,9 @@ for (const name of Object.keys(WORKERS)) {
   });
   lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms | ${files.join('; ')} |`);
 }
+lines.push('', 'The verify-only worker step by step (same runs; each worker adds one step to the one above and answers after it; the full one is the `jwks-verify/verify-only` row):', '',
+  '| worker | spawn to first response |', '|---|---:|');
+for (const name of Object.keys(STEPS)) lines.push(`| ${name} | ${median(times[name]).toFixed(1)} ms |`);
 const section = `${lines.join('\n')}\n`;
 console.log(section);
 writeSection('cold-start-workerd', section);
