@@ -73,6 +73,17 @@ function matches(value, snap, at) {
   return next;
 }
 
+/** The data of `options` as a snapshot (see above), or null when it is not plain data. */
+export function dataOf(options) {
+  const snap = [];
+  return snapshot(options, snap) && snap.length <= SNAPSHOT_LIMIT ? snap : null;
+}
+
+/** Whether `options` still holds the data `dataOf` recorded (never for a null snapshot). */
+export function sameData(options, snap) {
+  return snap !== null && matches(options, snap, 0) === snap.length;
+}
+
 /**
  * The profile `read(options)` made from this options object, when it is passed again
  * unchanged; `undefined` when the caller should read `options` on this call (first sight, not
@@ -86,24 +97,13 @@ export function cachedProfile(options, read) {
     return undefined;
   }
   if (entry === NEVER) return undefined;
-  if (entry !== SEEN && matches(options, entry.snapshot, 0) === entry.snapshot.length) return entry.profile;
-  const snap = [];
-  if (!snapshot(options, snap) || snap.length > SNAPSHOT_LIMIT) {
+  if (entry !== SEEN && sameData(options, entry.snapshot)) return entry.profile;
+  const snap = dataOf(options);
+  if (snap === null) {
     entries.set(options, NEVER);
     return undefined;
   }
   const profile = read(options);
   entries.set(options, { profile, snapshot: snap });
   return profile;
-}
-
-/** The data of `options` as a snapshot (see above), or null when it is not plain data. */
-export function dataOf(options) {
-  const snap = [];
-  return snapshot(options, snap) && snap.length <= SNAPSHOT_LIMIT ? snap : null;
-}
-
-/** Whether `options` still holds the data `dataOf` recorded (never for a null snapshot). */
-export function sameData(options, snap) {
-  return snap !== null && matches(options, snap, 0) === snap.length;
 }
