@@ -97,13 +97,17 @@ export class Verifier {
   #made = -1;
 
   #owner;
-  // The options' data when first read (options-cache.js), null when not plain data.
+  // The options' data when first read (options-cache.js), null when not plain data or not
+  // taken: a verifier made for one call (`oneCall`, verifyJwt's) is not used after a trap, and
+  // the snapshot costs a few µs, on every token there.
   #read = null;
+  #oneCall;
 
-  constructor(keys, options, owner = 'createVerifier') {
+  constructor(keys, options, owner = 'createVerifier', oneCall = false) {
     this.#keys = keys;
     this.#options = options;
     this.#owner = owner;
+    this.#oneCall = oneCall;
     if (isReady()) this.#core();
   }
 
@@ -118,7 +122,7 @@ export class Verifier {
     this.#profile = null;
     const made = instanceId();
     const profile = core(() => wasm.WasmProfile.jwt(this.#options, this.#owner));
-    if (this.#made === -1) this.#read = dataOf(this.#options);
+    if (this.#made === -1 && !this.#oneCall) this.#read = dataOf(this.#options);
     this.#profile = profile;
     this.#made = made;
     return profile;
@@ -204,7 +208,7 @@ export async function verifyJwt(token, keys, options) {
   const loading = backend.load?.();
   if (loading !== undefined) await loading;
   if (!perToken(keys)) return backend.sync ? verifyLocal(backend, token, keys, options) : verifyLocalAsync(backend, token, keys, options);
-  const verifier = new Verifier(keys, options, 'verifyJwt');
+  const verifier = new Verifier(keys, options, 'verifyJwt', true);
   try {
     return await verifier.verify(token);
   } finally {
