@@ -9,43 +9,78 @@ use std::fmt;
 // the three things needed here. `tests::base64_is_the_base64_crate` holds these to that crate's
 // URL_SAFE/RequireNone and STANDARD/Indifferent engines (no trailing bits), on random texts.
 
-/// The 6-bit value of `c` in the base64 alphabet whose last two characters are `c62`, `c63`.
-fn sextet(c: u8, c62: u8, c63: u8) -> Option<u32> {
-    match c {
-        b'A'..=b'Z' => Some(u32::from(c - b'A')),
-        b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-        b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-        _ if c == c62 => Some(62),
-        _ if c == c63 => Some(63),
-        _ => None,
+/// Marks a byte outside the alphabet in [`Alphabet`] (a sextet is below 64).
+const NOT_BASE64: u8 = 0xff;
+
+/// Each byte's 6-bit value in one base64 alphabet, [`NOT_BASE64`] for the rest: a table lookup
+/// per character, four characters per step, is what a token's decoding costs on the hot path.
+struct Alphabet([u8; 256]);
+
+impl Alphabet {
+    const fn new(c62: u8, c63: u8) -> Self {
+        let mut table = [NOT_BASE64; 256];
+        let mut i = 0;
+        while i < 26 {
+            table[b'A' as usize + i] = i as u8;
+            table[b'a' as usize + i] = 26 + i as u8;
+            i += 1;
+        }
+        let mut d = 0;
+        while d < 10 {
+            table[b'0' as usize + d] = 52 + d as u8;
+            d += 1;
+        }
+        table[c62 as usize] = 62;
+        table[c63 as usize] = 63;
+        Alphabet(table)
+    }
+
+    fn sextet(&self, c: u8) -> u32 {
+        u32::from(self.0[usize::from(c)])
     }
 }
 
+static URL_SAFE: Alphabet = Alphabet::new(b'-', b'_');
+static STANDARD: Alphabet = Alphabet::new(b'+', b'/');
+
 /// Unpadded base64 text: `None` for a character outside the alphabet, a length of 4n + 1, or
 /// trailing bits that are not zero.
-fn decode_unpadded(text: &[u8], c62: u8, c63: u8) -> Option<Vec<u8>> {
+fn decode_unpadded(text: &[u8], alphabet: &Alphabet) -> Option<Vec<u8>> {
     if text.len() % 4 == 1 {
         return None;
     }
     let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    for chunk in text.chunks(4) {
-        let mut bits = 0u32;
-        for &c in chunk {
-            bits = bits << 6 | sextet(c, c62, c63)?;
-        }
-        match chunk.len() {
-            4 => out.extend_from_slice(&[(bits >> 16) as u8, (bits >> 8) as u8, bits as u8]),
-            3 if bits & 0b11 == 0 => out.extend_from_slice(&[(bits >> 10) as u8, (bits >> 2) as u8]),
-            2 if bits & 0b1111 == 0 => out.push((bits >> 4) as u8),
-            _ => return None,
-        }
+    // Every looked-up value ORed together: a character outside the alphabet sets bits above
+    // the sixth, checked once at the end.
+    let mut seen = 0u32;
+    let mut quads = text.chunks_exact(4);
+    for quad in &mut quads {
+        let [a, b, c, d] = [quad[0], quad[1], quad[2], quad[3]].map(|ch| alphabet.sextet(ch));
+        seen |= a | b | c | d;
+        let bits = a << 18 | b << 12 | c << 6 | d;
+        out.extend_from_slice(&[(bits >> 16) as u8, (bits >> 8) as u8, bits as u8]);
+    }
+    let mut bits = 0u32;
+    for &ch in quads.remainder() {
+        let sextet = alphabet.sextet(ch);
+        seen |= sextet;
+        bits = bits << 6 | sextet;
+    }
+    if seen > 63 {
+        return None;
+    }
+    match quads.remainder().len() {
+        0 => {}
+        3 if bits & 0b11 == 0 => out.extend_from_slice(&[(bits >> 10) as u8, (bits >> 2) as u8]),
+        2 if bits & 0b1111 == 0 => out.push((bits >> 4) as u8),
+        _ => return None,
     }
     Some(out)
 }
 
 /// Decodes base64url with no padding, no whitespace, no `+` or `/`, and canonical trailing bits.
 pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
-    decode_unpadded(text.as_bytes(), b'-', b'_')
+    decode_unpadded(text.as_bytes(), &URL_SAFE)
 }
 
 /// Standard base64 (`+`, `/`) with its padding optional: at most as many `=` as canonical.
@@ -56,7 +91,7 @@ pub fn b64_standard_decode(text: &str) -> Option<Vec<u8>> {
     if padding > canonical {
         return None;
     }
-    decode_unpadded(unpadded.as_bytes(), b'+', b'/')
+    decode_unpadded(unpadded.as_bytes(), &STANDARD)
 }
 
 pub fn b64url_encode(bytes: &[u8]) -> String {

@@ -183,7 +183,10 @@ pub(crate) fn result_json(checked: &Checked<impl Serialize>) -> String {
     use std::fmt::Write;
     let outcome = checked.outcome.fields();
     let mut out = String::with_capacity(checked.header_json.len() + checked.payload_json.len() + 40);
-    let _ = write!(out, "{{\"header\":{},\"payload\":{}", checked.header_json, checked.payload_json);
+    out.push_str("{\"header\":");
+    out.push_str(&checked.header_json);
+    out.push_str(",\"payload\":");
+    out.push_str(&checked.payload_json);
     for (name, value) in outcome {
         let _ = write!(out, ",\"{name}\":{value}");
     }
