@@ -80,6 +80,20 @@ pub fn run<P: Profile>(token: &str, keys: &KeySet, profile: &P, now: f64, mut ho
     finish(&header, &header_bytes, payload, key_index, keys.issuer.as_deref(), profile, now)
 }
 
+/// The rules that need the token alone, in the pipeline's order: its form, the header's `crit`
+/// and `alg`. A host that must find keys for the token (a `RemoteJwks`, a resolver, a
+/// `TrustedIssuers`) runs these first, so that a token the pipeline refuses whatever the keys
+/// makes no request and gets the error it gets with local keys (as jose checks the header
+/// before it calls a key function).
+pub fn check_before_keys(token: &str, options: &VerifyOptions) -> Result<()> {
+    let parts = Parts::split(token, options.max_token_length)?;
+    let header_bytes = parts.header_bytes()?;
+    let header = header_view(&header_bytes)?;
+    parts.payload_and_signature()?;
+    check_crit(&header, options)?;
+    check_alg(&header, options).map(|_| ())
+}
+
 /// The candidates whose signature shape fits, in set order.
 fn fitting<'a>(alg: Alg, keys: &'a KeySet, selection: &'a Selection, signature: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
     selection.candidates.iter().copied().filter(move |&index| shape_fits(alg, &keys.keys[index], signature))

@@ -12,7 +12,7 @@ export async function verifyAccessToken(token, keys, options) {
   const profile = core(() => WasmProfile.accessToken(options));
   try {
     const text = core(() => profile.text(token));
-    const keySet = await resolveKeySet(keys, text, core(() => profile.maxTokenLength()));
+    const keySet = await resolveKeySet(keys, text, profile);
     return await runProfile(profile, text, keySet);
   } finally {
     release(profile, made);

@@ -15,9 +15,9 @@ export async function checkAssertion(assertion, options) {
   const profile = core(() => WasmProfile.assertion(options));
   try {
     const text = core(() => profile.text(assertion));
-    const [route, maxTokenLength, replayTimeoutMs] = core(() => [profile.route(text), profile.maxTokenLength(), profile.replayTimeoutMs()]);
+    const [route, replayTimeoutMs] = core(() => [profile.route(text), profile.replayTimeoutMs()]);
     const keys = route < 0 ? options.keys : options.federated[route].keys;
-    const keySet = await resolveKeySet(keys, text, maxTokenLength);
+    const keySet = await resolveKeySet(keys, text, profile, route);
     const verified = await runProfile(profile, text, keySet, route);
     if (verified.replay) await markUsedOnce(options.replay, verified.replay, replayTimeoutMs, verified.payload);
     return {

@@ -38,8 +38,9 @@ function member(options, name) {
   }
 }
 
-// What the fetch takes from RemoteOptions (the core reads and validates all of them).
-function settingsOf(options) {
+// What the fetch takes from RemoteOptions (the core reads and validates all of them; the
+// header names and values and the store's methods are checked here, by the host's rules).
+export function settingsOf(options) {
   const [store, headersOption, timeoutMs, maxBytes, fetch] = ['store', 'headers', 'timeoutMs', 'maxBytes', 'fetch'].map((name) => member(options, name));
   // The core checks that `store` is an object; its interface is the host's to check.
   if (store !== undefined && store !== null && (typeof store.get !== 'function' || typeof store.set !== 'function')) {

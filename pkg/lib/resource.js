@@ -111,7 +111,7 @@ export async function authenticateRequest(request, options) {
     let verified;
     const profile = resource.profile();
     try {
-      const keySet = await resolveKeySet(options.keys, token, profile.maxTokenLength());
+      const keySet = await resolveKeySet(options.keys, token, profile);
       verified = await runProfile(profile, token, keySet);
     } catch (err) {
       return judged((e) => resource.tokenFailed(scheme, e.code, e.claim, e.reason), err);

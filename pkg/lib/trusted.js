@@ -8,7 +8,7 @@
 import { WasmTrustedIssuers, boundKeySet } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { KeySet, handleOf } from './keys.js';
-import { discoverJwks } from './remote.js';
+import { discoverJwks, settingsOf } from './remote.js';
 import { instanceId, isReady, loadProtocol, recoverFrom } from './runtime.js';
 
 // The options discoverJwks takes: all but maxIssuers (the core reads and checks all of them).
@@ -34,6 +34,9 @@ export class TrustedIssuers {
     this.#predicate = typeof issuers === 'function' ? issuers : null;
     this.#options = options;
     if (isReady()) this.#coreObject();
+    // Header names and values, and the store's interface, as RemoteJwks checks them: a
+    // TypeError now, not at the first discovery.
+    settingsOf(remoteOptionsOf(options));
   }
 
   #coreObject() {

@@ -43,9 +43,16 @@ function remoteRefused() {
 // Keys that need the token to find the key set: a RemoteJwks, a TrustedIssuers, a resolver.
 const perToken = (keys) => isRemote(keys) || isResolver(keys);
 
-// KeysInput -> the KeySet to verify `text` with (a RemoteJwks looks the token's kid up, a
-// TrustedIssuers its iss; a resolver is asked, once, for a KeysInput).
-export async function resolveKeySet(keys, text, maxTokenLength) {
+// KeysInput -> the KeySet to verify `text` with under `profile` (a RemoteJwks looks the token's
+// kid up, a TrustedIssuers its iss; a resolver is asked, once, for a KeysInput). Keys found per
+// token are looked for only once the core has checked what needs the token alone: a token
+// refused whatever the keys makes no request and gets the error local keys give.
+export async function resolveKeySet(keys, text, profile, route = -1) {
+  if (!perToken(keys)) return localKeySet(keys);
+  const maxTokenLength = core(() => {
+    profile.checkBeforeKeys(text, route);
+    return profile.maxTokenLength();
+  });
   const input = isResolver(keys) ? await resolveKeys(keys, text, maxTokenLength) : keys;
   return isRemote(input) ? input.keySetFor(text, maxTokenLength) : localKeySet(input);
 }
@@ -132,7 +139,7 @@ export class Verifier {
     if (!isReady()) await loadProtocol();
     const profile = this.#core();
     const text = core(() => profile.text(token));
-    const keySet = await resolveKeySet(this.#keys, text, core(() => profile.maxTokenLength()));
+    const keySet = await resolveKeySet(this.#keys, text, profile);
     return runProfile(profile, text, keySet);
   }
 

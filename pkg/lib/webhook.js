@@ -16,8 +16,8 @@ export async function verifyWebhook(request, keys, options) {
     // The core reads the request once and refuses a body that is neither a string nor a Uint8Array.
     const [text, raw] = core(() => profile.webhookRequest(request));
     const body = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw;
-    const [maxTokenLength, replayTimeoutMs] = core(() => [profile.maxTokenLength(), profile.replayTimeoutMs()]);
-    const keySet = await resolveKeySet(keys, text, maxTokenLength);
+    const replayTimeoutMs = core(() => profile.replayTimeoutMs());
+    const keySet = await resolveKeySet(keys, text, profile);
     const { jti, replay, ...verified } = await runProfile(profile, text, keySet, -1, body);
     if (replay) await markUsedOnce(options.replay, replay, replayTimeoutMs, verified.payload);
     return verified;

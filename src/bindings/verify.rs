@@ -357,6 +357,23 @@ impl WasmProfile {
         self.verify(&text, keys, -1, None, host)
     }
 
+    /// The rules that need `token` alone ([`verify::check_before_keys`]), for a host about to
+    /// find keys for it (a remote set, a resolver): throws the error verification would.
+    #[cfg_attr(not(feature = "full-protocol"), allow(unused_variables))]
+    #[wasm_bindgen(js_name = checkBeforeKeys)]
+    pub fn check_before_keys(&self, token: &str, route: i32) -> Result<(), JsValue> {
+        let checked = match &self.kind {
+            Kind::Jwt(options) => verify::check_before_keys(token, options),
+            #[cfg(feature = "full-protocol")]
+            Kind::Assertion(a) => verify::check_before_keys(token, &a.verify_options(route_of(route))),
+            #[cfg(feature = "full-protocol")]
+            Kind::Webhook(w) => verify::check_before_keys(token, &w.verify),
+            #[cfg(feature = "full-protocol")]
+            Kind::AccessToken(a) => verify::check_before_keys(token, &a.verify),
+        };
+        checked.map_err(jose_error)
+    }
+
     /// The whole pipeline (see [`run`] for `host`); `body` is a webhook's raw body.
     // The verify-only module has one profile: `route` and `body` are the others'.
     #[cfg_attr(not(feature = "full-protocol"), allow(unused_variables))]
