@@ -393,6 +393,33 @@ describe('the cooldown and the one fetch in flight, under a fake clock', () => {
   });
 });
 
+describe('a shared JwksStore (fake clock)', () => {
+  test('one upstream fetch per cache period for two instances; a refetch for a new kid by one is seen by the other', async () => {
+    await withClock(async (clock) => {
+      let upstream = [k1.jwk];
+      const { fetch, calls } = fakeFetch(() => jwksResponse(upstream));
+      const states = new Map();
+      const store = { get: async (url) => states.get(url) ?? null, set: async (url, text) => void states.set(url, text) };
+      const [a, b] = [0, 1].map(() => new RemoteJwks('https://issuer.example/jwks', { fetch, store, cacheMaxAgeMs: 60_000 }));
+      await verifyJwt(sign(k1), a);
+      await verifyJwt(sign(k1), b);
+      assert.equal(calls.length, 1);
+      assert.equal(states.get('https://issuer.example/jwks'), JSON.stringify(a.exportState()));
+      clock.now += 31_000;
+      upstream = [k1.jwk, k2.jwk];
+      await verifyJwt(sign(k2), a);
+      assert.equal(calls.length, 2);
+      clock.now += 500;
+      await verifyJwt(sign(k2), b);
+      assert.equal(calls.length, 2);
+      clock.now += 60_000;
+      await verifyJwt(sign(k1), a);
+      await verifyJwt(sign(k1), b);
+      assert.equal(calls.length, 3);
+    });
+  });
+});
+
 describe('against a local HTTP server', () => {
   let server;
   let keys = [k1.jwk];
