@@ -471,7 +471,7 @@ impl RemoteCache {
         if self.set.is_none() {
             let err = JoseError::new(
                 ErrorCode::JwksFetchFailed,
-                format!("GET {} failed: HTTP status 304 (Not Modified), but there is no cached set to revalidate", self.url),
+                format!("GET {} failed: HTTP status 304 (Not Modified), but there is no cached set to revalidate", quoted(&self.url)),
             );
             return Err(self.fetch_failed(now_ms, err));
         }
@@ -668,7 +668,7 @@ impl RemoteCache {
         let invalid = |why: &str| JoseError::jwks_invalid(format!("RemoteJwks state for {}: {why}", quoted(&cache.url)));
         let Some(object) = state.as_object() else { return Err(invalid("not an object")) };
         if let Some(unknown) = object.keys().find(|name| !STATE_MEMBERS.contains(&name.as_str())) {
-            return Err(invalid(&format!("unknown member \"{}\"", truncate(unknown.clone(), 64))));
+            return Err(invalid(&format!("unknown member {}", quoted(unknown))));
         }
         if object.get("version").and_then(Value::as_u64) != Some(STATE_VERSION) {
             return Err(invalid(&format!("unsupported version (expected {STATE_VERSION})")));

@@ -217,7 +217,7 @@ impl WasmRemoteCache {
 
 /// State text as JSON, refusing duplicate members (as a fetched body is).
 fn state_value(url: &str, state_json: &str) -> Result<Value, JoseError> {
-    parse_json_strict(state_json.as_bytes()).map_err(|e| JoseError::jwks_invalid(format!("RemoteJwks state for {url} is not JSON: {e}")))
+    parse_json_strict(state_json.as_bytes()).map_err(|e| JoseError::jwks_invalid(format!("RemoteJwks state for {} is not JSON: {e}", quoted(url))))
 }
 
 /// Throws a `TypeError` for a `RemoteJwks` / `discoverJwks` URL the core refuses (`what`

@@ -579,6 +579,31 @@ describe('exportState / fromState', () => {
   });
 });
 
+describe('messages quote URLs and state member names as JSON strings, cut to 64 characters', () => {
+  const url = `https://issuer.example/${'p'.repeat(130)}`;
+  const quotedStart = JSON.stringify(url.slice(0, 64));
+
+  test('a state that is not JSON, a state with an unknown member, a 304 without a cached set', async () => {
+    const notJson = thrownBy(() => RemoteJwks.fromState(url, 'not json'));
+    const member = `evil\n\u001b[31m${'m'.repeat(100)}`;
+    const unknown = thrownBy(() => RemoteJwks.fromState(url, { version: 1, url, jwks: null, [member]: 1 }));
+    const { fetch } = fakeFetch(() => new Response(null, { status: 304 }));
+    let notModified;
+    try {
+      await new RemoteJwks(url, { fetch }).keySet();
+    } catch (err) {
+      notModified = err;
+    }
+    for (const err of [notJson, unknown, notModified]) {
+      assert.ok(err?.code?.startsWith('ERR_JWKS'), String(err));
+      assert.ok(!err.message.includes(url), err.message);
+      assert.ok(err.message.includes(quotedStart.slice(0, -1)), err.message);
+      assert.ok(!/[\u0000-\u001f]/.test(err.message), JSON.stringify(err.message));
+    }
+    assert.ok(!unknown.message.includes('m'.repeat(65)), unknown.message);
+  });
+});
+
 describe('discoverJwks', () => {
   let server;
   let documents = {};
