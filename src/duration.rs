@@ -8,35 +8,34 @@ const DAY: f64 = 86400.0;
 const WEEK: f64 = 7.0 * DAY;
 const YEAR: f64 = 365.25 * DAY;
 
-/// Parses jose's time-span text. `None` when it is not of that form.
+/// Parses jose's time-span text, exactly what jose 6's pattern takes:
+/// `^(\+|\-)? ?(\d+|\d+\.\d+) ?(unit)(?: (ago|from now))?$`, case-insensitive (ASCII). No
+/// other whitespace: one optional space after the sign and before the unit, exactly one
+/// before `ago` / `from now`, none around the text. `None` when it is not of that form.
 pub fn parse_span(text: &str) -> Option<f64> {
-    let mut rest = text.trim();
-    let mut sign = 1.0;
-    if let Some(r) = rest.strip_prefix('-') {
-        sign = -1.0;
-        rest = r.trim_start();
-    } else if let Some(r) = rest.strip_prefix('+') {
-        rest = r.trim_start();
-    }
-    let explicit_sign = rest.len() != text.trim().len();
-    let (rest, direction) = if let Some(r) = rest.strip_suffix(" ago") {
-        (r, -1.0)
-    } else if let Some(r) = rest.strip_suffix(" from now") {
-        (r, 1.0)
-    } else {
-        (rest, 0.0)
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'-') => (Some(-1.0), &text[1..]),
+        Some(b'+') => (Some(1.0), &text[1..]),
+        _ => (None, text),
     };
-    if direction != 0.0 && explicit_sign {
-        return None;
-    }
-    let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
     let (number, unit) = rest.split_at(split);
     if number.is_empty() || number.starts_with('.') || number.ends_with('.') || number.matches('.').count() > 1 {
         return None;
     }
-    let value = decimal(number);
     let unit = unit.strip_prefix(' ').unwrap_or(unit).to_ascii_lowercase();
-    let scale = match unit.as_str() {
+    let (unit, direction) = if let Some(u) = unit.strip_suffix(" ago") {
+        (u, Some(-1.0))
+    } else if let Some(u) = unit.strip_suffix(" from now") {
+        (u, Some(1.0))
+    } else {
+        (unit.as_str(), None)
+    };
+    if direction.is_some() && sign.is_some() {
+        return None;
+    }
+    let scale = match unit {
         "sec" | "secs" | "second" | "seconds" | "s" => 1.0,
         "minute" | "minutes" | "min" | "mins" | "m" => MINUTE,
         "hour" | "hours" | "hr" | "hrs" | "h" => HOUR,
@@ -45,8 +44,8 @@ pub fn parse_span(text: &str) -> Option<f64> {
         "year" | "years" | "yr" | "yrs" | "y" => YEAR,
         _ => return None,
     };
-    let magnitude = (value * scale).round();
-    Some(if direction < 0.0 { -magnitude } else { sign * magnitude })
+    let magnitude = (decimal(number) * scale).round();
+    Some(direction.or(sign).unwrap_or(1.0) * magnitude)
 }
 
 /// `number` (`\d+` or `\d+\.\d+`) as the nearest f64, exactly what `str::parse::<f64>` gives,
@@ -146,6 +145,16 @@ mod tests {
         assert_eq!(parse_span("ten s"), None);
         assert_eq!(parse_span("10 fortnights"), None);
         assert_eq!(parse_span("-10s ago"), None);
+        // jose's pattern, to the space: case-insensitive throughout, one optional space after
+        // the sign and before the unit, exactly one before "ago" / "from now", nothing around.
+        assert_eq!(parse_span("30s FROM NOW"), Some(30.0));
+        assert_eq!(parse_span("30 SECS Ago"), Some(-30.0));
+        assert_eq!(parse_span(" 30s"), Some(30.0));
+        assert_eq!(parse_span("+ 30s"), Some(30.0));
+        assert_eq!(parse_span("- 30 s"), Some(-30.0));
+        for refused in ["30s ", "+  30s", "  30s", "30  s", "30s  ago", "30sago", "30s\n", "\t30s", "30\ts", "30s from  now", "+30s from now", "\u{a0}30s", "30ſ"] {
+            assert_eq!(parse_span(refused), None, "{refused:?}");
+        }
         assert!(parse_span(&format!("{}s", "9".repeat(400))).is_some_and(f64::is_infinite), "overflow is caught by the reader");
     }
 }

@@ -230,7 +230,13 @@ fn parse_members(index: usize, jwk: &dyn Members, options: ParseOptions, diagnos
     let key_ops = match jwk.member("key_ops").map(|m| m.as_array()) {
         None => None,
         Some(Some(items)) if items.iter().all(Value::is_string) => {
-            Some(items.iter().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>())
+            let ops = items.iter().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>();
+            // RFC 7517 §4.3: "Duplicate key operation values MUST NOT be present" (jose 6 does
+            // not select such a key either).
+            if let Some(repeated) = ops.iter().enumerate().find_map(|(i, op)| ops[..i].contains(op).then_some(op)) {
+                findings.block("invalid_key", format!("{who}: \"key_ops\" lists {} twice; duplicate key operation values must not be present (RFC 7517 §4.3)", quoted(repeated)));
+            }
+            Some(ops)
         }
         Some(_) => {
             findings.block("invalid_key", format!("{who}: \"key_ops\" must be an array of strings"));

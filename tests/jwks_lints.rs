@@ -131,6 +131,8 @@ fn cases() -> Vec<Case> {
         case("use enc", set(vec![with(p256("e"), &[("use", "enc".into())])]), PUBLIC, vec![("use_not_sig", Error, 0, Some("e"))], vec![false]),
         case("key_ops without verify", set(vec![with(p256("e"), &[("key_ops", json!(["encrypt", "wrapKey"]))])]), PUBLIC, vec![("use_not_sig", Error, 0, Some("e"))], vec![false]),
         case("key_ops sign only", set(vec![with(p256("e"), &[("key_ops", json!(["sign"]))])]), PUBLIC, vec![("use_not_sig", Error, 0, Some("e"))], vec![false]),
+        case("key_ops repeating verify", set(vec![with(p256("e"), &[("key_ops", json!(["verify", "verify"]))])]), PUBLIC, vec![("invalid_key", Error, 0, Some("e"))], vec![false]),
+        case("key_ops repeating sign", set(vec![with(p256("e"), &[("key_ops", json!(["verify", "sign", "sign"]))])]), PUBLIC, vec![("invalid_key", Error, 0, Some("e"))], vec![false]),
         case("key_ops mixing verify and encrypt", set(vec![with(p256("e"), &[("key_ops", json!(["verify", "encrypt"]))])]), PUBLIC, vec![("use_not_sig", Warning, 0, Some("e"))], vec![true]),
         // --- private members ---
         case("RSA with d", set(vec![with(rsa("r"), &[("d", "AQAB".into())])]), PUBLIC, vec![("private_key_material", Error, 0, Some("r"))], vec![false]),
