@@ -227,13 +227,24 @@ fn parse_members(index: usize, jwk: &dyn Members, options: ParseOptions, diagnos
     let kty = member_str(jwk, "kty").unwrap_or("").to_owned();
     let alg = optional_string(jwk, "alg", who, &mut findings);
     let use_ = optional_string(jwk, "use", who, &mut findings);
+    // WebCrypto's JsonWebKey member: jose 6 does not select a key whose `ext` is not a boolean.
+    if jwk.member("ext").is_some_and(|v| !matches!(v, MemberRef::Value(Value::Bool(_)))) {
+        findings.block("invalid_key", format!("{who}: \"ext\" must be a boolean (WebCrypto's JsonWebKey)"));
+    }
     let key_ops = match jwk.member("key_ops").map(|m| m.as_array()) {
         None => None,
         Some(Some(items)) if items.iter().all(Value::is_string) => {
             let ops = items.iter().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>();
             // RFC 7517 §4.3: "Duplicate key operation values MUST NOT be present" (jose 6 does
             // not select such a key either).
-            if let Some(repeated) = ops.iter().enumerate().find_map(|(i, op)| ops[..i].contains(op).then_some(op)) {
+            let mut seen = crate::json_view::Names::new();
+            let repeated = ops.iter().find(|op| {
+                seen.contains(op) || {
+                    seen.push(std::borrow::Cow::Borrowed(op.as_str()));
+                    false
+                }
+            });
+            if let Some(repeated) = repeated {
                 findings.block("invalid_key", format!("{who}: \"key_ops\" lists {} twice; duplicate key operation values must not be present (RFC 7517 §4.3)", quoted(repeated)));
             }
             Some(ops)

@@ -133,6 +133,10 @@ fn cases() -> Vec<Case> {
         case("key_ops sign only", set(vec![with(p256("e"), &[("key_ops", json!(["sign"]))])]), PUBLIC, vec![("use_not_sig", Error, 0, Some("e"))], vec![false]),
         case("key_ops repeating verify", set(vec![with(p256("e"), &[("key_ops", json!(["verify", "verify"]))])]), PUBLIC, vec![("invalid_key", Error, 0, Some("e"))], vec![false]),
         case("key_ops repeating sign", set(vec![with(p256("e"), &[("key_ops", json!(["verify", "sign", "sign"]))])]), PUBLIC, vec![("invalid_key", Error, 0, Some("e"))], vec![false]),
+        case("ext not a boolean", set(vec![with(p256("e"), &[("ext", json!("x"))])]), PUBLIC, vec![("invalid_key", Error, 0, Some("e"))], vec![false]),
+        case("ext a number", set(vec![with(p256("e"), &[("ext", json!(1))])]), PUBLIC, vec![("invalid_key", Error, 0, Some("e"))], vec![false]),
+        case("ext true is fine", set(vec![with(p256("e"), &[("ext", json!(true))])]), PUBLIC, vec![], vec![true]),
+        case("ext false is fine", set(vec![with(p256("e"), &[("ext", json!(false))])]), PUBLIC, vec![], vec![true]),
         case("key_ops mixing verify and encrypt", set(vec![with(p256("e"), &[("key_ops", json!(["verify", "encrypt"]))])]), PUBLIC, vec![("use_not_sig", Warning, 0, Some("e"))], vec![true]),
         // --- private members ---
         case("RSA with d", set(vec![with(rsa("r"), &[("d", "AQAB".into())])]), PUBLIC, vec![("private_key_material", Error, 0, Some("r"))], vec![false]),

@@ -231,12 +231,6 @@ const DELIBERATE = [
     applies: (c) => c.area === 'keys' && c.mutation === 'key_ops [verify,sign]' && !refusedByAlgorithms(c),
     ours: () => OK,
   },
-  {
-    name: 'a JWK member "ext" that is not a boolean is ignored',
-    why: 'ext is WebCrypto\'s member (not RFC 7517\'s); nothing here reads it. jose does not select a key whose ext is not a boolean. Unclear: reported to the lead.',
-    applies: (c) => c.area === 'keys' && c.mutation === 'ext "x"' && !refusedByAlgorithms(c),
-    ours: () => OK,
-  },
 ];
 
 const counts = new Map();
