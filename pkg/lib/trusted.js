@@ -33,10 +33,10 @@ export class TrustedIssuers {
     this.#issuers = Array.isArray(issuers) ? [...issuers] : issuers;
     this.#predicate = typeof issuers === 'function' ? issuers : null;
     this.#options = options;
+    // Once the core has read the options (here when the module is loaded, else on first use):
+    // header names and values, and the store's interface, as RemoteJwks checks them, a
+    // TypeError then rather than at the first discovery.
     if (isReady()) this.#coreObject();
-    // Header names and values, and the store's interface, as RemoteJwks checks them: a
-    // TypeError now, not at the first discovery.
-    settingsOf(remoteOptionsOf(options));
   }
 
   #coreObject() {
@@ -47,7 +47,14 @@ export class TrustedIssuers {
       this.#bound = new WeakMap();
     }
     if (!this.#core) {
-      this.#core = core(() => new WasmTrustedIssuers(this.#issuers, this.#options));
+      const trust = core(() => new WasmTrustedIssuers(this.#issuers, this.#options));
+      try {
+        settingsOf(remoteOptionsOf(this.#options));
+      } catch (err) {
+        trust.free();
+        throw err;
+      }
+      this.#core = trust;
       this.#instance = instanceId();
     }
     return this.#core;

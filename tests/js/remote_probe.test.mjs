@@ -704,3 +704,23 @@ describe('RemoteOptions of the wrong type are TypeErrors with code ERR_INVALID_O
     assert.match(err.message, /did you mean cooldownMs/);
   });
 });
+
+// Before the module is loaded (a browser before ready(); here the web entry alone, in a process
+// of its own: Node's entry loads the module at import) the options are not read at
+// construction: a throwing getter or a bad header is reported on first use, through the core's
+// reading (a TypeError), never as the getter's raw Error from a JS-side read ahead of the core.
+test('TrustedIssuers before the module is loaded reads no option at construction', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const web = new URL('../../pkg/web.mjs', import.meta.url).href;
+  const script = `
+    const web = await import(${JSON.stringify(web)});
+    let reads = 0;
+    const outcome = (make) => { try { make(); return 'ok'; } catch (err) { return err.constructor.name + ' ' + err.message; } };
+    const results = [
+      outcome(() => new web.TrustedIssuers(['https://issuer.example'], { get headers() { reads++; throw new Error('boom'); } })),
+      outcome(() => new web.TrustedIssuers(['https://issuer.example'], { headers: { 'bad name': 'x' } })),
+    ];
+    console.log(JSON.stringify({ results, reads }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.deepEqual(out, { results: ['ok', 'ok'], reads: 0 });
+});
