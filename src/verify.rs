@@ -90,8 +90,7 @@ pub fn check_before_keys(token: &str, options: &VerifyOptions) -> Result<()> {
     let header_bytes = parts.header_bytes()?;
     let header = header_view(&header_bytes)?;
     parts.payload_and_signature()?;
-    check_crit(&header, options)?;
-    check_alg(&header, options).map(|_| ())
+    header_alg(&header, options).map(|_| ())
 }
 
 /// The candidates whose signature shape fits, in set order.
@@ -209,8 +208,7 @@ impl<O> From<Checked<O>> for Verified {
 
 /// crit, alg, kid, then key selection: the rules between the header's parse and the signature.
 fn check_header(header: &(impl JsonObject + ?Sized), keys: &KeySet, options: &VerifyOptions) -> Result<(Alg, Selection)> {
-    check_crit(header, options)?;
-    let alg = check_alg(header, options)?;
+    let alg = header_alg(header, options)?;
     let kid = match header.member("kid") {
         None => None,
         Some(Member::Str(kid)) => Some(kid),
@@ -222,6 +220,12 @@ fn check_header(header: &(impl JsonObject + ?Sized), keys: &KeySet, options: &Ve
         return Err(keys.no_match_error(alg, kid, &selection));
     }
     Ok((alg, selection))
+}
+
+/// The header rules that need no key: `crit`, then `alg` (also run by [`check_before_keys`]).
+fn header_alg(header: &(impl JsonObject + ?Sized), options: &VerifyOptions) -> Result<Alg> {
+    check_crit(header, options)?;
+    check_alg(header, options)
 }
 
 fn check_crit(header: &(impl JsonObject + ?Sized), options: &VerifyOptions) -> Result<()> {
