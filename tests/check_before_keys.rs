@@ -43,7 +43,7 @@ fn token(rng: &mut Rng) -> String {
     match rng.next() % 6 {
         0 => {
             let at = rng.next() as usize % token.len();
-            let byte = *rng.pick(&[b'!', b'=', b'.', b'+', b'A', b'{']);
+            let byte = *rng.pick(b"!=.+A{");
             token.replace_range(at..=at, std::str::from_utf8(&[byte]).unwrap());
         }
         1 => token.truncate(rng.next() as usize % token.len()),
