@@ -91,6 +91,9 @@ pub struct Jwk {
     has_canonical: bool,
     /// [`Jwk::thumbprint`], hashed on first use: most keys of a large set never need it.
     thumbprint: OnceLock<String>,
+    /// An oct key's HMAC state, made on its first check (crypto::hmac).
+    #[cfg(not(feature = "compact-sha2"))]
+    pub(crate) keyed_hmac: OnceLock<Option<crate::crypto::KeyedHmac>>,
     /// [`Jwk::public_jwk`] when the material cannot rebuild it (an RSA key, or a key that
     /// cannot verify); `None` keeps a large set of EC/OKP keys small.
     public_jwk_text: Option<String>,
@@ -114,6 +117,8 @@ impl Jwk {
             bits: None,
             has_canonical: false,
             thumbprint: OnceLock::new(),
+            #[cfg(not(feature = "compact-sha2"))]
+            keyed_hmac: OnceLock::new(),
             public_jwk_text: Some("{}".to_owned()),
             material: None,
             unusable_because: Some("invalid_key".to_owned()),
@@ -308,6 +313,8 @@ fn parse_members(index: usize, jwk: &dyn Members, options: ParseOptions, diagnos
         bits,
         has_canonical,
         thumbprint: OnceLock::new(),
+        #[cfg(not(feature = "compact-sha2"))]
+        keyed_hmac: OnceLock::new(),
         public_jwk_text,
         material,
         unusable_because: blocking,

@@ -37,3 +37,5 @@ pub type Builtin = RustCrypto;
 pub type Builtin = hmac::HmacOnly;
 
 pub use self::hmac::{hmac_verifies, HmacOnly};
+#[cfg(not(feature = "compact-sha2"))]
+pub use self::hmac::KeyedHmac;

@@ -4,7 +4,7 @@
 
 use super::ecdsa_p384_p521::{Es384, Es512};
 use super::SignatureVerifier;
-use crate::alg::{Alg, MAX_RSA_BITS};
+use crate::alg::{Alg, Family, MAX_RSA_BITS};
 use crate::error::Result;
 use crate::jwk::{EcPoint, Jwk, KeyMaterial};
 use jwt_compact::alg::{Ed25519, Es256, Rsa};
@@ -35,6 +35,9 @@ fn sec1(point: &EcPoint) -> Vec<u8> {
 
 impl SignatureVerifier for RustCrypto {
     fn verify(&self, alg: Alg, key: &Jwk, message: &[u8], signature: &[u8]) -> Result<bool> {
+        if alg.facts().family == Family::Hmac {
+            return super::HmacOnly.verify(alg, key, message, signature);
+        }
         Ok(key.material.as_ref().is_some_and(|material| verify_material(alg, material, message, signature)))
     }
 }
