@@ -5,7 +5,9 @@
 pub struct Replay {
     /// `<scope> <jti>`, joined by one space: the scope (the client id for assertions, the
     /// token's `iss` for webhooks, the `jkt` for DPoP proofs) keeps one party's `jti` from
-    /// blocking another's.
+    /// blocking another's. A scope's `%` and spaces are written `%25` and `%20`, so the first
+    /// space always ends the scope (else issuer `a b` with jti `c` and issuer `a` with jti
+    /// `b c` would share a key); every other scope is written as it is.
     pub key: String,
     /// The first instant (seconds) at which the check that stored the key no longer accepts
     /// the token: a store may forget the key from then on, never before.
@@ -14,6 +16,39 @@ pub struct Replay {
 
 impl Replay {
     pub fn new(scope: &str, jti: &str, expires_at: f64) -> Replay {
-        Replay { key: format!("{scope} {jti}"), expires_at }
+        let mut key = String::with_capacity(scope.len() + 1 + jti.len());
+        for c in scope.chars() {
+            match c {
+                '%' => key.push_str("%25"),
+                ' ' => key.push_str("%20"),
+                c => key.push(c),
+            }
+        }
+        key.push(' ');
+        key.push_str(jti);
+        Replay { key, expires_at }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Replay;
+
+    #[test]
+    fn a_key_names_one_scope_and_one_jti() {
+        let pieces = ["", " ", "a", "b", "a b", "%", "%20", "%25", "a%20b", "  ", "x y z", "\u{e9}"];
+        let mut seen = std::collections::HashMap::new();
+        for scope in pieces {
+            for jti in pieces {
+                let key = Replay::new(scope, jti, 0.0).key;
+                if let Some(other) = seen.insert(key.clone(), (scope, jti)) {
+                    panic!("{other:?} and {:?} share the key {key:?}", (scope, jti));
+                }
+            }
+        }
+        // Scopes without '%' or a space are written as they are.
+        assert_eq!(Replay::new("client-1", "j 1", 0.0).key, "client-1 j 1");
+        assert_eq!(Replay::new("https://issuer.example/t/1", "j", 0.0).key, "https://issuer.example/t/1 j");
+        assert_eq!(Replay::new("a b", "c", 0.0).key, "a%20b c");
     }
 }

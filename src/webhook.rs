@@ -172,7 +172,13 @@ impl WebhookOptions {
                 // Accepted while floor(now) <= iat + maxAge + tolerance, and the claims' own bounds.
                 let window = refused_from_at_most(iat + self.max_age + tolerance);
                 let expires_at = accepted_until(payload, &self.verify).map_or(window, |until| until.min(window));
-                Some(Replay::new(payload.str_member("iss").unwrap_or(""), jti, expires_at))
+                // The scope: `iss`, "" when absent; any other value would share the absent one's.
+                let scope = match payload.member("iss") {
+                    None => "",
+                    Some(Member::Str(iss)) => iss,
+                    Some(_) => return Err(JoseError::claim_failed("iss", ClaimReason::Invalid, "\"iss\" claim must be a string (it scopes the replay check)")),
+                };
+                Some(Replay::new(scope, jti, expires_at))
             }
             _ => None,
         };

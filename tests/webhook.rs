@@ -86,6 +86,19 @@ fn a_signed_notification_passes_and_says_how_long_to_remember_its_jti() {
 }
 
 #[test]
+fn the_replay_scope_is_the_iss_text_or_empty_and_nothing_else() {
+    let opts = options(json!({ "replay": { "markUsed": true } }));
+    let scope_of = |iss: Value| receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "iss": iss }))), BODY, &opts).map(|o| o.replay.map(|r| r.key));
+    assert_eq!(scope_of(json!("a b")).unwrap(), Some("a%20b n-1".to_owned()));
+    assert_eq!(scope_of(json!(null)).unwrap(), Some(" n-1".to_owned()), "no iss: the empty scope");
+    // A non-string iss would share the absent one's scope: refused when a replay store is given.
+    for iss in [json!(5), json!(1.5), json!(["a"]), json!({ "a": 1 }), json!(true)] {
+        assert_error(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "iss": iss }))), BODY, &opts), "ERR_JWT_CLAIM_VALIDATION_FAILED", Some("iss"), Some("invalid"));
+        assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "iss": iss }))), BODY, &options(json!({}))));
+    }
+}
+
+#[test]
 fn the_body_must_match_its_hash() {
     let opts = options(json!({}));
     let token = bearer(&SENDER_D, &claims_for(BODY, json!({})));
