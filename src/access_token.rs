@@ -75,9 +75,10 @@ impl AccessTokenOptions {
         }
         let mut verify = VerifyOptions::resolve(token, claims, 0.0);
         if rfc9068 {
-            for (name, set) in [("audience", verify.audience.is_some()), ("issuer", verify.issuer.is_some())] {
-                if !set {
-                    return Err(OptionError::new(name, "is required for an RFC 9068 access token"));
+            for (name, value) in [("audience", &verify.audience), ("issuer", &verify.issuer)] {
+                match value {
+                    None => return Err(OptionError::new(name, "is required for an RFC 9068 access token")),
+                    Some(value) => value.check_names(name)?,
                 }
             }
             if let Some(typ) = &verify.typ {
@@ -198,5 +199,22 @@ mod tests {
         assert_eq!(err.path, "requiredScopes[0]");
         let err = AccessTokenOptions::from_json(&serde_json::json!({ "audience": "api", "issuer": "i", "requiredScope": ["a"] })).unwrap_err();
         assert!(err.message("verifyAccessToken").contains("requiredScopes"), "{}", err.message("x"));
+    }
+
+    #[test]
+    fn an_audience_or_issuer_that_names_nothing_is_refused_as_an_option() {
+        for empty in [serde_json::json!([]), serde_json::json!(""), serde_json::json!([""]), serde_json::json!(["", ""])] {
+            for (name, other) in [("audience", "issuer"), ("issuer", "audience")] {
+                let err = AccessTokenOptions::from_json(&serde_json::json!({ name: empty.clone(), other: "x" })).unwrap_err();
+                assert_eq!(err.path, name, "{empty}");
+            }
+        }
+        for empty in [serde_json::json!(["", "api"]), serde_json::json!(["api", ""])] {
+            assert_eq!(AccessTokenOptions::from_json(&serde_json::json!({ "audience": empty.clone(), "issuer": "i" })).unwrap_err().path, "audience");
+            assert_eq!(AccessTokenOptions::from_json(&serde_json::json!({ "audience": "api", "issuer": empty })).unwrap_err().path, "issuer");
+        }
+        for named in [serde_json::json!("api"), serde_json::json!(["api", "other"]), serde_json::json!(["api"])] {
+            assert!(AccessTokenOptions::from_json(&serde_json::json!({ "audience": named.clone(), "issuer": named })).is_ok());
+        }
     }
 }

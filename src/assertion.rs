@@ -68,7 +68,18 @@ impl FederatedIdentity {
             Ok(())
         })?;
         let issuer = read::required(issuer, "issuer")?;
-        Ok(FederatedIdentity { issuer, subject, audience, max_lifetime, single_use, keys: read::required(keys, "keys")? })
+        let keys = read::required(keys, "keys")?;
+        // Empty text, as for clientId and audience, is a configuration slip: it would match an
+        // empty claim. (Errors here are named `federated[i].<name>` by `read::list`.)
+        if issuer.is_empty() || subject.as_deref() == Some("") {
+            return Err(OptionError::new(if issuer.is_empty() { "issuer" } else { "subject" }, "must be a non-empty string"));
+        }
+        if let Some(audience) = &audience {
+            audience.check_names("audience")?;
+        }
+        check_lifetime("maxLifetime", max_lifetime)?;
+        keys.expect("keys", KEYS_KINDS, KEYS_WHAT)?;
+        Ok(FederatedIdentity { issuer, subject, audience, max_lifetime, single_use, keys })
     }
 }
 
@@ -176,6 +187,14 @@ impl AssertionOptions {
 pub(crate) const KEYS_KINDS: &[HostKind] = &[HostKind::Object, HostKind::String, HostKind::Function];
 pub(crate) const KEYS_WHAT: &str = "a KeysInput (a KeySet, a JWKS or JWK object or its JSON text, a RemoteJwks, a TrustedIssuers or a key resolver function)";
 
+/// A lifetime option (the main `maxLifetime`, or a federated entry's): positive seconds.
+fn check_lifetime(name: &str, seconds: Option<f64>) -> std::result::Result<(), OptionError> {
+    if seconds.is_some_and(|m| m <= 0.0) {
+        return Err(OptionError::new(name, "must be a positive number of seconds"));
+    }
+    Ok(())
+}
+
 /// Which key set verifies an assertion: the client's own, or a federated issuer's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -209,25 +228,8 @@ impl AssertionOptions {
         if self.client_id.is_empty() {
             return Err(OptionError::new("clientId", "must be a non-empty string"));
         }
-        if self.audience.as_slice().is_empty() || self.audience.as_slice().iter().any(String::is_empty) {
-            return Err(OptionError::new("audience", "must be a non-empty string or array of non-empty strings"));
-        }
-        if self.max_lifetime <= 0.0 {
-            return Err(OptionError::new("maxLifetime", "must be a positive number of seconds"));
-        }
-        for (i, entry) in self.federated.iter().enumerate() {
-            let at = |name: &str| format!("federated[{i}].{name}");
-            if entry.issuer.is_empty() {
-                return Err(OptionError::new(at("issuer"), "must be a non-empty string"));
-            }
-            if entry.audience.as_ref().is_some_and(|a| a.as_slice().is_empty()) {
-                return Err(OptionError::new(at("audience"), "must not be empty"));
-            }
-            if entry.max_lifetime.is_some_and(|m| m <= 0.0) {
-                return Err(OptionError::new(at("maxLifetime"), "must be a positive number of seconds"));
-            }
-            entry.keys.expect(&at("keys"), KEYS_KINDS, KEYS_WHAT)?;
-        }
+        self.audience.check_names("audience")?;
+        check_lifetime("maxLifetime", Some(self.max_lifetime))?;
         Ok(())
     }
 

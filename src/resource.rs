@@ -143,6 +143,9 @@ impl ResourceOptions {
         let token = AccessTokenOptions::resolve(token, claims, scopes, profile == TokenProfile::AtJwt)?;
         let dpop_algorithms = dpop_algorithms(settings.dpop_algorithms.as_deref(), token.verify.algorithms.as_deref())?;
         if dpop != DpopMode::Off && dpop_algorithms.is_empty() {
+            if settings.dpop_algorithms.is_some() {
+                return Err(OptionError::new("dpopAlgorithms", "lists no algorithm, so no DPoP proof could verify: list one, or set dpop: \"off\""));
+            }
             return Err(OptionError::new("algorithms", "lists no asymmetric algorithm, so no DPoP proof could verify: set dpopAlgorithms, or dpop: \"off\""));
         }
         for (name, value) in [("realm", &settings.realm), ("resourceMetadata", &settings.resource_metadata)] {
@@ -436,6 +439,10 @@ fn is_token(text: &str) -> bool {
 pub fn parse_authorization(value: &str, dpop: DpopMode) -> Result<Option<(Scheme, &str)>, Failure> {
     let malformed = |scheme| Failure::new(AuthError::InvalidRequest, Phrase::MalformedAuthorization, scheme);
     let value = value.trim_matches([' ', '\t']);
+    // An empty value carries no credentials at all (RFC 6750 §3.1; Hono's bearerAuth agrees).
+    if value.is_empty() {
+        return Ok(None);
+    }
     let (scheme, rest) = match value.find([' ', '\t']) {
         Some(at) => (&value[..at], value[at..].trim_start_matches([' ', '\t'])),
         None => (value, ""),

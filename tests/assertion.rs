@@ -306,4 +306,15 @@ fn bad_options_are_reported() {
     assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER, "profile": "loose" })).is_err());
     assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER, "maxLifetime": 0 })).is_err());
     assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER, "federated": [{ "issuer": "", "keys": {} }] })).is_err());
+    // A federated entry's audience and subject follow the main options' rule: never empty text.
+    for (entry, option) in [
+        (json!({ "issuer": K8S, "keys": {}, "audience": "" }), "federated[0].audience"),
+        (json!({ "issuer": K8S, "keys": {}, "audience": [ISSUER, ""] }), "federated[0].audience"),
+        (json!({ "issuer": K8S, "keys": {}, "audience": [] }), "federated[0].audience"),
+        (json!({ "issuer": K8S, "keys": {}, "subject": "" }), "federated[0].subject"),
+    ] {
+        let err = parse(json!({ "clientId": CLIENT, "audience": ISSUER, "federated": [entry] })).expect_err(option);
+        assert!(err.to_string().contains(option), "{err}");
+    }
+    assert!(parse(json!({ "clientId": CLIENT, "audience": ISSUER, "federated": [{ "issuer": K8S, "keys": {}, "subject": "s", "audience": ["a"] }] })).is_ok());
 }

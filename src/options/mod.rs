@@ -77,6 +77,15 @@ impl OneOrMany {
             OneOrMany::Many(v) => v,
         }
     }
+
+    /// For a value that must name someone (an audience, an issuer): none, or an empty text,
+    /// would refuse every token or match an empty claim, a configuration slip said at once.
+    pub fn check_names(&self, name: &str) -> Result<(), OptionError> {
+        if self.as_slice().is_empty() || self.as_slice().iter().any(String::is_empty) {
+            return Err(OptionError::new(name, "must be a non-empty string or array of non-empty strings"));
+        }
+        Ok(())
+    }
 }
 
 /// "Now" as the caller gave it (`currentDate`): a `Date`, or a number of seconds. In seconds.

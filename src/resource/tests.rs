@@ -116,12 +116,12 @@ fn authorization_values_parse_per_rfc_7235() {
     assert_eq!((ok.scheme, ok.token.as_str()), (Scheme::Bearer, "abc.def-_~+/=="));
     let ok = o.credentials(&request(&["bEaReR   abc"], &[])).unwrap();
     assert_eq!(ok.token, "abc");
-    for malformed in ["Bearer", "Bearer ", "Bearer a b", "Bearer a,b", "Bearer a=b", "Bearer \"a\"", "Bea\"rer a", "", "Bearer =abc", "Bearer a, Bearer b"] {
+    for malformed in ["Bearer", "Bearer ", "Bearer a b", "Bearer a,b", "Bearer a=b", "Bearer \"a\"", "Bea\"rer a", "Bearer =abc", "Bearer a, Bearer b"] {
         let failure = o.credentials(&request(&[malformed], &[])).unwrap_err();
         assert_eq!(failure.error, Some(AuthError::InvalidRequest), "{malformed:?}");
         assert_eq!(failure.status(), 400);
     }
-    for unknown in ["Basic dXNlcjpwYXNz", "Token abc", "Negotiate"] {
+    for unknown in ["Basic dXNlcjpwYXNz", "Token abc", "Negotiate", "", " ", "\t \t"] {
         let failure = o.credentials(&request(&[unknown], &[])).unwrap_err();
         assert_eq!((failure.error, failure.description, failure.status()), (None, None, 401), "{unknown:?}");
     }
@@ -337,6 +337,11 @@ fn options_are_checked() {
     assert_eq!(read(json!({ "algorithms": ["HS256"] })), Err("algorithms".into()));
     assert_eq!(read(json!({ "algorithms": ["HS256"], "dpop": "off" })), Ok(()));
     assert_eq!(read(json!({ "dpopAlgorithms": ["HS256"] })), Err("dpopAlgorithms[0]".into()));
+    assert_eq!(read(json!({ "dpopAlgorithms": [] })), Err("dpopAlgorithms".into()));
+    assert_eq!(read(json!({ "dpopAlgorithms": [], "dpop": "off" })), Ok(()));
+    assert_eq!(read(json!({ "algorithms": ["HS256"], "dpopAlgorithms": ["ES256"] })), Ok(()));
+    assert_eq!(read(json!({ "audience": [] })), Err("audience".into()));
+    assert_eq!(read(json!({ "audience": [], "profile": "jwt" })), Ok(()));
     assert_eq!(read(json!({ "dpopReplay": "x" })), Err("dpopReplay".into()));
     let no_aud = ResourceOptions::from_json(&json!({ "keys": {}, "issuer": "i" })).unwrap_err();
     assert_eq!(no_aud.path, "audience");
