@@ -34,7 +34,9 @@ pub fn selection(keys: &KeySet, token_or_header: &str, max_candidates: usize) ->
         Some(_) => return Err(JoseError::new(ErrorCode::NoMatchingKey, format!("the token's \"kid\" is not a string; no key can match it ({})", keys.describe_kids()))),
     };
     let explanation = keys.explain(alg, kid, max_candidates);
-    let mut out = json!({ "alg": alg.name(), "kids": keys.kids(), "candidates": explanation.candidates, "trace": explanation.trace });
+    // Every key's kid, in set order (the trace's rows), where messages name each kid once.
+    let kids: Vec<&str> = keys.keys.iter().filter_map(|k| k.kid.as_deref()).collect();
+    let mut out = json!({ "alg": alg.name(), "kids": kids, "candidates": explanation.candidates, "trace": explanation.trace });
     if let Some(kid) = kid {
         out["kid"] = json!(kid);
     }

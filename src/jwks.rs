@@ -140,8 +140,17 @@ impl KeySet {
         Ok(KeySet { keys, diagnostics, issuer: None })
     }
 
+    /// The kids of the set's keys, each once, in set order.
     pub fn kids(&self) -> Vec<&str> {
-        self.keys.iter().filter_map(|k| k.kid.as_deref()).collect()
+        let mut seen = crate::json_view::Names::new();
+        let mut kids = Vec::new();
+        for kid in self.keys.iter().filter_map(|k| k.kid.as_deref()) {
+            if !seen.contains(kid) {
+                seen.push(std::borrow::Cow::Borrowed(kid));
+                kids.push(kid);
+            }
+        }
+        kids
     }
 
     /// The key-selection rule of API.md.

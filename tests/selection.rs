@@ -89,6 +89,17 @@ fn unknown_kid_error_lists_the_kids() {
 }
 
 #[test]
+fn the_kids_listed_are_each_named_once_in_set_order() {
+    let mut jwks: Vec<Value> = (0..30).map(|_| oct_jwk(K1, json!({"kid": "a"}))).collect();
+    jwks.push(oct_jwk(K2, json!({"kid": "b"})));
+    jwks.push(oct_jwk(K2, json!({"kid": "a"})));
+    let keys = oct_set(&jwks);
+    assert_eq!(keys.kids(), vec!["a", "b"]);
+    let err = verify_at(&hs_token(r#"{"alg":"HS256","kid":"nope"}"#, K1), &keys, &hs256(), NOW).unwrap_err();
+    assert!(err.message.contains("the set has kids [\"a\", \"b\"]"), "{}", err.message);
+}
+
+#[test]
 fn no_kid_takes_all_candidates_in_set_order() {
     let keys = oct_set(&[oct_jwk(K1, json!({"kid": "a"})), oct_jwk(K2, json!({"kid": "b"})), oct_jwk(K3, json!({}))]);
     let token = hs_token(r#"{"alg":"HS256"}"#, K3);
