@@ -38,6 +38,11 @@ const describedBy = new WeakMap();
 
 export class KeySet {
   constructor(handle) {
+    // Not a public constructor (index.d.ts: private): `new KeySet()` would otherwise fail with
+    // WeakMap's "Invalid value used as weak map key".
+    if (handle === null || typeof handle !== 'object') {
+      throw new TypeError('KeySet has no public constructor: make one with parseJwks(jwks)');
+    }
     handles.set(this, handle);
     if (!madeIn.has(handle)) madeIn.set(handle, instanceId());
     describedBy.set(this, handle);
@@ -117,7 +122,7 @@ function jsonText(input) {
       throw new JoseError('ERR_JWKS_INVALID', `the key set cannot be serialized as JSON (${err.message})`);
     }
   }
-  const what = Array.isArray(input) ? 'an array (wrap the keys as {"keys": [...]})' : input === null ? 'null' : `a ${typeof input}`;
+  const what = Array.isArray(input) ? 'an array (wrap the keys as {"keys": [...]})' : input === null || input === undefined ? String(input) : `a ${typeof input}`;
   throw new JoseError('ERR_JWKS_INVALID', `expected a JWK Set {"keys": [...]}, a single JWK, or its JSON text; got ${what}`);
 }
 

@@ -78,10 +78,16 @@ impl WasmKeySet {
         KeySet::parse_str_bounded(json, options, crate::jwks::DEFAULT_MAX_KEYS).map(|inner| WasmKeySet { inner }).map_err(jose_error)
     }
 
-    /// `{"keys": KeyInfo[], "diagnostics": Diagnostic[]}`.
+    /// `{"keys": KeyInfo[], "diagnostics": Diagnostic[]}`, members in API.md's order (as a
+    /// result's `key`): through `json!` they came out sorted by name.
     pub fn describe(&self) -> String {
-        let keys: Vec<_> = self.inner.keys.iter().map(|k| k.info()).collect();
-        json!({ "keys": keys, "diagnostics": self.inner.diagnostics }).to_string()
+        #[derive(serde::Serialize)]
+        struct Described<'a> {
+            keys: Vec<crate::jwks::KeyInfo<'a>>,
+            diagnostics: &'a [crate::diagnostics::Diagnostic],
+        }
+        let keys = self.inner.keys.iter().map(|k| k.info()).collect();
+        serde_json::to_string(&Described { keys, diagnostics: &self.inner.diagnostics }).unwrap_or_default()
     }
 
     /// The `KeyInfo` of key `index` (JSON text; empty when there is none): a result's `key`

@@ -144,8 +144,12 @@ fn option_value(value: &JsValue, depth: usize, budget: &mut usize) -> Result<Opt
             .ok()
             .and_then(|c| Reflect::get(&c, &"name".into()).ok())
             .and_then(|n| n.as_string())
-            .unwrap_or_else(|| "Object".into());
-        return Ok(OptionValue::Other(format!("an instance of {}", crate::quote::quoted(&name))));
+            .filter(|name| name != "Object" && !name.is_empty());
+        return Ok(OptionValue::Other(match name {
+            Some(name) => format!("an instance of {}", crate::quote::quoted(&name)),
+            // Object.create(defaults): its members are inherited, which a plain object's are not.
+            None => "an object whose prototype is another object (pass a plain object)".into(),
+        }));
     }
     let entries = entries_of(value).map_err(|thrown| unreadable_member(value, thrown))?;
     let count = entries.length();

@@ -76,13 +76,18 @@ pub fn number(value: &OptionValue) -> Result<f64, OptionError> {
     }
 }
 
-/// A non-negative safe integer that fits a `usize`.
+/// The largest count an option takes (as the timers' milliseconds): one range on every target,
+/// where `usize` alone would end it at 2^32-1 in wasm32 and at 2^53-1 in native builds.
+/// (An integer: `f64`'s `Display` in the message would bring float printing into the module.)
+pub const MAX_COUNT: u32 = 2_147_483_647;
+
+/// A non-negative integer up to [`MAX_COUNT`].
 pub fn count(value: &OptionValue) -> Result<usize, OptionError> {
     const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
     match value {
+        OptionValue::Number(n) if n.fract() == 0.0 && (0.0..=f64::from(MAX_COUNT)).contains(n) => Ok(*n as usize),
         OptionValue::Number(n) if n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(n) => {
-            let n = *n as u64;
-            usize::try_from(n).map_err(|_| OptionError::new("", format!("invalid value: integer `{n}`, expected usize")))
+            Err(OptionError::new("", format!("must be at most {MAX_COUNT}, got {}", value.describe())))
         }
         _ => Err(wrong(value, "a non-negative integer")),
     }

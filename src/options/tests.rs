@@ -276,3 +276,31 @@ fn messages_stay_those_of_the_serde_reader() {
         assert_eq!((err.path.as_str(), err.problem.as_str()), (path, problem));
     }
 }
+
+/// Counts (`maxCandidates`, `maxTokenLength`, `maxKeys`, `maxEntries`) take the same range on
+/// every target: integers 0..=2^31-1. On wasm32 `usize` is 32 bits, so the range used to end at
+/// 2^32-1 there (with serde's "expected usize") and at 2^53-1 in native builds.
+#[test]
+fn counts_have_one_range_on_every_target() {
+    use OptionValue::Number;
+    let verify = |name: &str, n: f64| VerifyOptions::read(&object(vec![(name, Number(n))]));
+    let parse = |n: f64| ParseJwksOptions::read(&object(vec![("maxKeys", Number(n))]));
+    let cache = |n: f64| ReplayCacheOptions::read(&object(vec![("maxEntries", Number(n))]));
+    for n in [1.0, 4.0, 65_536.0, 2_147_483_647.0] {
+        assert_eq!(verify("maxCandidates", n).expect("in range").max_candidates, n as usize);
+        assert_eq!(verify("maxTokenLength", n).expect("in range").max_token_length, n as usize);
+        assert_eq!(parse(n).expect("in range").1, n as usize);
+        assert_eq!(cache(n).expect("in range"), n as usize);
+    }
+    for n in [2_147_483_648.0, 4_294_967_295.0, 4_294_967_296.0, 9_007_199_254_740_991.0] {
+        let expected = format!("must be at most 2147483647, got the number {}", crate::quote::number_text(n));
+        for (path, err) in [
+            ("maxCandidates", verify("maxCandidates", n).expect_err("2^31 and more")),
+            ("maxTokenLength", verify("maxTokenLength", n).expect_err("2^31 and more")),
+            ("maxKeys", parse(n).expect_err("2^31 and more")),
+            ("maxEntries", cache(n).expect_err("2^31 and more")),
+        ] {
+            assert_eq!((err.path.as_str(), err.problem.as_str()), (path, expected.as_str()), "{n}");
+        }
+    }
+}

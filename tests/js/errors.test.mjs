@@ -43,3 +43,22 @@ test('isJoseError refuses what is not a JoseError', () => {
   for (const value of refused) assert.equal(isJoseError(value), false, `accepted ${String(value?.name ?? value)}`);
   assert.equal(isJoseError(new JoseError('ERR_JWT_EXPIRED', 'expired', { claim: 'exp' })), true);
 });
+
+test('keys that are no key set say what they were, in plain words', () => {
+  const said = (keys) => thrownBy(() => verifyJwtSync('a.b.c', keys)).message.replace(/^.*; got /, '');
+  assert.equal(said(undefined), 'undefined');
+  assert.equal(said(null), 'null');
+  assert.equal(said(42), 'a number');
+  assert.equal(said(true), 'a boolean');
+  assert.match(said([]), /^an array/);
+  for (const keys of [undefined, null, 42, true, []]) assert.equal(thrownBy(() => verifyJwtSync('a.b.c', keys)).code, 'ERR_JWKS_INVALID');
+});
+
+test('options that inherit their members are refused in words that say so', () => {
+  const inherited = thrownBy(() => verifyJwtSync('a.b.c', { keys: [] }, Object.create({ issuer: 'x' })));
+  assert.ok(inherited instanceof TypeError);
+  assert.equal(inherited.code, 'ERR_INVALID_OPTION');
+  assert.match(inherited.message, /must be an object, got an object whose prototype is another object \(pass a plain object\)$/);
+  class Settings {}
+  assert.match(thrownBy(() => verifyJwtSync('a.b.c', { keys: [] }, new Settings())).message, /got an instance of "Settings"$/);
+});
