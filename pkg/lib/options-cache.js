@@ -4,12 +4,13 @@
 // The core reads and validates options (a TypeError for a wrong one), which costs dozens of
 // wasm<->JS crossings per call. Here an options object seen a second time is read once into a
 // WasmProfile, kept by identity (a WeakMap, so it dies with the object) with a snapshot of its
-// data: own enumerable members, recursively through plain objects and arrays, Dates by their
-// time. Every call compares the object with the snapshot and reads it again on any difference,
-// so a mutated object is validated again, never trusted. Nothing here knows an option's name
-// or rule. Objects that are not plain data (accessors, instances other than Date, more than
-// SNAPSHOT_LIMIT values) are never cached: they are read on every call, as before. An options
-// object passed once (a literal written in the call) is not cached either.
+// data: a plain object's own enumerable members, an array's length and items (what the core
+// reads), recursively, Dates by their time. Every call compares the object with the snapshot
+// and reads it again on any difference, so a mutated object is validated again, never trusted.
+// Nothing here knows an option's name or rule. Objects that are not plain data (accessors,
+// sparse arrays, instances other than Date, more than SNAPSHOT_LIMIT values) are never cached:
+// they are read on every call, as before. An options object passed once (a literal written in
+// the call) is not cached either.
 
 import { onReset } from './runtime.js';
 
@@ -42,11 +43,20 @@ function snapshot(value, out) {
     out.push(DATE, value, value.getTime());
     return true;
   }
-  const isArray = Array.isArray(value);
-  if (!isArray && !plainPrototype(value)) return false;
   const descriptors = Object.getOwnPropertyDescriptors(value);
+  if (Array.isArray(value)) {
+    // By index, as the core reads an array (length, then each index); a hole or an accessor
+    // is not plain data.
+    out.push(ARRAY, value, value.length);
+    for (let index = 0; index < value.length; index++) {
+      if (!(index in descriptors) || !('value' in descriptors[index])) return false;
+      if (!snapshot(descriptors[index].value, out)) return false;
+    }
+    return true;
+  }
+  if (!plainPrototype(value)) return false;
   const names = Object.keys(value);
-  out.push(isArray ? ARRAY : OBJECT, value, names.length);
+  out.push(OBJECT, value, names.length);
   for (const name of names) {
     if (!('value' in descriptors[name])) return false;
     out.push(name);
@@ -61,7 +71,16 @@ function matches(value, snap, at) {
   const recorded = snap[at];
   if (recorded !== OBJECT && recorded !== ARRAY && recorded !== DATE) return Object.is(value, recorded) ? at + 1 : -1;
   if (value !== snap[at + 1]) return -1;
-  if (recorded === DATE) return Object.is(value.getTime(), snap[at + 2]) ? at + 3 : -1;
+  // The same object, still what the core would take it for (a prototype can be replaced).
+  if (recorded === DATE) return value instanceof Date && Object.is(value.getTime(), snap[at + 2]) ? at + 3 : -1;
+  if (recorded === ARRAY) {
+    const length = snap[at + 2];
+    if (value.length !== length) return -1;
+    let next = at + 3;
+    for (let index = 0; index < length && next >= 0; index++) next = matches(value[index], snap, next);
+    return next;
+  }
+  if (!plainPrototype(value)) return -1;
   const names = Object.keys(value);
   if (names.length !== snap[at + 2]) return -1;
   let next = at + 3;
@@ -73,15 +92,26 @@ function matches(value, snap, at) {
   return next;
 }
 
+// A getter, Proxy trap or Date method of the caller's that throws makes the object not plain
+// data here; the core then reads it and reports the option that threw, with its code.
+
 /** The data of `options` as a snapshot (see above), or null when it is not plain data. */
 export function dataOf(options) {
   const snap = [];
-  return snapshot(options, snap) && snap.length <= SNAPSHOT_LIMIT ? snap : null;
+  try {
+    return snapshot(options, snap) && snap.length <= SNAPSHOT_LIMIT ? snap : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether `options` still holds the data `dataOf` recorded (never for a null snapshot). */
 export function sameData(options, snap) {
-  return snap !== null && matches(options, snap, 0) === snap.length;
+  try {
+    return snap !== null && matches(options, snap, 0) === snap.length;
+  } catch {
+    return false;
+  }
 }
 
 /**

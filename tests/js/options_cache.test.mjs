@@ -56,6 +56,10 @@ const EDITS = [
   (o) => { o.algorithms = ['ES256']; },
   (o) => { if (Array.isArray(o.algorithms)) o.algorithms[0] = 'RS256'; },
   (o) => { if (Array.isArray(o.algorithms)) o.algorithms[0] = 'ES256'; },
+  (o) => { if (Array.isArray(o.algorithms)) delete o.algorithms[0]; },
+  (o) => { if (Array.isArray(o.algorithms)) o.algorithms.length = 2; },
+  (o) => { if (Array.isArray(o.algorithms)) o.algorithms.extra = 'RS256'; },
+  (o) => { if (Array.isArray(o.audience)) Object.defineProperty(o.audience, 0, { enumerable: true, configurable: true, get: () => 'api' }); },
   (o) => { o.algorithms = null; },
   (o) => { delete o.algorithms; },
   (o) => { o.issuer = 'https://issuer.example'; },
@@ -122,4 +126,37 @@ test('a member turned into an accessor after caching is read, not trusted', () =
   assert.match(verdictOf(() => verifyJwtSync(token, keys, options)), /ERR_JWT_CLAIM_VALIDATION_FAILED/);
   audience = 'api';
   assert.equal(verdictOf(() => verifyJwtSync(token, keys, options)), 'ok u');
+});
+
+// Edits a fresh copy cannot carry (prototypes, Proxies, throwing accessors): the verdict of
+// the same edit made on an object never seen before.
+const AFTER_CACHING = [
+  ['options prototype replaced', (o) => Object.setPrototypeOf(o, { issuer: 'https://elsewhere.example' })],
+  ['crit prototype replaced by a Map\'s', (o) => Object.setPrototypeOf(o.crit, Map.prototype)],
+  ['currentDate prototype replaced', (o) => Object.setPrototypeOf(o.currentDate, Object.prototype)],
+  ['algorithms prototype replaced', (o) => Object.setPrototypeOf(o.algorithms, Object.prototype)],
+  ['an algorithms item turned into a throwing getter', (o) => Object.defineProperty(o.algorithms, 0, { enumerable: true, get() { throw new Error('boom'); } })],
+  ['a member turned into a throwing getter', (o) => Object.defineProperty(o, 'audience', { enumerable: true, configurable: true, get() { throw new Error('boom'); } })],
+  ['audience replaced by a Proxy', (o) => { o.audience = new Proxy(['api'], {}); }],
+  ['audience replaced by a throwing Proxy', (o) => { o.audience = new Proxy(['api'], { get() { throw new Error('boom'); } }); }],
+  ['currentDate replaced by a fake Date', (o) => { o.currentDate = Object.create(Date.prototype); }],
+  ['currentDate getTime throws', (o) => { o.currentDate.getTime = () => { throw new Error('boom'); }; }],
+];
+
+test('after caching, an options object edited in ways a copy cannot carry gives the verdict of the same edit on a new object', () => {
+  const make = () => ({ currentDate: new Date(NOW * 1000), audience: 'api', algorithms: ['ES256'], crit: { ext: true } });
+  const outcomes = new Set();
+  for (const [label, edit] of AFTER_CACHING) {
+    const options = make();
+    for (let i = 0; i < 3; i++) assert.equal(verdictOf(() => verifyJwtSync(token, keys, options)), 'ok u', label);
+    edit(options);
+    const unseen = make();
+    edit(unseen);
+    const expected = verdictOf(() => verifyJwtSync(token, keys, unseen));
+    outcomes.add(expected);
+    for (let i = 0; i < 2; i++) assert.equal(verdictOf(() => verifyJwtSync(token, keys, options)), expected, label);
+  }
+  // The edits reach TypeErrors with the option's code, and accepted tokens.
+  assert.ok([...outcomes].some((v) => v.startsWith('TypeError ERR_INVALID_OPTION')), [...outcomes].join('; '));
+  assert.ok([...outcomes].some((v) => v.startsWith('ok')), [...outcomes].join('; '));
 });
