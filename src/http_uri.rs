@@ -187,13 +187,8 @@ mod tests {
         // Generated URIs from URL-ish pieces: normalise(normalise(u)) == normalise(u), and the
         // spellings RFC 9449 calls equal normalise the same.
         let pieces = ["a", "B", "/", ".", "..", "%2e", "%2F", "%7E", "%41", "~", "-", ":", "@", "!", "%", "?", "#", "x=1", "[", "]"];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |range: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % range as u64) as usize
-        };
+        let mut below = crate::test_rng::below(0x9e37_79b9_7f4a_7c15);
+        let mut next = |range: usize| below(range as u64) as usize;
         for _ in 0..5000 {
             let tail: String = (0..next(8)).map(|_| pieces[next(pieces.len())]).collect();
             let host = ["rs.example", "RS.Example", "[::1]", "10.0.0.1", "h%41st"][next(5)];

@@ -22,6 +22,7 @@ import { bearerAuth as honoAuth } from '../../pkg/hono.mjs';
 import { bearerAuth as expressAuth } from '../../pkg/express.mjs';
 import { bearerAuth as fastifyAuth } from '../../pkg/fastify.mjs';
 import { generateKey, jwksOf, mint } from './helpers.mjs';
+import { closeServer, whenListening } from './support/servers.mjs';
 
 const ISSUER = 'https://as.example';
 const AUDIENCE = 'https://api.example';
@@ -61,19 +62,6 @@ const options = () => ({
 // What every protected route answers: the accepted result, as the adapter attached it.
 const echo = (auth) => ({ ok: auth.ok, sub: auth.payload.sub, scheme: auth.scheme, jkt: auth.jkt ?? null });
 
-function listening(server) {
-  return new Promise((resolve, reject) => {
-    if (server.listening) resolve();
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-}
-
-const close = (server) => new Promise((resolve) => {
-  server.closeAllConnections?.();
-  server.close(() => resolve());
-});
-
 // Each app: `base` (its URL), the errors its error handler saw, `close()`.
 const FRAMEWORKS = {
   async hono(opts) {
@@ -86,8 +74,8 @@ const FRAMEWORKS = {
     app.get('/public', (c) => c.text('public'));
     app.get('/resource', honoAuth(opts), (c) => c.json(echo(c.get('auth'))));
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await listening(server);
-    return { base: `http://127.0.0.1:${server.address().port}`, errors, close: () => close(server) };
+    await whenListening(server);
+    return { base: `http://127.0.0.1:${server.address().port}`, errors, close: () => closeServer(server) };
   },
 
   async express(opts) {
@@ -100,8 +88,8 @@ const FRAMEWORKS = {
       res.status(500).json({ error: 'server_error' });
     });
     const server = app.listen(0, '127.0.0.1');
-    await listening(server);
-    return { base: `http://127.0.0.1:${server.address().port}`, errors, close: () => close(server) };
+    await whenListening(server);
+    return { base: `http://127.0.0.1:${server.address().port}`, errors, close: () => closeServer(server) };
   },
 
   // The plugin form, registered in an encapsulated scope: its routes are protected, the

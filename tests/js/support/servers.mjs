@@ -111,3 +111,20 @@ ${worker.join('\n')}
 }
 
 const list = (items) => `\n${items.map((item) => `    ${item},`).join('\n')}\n  `;
+
+/** Resolves once an in-process `http.Server` listens (at once when it already does). */
+export function whenListening(server) {
+  return new Promise((resolve, reject) => {
+    if (server.listening) resolve();
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+}
+
+/** Closes an in-process `http.Server`, its open connections included. */
+export function closeServer(server) {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
