@@ -38,8 +38,10 @@ WASM_MODULES := $(GEN_NAME):full-protocol,compact-sha2 $(SIG_NAME):signature-mod
 NODE_NAME      := jwks_verify_node
 NODE_WASM      := $(GEN_DIR)/$(NODE_NAME)_bg.wasm
 SPEED_RAW_WASM := target/$(WASM_TARGET)/release-speed/jwks_verify.wasm
-# gzip -9 budgets in bytes for pkg/gen/<name>_bg.wasm (make build fails above them).
-WASM_BUDGET_GZIP      ?= 195500
+# gzip -9 budgets in bytes for pkg/gen/<name>_bg.wasm (make build fails above them). gzip of
+# near-identical builds moves by ~450 bytes: each sits ~1 KB above its module's size when set
+# (the protocol module: 195,883 on 2026-11-30, with the resource-server option fixes).
+WASM_BUDGET_GZIP      ?= 196800
 SIGNATURE_BUDGET_GZIP ?= 88500
 VERIFY_BUDGET_GZIP    ?= 100000
 

@@ -635,7 +635,8 @@ export declare function explainSelection(
 export interface ReplayStore {
   /**
    * True the first time, false when `key` is already in use. `key` is `<scope> <jti>` (the
-   * client id, the token's `iss` or the DPoP `jkt`, a space, the `jti`); `expiresAt` (seconds)
+   * client id, the token's `iss` or the DPoP `jkt` with `%` and spaces written `%25` and
+   * `%20`, a space, the `jti`); `expiresAt` (seconds)
    * is the first instant the token is no longer accepted: forget the key then, never before.
    */
   markUsed(key: string, expiresAt: number): boolean | Promise<boolean>;
@@ -659,9 +660,9 @@ export declare class ReplayCache implements ReplayStore {
 /** A trusted external issuer whose tokens may authenticate the client. */
 export interface FederatedIdentity {
   issuer: string;
-  /** The `sub` for this client. Default: the client id. */
+  /** The `sub` for this client (non-empty). Default: the client id. */
   subject?: string;
-  /** Replaces the assertion audience for this issuer's tokens. */
+  /** Replaces the assertion audience for this issuer's tokens (non-empty strings). */
   audience?: string | string[];
   keys: KeysInput;
   /** Replaces `maxLifetime` for this issuer's tokens. */
