@@ -57,10 +57,16 @@ export class RedisReplayStore {
       throw invalid('RedisReplayStore.markUsed: expiresAt must be a positive number of seconds', 'expiresAt');
     }
     // Rounded up: Redis may forget the key at expiresAt, never before it.
-    const at = String(Math.ceil(expiresAt * 1000));
+    const at = Math.ceil(expiresAt * 1000);
+    // Redis answers OK to a SET whose PXAT is already past and keeps nothing, so every use
+    // would be a first use. A check only accepts a token before its expiresAt, so a past one
+    // means its notion of now is not this host's (a currentDate in the past): fail closed.
+    if (at <= Date.now()) {
+      throw invalid(`RedisReplayStore.markUsed: expiresAt ${expiresAt} is already past by this host's clock (a currentDate in the past?): Redis would keep nothing, so the token is refused`, 'expiresAt');
+    }
     let reply;
     try {
-      reply = replyText(await this.#send(['SET', this.#prefix + key, '1', 'NX', 'PXAT', at]));
+      reply = replyText(await this.#send(['SET', this.#prefix + key, '1', 'NX', 'PXAT', String(at)]));
     } catch (err) {
       throw failed('RedisReplayStore', 'SET', err);
     }

@@ -475,4 +475,22 @@ describe('RedisReplayStore on a real redis-server', { skip: redisServerBinary() 
       assert.equal(Number(expireTime), Math.ceil(expiresAt * 1000), `jti ${jti}`);
     }
   });
+
+  test('a proof checked at a currentDate in the past: refused (ERR_REPLAY_STORE_UNAVAILABLE), never accepted again and again', async () => {
+    const [a] = connections;
+    const store = new RedisReplayStore(a.client, { prefix: 'probe-past:' });
+    const host = Math.floor(Date.now() / 1000);
+    for (const now of [NOW, host - 400, host - 301]) {
+      const proof = await prove(keys.ES256, { iat: now });
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await outcome(() => verifyDpopProof(proof, at({ currentDate: now, replay: store }))));
+      assert.ok(results.every((r) => !r.ok), `currentDate ${now}: ${JSON.stringify(results)}`);
+      assert.deepEqual(results.map((r) => r.code), Array(3).fill('ERR_REPLAY_STORE_UNAVAILABLE'), `currentDate ${now}`);
+    }
+    // A currentDate whose proofs are still live by this host's clock is kept as usual.
+    const proof = await prove(keys.ES256, { iat: host - 200 });
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await outcome(() => verifyDpopProof(proof, at({ currentDate: host - 200, replay: store }))));
+    assert.deepEqual(outcomes.map((r) => r.ok || r.code), [true, 'ERR_JWT_REPLAYED', 'ERR_JWT_REPLAYED']);
+  });
 });
