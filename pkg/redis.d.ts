@@ -20,8 +20,9 @@ export interface RedisStoreOptions {
 /**
  * A `ReplayStore` shared through Redis: `markUsed(key, expiresAt)` is one atomic
  * `SET <prefix><key> 1 NX PXAT <expiresAt * 1000, rounded up>`; `true` for the first caller
- * while the key lives. Rejects when the client fails (the replay check then fails closed with
- * `ERR_REPLAY_STORE_UNAVAILABLE`).
+ * while the key lives. Rejects when the client fails, and (a `TypeError` naming `expiresAt`)
+ * when `expiresAt` is already past by this host's clock, which Redis would not keep (the replay
+ * check then fails closed with `ERR_REPLAY_STORE_UNAVAILABLE`).
  */
 export declare class RedisReplayStore {
   constructor(client: RedisClientLike, options?: RedisStoreOptions);
