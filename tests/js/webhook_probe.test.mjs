@@ -110,6 +110,39 @@ describe('verifyWebhook: the Authorization header', () => {
   });
 });
 
+describe('verifyWebhook: maxTokenLength bounds the token, not the header', () => {
+  test('a token of exactly maxTokenLength passes whatever its spacing; one more character fails, in words that are true', async () => {
+    const jwt = await token();
+    let cases = 0;
+    for (const [before, gap, after] of [['', ' ', ''], ['', '   ', ''], ['  ', ' ', '\t'], ['', ' '.repeat(20), ' '.repeat(20)]]) {
+      const authorization = `${before}Bearer${gap}${jwt}${after}`;
+      const at = (maxTokenLength) => errorOf(() => verifyWebhook({ authorization, body: BODY }, jwks, { currentDate: NOW, maxTokenLength }));
+      assert.equal(verdict(await at(jwt.length)), 'ok', JSON.stringify(authorization.replace(jwt, 'T')));
+      for (const maxTokenLength of [jwt.length - 1, jwt.length - 64, 100]) {
+        const err = await at(maxTokenLength);
+        assertJoseError(err, 'ERR_JWS_INVALID', `${maxTokenLength}`);
+        assert.match(err.message, new RegExp(`maxTokenLength \\(${maxTokenLength}\\)`));
+        cases++;
+      }
+    }
+    // A header longer than the token allows (by more than the scheme and 64 characters of
+    // spacing) is refused before it is read; a length its message gives is the one measured.
+    for (const spaces of [70, 200, 5000]) {
+      for (const authorization of [`${' '.repeat(spaces)}Bearer ${jwt}`, `Bearer ${' '.repeat(spaces)}${jwt}`, `Bearer ${jwt}${' '.repeat(spaces)}`]) {
+        const err = await errorOf(() => verifyWebhook({ authorization, body: BODY }, jwks, { currentDate: NOW, maxTokenLength: jwt.length }));
+        assertJoseError(err, 'ERR_JWS_INVALID', `${spaces} spaces`);
+        const token = /\btoken is (\d+) characters/.exec(err.message);
+        if (token) assert.equal(Number(token[1]), jwt.length, `the message says the token is ${token[1]} characters: ${err.message}`);
+        const header = /header is (\d+) characters/.exec(err.message);
+        if (header) assert.equal(Number(header[1]), authorization.length, err.message);
+        assert.ok(token || header, err.message);
+        cases++;
+      }
+    }
+    assert.equal(cases, 12 + 9);
+  });
+});
+
 describe('verifyWebhook: the body', () => {
   test('a Uint8Array is hashed by its own bytes: every view of a larger buffer', async () => {
     const r = rng(5);
@@ -161,6 +194,39 @@ describe('verifyWebhook: the body', () => {
       assert.equal(err.code, 'ERR_INVALID_OPTION');
       assert.equal(err.option, 'request');
     }
+  });
+});
+
+describe('verifyWebhook: the request object', () => {
+  test('each member is read once; a getter that throws is a TypeError naming the member', async () => {
+    const jwt = await token();
+    const reads = { authorization: 0, body: 0 };
+    const request = {
+      get authorization() {
+        reads.authorization++;
+        return `Bearer ${jwt}`;
+      },
+      get body() {
+        reads.body++;
+        return BODY;
+      },
+    };
+    await verifyWebhook(request, jwks, { currentDate: NOW, replay: new ReplayCache({ clock: () => NOW }) });
+    assert.deepEqual(reads, { authorization: 1, body: 1 });
+    for (const member of ['authorization', 'body']) {
+      const throwing = Object.defineProperty({ authorization: `Bearer ${jwt}`, body: BODY }, member, { get() { throw new Error('no'); } });
+      const err = await errorOf(() => verifyWebhook(throwing, jwks, { currentDate: NOW }));
+      assert.ok(err instanceof TypeError, `${member}: ${err}`);
+      assert.equal(err.code, 'ERR_INVALID_OPTION');
+      assert.equal(err.option, `request.${member}`);
+    }
+    // Inherited members are read as a property read reads them (a class instance, a Proxy).
+    class Req {
+      get authorization() { return `Bearer ${jwt}`; }
+      get body() { return BODY; }
+    }
+    assert.equal(verdict(await errorOf(() => verifyWebhook(new Req(), jwks, { currentDate: NOW }))), 'ok');
+    assert.equal(verdict(await errorOf(() => verifyWebhook(new Proxy({}, { get: (_, name) => ({ authorization: `Bearer ${jwt}`, body: BODY })[name] }), jwks, { currentDate: NOW }))), 'ok');
   });
 });
 
@@ -489,6 +555,19 @@ describe('JoseError', () => {
       shapes.set(verdict(err), (shapes.get(verdict(err)) ?? 0) + 1);
     }
     assert.ok(shapes.size >= 10, [...shapes.keys()].join(', '));
+  });
+
+  test('new JoseError(code, message, details): an Error subclass with the details API.md names', () => {
+    const details = { claim: 'iat', reason: 'invalid', payload: { iat: 'x' }, url: 'https://a.example/jwks', kids: ['a'], kidCount: 1 };
+    for (const code of CODES) {
+      const err = new JoseError(code, `m ${code}`, details);
+      assertJoseError(err, code, code);
+      assert.equal(err.message, `m ${code}`);
+      for (const [field, value] of Object.entries(details)) assert.deepEqual(err[field], value, field);
+      const bare = new JoseError(code, 'm');
+      for (const field of Object.keys(details)) assert.equal(field in bare, false, field);
+      assert.ok(Object.prototype.toString.call(bare) === '[object Error]');
+    }
   });
 
   test('an expired token: the fields jose gives (code, claim, reason, payload)', async () => {
