@@ -501,6 +501,32 @@ describe('decodeJwt', () => {
     assert.deepEqual(decodeJwt(`${h}.${p}.`), { header: { alg: 'ES256' }, payload: { sub: 'a' }, signature: '' });
   });
 
+  test('the 16384 limit counts characters as String#length does: non-ASCII text under it is malformed, not too long', async () => {
+    const h = b64url('{"alg":"ES256"}');
+    const p = b64url('{"sub":"a"}');
+    let cases = 0;
+    for (const unit of ['é', '€', '😀', '\ud800', 'a']) {
+      for (const length of [1000, 8192, 16383, 16384, 16385, 20000]) {
+        const filler = unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+        for (const input of [filler, `${h}.${p}.${filler}`.slice(0, length), `${h}.${filler}`.slice(0, length)]) {
+          const over = input.length > 16384;
+          const err = await errorOf(() => decodeJwt(input));
+          assertJoseError(err, over ? 'ERR_JWS_INVALID' : 'ERR_JWT_INVALID', `${JSON.stringify(unit)} x ${length}`);
+          const said = /token is (\d+) characters/.exec(err.message);
+          if (said) assert.equal(Number(said[1]), input.length, err.message);
+          assert.equal(Boolean(said), over, err.message);
+          // verifyWebhook: ERR_JWS_INVALID either way; a length it gives is the token's.
+          const refused = await errorOf(() => verifyWebhook({ authorization: `Bearer ${input}`, body: BODY }, jwks, { currentDate: NOW }));
+          assertJoseError(refused, 'ERR_JWS_INVALID', `webhook ${JSON.stringify(unit)} x ${length}`);
+          const told = /token is (\d+) characters/.exec(refused.message);
+          if (told) assert.equal(Number(told[1]), input.length, refused.message);
+          cases++;
+        }
+      }
+    }
+    assert.equal(cases, 90);
+  });
+
   test('mutated tokens: never a raw SyntaxError; what decodes agrees with jose', async () => {
     const r = rng(41);
     const seeds = [
