@@ -637,7 +637,8 @@ export interface ReplayStore {
    * True the first time, false when `key` is already in use. `key` is `<scope> <jti>` (the
    * client id, the token's `iss` or the DPoP `jkt` with `%` and spaces written `%25` and
    * `%20`, a space, the `jti`); `expiresAt` (seconds)
-   * is the first instant the token is no longer accepted: forget the key then, never before.
+   * is the first instant the token is no longer accepted: forget the key then, never before
+   * (always a finite number; `Number.MAX_VALUE` when the options leave the window unbounded).
    */
   markUsed(key: string, expiresAt: number): boolean | Promise<boolean>;
 }

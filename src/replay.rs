@@ -10,7 +10,9 @@ pub struct Replay {
     /// `b c` would share a key); every other scope is written as it is.
     pub key: String,
     /// The first instant (seconds) at which the check that stored the key no longer accepts
-    /// the token: a store may forget the key from then on, never before.
+    /// the token: a store may forget the key from then on, never before. Always a finite
+    /// number: a bound that overflows (options such as `maxAge: 1e308`) is `f64::MAX`, which
+    /// JSON can carry (infinity would reach `markUsed` as `null`).
     pub expires_at: f64,
 }
 
@@ -26,7 +28,7 @@ impl Replay {
         }
         key.push(' ');
         key.push_str(jti);
-        Replay { key, expires_at }
+        Replay { key, expires_at: expires_at.min(f64::MAX) }
     }
 }
 
@@ -50,5 +52,12 @@ mod tests {
         assert_eq!(Replay::new("client-1", "j 1", 0.0).key, "client-1 j 1");
         assert_eq!(Replay::new("https://issuer.example/t/1", "j", 0.0).key, "https://issuer.example/t/1 j");
         assert_eq!(Replay::new("a b", "c", 0.0).key, "a%20b c");
+    }
+
+    #[test]
+    fn expires_at_is_always_finite() {
+        assert_eq!(Replay::new("s", "j", f64::INFINITY).expires_at, f64::MAX);
+        assert_eq!(Replay::new("s", "j", 1_700_000_301.0).expires_at, 1_700_000_301.0);
+        assert_eq!(Replay::new("s", "j", f64::MAX).expires_at, f64::MAX);
     }
 }

@@ -17,11 +17,8 @@ pub struct Parts<'t> {
 
 impl<'t> Parts<'t> {
     pub fn split(token: &'t str, max_length: usize) -> Result<Self> {
-        if token.len() > max_length {
-            return Err(JoseError::jws_invalid(format!(
-                "token is {} characters long, more than maxTokenLength ({max_length})",
-                token.len()
-            )));
+        if let Some(length) = over_max_length(token, max_length) {
+            return Err(JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})")));
         }
         let mut parts = token.split('.');
         let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
@@ -49,6 +46,18 @@ impl<'t> Parts<'t> {
             .ok_or_else(|| JoseError::jws_invalid("JWS Signature is not valid base64url"))?;
         Ok((payload, signature))
     }
+}
+
+/// `Some(length)` when `token` is longer than `max_length` characters, counted as JavaScript
+/// counts a string's length (UTF-16 code units), the unit of `maxTokenLength`: a 10,000-character
+/// text of `é` is 20,000 UTF-8 bytes but not over 16384. A UTF-8 text has at least as many bytes
+/// as code units, so the characters are counted only when the bytes are over the limit.
+pub fn over_max_length(token: &str, max_length: usize) -> Option<usize> {
+    if token.len() <= max_length {
+        return None;
+    }
+    let length = token.encode_utf16().count();
+    (length > max_length).then_some(length)
 }
 
 /// Every header member the rules read.
@@ -109,7 +118,7 @@ pub fn decode(token: &str, max_length: usize) -> Result<Decoded> {
 /// jose's `decodeJwt` reports it, whichever part is at fault. The size limit keeps the code it
 /// has on every path (`ERR_JWS_INVALID`).
 pub fn decode_jwt(token: &str, max_length: usize) -> Result<Decoded> {
-    let too_long = token.len() > max_length;
+    let too_long = over_max_length(token, max_length).is_some();
     decode(token, max_length).map_err(|err| if too_long { err } else { JoseError::jwt_invalid(err.message) })
 }
 
@@ -135,5 +144,25 @@ pub fn parse_claims(payload: &[u8]) -> Result<Map<String, Value>> {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(JoseError::jwt_invalid("JWT Claims Set must be a top-level JSON object")),
         Err(why) => Err(JoseError::jwt_invalid(format!("JWT Claims Set is not valid JSON: {why}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decode_jwt, over_max_length, Parts};
+
+    #[test]
+    fn max_token_length_counts_characters_as_javascript_does() {
+        for (text, length) in [("a".repeat(16), 16), ("\u{e9}".repeat(16), 16), ("\u{20ac}".repeat(16), 16), ("\u{1f600}".repeat(8), 16)] {
+            assert_eq!(over_max_length(&text, length), None, "{text}");
+            assert_eq!(over_max_length(&text, length - 1), Some(length), "{text}");
+        }
+        // Within the limit in characters though not in bytes: malformed, not too long.
+        let text = format!("a.b.{}", "\u{e9}".repeat(10));
+        assert!(Parts::split(&text, 14).is_ok());
+        let err = decode_jwt(&"\u{e9}".repeat(10), 10).err().expect("malformed");
+        assert_eq!(err.code(), "ERR_JWT_INVALID", "{}", err.message);
+        let err = decode_jwt(&"\u{e9}".repeat(11), 10).err().expect("too long");
+        assert_eq!((err.code(), err.message.as_str()), ("ERR_JWS_INVALID", "token is 11 characters long, more than maxTokenLength (10)"));
     }
 }

@@ -7,7 +7,8 @@
 //!
 //! Error choices: a missing `request_body_sha256` is a claim error (`missing`), like every
 //! other required claim; one that is not 64 lowercase hex digits is `invalid`; a well-formed
-//! hash of some other body is `ERR_WEBHOOK_BODY_MISMATCH`.
+//! hash of some other body is `ERR_WEBHOOK_BODY_MISMATCH`, which names the claim too
+//! (`check_failed`, as `ERR_JWT_REPLAYED` names `jti`), so that it carries the payload.
 
 use crate::claims::{accepted_until, optional_jti, refused_from_at_most};
 use crate::crypto::SignatureVerifier;
@@ -151,10 +152,10 @@ impl WebhookOptions {
             None => return Err(JoseError::claim_failed("iat", ClaimReason::Missing, "missing required \"iat\" claim")),
         };
         if iat < now - self.max_age - tolerance {
-            return Err(JoseError::claim(ErrorCode::JwtExpired, "iat", ClaimReason::CheckFailed, format!("\"iat\" claim timestamp check failed (more than {} seconds in the past)", self.max_age)));
+            return Err(JoseError::claim(ErrorCode::JwtExpired, "iat", ClaimReason::CheckFailed, format!("\"iat\" claim timestamp check failed (more than {} seconds in the past)", crate::quote::number_text(self.max_age))));
         }
         if iat > now + self.max_age + tolerance {
-            return Err(JoseError::claim_failed("iat", ClaimReason::CheckFailed, format!("\"iat\" claim timestamp check failed (more than {} seconds in the future)", self.max_age)));
+            return Err(JoseError::claim_failed("iat", ClaimReason::CheckFailed, format!("\"iat\" claim timestamp check failed (more than {} seconds in the future)", crate::quote::number_text(self.max_age))));
         }
 
         let claimed = match payload.member(BODY_HASH_CLAIM) {
@@ -163,7 +164,7 @@ impl WebhookOptions {
             None => return Err(JoseError::claim_failed(BODY_HASH_CLAIM, ClaimReason::Missing, "missing required \"request_body_sha256\" claim")),
         };
         if claimed != body_sha256_hex(body) {
-            return Err(JoseError::new(ErrorCode::WebhookBodyMismatch, "the request body does not match the token's \"request_body_sha256\" claim"));
+            return Err(JoseError::claim(ErrorCode::WebhookBodyMismatch, BODY_HASH_CLAIM, ClaimReason::CheckFailed, "the request body does not match the token's \"request_body_sha256\" claim"));
         }
 
         let jti = optional_jti(payload)?;

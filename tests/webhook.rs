@@ -86,6 +86,18 @@ fn a_signed_notification_passes_and_says_how_long_to_remember_its_jti() {
 }
 
 #[test]
+fn the_time_to_remember_a_jti_is_a_finite_number_even_when_the_options_overflow_it() {
+    // iat + maxAge + clockTolerance is infinite in f64: the store gets the largest finite
+    // number (infinity reaches JS as JSON null), never a bound before the token's last instant.
+    let opts = options(json!({ "maxAge": 1e308, "clockTolerance": 1e308, "replay": { "markUsed": true } }));
+    let outcome = assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({}))), BODY, &opts));
+    assert_eq!(outcome.replay.map(|r| r.expires_at), Some(f64::MAX));
+    let opts = options(json!({ "maxAge": f64::MAX, "replay": { "markUsed": true } }));
+    let outcome = assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "iat": f64::MAX }))), BODY, &opts));
+    assert_eq!(outcome.replay.map(|r| r.expires_at), Some(f64::MAX));
+}
+
+#[test]
 fn the_replay_scope_is_the_iss_text_or_empty_and_nothing_else() {
     let opts = options(json!({ "replay": { "markUsed": true } }));
     let scope_of = |iss: Value| receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "iss": iss }))), BODY, &opts).map(|o| o.replay.map(|r| r.key));
@@ -102,8 +114,8 @@ fn the_replay_scope_is_the_iss_text_or_empty_and_nothing_else() {
 fn the_body_must_match_its_hash() {
     let opts = options(json!({}));
     let token = bearer(&SENDER_D, &claims_for(BODY, json!({})));
-    assert_error(receive(&token, br#"{"taskId":"t-1","status":"failed"}"#, &opts), "ERR_WEBHOOK_BODY_MISMATCH", None, None);
-    assert_error(receive(&token, b"", &opts), "ERR_WEBHOOK_BODY_MISMATCH", None, None);
+    assert_error(receive(&token, br#"{"taskId":"t-1","status":"failed"}"#, &opts), "ERR_WEBHOOK_BODY_MISMATCH", Some("request_body_sha256"), Some("check_failed"));
+    assert_error(receive(&token, b"", &opts), "ERR_WEBHOOK_BODY_MISMATCH", Some("request_body_sha256"), Some("check_failed"));
     let empty = bearer(&SENDER_D, &claims_for(b"", json!({})));
     assert_ok(receive(&empty, b"", &opts));
 }

@@ -106,7 +106,7 @@ test('checkAssertion and verifyWebhook give the same outcomes in Chromium', asyn
     federated: accepted({ federated: true, jti: undefined, iss: 'https://k8s.example' }),
     webhookString: webhookOk,
     webhookBytes: webhookOk,
-    webhookTampered: failed('ERR_WEBHOOK_BODY_MISMATCH', undefined, undefined),
+    webhookTampered: failed('ERR_WEBHOOK_BODY_MISMATCH', 'request_body_sha256', 'check_failed'),
     webhookOld: failed('ERR_JWT_EXPIRED', 'iat', 'check_failed'),
     webhookReplay: failed('ERR_JWT_REPLAYED', 'jti', 'check_failed'),
   }));

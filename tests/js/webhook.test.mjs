@@ -80,9 +80,9 @@ describe('verifyWebhook accepts', () => {
 
 describe('verifyWebhook rejects', () => {
   const cases = [
-    ['a tampered body', async () => ({ ...(await send(BODY)), body: BODY.replace('completed', 'failed') }), {}, { ok: false, code: 'ERR_WEBHOOK_BODY_MISMATCH' }],
-    ['a body with one byte appended', async () => ({ ...(await send(BODY)), body: `${BODY} ` }), {}, { ok: false, code: 'ERR_WEBHOOK_BODY_MISMATCH' }],
-    ['a tampered Uint8Array body', async () => ({ ...(await send(new Uint8Array([1, 2, 3]))), body: new Uint8Array([1, 2, 4]) }), {}, { ok: false, code: 'ERR_WEBHOOK_BODY_MISMATCH' }],
+    ['a tampered body', async () => ({ ...(await send(BODY)), body: BODY.replace('completed', 'failed') }), {}, claimError('ERR_WEBHOOK_BODY_MISMATCH', 'request_body_sha256', 'check_failed')],
+    ['a body with one byte appended', async () => ({ ...(await send(BODY)), body: `${BODY} ` }), {}, claimError('ERR_WEBHOOK_BODY_MISMATCH', 'request_body_sha256', 'check_failed')],
+    ['a tampered Uint8Array body', async () => ({ ...(await send(new Uint8Array([1, 2, 3]))), body: new Uint8Array([1, 2, 4]) }), {}, claimError('ERR_WEBHOOK_BODY_MISMATCH', 'request_body_sha256', 'check_failed')],
     ['an old iat (maxAge + 1 s)', () => send(BODY, { claims: { iat: NOW - 301 } }), {}, claimError('ERR_JWT_EXPIRED', 'iat', 'check_failed')],
     ['a future iat (maxAge + 1 s)', () => send(BODY, { claims: { iat: NOW + 301 } }), {}, claimError(FAILED, 'iat', 'check_failed')],
     ['an old iat under maxAge "1m" + clockTolerance 5', () => send(BODY, { claims: { iat: NOW - 66 } }), { maxAge: '1m', clockTolerance: 5 }, claimError('ERR_JWT_EXPIRED', 'iat', 'check_failed')],
