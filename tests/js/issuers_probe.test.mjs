@@ -411,6 +411,30 @@ describe('TrustedIssuers: which iss may pick keys, before any request', () => {
     assert.deepEqual(calls, []);
   });
 
+  test('its claim errors carry the decoded payload, as every claim failure does (README "Errors", jose)', async () => {
+    const { fetch } = countingFetch();
+    const forms = { list: new api.TrustedIssuers(['https://issuer.example'], { fetch }), predicate: new api.TrustedIssuers((iss) => iss === 'https://issuer.example', { fetch }) };
+    const rand = random(11);
+    for (let n = 0; n < 30; n++) {
+      const iss = [undefined, null, 5, ['https://issuer.example'], 'https://evil.example', 'https://issuer.example/', '', `https://issuer.example?${n}`][n % 8];
+      const extra = jsonValue(rand);
+      const claims = { iss, sub: `s${n}`, extra };
+      const t = await mint(key, claims);
+      for (const [form, trusted] of Object.entries(forms)) {
+        for (const run of [() => api.verifyJwt(t, trusted), () => api.createVerifier(trusted).verify(t), () => api.verifyJwt(t, () => trusted)]) {
+          const err = await thrownBy(run);
+          assert.equal(err.code, FAILED, `${form} ${JSON.stringify(iss)}: ${err.message}`);
+          assert.equal(err.claim, 'iss');
+          assert.deepEqual(err.payload, jose.decodeJwt(t), `${form} ${JSON.stringify(iss)}: payload`);
+        }
+      }
+      // The README's reasons: missing, invalid (not a string), check_failed (untrusted). (The
+      // issuer option, as jose's, says check_failed for a non-string iss.)
+      const reason = iss === undefined ? 'missing' : typeof iss === 'string' ? 'check_failed' : 'invalid';
+      for (const trusted of Object.values(forms)) assert.equal((await thrownBy(() => api.verifyJwt(t, trusted))).reason, reason, JSON.stringify(iss));
+    }
+  });
+
   test('a predicate trusts an iss only by returning true: 14 other verdicts make no request', async () => {
     authority.reset();
     const verdicts = [false, 1, 'true', 'yes', {}, [], [true], null, undefined, new Boolean(true), Promise.resolve(true), { then: (r) => r(true) }, Number.NaN, () => true];
