@@ -202,6 +202,8 @@ describe('what a key resolver returns', () => {
       'a freed KeySet': freed, 'an async function': async () => ({ keys: [key.jwk] }), 'an array of JWKs': [key.jwk], 'undefined': undefined,
       'null': null, 'a symbol': Symbol('keys'), 'a JWK without kty': { kid: 'r1', crv: 'P-256', x: key.jwk.x, y: key.jwk.y },
       'keySetFor that is not a function': { keySetFor: 42 },
+      'keySetFor returning a number': { keySetFor: () => 42 },
+      'keySetFor returning JWKS': { keySetFor: async () => ({ keys: [key.jwk] }) },
     };
     const wraps = {
       plain: (v) => v,
@@ -214,6 +216,8 @@ describe('what a key resolver returns', () => {
         const err = await thrownBy(() => api.verifyJwt(token, () => wrap(value)));
         assert.ok(api.isJoseError(err), `${label} (${how}): ${err}`);
         assert.equal(err.code, 'ERR_JWKS_INVALID', `${label} (${how}): ${err.message}`);
+        // Only a freed KeySet is reported as one.
+        assert.equal(/was freed/.test(err.message), label === 'a freed KeySet', `${label} (${how}): ${err.message}`);
       }
     }
   });
@@ -685,6 +689,34 @@ describe('Loading', () => {
     const after = {};
     for (const [name, call] of Object.entries(calls)) after[name] = outcome(() => call(m));
     console.log(JSON.stringify({ before, after }));`;
+
+  test('web.mjs: every async function awaits the module by itself (no ready() first), a key resolver included', async () => {
+    const hs = await generateKey('HS256', { kid: 'h1' });
+    const es = await generateKey('ES256', { kid: 'e1' });
+    const input = {
+      hs: { token: await mint(hs, { sub: 'hs' }), jwks: { keys: [hs.jwk] } },
+      es: { token: await mint(es, { sub: 'es' }), jwks: { keys: [es.jwk] } },
+    };
+    const script = `
+      const realFetch = globalThis.fetch;
+      globalThis.fetch = async (url, init) => {
+        const href = String(url?.url ?? url);
+        if (!href.startsWith('file:')) return realFetch(url, init);
+        const { readFile } = await import('node:fs/promises');
+        return new Response(await readFile(new URL(href)), { headers: { 'content-type': 'application/wasm' } });
+      };
+      const m = await import(process.argv[1]);
+      const input = JSON.parse(process.argv[2]);
+      const subs = await Promise.all([
+        m.verifyJwt(input.hs.token, input.hs.jwks, { algorithms: ['HS256'] }),
+        m.verifyJwt(input.es.token, async (header) => (header.kid === 'e1' ? input.es.jwks : { keys: [] })),
+        m.createVerifier(input.es.jwks).verify(input.es.token),
+      ]);
+      console.log(JSON.stringify(subs.map((r) => r.payload.sub)));`;
+    const url = new URL('../../pkg/web.mjs', import.meta.url).href;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, url, JSON.stringify(input)], { encoding: 'utf8' }));
+    assert.deepEqual(out, ['hs', 'es', 'es']);
+  });
 
   for (const entry of ['web.mjs', 'verify-only-web.mjs']) {
     test(`${entry}: every sync function before ready() throws an Error (not a TypeError) with code ERR_NOT_READY; after it, none does`, () => {
