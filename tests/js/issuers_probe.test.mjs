@@ -599,6 +599,22 @@ describe('TrustedIssuers: discovery (OpenID Connect Discovery §4.3, RFC 8414 §
       ['/.well-known/oauth-authorization-server/T', 'p1'],
       ['/T/jwks', 'p1'],
     ]);
+    // The RFC 8414 document is held to the same issuer rule; a wrong OpenID one is not used.
+    for (const [oidcDoc, rfcDoc, expected] of [
+      [null, { issuer: `${issuer}/`, jwks_uri: `${issuer}/jwks` }, 'ERR_JWKS_INVALID'],
+      [null, { jwks_uri: `${issuer}/jwks` }, 'ERR_JWKS_INVALID'],
+      [{ issuer: 'https://evil.example', jwks_uri: `${issuer}/jwks` }, null, 'ERR_JWKS_INVALID'],
+      [{ issuer: 'https://evil.example', jwks_uri: 'https://evil.example/jwks' }, { issuer, jwks_uri: `${issuer}/jwks` }, 'ok'],
+    ]) {
+      authority.reset();
+      authority.state.documents[name] = (req, res, { oidc, send }) => {
+        const doc = oidc ? oidcDoc : rfcDoc;
+        return doc === null ? send(404, {}) : send(200, doc);
+      };
+      const outcome = await api.verifyJwt(await authority.sign(name), new api.TrustedIssuers([issuer])).then(() => 'ok', (err) => err.code);
+      assert.equal(outcome, expected, JSON.stringify([oidcDoc, rfcDoc]));
+      assert.equal(authority.jwksHits(name), expected === 'ok' ? 1 : 0);
+    }
     authority.reset();
     authority.state.documents[name] = (req, res) => {
       res.writeHead(302, { location: `${issuer}/jwks` });
