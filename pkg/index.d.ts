@@ -580,9 +580,10 @@ export interface TrustedIssuerStats {
 export declare class TrustedIssuers {
   #private;
   /**
-   * `issuers`: a non-empty array of issuer identifiers (absolute http(s) URLs; `iss` must equal
-   * one exactly, no normalisation), or a predicate that trusts an `iss` by returning `true`
-   * (exactly `true`; the `iss` must also be an http(s) URL). TypeError when wrong.
+   * `issuers`: a non-empty array of issuer identifiers (absolute http(s) URLs with a lower-case
+   * scheme and no user info, query, fragment, whitespace or backslash; `iss` must equal one
+   * exactly, no normalisation), or a predicate that trusts an `iss` by returning `true` (exactly
+   * `true`; the `iss` must also be such an identifier). TypeError when wrong.
    */
   constructor(issuers: readonly string[] | ((iss: string) => boolean), options?: TrustedIssuersOptions);
   /** The key set of the token's issuer, bound to that issuer. */

@@ -10,7 +10,7 @@ use crate::error::{ClaimReason, JoseError, Result};
 use crate::json_view::{JsonObject, Member};
 use crate::options::{read, read_remote, OptionError, OptionValue, Part, Reader};
 use crate::quote::quoted;
-use crate::remote::{check_url, RemoteOptions};
+use crate::remote::{check_url, discovery, RemoteOptions};
 use crate::token::{claims_view, header_view, Parts};
 use std::collections::{HashMap, HashSet};
 
@@ -65,13 +65,19 @@ pub enum Trust {
 }
 
 /// Refuses an issuer identifier that is not usable as a discovery base: not an absolute
-/// `http:`/`https:` URL, user info, or whitespace and control characters (which a URL parser
-/// would silently strip, so the text fetched would not be the text trusted).
+/// `http:`/`https:` URL, user info, whitespace and control characters (which a URL parser
+/// would silently strip, so the text fetched would not be the text trusted), a backslash (which
+/// a URL parser reads as `/`, so the host fetched would not be the host the text names), or
+/// one discovery cannot use (a query or fragment, an upper-case scheme).
 pub fn check_issuer(issuer: &str) -> std::result::Result<(), String> {
     if issuer.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain whitespace or control characters".to_owned());
     }
-    check_url(issuer)
+    if issuer.contains('\\') {
+        return Err("must not contain a backslash (a URL parser reads it as \"/\")".to_owned());
+    }
+    check_url(issuer)?;
+    discovery::check_issuer(issuer).map_err(|why| format!("is not usable for discovery: {why}"))
 }
 
 impl Trust {

@@ -104,6 +104,23 @@ fn a_predicate_trusts_only_an_exact_true_and_a_discoverable_issuer() {
 }
 
 #[test]
+fn an_issuer_discovery_cannot_use_is_refused_up_front_in_both_forms() {
+    // OpenID Connect Discovery §2 / RFC 8414 §2: no query or fragment; discovery reads only a
+    // lower-case scheme; a backslash is a "/" to a URL parser, so the host fetched is not the
+    // host the text names (`https://a.example\\.b.example` is fetched from a.example).
+    let unusable = ["https://a.example?x=1", "https://a.example/?", "https://a.example/t#f", "https://a.example#", "HTTPS://a.example", "Http://a.example", "https://a.example\\.b.example", "https://a.example/t\\.."];
+    for bad in unusable {
+        let err = Trust::read_list(&OptionValue::from_json(&json!(["https://ok.example", bad]))).expect_err(bad);
+        assert_eq!(err.path, "[1]", "{bad}");
+        assert_eq!(claim_error(&Trust::Predicate.admit(bad, Some(true))).2, "check_failed", "{bad}");
+    }
+    for good in ["https://a.example", "https://a.example/", "https://a.example/t/1", "http://127.0.0.1:8080/realms/x", "https://a.example:8443/p"] {
+        assert!(Trust::read_list(&OptionValue::from_json(&json!([good]))).is_ok(), "{good}");
+        assert!(Trust::Predicate.admit(good, Some(true)).is_ok(), "{good}");
+    }
+}
+
+#[test]
 fn issuer_lists_and_options_are_checked() {
     let bad = [json!([]), json!("https://a.example"), json!([1]), json!(["http//a.example"]), json!(["https://u@a.example"]), json!(["ftp://a.example"]), json!([" https://a.example"])];
     for value in bad {

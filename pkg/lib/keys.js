@@ -70,7 +70,12 @@ export class KeySet {
 
 export function handleOf(keySet) {
   const handle = handles.get(keySet);
-  if (handle === undefined) throw new JoseError('ERR_JWKS_INVALID', 'this KeySet was freed (free() or [Symbol.dispose]) and can no longer verify');
+  if (handle === undefined) {
+    // A key source (an object with keySetFor, such as one a key resolver returned) may hand back
+    // anything: only a KeySet of this package is one.
+    if (!(keySet instanceof KeySet)) throw new JoseError('ERR_JWKS_INVALID', 'expected a KeySet (from parseJwks or a RemoteJwks); a key source\'s keySetFor() returned something else');
+    throw new JoseError('ERR_JWKS_INVALID', 'this KeySet was freed (free() or [Symbol.dispose]) and can no longer verify');
+  }
   return handle;
 }
 

@@ -8,7 +8,7 @@
 
 import { replayCacheOptions, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, core } from './errors.js';
-import { isReady } from './runtime.js';
+import { assertReady, isReady } from './runtime.js';
 import { settleWithin } from './settle.js';
 
 /**
@@ -72,6 +72,8 @@ export class ReplayCache {
 
   #settings() {
     if (this.#maxEntries === undefined) {
+      // In a browser before `ready()` the core cannot read the options yet (API.md "Loading").
+      assertReady('ReplayCache.markUsed');
       this.#maxEntries = core(() => replayCacheOptions(this.#options));
       this.#clock = this.#options?.clock ?? (() => Date.now() / 1000);
       this.#options = undefined;

@@ -9,6 +9,7 @@ import { WasmTrustedIssuers, boundKeySet } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { KeySet, handleOf } from './keys.js';
 import { discoverJwks, settingsOf } from './remote.js';
+import { withPayload } from './verify.js';
 import { instanceId, isReady, loadProtocol, recoverFrom } from './runtime.js';
 
 // The options discoverJwks takes: all but maxIssuers (the core reads and checks all of them).
@@ -64,10 +65,11 @@ export class TrustedIssuers {
   async keySetFor(token, maxTokenLength = 16384) {
     await loadProtocol();
     const trust = this.#coreObject();
-    const issuer = core(() => trust.issuerOf(token, maxTokenLength));
+    // An untrusted, missing or non-string iss is a claim failure: it carries the payload.
+    const issuer = core(() => trust.issuerOf(token, maxTokenLength), withPayload(token));
     if (this.#predicate !== null) {
       const verdict = this.#predicate(issuer);
-      core(() => trust.admit(issuer, verdict));
+      core(() => trust.admit(issuer, verdict), withPayload(token));
     }
     const remote = await this.#discovery(trust, issuer);
     const keySet = await remote.keySetFor(token, maxTokenLength);

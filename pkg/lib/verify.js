@@ -10,8 +10,8 @@ import { syncBackend, asyncBackend } from './backends.js';
 import { isResolver, resolveKeys } from './resolver.js';
 import { cachedProfile, dataOf, sameData } from './options-cache.js';
 
-// Claim errors carry the decoded payload, like jose's.
-function withPayload(token) {
+// Claim errors carry the decoded payload, like jose's (TrustedIssuers' iss errors too).
+export function withPayload(token) {
   return (parsed) => {
     if (!parsed.claim) return undefined;
     try {

@@ -230,6 +230,8 @@ pub fn check_remote_url(what: &str, href: &str) -> Result<(), JsValue> {
 /// The metadata URLs to try for `issuer`, as a JSON array.
 #[wasm_bindgen(js_name = metadataUrls)]
 pub fn metadata_urls(issuer: &str) -> Result<String, JsValue> {
+    // An issuer identifier discovery cannot use is the caller's error, before any request.
+    discovery::check_issuer(issuer).map_err(|why| super::type_error("ERR_INVALID_URL", format!("discoverJwks issuer is not usable for discovery: {why}"), None))?;
     discovery::metadata_urls(issuer).map(|urls| json!(urls).to_string()).map_err(jose_error)
 }
 

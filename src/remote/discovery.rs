@@ -6,28 +6,36 @@ use crate::error::{ErrorCode, JoseError, Result};
 use crate::quote::quoted;
 use serde_json::Value;
 
-/// An `http(s)` URL split into `scheme://authority` and the path (no query, no fragment).
-fn split_issuer(issuer: &str) -> Result<(&str, &str)> {
-    let invalid = |why: &str| JoseError::new(ErrorCode::JwksFetchFailed, format!("issuer {} is not usable for discovery: {why}", quoted(issuer)));
+/// An `http(s)` URL split into `scheme://authority` and the path (no query, no fragment); else
+/// why it cannot be an issuer identifier to discover.
+fn split_issuer(issuer: &str) -> std::result::Result<(&str, &str), &'static str> {
     let after_scheme = issuer
         .strip_prefix("https://")
         .or_else(|| issuer.strip_prefix("http://"))
-        .ok_or_else(|| invalid("it must be an https:// (or http://) URL"))?;
+        .ok_or("it must start with https:// (or http://), in lower case")?;
     if issuer.contains(['?', '#']) {
-        return Err(invalid("an issuer identifier has no query or fragment"));
+        return Err("an issuer identifier has no query or fragment");
     }
     let authority_len = after_scheme.find('/').unwrap_or(after_scheme.len());
     if authority_len == 0 {
-        return Err(invalid("it has no host"));
+        return Err("it has no host");
     }
     let origin_len = issuer.len() - after_scheme.len() + authority_len;
     Ok((&issuer[..origin_len], &issuer[origin_len..]))
 }
 
+/// Whether `issuer` can be discovered at all (OpenID Connect Discovery §2, RFC 8414 §2: an
+/// `http(s)` URL with no query or fragment); else why not. Checked before any request.
+pub fn check_issuer(issuer: &str) -> std::result::Result<(), &'static str> {
+    split_issuer(issuer).map(|_| ())
+}
+
 /// The metadata URLs to try, in order: OpenID Connect's (appended to the issuer), then
 /// RFC 8414's (inserted between the host and the issuer's path).
 pub fn metadata_urls(issuer: &str) -> Result<Vec<String>> {
-    let (origin, path) = split_issuer(issuer)?;
+    let (origin, path) = split_issuer(issuer).map_err(|why| {
+        JoseError::new(ErrorCode::JwksFetchFailed, format!("issuer {} is not usable for discovery: {why}", quoted(issuer)))
+    })?;
     let path = path.trim_end_matches('/');
     Ok(vec![
         format!("{origin}{path}/.well-known/openid-configuration"),
