@@ -39,12 +39,15 @@ function snapshot(value, out) {
     out.push(value);
     return true;
   }
-  if (value instanceof Date) {
+  // An array first, as the core tests it: an array whose prototype is Date's (with a getTime
+  // of its own) is read by the core as an array, so it is compared as one.
+  const isArray = Array.isArray(value);
+  if (!isArray && value instanceof Date) {
     out.push(DATE, value, value.getTime());
     return true;
   }
   const descriptors = Object.getOwnPropertyDescriptors(value);
-  if (Array.isArray(value)) {
+  if (isArray) {
     // By index, as the core reads an array (length, then each index); a hole or an accessor
     // is not plain data.
     out.push(ARRAY, value, value.length);

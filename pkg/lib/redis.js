@@ -56,8 +56,10 @@ export class RedisReplayStore {
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt) || expiresAt <= 0) {
       throw invalid('RedisReplayStore.markUsed: expiresAt must be a positive number of seconds', 'expiresAt');
     }
-    // Rounded up: Redis may forget the key at expiresAt, never before it.
-    const at = Math.ceil(expiresAt * 1000);
+    // Rounded up: Redis may forget the key at expiresAt, never before it. At most 2^53-1 ms
+    // (year 287,396): Redis takes PXAT up to 2^63-1 only, and a larger expiresAt (an
+    // overflowing maxAge window reaches the store as Number.MAX_VALUE) failed every SET.
+    const at = Math.min(Math.ceil(expiresAt * 1000), Number.MAX_SAFE_INTEGER);
     // Redis answers OK to a SET whose PXAT is already past and keeps nothing, so every use
     // would be a first use. A check only accepts a token before its expiresAt, so a past one
     // means its notion of now is not this host's (a currentDate in the past): fail closed.
