@@ -117,8 +117,9 @@ pub struct ResourceOptions {
     pub origin: Option<String>,
 }
 
-/// A header value longer than this (past the scheme) is refused unread.
-const SCHEME_ALLOWANCE: usize = 64;
+/// The characters an `Authorization` value may hold besides its token (the scheme, its
+/// spaces): a longer value is refused unread (here, and by `verifyWebhook`'s bearer reader).
+pub const SCHEME_ALLOWANCE: usize = 64;
 /// Longest request URL and method read (the URL only matters for a DPoP proof's `htu`, and
 /// `verifyDpopProof` takes no longer one).
 pub const MAX_URL_LENGTH: usize = http_uri::MAX_URI_LENGTH;

@@ -432,22 +432,19 @@ impl WasmProfile {
     }
 }
 
-/// The characters an `Authorization` value may hold besides its token (`Bearer`, spaces).
-#[cfg(feature = "full-protocol")]
-const BEARER_ALLOWANCE: usize = 64;
-
 #[cfg(feature = "full-protocol")]
 impl WasmProfile {
     /// The JWT of an `Authorization: Bearer <jwt>` header value.
     fn bearer_token(&self, authorization: &JsValue) -> Result<String, JsValue> {
+        use crate::resource::SCHEME_ALLOWANCE;
         let malformed = || jose_error(JoseError::jws_invalid("the Authorization header must be \"Bearer <jwt>\""));
         let text = authorization.dyn_ref::<JsString>().ok_or_else(malformed)?;
         // The scheme and its spaces, then a token no longer than maxTokenLength: a longer value is
         // refused before it is copied, in words about the header (its token may be shorter).
         let (length, max) = (text.length() as usize, self.max_token_length());
-        if length > max.saturating_add(BEARER_ALLOWANCE) {
+        if length > max.saturating_add(SCHEME_ALLOWANCE) {
             return Err(jose_error(JoseError::jws_invalid(format!(
-                "the Authorization header is {length} characters long, more than maxTokenLength ({max}) plus {BEARER_ALLOWANCE} for the scheme and spaces"
+                "the Authorization header is {length} characters long, more than maxTokenLength ({max}) plus {SCHEME_ALLOWANCE} for the scheme and spaces"
             ))));
         }
         let text = String::from(text);
