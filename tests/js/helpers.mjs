@@ -133,6 +133,16 @@ export async function thrownBy(fn) {
  * `{ ok: true, payload }` or `{ ok: false, code, claim?, reason? }` (`code` is `TypeError`
  * for a rejected option).
  */
+/** A synchronous verification's verdict as one line: `ok <sub>`, or the error's name, code, option and claim. */
+export const verdictOf = (fn) => {
+  try {
+    const result = fn();
+    return `ok ${result.payload.sub}`;
+  } catch (err) {
+    return `${err.name} ${err.code} ${err.option ?? ''} ${err.claim ?? ''}`;
+  }
+};
+
 export async function outcome(fn) {
   try {
     const result = await fn();

@@ -667,6 +667,14 @@ describe('Loading', () => {
 
   // The web entries fetch their module on first use: here in Node, in a process of their own
   // (Node's entry loads the module at import), with fetch reading file: URLs.
+  const FILE_FETCH = `
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (url, init) => {
+      const href = String(url?.url ?? url);
+      if (!href.startsWith('file:')) return realFetch(url, init);
+      const { readFile } = await import('node:fs/promises');
+      return new Response(await readFile(new URL(href)), { headers: { 'content-type': 'application/wasm' } });
+    };`;
   const SYNC_CALLS = `
     const tok = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA';
     const jwks = { keys: [{ kty: 'oct', k: 'AAAA', alg: 'HS256' }] };
@@ -691,13 +699,7 @@ describe('Loading', () => {
         return err instanceof TypeError ? 'TypeError ' + err.message : (err?.constructor?.name + ' ' + err?.code + (err?.code === 'ERR_NOT_READY' && !/ready\\(\\)/.test(err.message) ? ' (no hint)' : ''));
       }
     };
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = async (url, init) => {
-      const href = String(url?.url ?? url);
-      if (!href.startsWith('file:')) return realFetch(url, init);
-      const { readFile } = await import('node:fs/promises');
-      return new Response(await readFile(new URL(href)), { headers: { 'content-type': 'application/wasm' } });
-    };
+    ${FILE_FETCH}
     const m = await import(process.argv[1]);
     const before = {};
     for (const [name, call] of Object.entries(calls)) before[name] = outcome(() => call(m));
@@ -714,13 +716,7 @@ describe('Loading', () => {
       es: { token: await mint(es, { sub: 'es' }), jwks: { keys: [es.jwk] } },
     };
     const script = `
-      const realFetch = globalThis.fetch;
-      globalThis.fetch = async (url, init) => {
-        const href = String(url?.url ?? url);
-        if (!href.startsWith('file:')) return realFetch(url, init);
-        const { readFile } = await import('node:fs/promises');
-        return new Response(await readFile(new URL(href)), { headers: { 'content-type': 'application/wasm' } });
-      };
+      ${FILE_FETCH}
       const m = await import(process.argv[1]);
       const input = JSON.parse(process.argv[2]);
       const subs = await Promise.all([

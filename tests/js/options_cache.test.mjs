@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyJwt, verifyJwtSync } from '../../pkg/node.mjs';
-import { NOW, generateKey, jwksOf, signJson } from './helpers.mjs';
+import { NOW, generateKey, jwksOf, signJson, verdictOf } from './helpers.mjs';
 
 let keys;
 let token;
@@ -17,15 +17,6 @@ before(async () => {
   const header = { alg: 'ES256', kid: 'es-1', crit: ['ext'], ext: 1 };
   token = await signJson(key, header, { iss: 'https://issuer.example', aud: 'api', sub: 'u', iat: NOW - 10, exp: NOW + 600 });
 });
-
-const verdictOf = (fn) => {
-  try {
-    const result = fn();
-    return `ok ${result.payload.sub}`;
-  } catch (err) {
-    return `${err.name} ${err.code} ${err.option ?? ''} ${err.claim ?? ''}`;
-  }
-};
 
 // A copy the cache has never seen (plain data only; Dates copied by time).
 function fresh(value) {

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { verifyJwt, verifyJwtSync, verifyWebhook, checkAssertion, ReplayCache } from '../../pkg/node.mjs';
 import { RedisReplayStore } from '../../pkg/redis.mjs';
-import { NOW, b64url, generateKey, jwksOf, mint } from './helpers.mjs';
+import { NOW, b64url, generateKey, jwksOf, mint, verdictOf } from './helpers.mjs';
 import { redisServerBinary, startRedis } from './support/redis-server.mjs';
 import { connectClient } from './support/redis-clients.mjs';
 
@@ -37,15 +37,6 @@ function rng(seed) {
   next.pick = (list) => list[next(list.length)];
   return next;
 }
-
-const verdictOf = (fn) => {
-  try {
-    const result = fn();
-    return `ok ${result.payload.sub}`;
-  } catch (err) {
-    return `${err.name} ${err.code} ${err.option ?? ''} ${err.claim ?? ''}`;
-  }
-};
 
 const errorOf = async (fn) => {
   try {
