@@ -426,7 +426,10 @@ export interface ReadyOptions {
 /**
  * Resolves once the wasm modules are instantiated (at once in Node, workerd and Deno): after
  * it, every function works, sync ones included. `{ sync: false }` loads the protocol module
- * alone. Wrong options reject with a `TypeError` (`code` `ERR_INVALID_OPTION`).
+ * alone. Wrong options reject with a `TypeError` (`code` `ERR_INVALID_OPTION`); a module that
+ * does not download or instantiate rejects it (and every async call waiting for it) with an
+ * `Error` whose `code` is `ERR_WASM_LOAD_FAILED` and whose `cause` is the host's error; the
+ * next call tries again.
  */
 export declare function ready(options?: ReadyOptions): Promise<void>;
 

@@ -22,7 +22,7 @@ use crate::jwks::KeySet;
 use crate::options::{read, OptionError, OptionValue, Part, Reader, ReplayOptions, TokenOptions, VerifyOptions};
 use crate::quote::quoted;
 use crate::replay::Replay;
-use crate::token::Parts;
+use crate::token::{over_max_length, Parts};
 use crate::verify::{self, Checked, Profile};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -122,7 +122,7 @@ impl DpopOptions {
             return Err(OptionError::new("accessToken", "must be the access token presented with the proof, got \"\""));
         }
         let verify = VerifyOptions::resolve(token, Default::default(), 0.0);
-        if settings.access_token.as_ref().is_some_and(|t| t.len() > verify.max_token_length) {
+        if settings.access_token.as_deref().is_some_and(|t| over_max_length(t, verify.max_token_length).is_some()) {
             return Err(OptionError::new("accessToken", format!("must be at most maxTokenLength ({}) characters long", verify.max_token_length)));
         }
         Ok(DpopOptions {

@@ -12,6 +12,7 @@ use crate::access_token::{AccessTokenOptions, ScopeSettings};
 use crate::alg::{Alg, ALGORITHMS};
 use crate::http_uri;
 use crate::options::{read, ClaimOptions, HostValue, OptionError, OptionValue, Part, Reader, TokenOptions};
+use crate::token::over_max_length;
 use serde_json::{json, Map, Value};
 
 /// `dpop` option: whether the DPoP scheme is accepted, and whether Bearer still is.
@@ -493,7 +494,7 @@ impl ResourceOptions {
             Ok(None) => return Err(Failure::no_credentials()),
             Err(failure) => return Err(Failure { scheme: self.error_scheme(failure.scheme), ..failure }),
         };
-        if token.len() > self.token.verify.max_token_length {
+        if over_max_length(token, self.token.verify.max_token_length).is_some() {
             return Err(Failure::new(AuthError::InvalidToken, Phrase::TokenMalformed, self.error_scheme(scheme)));
         }
         if scheme == Scheme::Bearer && self.dpop == DpopMode::Required {

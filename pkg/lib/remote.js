@@ -369,9 +369,14 @@ export async function discoverJwks(issuer, options) {
     throw coreError(err);
   }
   const failures = [];
+  // `timeoutMs` bounds the whole discovery: the RFC 8414 request gets what the OpenID one left,
+  // so an issuer that does not answer costs timeoutMs once, not once per metadata URL.
+  const deadline = Date.now() + timeoutMs;
   for (const url of urls) {
+    const remainingMs = deadline - Date.now();
+    if (remainingMs <= 0) break;
     try {
-      const { body } = await fetchText(url, fetch, headersJson(METADATA_ACCEPT), timeoutMs, maxBytes);
+      const { body } = await fetchText(url, fetch, headersJson(METADATA_ACCEPT), remainingMs, maxBytes);
       return new RemoteJwks(jwksUriOf(issuer, url, body), options);
     } catch (thrown) {
       failures.push(coreError(thrown));

@@ -1,4 +1,4 @@
-import { loadSignature, resetSignature, signatureLoadable, signatureOnDemand } from './signature.js';
+import { loadFailed, loadSignature, resetSignature, signatureLoadable, signatureOnDemand } from './signature.js';
 
 // Wasm instantiation state, shared by every entry. An entry registers how to instantiate
 // (synchronously in Node, asynchronously on the web); every async function awaits `loadProtocol()`.
@@ -36,7 +36,7 @@ export function loadProtocol() {
         instantiated = true;
       }, (err) => {
         pending = null;
-        throw err;
+        throw loadFailed('the protocol module', err);
       });
   }
   return pending;

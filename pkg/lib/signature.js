@@ -52,6 +52,12 @@ function notLoaded(why) {
   return Object.assign(new Error(`jwks-verify: ${why} needs the pure-Rust signature module, which is not loaded; ${missingHint}`), { code: 'ERR_FALLBACK_NOT_LOADED' });
 }
 
+/** A wasm module (`what`) that did not download or instantiate: ERR_WASM_LOAD_FAILED, the host's error as `cause`. */
+export function loadFailed(what, cause) {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return Object.assign(new Error(`jwks-verify: ${what} could not be loaded (${why}); the next call tries again`, { cause }), { code: 'ERR_WASM_LOAD_FAILED' });
+}
+
 /** Loads the module once (a no-op when loaded); rejects with ERR_FALLBACK_NOT_LOADED when this runtime registered no loader. */
 export function loadSignature() {
   try {
@@ -67,7 +73,7 @@ export function loadSignature() {
         loaded = glue;
       }, (err) => {
         pending = null;
-        throw err;
+        throw loadFailed('the pure-Rust signature module', err);
       });
   }
   return pending;

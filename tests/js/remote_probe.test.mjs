@@ -631,6 +631,41 @@ describe('discoverJwks', () => {
     assert.equal(server.count('/t/1/.well-known/openid-configuration'), 1);
   });
 
+  test('timeoutMs bounds the whole discovery: a metadata request that does not answer is not followed by another', async () => {
+    const issuer = 'https://issuer.example/tenant';
+    for (const timeoutMs of [30, 80, 150]) {
+      const requested = [];
+      const hanging = (url) => {
+        requested.push(String(url));
+        return new Promise(() => {});
+      };
+      const started = Date.now();
+      const err = await discoverJwks(issuer, { fetch: hanging, timeoutMs }).then(() => null, (e) => e);
+      assert.equal(err?.code, 'ERR_JWKS_TIMEOUT', String(err?.message));
+      assert.deepEqual(requested, [`${issuer}/.well-known/openid-configuration`], `timeoutMs ${timeoutMs}`);
+      assert.ok(Date.now() - started >= timeoutMs - 5, `waited ${Date.now() - started} ms for timeoutMs ${timeoutMs}`);
+    }
+  });
+
+  test('the RFC 8414 request gets the time the OpenID one left', async () => {
+    const issuer = 'https://issuer.example';
+    const jwksUri = 'https://issuer.example/jwks';
+    for (const firstMs of [0, 20, 60]) {
+      const requested = [];
+      const slowNotFound = async (url) => {
+        requested.push(String(url));
+        if (String(url).endsWith('/openid-configuration')) {
+          await new Promise((resolve) => setTimeout(resolve, firstMs));
+          return new Response('not found', { status: 404 });
+        }
+        return Response.json({ issuer, jwks_uri: jwksUri });
+      };
+      const remote = await discoverJwks(issuer, { fetch: slowNotFound, timeoutMs: 1000 });
+      assert.equal(remote.url, jwksUri);
+      assert.deepEqual(requested, [`${issuer}/.well-known/openid-configuration`, `${issuer}/.well-known/oauth-authorization-server`]);
+    }
+  });
+
   test('the document\'s issuer must equal the issuer exactly (a trailing slash counts)', async () => {
     const o = server.origin;
     documents = { '/.well-known/openid-configuration': { issuer: `${o}/`, jwks_uri: `${o}/a` } };

@@ -8,7 +8,7 @@
 //   per (scope, jti) over every pair of tricky scopes and jtis, for webhooks (iss) and client
 //   assertions (clientId); a non-string iss is refused before the store; expiresAt always a
 //   finite number after the last accepted instant;
-// - maxTokenLength in UTF-16 code units (src/token.rs, the bearer header) over generated text;
+// - maxTokenLength in UTF-16 code units (src/token.rs, the bearer header, verifyDpopProof's accessToken) over generated text;
 // - counts' one range 1..2^31-1 (src/options/read.rs MAX_COUNT);
 // - the per-key HMAC state (src/crypto/hmac.rs KeyedHmac): one key used with every hash in any
 //   order, several keys in one set, tampered tags;
@@ -19,7 +19,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { verifyJwt, verifyJwtSync, verifyWebhook, checkAssertion, ReplayCache } from '../../pkg/node.mjs';
+import { verifyJwt, verifyJwtSync, verifyWebhook, verifyDpopProof, checkAssertion, ReplayCache } from '../../pkg/node.mjs';
 import { RedisReplayStore } from '../../pkg/redis.mjs';
 import { NOW, b64url, generateKey, jwksOf, mint, verdictOf } from './helpers.mjs';
 import { redisServerBinary, startRedis } from './support/redis-server.mjs';
@@ -341,6 +341,24 @@ describe('maxTokenLength counts UTF-16 code units', () => {
       cases++;
     }
     assert.equal(cases, 400);
+  });
+
+  test("verifyDpopProof's accessToken option: a TypeError naming it iff its length is over maxTokenLength", async () => {
+    const pick = rng(7);
+    let over = 0;
+    for (let i = 0; i < 300; i++) {
+      const limit = 1 + pick(200);
+      let accessToken = '';
+      const target = Math.max(1, limit - 3 + pick(7));
+      while (accessToken.length < target) accessToken += pick.pick(UNITS);
+      // Not a proof at all: the options are read first, so a refused accessToken is the error.
+      const err = await errorOf(() => verifyDpopProof('x', { method: 'GET', url: 'https://api.example/r', accessToken, maxTokenLength: limit }));
+      assert.ok(err !== null);
+      const refused = err instanceof TypeError && /accessToken/.test(err.message);
+      assert.equal(refused, accessToken.length > limit, `length ${accessToken.length} (${Buffer.byteLength(accessToken)} bytes) limit ${limit}: ${err.message}`);
+      if (refused) over++;
+    }
+    assert.ok(over > 50 && over < 250, `${over}`);
   });
 });
 
