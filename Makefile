@@ -81,7 +81,7 @@ NO_DRIVER_ENV := env -u GECKODRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER -u CHR
 have_tests = compgen -G 'tests/$(1).rs' >/dev/null || compgen -G 'tests/$(1)/main.rs' >/dev/null
 
 .PHONY: setup setup-build build test test-native test-wasm-node test-wasm-chromium test-wasm-firefox \
-  test-js test-package pack docs demo bench serve clean distclean fuzz
+  test-js test-package pack docs demo bench bench-cachegrind serve clean distclean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -293,6 +293,11 @@ bench: setup build
 	@if [[ -f bench/slim_workerd.mjs ]]; then node bench/slim_workerd.mjs; else echo "skip: no bench/slim_workerd.mjs"; fi
 	@if [[ -f bench/memory.mjs ]]; then node --expose-gc bench/memory.mjs; else echo "skip: no bench/memory.mjs"; fi
 	@if [[ -f bench/wrangler_size.mjs ]]; then node bench/wrangler_size.mjs; else echo "skip: no bench/wrangler_size.mjs"; fi
+
+# Instructions and simulated cache misses a token, jwks-verify against fast-jwt and node:crypto
+# alone (valgrind's cachegrind; ~15 minutes): the counts this VM's wall-clock noise does not move.
+bench-cachegrind: setup build
+	node bench/cachegrind.mjs
 
 serve: build
 	@if [[ -f scripts/serve.mjs ]]; then node scripts/serve.mjs; else echo "skip: no scripts/serve.mjs"; fi

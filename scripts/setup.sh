@@ -11,6 +11,7 @@
 #   - chromium, chromium-driver, firefox-esr         (apt)
 #   - redis-server: the tests of jwks-verify/redis   (apt; the tests start their own
 #     instance on a free loopback port, persistence off, and stop it)
+#   - valgrind: `make bench-cachegrind`              (apt)
 #   - npm dev dependencies at the repo root         (npm ci, stamp-guarded); this
 #     includes wasm-opt: npm `binaryen`. Debian 12's apt binaryen (version 108)
 #     re-points the `__wbindgen_externrefs` table export at the funcref table, and
@@ -27,7 +28,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 GECKODRIVER_VERSION="0.37.1"
-APT_PACKAGES=(chromium chromium-driver firefox-esr redis-server)
+# valgrind: `make bench-cachegrind` only (cachegrind's counts of one token's work).
+APT_PACKAGES=(chromium chromium-driver firefox-esr redis-server valgrind)
 
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) export PATH="$CARGO_BIN:$PATH" ;; esac
