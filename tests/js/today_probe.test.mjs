@@ -98,8 +98,8 @@ describe('discoverJwks: timeoutMs bounds the whole discovery', () => {
     const delay = (ms, make) => new Promise((resolve) => setTimeout(() => resolve(make()), ms));
     const fetches = {
       hanging: { fetch: hanging, codes: ['ERR_JWKS_TIMEOUT'] },
-      'slow 200': { fetch: (url) => delay(10_000, () => Response.json({ issuer: ISSUER, jwks_uri: `${ISSUER}/jwks` })), codes: ['ERR_JWKS_TIMEOUT'] },
-      'slow 404': { fetch: () => delay(10_000, () => new Response('no', { status: 404 })), codes: ['ERR_JWKS_TIMEOUT'] },
+      'slow 200': { fetch: (url) => delay(2_000, () => Response.json({ issuer: ISSUER, jwks_uri: `${ISSUER}/jwks` })), codes: ['ERR_JWKS_TIMEOUT'] },
+      'slow 404': { fetch: () => delay(2_000, () => new Response('no', { status: 404 })), codes: ['ERR_JWKS_TIMEOUT'] },
       rejects: { fetch: () => Promise.reject(new TypeError('fetch failed')), codes: ['ERR_JWKS_FETCH_FAILED'] },
       'throws synchronously': { fetch: () => { throw new TypeError('bad fetch'); }, codes: ['ERR_JWKS_FETCH_FAILED'] },
       'rejects with a string': { fetch: () => Promise.reject('nope'), codes: ['ERR_JWKS_FETCH_FAILED'] },
