@@ -10,6 +10,7 @@
 
 use crate::access_token::{AccessTokenOptions, ScopeSettings};
 use crate::alg::{Alg, ALGORITHMS};
+use crate::error::{ClaimReason, JoseError};
 use crate::http_uri;
 use crate::options::{read, ClaimOptions, HostValue, OptionError, OptionValue, Part, Reader, TokenOptions};
 use crate::token::over_max_length;
@@ -369,15 +370,22 @@ pub struct Failure {
     pub description: Option<Phrase>,
     /// The scheme whose challenge carries the error parameters.
     pub scheme: Scheme,
+    /// The error a value refused before verification (over a size limit) would have thrown
+    /// there: the result's `cause`, as every other `invalid_token` has one.
+    pub cause: Option<JoseError>,
 }
 
 impl Failure {
     fn new(error: AuthError, description: Phrase, scheme: Scheme) -> Failure {
-        Failure { error: Some(error), description: Some(description), scheme }
+        Failure { error: Some(error), description: Some(description), scheme, cause: None }
+    }
+
+    fn with_cause(self, cause: JoseError) -> Failure {
+        Failure { cause: Some(cause), ..self }
     }
 
     fn no_credentials() -> Failure {
-        Failure { error: None, description: None, scheme: Scheme::Bearer }
+        Failure { error: None, description: None, scheme: Scheme::Bearer, cause: None }
     }
 
     pub fn status(&self) -> u16 {
@@ -486,7 +494,11 @@ impl ResourceOptions {
         };
         let text = match value {
             HeaderValue::Text(text) => text,
-            HeaderValue::TooLong(_) => return Err(Failure::new(AuthError::InvalidToken, Phrase::TokenMalformed, self.error_scheme(Scheme::Bearer))),
+            HeaderValue::TooLong(length) => {
+                let max = self.token.verify.max_token_length;
+                let cause = JoseError::jws_invalid(format!("the Authorization header is {length} characters long, more than maxTokenLength ({max}) plus {SCHEME_ALLOWANCE} for the scheme and spaces"));
+                return Err(Failure::new(AuthError::InvalidToken, Phrase::TokenMalformed, self.error_scheme(Scheme::Bearer)).with_cause(cause));
+            }
             HeaderValue::NotText => return Err(Failure::new(AuthError::InvalidRequest, Phrase::MalformedAuthorization, self.error_scheme(Scheme::Bearer))),
         };
         let (scheme, token) = match parse_authorization(text, self.dpop) {
@@ -494,8 +506,10 @@ impl ResourceOptions {
             Ok(None) => return Err(Failure::no_credentials()),
             Err(failure) => return Err(Failure { scheme: self.error_scheme(failure.scheme), ..failure }),
         };
-        if over_max_length(token, self.token.verify.max_token_length).is_some() {
-            return Err(Failure::new(AuthError::InvalidToken, Phrase::TokenMalformed, self.error_scheme(scheme)));
+        let max = self.token.verify.max_token_length;
+        if let Some(length) = over_max_length(token, max) {
+            let cause = JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max})"));
+            return Err(Failure::new(AuthError::InvalidToken, Phrase::TokenMalformed, self.error_scheme(scheme)).with_cause(cause));
         }
         if scheme == Scheme::Bearer && self.dpop == DpopMode::Required {
             return Err(Failure::new(AuthError::InvalidToken, Phrase::DpopRequired, Scheme::Dpop));
@@ -513,7 +527,11 @@ impl ResourceOptions {
             [] => return Err(proof_failure(AuthError::InvalidDpopProof, Phrase::ProofMissing)),
             [HeaderValue::Text(text)] if text.contains(',') => return Err(proof_failure(AuthError::InvalidRequest, Phrase::DuplicateDpop)),
             [HeaderValue::Text(text)] => text.trim_matches([' ', '\t']),
-            [HeaderValue::TooLong(_)] => return Err(proof_failure(AuthError::InvalidDpopProof, Phrase::ProofMalformed)),
+            [HeaderValue::TooLong(length)] => {
+                let max = self.token.verify.max_token_length;
+                let cause = crate::dpop::header_error(ClaimReason::Malformed, format!("the DPoP proof is {length} characters long, more than maxTokenLength ({max})"));
+                return Err(proof_failure(AuthError::InvalidDpopProof, Phrase::ProofMalformed).with_cause(cause));
+            }
             [HeaderValue::NotText] => return Err(proof_failure(AuthError::InvalidRequest, Phrase::MalformedDpop)),
             [..] => return Err(proof_failure(AuthError::InvalidRequest, Phrase::DuplicateDpop)),
         };
@@ -662,6 +680,12 @@ impl ResourceOptions {
         if let (Some(error), Some(description)) = (failure.error, failure.description) {
             out["error"] = json!(error.code());
             out["errorDescription"] = json!(description.text());
+        }
+        if let Some(cause) = &failure.cause {
+            out["cause"] = json!({ "code": cause.code(), "message": cause.message });
+            if let Some(reason) = cause.reason {
+                out["cause"]["reason"] = json!(reason.as_str());
+            }
         }
         out
     }

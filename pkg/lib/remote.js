@@ -370,16 +370,22 @@ export async function discoverJwks(issuer, options) {
   }
   const failures = [];
   // `timeoutMs` bounds the whole discovery: the RFC 8414 request gets what the OpenID one left,
-  // so an issuer that does not answer costs timeoutMs once, not once per metadata URL.
-  const deadline = Date.now() + timeoutMs;
+  // so an issuer that does not answer costs timeoutMs once, not once per metadata URL. The
+  // first request always gets all of it (with timeoutMs 1 a clock tick could leave none, and
+  // then no failure to report), and none more than it (a clock set back, or Date.now faked).
+  const started = Date.now();
   for (const url of urls) {
-    const remainingMs = deadline - Date.now();
-    if (remainingMs <= 0) break;
+    const remainingMs = failures.length === 0 ? timeoutMs : Math.min(timeoutMs, timeoutMs - (Date.now() - started));
+    if (!(remainingMs > 0)) break;
     try {
       const { body } = await fetchText(url, fetch, headersJson(METADATA_ACCEPT), remainingMs, maxBytes);
       return new RemoteJwks(jwksUriOf(issuer, url, body), options);
     } catch (thrown) {
-      failures.push(coreError(thrown));
+      const failure = coreError(thrown);
+      failures.push(failure);
+      // A timeout is the deadline passed, even when Date.now() does not show it yet (Node's
+      // timers run on the event loop's cached clock): nothing is left for another request.
+      if (failure.code === 'ERR_JWKS_TIMEOUT') break;
     }
   }
   const invalid = failures.find((err) => err.code === 'ERR_JWKS_INVALID');

@@ -115,7 +115,11 @@ export async function authenticateRequest(request, options) {
   try {
     const parts = requestParts(request);
     const step = JSON.parse(resource.credentials(parts.method, parts.url, parts.authorization, parts.dpop, parts.host, parts.encrypted));
-    if (step.failure) return step.failure;
+    if (step.failure) {
+      // A value refused before verification (over maxTokenLength): the core's error as cause.
+      if (step.failure.cause) step.failure.cause = fromCore(JSON.stringify(step.failure.cause));
+      return step.failure;
+    }
     const { scheme, token } = step;
 
     let verified;

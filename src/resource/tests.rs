@@ -430,3 +430,30 @@ fn proofs_are_single_use_with_or_without_dpop_replay() {
         assert_eq!(err.path, "dpopReplay", "{bad}");
     }
 }
+
+#[test]
+fn a_value_over_max_token_length_is_refused_with_the_size_limits_error_as_cause() {
+    let o = options(json!({ "maxTokenLength": 8 }));
+    // At the limit (UTF-16 units, as everywhere): credentials, no failure.
+    for token in ["abcdefgh", "a.b.c-_~+"] {
+        let verdict = o.credentials(&request(&[&format!("Bearer {token}")], &[]));
+        assert_eq!(verdict.is_ok(), token.len() <= 8, "{token}");
+    }
+    let over = o.credentials(&request(&["Bearer abcdefghi"], &[])).unwrap_err();
+    assert_eq!((over.status(), over.error, over.description), (401, Some(AuthError::InvalidToken), Some(Phrase::TokenMalformed)));
+    let cause = over.cause.clone().expect("a cause");
+    assert_eq!((cause.code(), cause.message.as_str()), ("ERR_JWS_INVALID", "token is 9 characters long, more than maxTokenLength (8)"));
+    assert_eq!(o.failure_json(&over)["cause"], json!({ "code": "ERR_JWS_INVALID", "message": cause.message }));
+    // The whole header over its bound, and a proof over the limit.
+    let mut req = request(&[], &[]);
+    req.authorization = vec![HeaderValue::TooLong(100)];
+    assert_eq!(o.credentials(&req).unwrap_err().cause.map(|c| c.code()), Some("ERR_JWS_INVALID"));
+    let mut req = request(&["DPoP abc"], &[]);
+    req.dpop = vec![HeaderValue::TooLong(9)];
+    let proof = o.credentials(&req).unwrap_err();
+    assert_eq!(proof.error, Some(AuthError::InvalidDpopProof));
+    let cause = proof.cause.expect("a cause");
+    assert_eq!((cause.code(), cause.reason), ("ERR_DPOP_INVALID", Some(ClaimReason::Malformed)));
+    // Failures of any other kind carry none.
+    assert_eq!(o.credentials(&request(&["Bearer a", "Bearer b"], &[])).unwrap_err().cause, None);
+}
