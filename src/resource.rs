@@ -10,7 +10,7 @@
 
 use crate::access_token::{AccessTokenOptions, ScopeSettings};
 use crate::alg::{Alg, ALGORITHMS};
-use crate::error::{ClaimReason, JoseError};
+use crate::error::JoseError;
 use crate::http_uri;
 use crate::options::{read, ClaimOptions, HostValue, OptionError, OptionValue, Part, Reader, TokenOptions};
 use crate::token::over_max_length;
@@ -122,6 +122,14 @@ pub struct ResourceOptions {
 /// The characters an `Authorization` value may hold besides its token (the scheme, its
 /// spaces): a longer value is refused unread (here, and by `verifyWebhook`'s bearer reader).
 pub const SCHEME_ALLOWANCE: usize = 64;
+
+/// The error for an `Authorization` value of `length` characters over what `max_token_length`
+/// allows (the token's limit plus [`SCHEME_ALLOWANCE`]), on every path.
+pub fn authorization_too_long(length: usize, max_token_length: usize) -> JoseError {
+    JoseError::jws_invalid(format!(
+        "the Authorization header is {length} characters long, more than maxTokenLength ({max_token_length}) plus {SCHEME_ALLOWANCE} for the scheme and spaces"
+    ))
+}
 /// Longest request URL and method read (the URL only matters for a DPoP proof's `htu`, and
 /// `verifyDpopProof` takes no longer one).
 pub const MAX_URL_LENGTH: usize = http_uri::MAX_URI_LENGTH;
@@ -496,7 +504,7 @@ impl ResourceOptions {
             HeaderValue::Text(text) => text,
             HeaderValue::TooLong(length) => {
                 let max = self.token.verify.max_token_length;
-                let cause = JoseError::jws_invalid(format!("the Authorization header is {length} characters long, more than maxTokenLength ({max}) plus {SCHEME_ALLOWANCE} for the scheme and spaces"));
+                let cause = authorization_too_long(*length, max);
                 return Err(Failure::new(AuthError::InvalidToken, Phrase::TokenMalformed, self.error_scheme(Scheme::Bearer)).with_cause(cause));
             }
             HeaderValue::NotText => return Err(Failure::new(AuthError::InvalidRequest, Phrase::MalformedAuthorization, self.error_scheme(Scheme::Bearer))),
@@ -508,7 +516,7 @@ impl ResourceOptions {
         };
         let max = self.token.verify.max_token_length;
         if let Some(length) = over_max_length(token, max) {
-            let cause = JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max})"));
+            let cause = crate::token::too_long(length, max);
             return Err(Failure::new(AuthError::InvalidToken, Phrase::TokenMalformed, self.error_scheme(scheme)).with_cause(cause));
         }
         if scheme == Scheme::Bearer && self.dpop == DpopMode::Required {
@@ -529,7 +537,7 @@ impl ResourceOptions {
             [HeaderValue::Text(text)] => text.trim_matches([' ', '\t']),
             [HeaderValue::TooLong(length)] => {
                 let max = self.token.verify.max_token_length;
-                let cause = crate::dpop::header_error(ClaimReason::Malformed, format!("the DPoP proof is {length} characters long, more than maxTokenLength ({max})"));
+                let cause = crate::dpop::proof_too_long(*length, max);
                 return Err(proof_failure(AuthError::InvalidDpopProof, Phrase::ProofMalformed).with_cause(cause));
             }
             [HeaderValue::NotText] => return Err(proof_failure(AuthError::InvalidRequest, Phrase::MalformedDpop)),

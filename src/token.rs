@@ -18,7 +18,7 @@ pub struct Parts<'t> {
 impl<'t> Parts<'t> {
     pub fn split(token: &'t str, max_length: usize) -> Result<Self> {
         if let Some(length) = over_max_length(token, max_length) {
-            return Err(JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})")));
+            return Err(too_long(length, max_length));
         }
         let mut parts = token.split('.');
         let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
@@ -58,6 +58,11 @@ pub fn over_max_length(token: &str, max_length: usize) -> Option<usize> {
     }
     let length = token.encode_utf16().count();
     (length > max_length).then_some(length)
+}
+
+/// The error for a token of `length` characters over `max_length`, on every path.
+pub fn too_long(length: usize, max_length: usize) -> JoseError {
+    JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})"))
 }
 
 /// Every header member the rules read.

@@ -49,7 +49,7 @@ impl WasmDpop {
         };
         let length = text.length() as usize;
         if length > max {
-            return Err(jose_error(header_error(ClaimReason::Malformed, format!("the DPoP proof is {length} characters long, more than maxTokenLength ({max})"))));
+            return Err(jose_error(crate::dpop::proof_too_long(length, max)));
         }
         Ok(String::from(text))
     }

@@ -68,7 +68,7 @@ pub(crate) enum Malformed {
 /// [`token_text`] with the caller's error for an argument that is no text; the size limit is
 /// `ERR_JWS_INVALID` on every path.
 pub(crate) fn text_of(token: &JsValue, max_length: usize, malformed: impl Fn(Malformed) -> JoseError) -> Result<String, JoseError> {
-    let too_long = |length: usize| JoseError::jws_invalid(format!("token is {length} characters long, more than maxTokenLength ({max_length})"));
+    let too_long = |length: usize| crate::token::too_long(length, max_length);
     if let Some(text) = token.dyn_ref::<JsString>() {
         let length = text.length() as usize;
         if length > max_length {
@@ -443,9 +443,7 @@ impl WasmProfile {
         // refused before it is copied, in words about the header (its token may be shorter).
         let (length, max) = (text.length() as usize, self.max_token_length());
         if length > max.saturating_add(SCHEME_ALLOWANCE) {
-            return Err(jose_error(JoseError::jws_invalid(format!(
-                "the Authorization header is {length} characters long, more than maxTokenLength ({max}) plus {SCHEME_ALLOWANCE} for the scheme and spaces"
-            ))));
+            return Err(jose_error(crate::resource::authorization_too_long(length, max)));
         }
         let text = String::from(text);
         webhook::bearer_token(&text).map(str::to_owned).map_err(jose_error)

@@ -453,7 +453,7 @@ fn a_value_over_max_token_length_is_refused_with_the_size_limits_error_as_cause(
     let proof = o.credentials(&req).unwrap_err();
     assert_eq!(proof.error, Some(AuthError::InvalidDpopProof));
     let cause = proof.cause.expect("a cause");
-    assert_eq!((cause.code(), cause.reason), ("ERR_DPOP_INVALID", Some(ClaimReason::Malformed)));
+    assert_eq!((cause.code(), cause.reason), ("ERR_DPOP_INVALID", Some(crate::error::ClaimReason::Malformed)));
     // Failures of any other kind carry none.
     assert_eq!(o.credentials(&request(&["Bearer a", "Bearer b"], &[])).unwrap_err().cause, None);
 }
