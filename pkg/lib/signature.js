@@ -23,9 +23,17 @@ export function registerSyncSignatureLoader(fn) {
   syncLoader = fn;
 }
 
-// Loads it now through the synchronous loader, if there is one; whether it is loaded.
+// Loads it now through the synchronous loader, if there is one; whether it is loaded. A file
+// that cannot be read or instantiated is ERR_WASM_LOAD_FAILED, as an asynchronous loader's is;
+// the next call tries again.
 function loadNow() {
-  if (loaded === null && syncLoader !== null) loaded = syncLoader();
+  if (loaded === null && syncLoader !== null) {
+    try {
+      loaded = syncLoader();
+    } catch (err) {
+      throw loadFailed('the pure-Rust signature module', err);
+    }
+  }
   return loaded !== null;
 }
 

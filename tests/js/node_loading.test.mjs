@@ -21,8 +21,9 @@ const ENTRY_FILES = { esm: 'node.mjs', 'esm-bundle': 'node.bundle.mjs' };
 
 // Runs `body` (an async function's text with `jv`, the entry's exports, and `compiled()`, the
 // byte sizes of the modules compiled so far) in a fresh Node process; returns what it printed.
-async function inFreshProcess(entry, body, input) {
+async function inFreshProcess(entry, body, input, prelude = '') {
   const script = `
+    ${prelude}
     const compiled = [];
     const Module = WebAssembly.Module;
     WebAssembly.Module = function (bytes, ...rest) { compiled.push(bytes.byteLength); return new Module(bytes, ...rest); };
@@ -102,3 +103,46 @@ test('the speed module and the size module are the same protocol: same exports, 
   assert.deepEqual(exportsOf('jwks_verify_node_bg.wasm'), exportsOf('jwks_verify_bg.wasm'));
   assert.deepEqual(importsOf('jwks_verify_node_bg.wasm'), importsOf('jwks_verify_bg.wasm'));
 });
+
+// The signature module's file unreadable (a broken install): fs.readFileSync fails for it until
+// `restore()`, for the ESM entries too (syncBuiltinESMExports).
+const UNREADABLE_SIGNATURE = `
+  const fs = require('node:fs');
+  const realReadFileSync = fs.readFileSync;
+  fs.readFileSync = (path, ...rest) => {
+    if (String(path).endsWith('jwks_verify_signature_bg.wasm')) throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+    return realReadFileSync(path, ...rest);
+  };
+  require('node:module').syncBuiltinESMExports();
+  globalThis.restore = () => {
+    fs.readFileSync = realReadFileSync;
+    require('node:module').syncBuiltinESMExports();
+  };`;
+
+for (const entry of ['esm', 'esm-bundle', 'cjs']) {
+  test(`${entry}: a signature module that cannot be read is ERR_WASM_LOAD_FAILED (the read error as cause) where it is needed; HMAC and node:crypto go on; the next call tries again`, async () => {
+    const out = await inFreshProcess(entry, `async (jv, compiled, fixtures) => {
+      const describe = (err) => [err.constructor.name, err.code, /could not be loaded/.test(err.message), err.cause?.code].join(' ');
+      const verify = (f) => {
+        try {
+          return jv.verifyJwtSync(f.token, jv.parseJwks({ keys: [f.jwk] }, { allowPrivate: true }), { currentDate: ${NOW}, algorithms: [f.alg] }).payload.sub;
+        } catch (err) {
+          return describe(err);
+        }
+      };
+      const ready = await jv.ready({ sync: true }).then(() => 'resolved', describe);
+      const byNode = fixtures.map(verify);
+      jv.setBackend('rust');
+      const byRust = fixtures.map(verify);
+      restore();
+      const afterRestore = fixtures.map(verify);
+      return { ready, byNode, byRust, afterRestore };
+    }`, fixtures, UNREADABLE_SIGNATURE);
+    const FAILED = 'Error ERR_WASM_LOAD_FAILED true ENOENT';
+    assert.equal(out.ready, FAILED);
+    assert.deepEqual(out.byNode, Array(fixtures.length).fill('alice'), 'node:crypto needs no signature module');
+    assert.deepEqual(out.byRust, fixtures.map((f) => (f.alg === 'HS256' ? 'alice' : FAILED)), 'HMAC is in the protocol module');
+    assert.deepEqual(out.afterRestore, Array(fixtures.length).fill('alice'));
+  });
+}
+
