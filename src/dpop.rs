@@ -370,12 +370,12 @@ pub fn access_token_hash(access_token: &str) -> String {
     b64url_encode(&Sha256::digest(access_token.as_bytes()))
 }
 
-/// `ERR_DPOP_INVALID` with `reason` naming the check that failed (not a claim).
 /// The error for a DPoP proof of `length` characters over `max_length`, on every path.
 pub fn proof_too_long(length: usize, max_length: usize) -> JoseError {
     header_error(ClaimReason::Malformed, format!("the DPoP proof is {length} characters long, more than maxTokenLength ({max_length})"))
 }
 
+/// `ERR_DPOP_INVALID` with `reason` naming the check that failed (not a claim).
 pub fn header_error(reason: ClaimReason, message: impl Into<String>) -> JoseError {
     let mut err = JoseError::new(ErrorCode::DpopInvalid, message);
     err.reason = Some(reason);

@@ -121,7 +121,13 @@ pub struct ResourceOptions {
 
 /// The characters an `Authorization` value may hold besides its token (the scheme, its
 /// spaces): a longer value is refused unread (here, and by `verifyWebhook`'s bearer reader).
-pub const SCHEME_ALLOWANCE: usize = 64;
+const SCHEME_ALLOWANCE: usize = 64;
+
+/// The largest `Authorization` value read for a token of at most `max_token_length`: the
+/// scheme, its spaces, the token.
+pub fn max_authorization_length(max_token_length: usize) -> usize {
+    max_token_length.saturating_add(SCHEME_ALLOWANCE)
+}
 
 /// The error for an `Authorization` value of `length` characters over what `max_token_length`
 /// allows (the token's limit plus [`SCHEME_ALLOWANCE`]), on every path.
@@ -130,6 +136,7 @@ pub fn authorization_too_long(length: usize, max_token_length: usize) -> JoseErr
         "the Authorization header is {length} characters long, more than maxTokenLength ({max_token_length}) plus {SCHEME_ALLOWANCE} for the scheme and spaces"
     ))
 }
+
 /// Longest request URL and method read (the URL only matters for a DPoP proof's `htu`, and
 /// `verifyDpopProof` takes no longer one).
 pub const MAX_URL_LENGTH: usize = http_uri::MAX_URI_LENGTH;
@@ -485,7 +492,7 @@ impl ResourceOptions {
     /// The largest `Authorization` value read: the scheme, its spaces, a token of
     /// `maxTokenLength`.
     pub fn max_authorization_length(&self) -> usize {
-        self.token.verify.max_token_length + SCHEME_ALLOWANCE
+        max_authorization_length(self.token.verify.max_token_length)
     }
 
     /// The largest `DPoP` value read.

@@ -436,13 +436,12 @@ impl WasmProfile {
 impl WasmProfile {
     /// The JWT of an `Authorization: Bearer <jwt>` header value.
     fn bearer_token(&self, authorization: &JsValue) -> Result<String, JsValue> {
-        use crate::resource::SCHEME_ALLOWANCE;
         let malformed = || jose_error(JoseError::jws_invalid("the Authorization header must be \"Bearer <jwt>\""));
         let text = authorization.dyn_ref::<JsString>().ok_or_else(malformed)?;
         // The scheme and its spaces, then a token no longer than maxTokenLength: a longer value is
         // refused before it is copied, in words about the header (its token may be shorter).
         let (length, max) = (text.length() as usize, self.max_token_length());
-        if length > max.saturating_add(SCHEME_ALLOWANCE) {
+        if length > crate::resource::max_authorization_length(max) {
             return Err(jose_error(crate::resource::authorization_too_long(length, max)));
         }
         let text = String::from(text);

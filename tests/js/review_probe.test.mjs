@@ -315,15 +315,20 @@ describe('maxTokenLength counts UTF-16 code units', () => {
     keys = jwksOf([await generateKey('ES256', { kid: 'k' })]);
   });
   const UNITS = ['a', '.', '\u00e9', '\u20ac', '\u{1f600}', '\ud800', '\udfff', 'Z', '-', '\u0000'];
+  // A text of UNITS whose length is within a few units of `limit` (at least `least`).
+  const textNear = (pick, limit, least) => {
+    let text = '';
+    const target = Math.max(least, limit - 3 + pick(7));
+    while (text.length < target) text += pick.pick(UNITS);
+    return text;
+  };
 
   test('a text is too long iff its length is over the limit, and the message gives that length; the bearer header too', async () => {
     const pick = rng(99);
     let cases = 0;
     for (let i = 0; i < 400; i++) {
       const limit = 1 + pick(300);
-      let text = '';
-      const target = Math.max(0, limit - 3 + pick(7));
-      while (text.length < target) text += pick.pick(UNITS);
+      const text = textNear(pick, limit, 0);
       const err = await errorOf(() => verifyJwtSync(text, keys, { maxTokenLength: limit }));
       assert.ok(err !== null);
       const tooLong = /characters long, more than maxTokenLength/.test(err.message);
@@ -348,9 +353,7 @@ describe('maxTokenLength counts UTF-16 code units', () => {
     let over = 0;
     for (let i = 0; i < 300; i++) {
       const limit = 1 + pick(200);
-      let accessToken = '';
-      const target = Math.max(1, limit - 3 + pick(7));
-      while (accessToken.length < target) accessToken += pick.pick(UNITS);
+      const accessToken = textNear(pick, limit, 1);
       // Not a proof at all: the options are read first, so a refused accessToken is the error.
       const err = await errorOf(() => verifyDpopProof('x', { method: 'GET', url: 'https://api.example/r', accessToken, maxTokenLength: limit }));
       assert.ok(err !== null);
