@@ -650,7 +650,7 @@ export interface ReplayStore {
 export interface ReplayCacheOptions {
   /** Default 100000. Entries are never forgotten before their `expiresAt`; when the cache is full of live ones, `markUsed` throws `ERR_REPLAY_STORE_FULL`. */
   maxEntries?: number;
-  /** "Now" in seconds. Default: the host clock. */
+  /** "Now" in seconds. Default: for the keys the library marks, the now of the check marking them (its `currentDate`, else the host clock); for your own `markUsed` calls, the host clock. */
   clock?: () => number;
 }
 

@@ -379,7 +379,7 @@ impl AssertionOptions {
         }
         let jti = optional_jti(payload)?;
         let replay = match (&jti, self.rules(route).single_use && self.replay.replay.is_some()) {
-            (Some(jti), true) => Some(Replay::new(&self.client_id, jti, accepted_until(payload, verify).unwrap_or(f64::MAX))),
+            (Some(jti), true) => Some(Replay::new(&self.client_id, jti, accepted_until(payload, verify).unwrap_or(f64::MAX), now)),
             _ => None,
         };
         Ok(Outcome { client_id: self.client_id.clone(), jti, federated: matches!(route, Route::Federated(_)), replay })

@@ -187,7 +187,7 @@ impl DpopOptions {
             // Accepted while floor(now) <= iat + maxAge + tolerance, and `exp`'s own bound.
             let window = refused_from_at_most(iat + self.max_age + self.verify.clock_tolerance);
             let expires_at = accepted_until(payload, &self.verify).map_or(window, |until| until.min(window));
-            Replay::new(jkt, &jti, expires_at)
+            Replay::new(jkt, &jti, expires_at, now)
         });
         Ok(Outcome { jkt: jkt.to_owned(), jti, replay })
     }

@@ -14,10 +14,15 @@ pub struct Replay {
     /// number: a bound that overflows (options such as `maxAge: 1e308`) is `f64::MAX`, which
     /// JSON can carry (infinity would reach `markUsed` as `null`).
     pub expires_at: f64,
+    /// The instant (seconds) the check ran at, its "now" (`currentDate`, else the host clock):
+    /// the clock `expires_at` is counted in. The in-memory `ReplayCache` without a `clock` of
+    /// its own runs on it, so a key stored by a check at a `currentDate` in the past is still
+    /// there for the next such check (on the host clock it would already have expired).
+    pub checked_at: f64,
 }
 
 impl Replay {
-    pub fn new(scope: &str, jti: &str, expires_at: f64) -> Replay {
+    pub fn new(scope: &str, jti: &str, expires_at: f64, checked_at: f64) -> Replay {
         let mut key = String::with_capacity(scope.len() + 1 + jti.len());
         for c in scope.chars() {
             match c {
@@ -28,7 +33,7 @@ impl Replay {
         }
         key.push(' ');
         key.push_str(jti);
-        Replay { key, expires_at: expires_at.min(f64::MAX) }
+        Replay { key, expires_at: expires_at.min(f64::MAX), checked_at }
     }
 }
 
@@ -42,22 +47,22 @@ mod tests {
         let mut seen = std::collections::HashMap::new();
         for scope in pieces {
             for jti in pieces {
-                let key = Replay::new(scope, jti, 0.0).key;
+                let key = Replay::new(scope, jti, 0.0, 0.0).key;
                 if let Some(other) = seen.insert(key.clone(), (scope, jti)) {
                     panic!("{other:?} and {:?} share the key {key:?}", (scope, jti));
                 }
             }
         }
         // Scopes without '%' or a space are written as they are.
-        assert_eq!(Replay::new("client-1", "j 1", 0.0).key, "client-1 j 1");
-        assert_eq!(Replay::new("https://issuer.example/t/1", "j", 0.0).key, "https://issuer.example/t/1 j");
-        assert_eq!(Replay::new("a b", "c", 0.0).key, "a%20b c");
+        assert_eq!(Replay::new("client-1", "j 1", 0.0, 0.0).key, "client-1 j 1");
+        assert_eq!(Replay::new("https://issuer.example/t/1", "j", 0.0, 0.0).key, "https://issuer.example/t/1 j");
+        assert_eq!(Replay::new("a b", "c", 0.0, 0.0).key, "a%20b c");
     }
 
     #[test]
     fn expires_at_is_always_finite() {
-        assert_eq!(Replay::new("s", "j", f64::INFINITY).expires_at, f64::MAX);
-        assert_eq!(Replay::new("s", "j", 1_700_000_301.0).expires_at, 1_700_000_301.0);
-        assert_eq!(Replay::new("s", "j", f64::MAX).expires_at, f64::MAX);
+        assert_eq!(Replay::new("s", "j", f64::INFINITY, 0.0).expires_at, f64::MAX);
+        assert_eq!(Replay::new("s", "j", 1_700_000_301.0, 0.0).expires_at, 1_700_000_301.0);
+        assert_eq!(Replay::new("s", "j", f64::MAX, 0.0).expires_at, f64::MAX);
     }
 }

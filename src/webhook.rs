@@ -179,7 +179,7 @@ impl WebhookOptions {
                     Some(Member::Str(iss)) => iss,
                     Some(_) => return Err(JoseError::claim_failed("iss", ClaimReason::Invalid, "\"iss\" claim must be a string (it scopes the replay check)")),
                 };
-                Some(Replay::new(scope, jti, expires_at))
+                Some(Replay::new(scope, jti, expires_at, now))
             }
             _ => None,
         };

@@ -108,7 +108,7 @@ fn a_valid_private_key_jwt_assertion_passes_with_its_outcome() {
     let outcome = assert_ok(check(&by_client(&claims(json!({}))), &options(json!({}))));
     assert_eq!(
         outcome,
-        Outcome { client_id: CLIENT.into(), jti: Some("jti-1".into()), federated: false, replay: Some(Replay::new(CLIENT, "jti-1", NOW + 60.0 + 30.0)) }
+        Outcome { client_id: CLIENT.into(), jti: Some("jti-1".into()), federated: false, replay: Some(Replay::new(CLIENT, "jti-1", NOW + 60.0 + 30.0, NOW)) }
     );
 }
 
@@ -195,7 +195,7 @@ fn jti_is_required_by_default_and_must_be_a_non_empty_string() {
     assert_eq!((outcome.jti, outcome.replay), (None, None));
     // A jti that is there is still single-use.
     let outcome = assert_ok(check(&by_client(&claims(json!({}))), &optional));
-    assert_eq!(outcome.replay, Some(Replay::new(CLIENT, "jti-1", NOW + 90.0)));
+    assert_eq!(outcome.replay, Some(Replay::new(CLIENT, "jti-1", NOW + 90.0, NOW)));
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn a_federated_entry_defaults_to_the_client_id_subject_and_single_use() {
     let opts = options(json!({ "federated": [{ "issuer": K8S, "keys": {} }] }));
     let token = by_workload(&workload_claims(json!({ "sub": CLIENT, "aud": TOKEN_ENDPOINT, "exp": NOW + 60.0, "jti": "w-1" })));
     let outcome = assert_ok(check(&token, &opts));
-    assert_eq!(outcome, Outcome { client_id: CLIENT.into(), jti: Some("w-1".into()), federated: true, replay: Some(Replay::new(CLIENT, "w-1", NOW + 90.0)) });
+    assert_eq!(outcome, Outcome { client_id: CLIENT.into(), jti: Some("w-1".into()), federated: true, replay: Some(Replay::new(CLIENT, "w-1", NOW + 90.0, NOW)) });
     let no_jti = by_workload(&workload_claims(json!({ "sub": CLIENT, "aud": TOKEN_ENDPOINT, "exp": NOW + 60.0 })));
     assert_claim_error(check(&no_jti, &opts), FAILED, "jti", "missing");
     let workload_sub = by_workload(&workload_claims(json!({ "aud": TOKEN_ENDPOINT, "exp": NOW + 60.0, "jti": "w-2" })));

@@ -73,11 +73,11 @@ fn assert_error(result: Result<Outcome, JoseError>, code: &str, claim: Option<&s
 fn a_valid_proof_gives_the_thumbprint_of_its_key_and_the_scoped_replay_key() {
     let outcome = assert_ok(check(&proof(json!({})), &options(json!({ "replay": { "markUsed": true } }))));
     let jkt = jkt_of(&HOLDER_D);
-    assert_eq!(outcome, Outcome { jkt: jkt.clone(), jti: "p-1".into(), replay: Some(Replay::new(&jkt, "p-1", NOW + 301.0)) });
+    assert_eq!(outcome, Outcome { jkt: jkt.clone(), jti: "p-1".into(), replay: Some(Replay::new(&jkt, "p-1", NOW + 301.0, NOW)) });
     // Without a store nothing is to be remembered; exp and the tolerance bound the instant.
     assert_eq!(assert_ok(check(&proof(json!({})), &options(json!({})))).replay, None);
     let outcome = assert_ok(check(&proof(json!({ "exp": NOW + 30.0 })), &options(json!({ "replay": { "markUsed": true }, "clockTolerance": 5 }))));
-    assert_eq!(outcome.replay, Some(Replay::new(&jkt, "p-1", NOW + 35.0)));
+    assert_eq!(outcome.replay, Some(Replay::new(&jkt, "p-1", NOW + 35.0, NOW)));
 }
 
 #[test]

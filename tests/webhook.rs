@@ -75,11 +75,11 @@ fn a_signed_notification_passes_and_says_how_long_to_remember_its_jti() {
     let outcome = assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({}))), BODY, &opts));
     // Accepted while floor(now) <= iat + maxAge: refused from iat + maxAge + 1 on.
     let sender = "https://sender.example";
-    assert_eq!(outcome, Outcome { jti: Some("n-1".into()), replay: Some(Replay::new(sender, "n-1", NOW + 301.0)) });
+    assert_eq!(outcome, Outcome { jti: Some("n-1".into()), replay: Some(Replay::new(sender, "n-1", NOW + 301.0, NOW)) });
     // exp earlier than iat + maxAge ends acceptance sooner; the tolerance extends it.
     let opts = options(json!({ "clockTolerance": 5, "replay": { "markUsed": true } }));
     let outcome = assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "exp": NOW + 60.0 }))), BODY, &opts));
-    assert_eq!(outcome.replay, Some(Replay::new(sender, "n-1", NOW + 65.0)));
+    assert_eq!(outcome.replay, Some(Replay::new(sender, "n-1", NOW + 65.0, NOW)));
     // Without a replay store a jti is optional and nothing is remembered.
     let outcome = assert_ok(receive(&bearer(&SENDER_D, &claims_for(BODY, json!({ "jti": null }))), BODY, &options(json!({}))));
     assert_eq!(outcome, Outcome { jti: None, replay: None });

@@ -11,14 +11,27 @@ import { JoseError, core } from './errors.js';
 import { assertReady, isReady } from './runtime.js';
 import { settleWithin } from './settle.js';
 
+// While the library calls a store's markUsed: the now (seconds) of the check whose key it marks,
+// the clock that key's expiresAt is counted in (the core's `checkedAt`). A ReplayCache without a
+// `clock` of its own runs on it: on the host clock, a key stored by a check at a currentDate in
+// the past had already expired, was forgotten by the next call, and the token was accepted again.
+let markingCheckAt;
+
 /**
  * `store.markUsed(key, expiresAt)`, bounded by `timeoutMs`: resolves to true (first use) or
  * false (already used). Throws `ERR_REPLAY_STORE_UNAVAILABLE` when the store throws, rejects,
  * returns anything but true/false, or does not settle within `timeoutMs`; a store's own
  * `ERR_REPLAY_STORE_FULL` is passed on.
  */
-export async function markUsedWithin(store, key, expiresAt, timeoutMs) {
-  const outcome = await settleWithin(() => store.markUsed(key, expiresAt), timeoutMs);
+export async function markUsedWithin(store, key, expiresAt, timeoutMs, checkedAt = undefined) {
+  const outcome = await settleWithin(() => {
+    markingCheckAt = checkedAt;
+    try {
+      return store.markUsed(key, expiresAt);
+    } finally {
+      markingCheckAt = undefined;
+    }
+  }, timeoutMs);
   if (!outcome.ok) {
     const { error } = outcome;
     if (error instanceof JoseError && error.code === 'ERR_REPLAY_STORE_FULL') throw error;
@@ -39,7 +52,7 @@ export async function markUsedWithin(store, key, expiresAt, timeoutMs) {
  */
 export async function markUsedOnce(store, replay, timeoutMs, payload) {
   if (typeof store?.markUsed !== 'function') throw Object.assign(new TypeError('replay must be a ReplayStore: an object with markUsed(key, expiresAt)'), { code: 'ERR_INVALID_OPTION', option: 'replay' });
-  if (!(await markUsedWithin(store, replay.key, replay.expiresAt, timeoutMs))) {
+  if (!(await markUsedWithin(store, replay.key, replay.expiresAt, timeoutMs, replay.checkedAt))) {
     // The verified jti (a scope, such as a client id, may itself hold a space), quoted by the
     // core's rule for attacker-controlled text.
     const jti = typeof payload?.jti === 'string' ? payload.jti : replay.key.slice(replay.key.indexOf(' ') + 1);
@@ -52,8 +65,9 @@ export async function markUsedOnce(store, replay, timeoutMs, payload) {
  * each is kept until its `expiresAt` and never forgotten before. When it is full of live
  * entries, `markUsed` throws `ERR_REPLAY_STORE_FULL` (the token is refused: evicting a live
  * entry would let it replay), so size it for your peak rate times the longest accepted
- * lifetime. `clock` returns "now" in seconds (default: the host clock); pass the same notion
- * of now as `currentDate`.
+ * lifetime. `clock` returns "now" in seconds. Without one, the cache runs on the now of the
+ * check whose jti the library marks (its `currentDate`, else the host clock), and on the host
+ * clock when you call `markUsed` yourself.
  */
 export class ReplayCache {
   #expiries = new Map(); // jti -> expiresAt
@@ -75,7 +89,7 @@ export class ReplayCache {
       // In a browser before `ready()` the core cannot read the options yet (API.md "Loading").
       assertReady('ReplayCache.markUsed');
       this.#maxEntries = core(() => replayCacheOptions(this.#options));
-      this.#clock = this.#options?.clock ?? (() => Date.now() / 1000);
+      this.#clock = this.#options?.clock;
       this.#options = undefined;
     }
   }
@@ -88,7 +102,7 @@ export class ReplayCache {
     this.#settings();
     if (typeof jti !== 'string' || jti === '') throw Object.assign(new TypeError('ReplayCache.markUsed: jti must be a non-empty string'), { code: 'ERR_INVALID_OPTION', option: 'jti' });
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw Object.assign(new TypeError('ReplayCache.markUsed: expiresAt must be a finite number of seconds'), { code: 'ERR_INVALID_OPTION', option: 'expiresAt' });
-    this.#forgetExpired(this.#clock());
+    this.#forgetExpired(this.#clock?.() ?? markingCheckAt ?? Date.now() / 1000);
     if (this.#expiries.has(jti)) return false;
     if (this.#expiries.size >= this.#maxEntries) {
       const [soonest] = this.#heap[0];

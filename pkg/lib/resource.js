@@ -12,11 +12,10 @@ import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
 
 // The store the core asks for to mark a DPoP proof's jti used (it decides: proofs are always
-// single-use): the caller's `dpopReplay`, or this runtime's one in-process cache for every call,
-// whose clock is the now of the call marking a proof (`replayNow`, the core's), read as it marks.
+// single-use): the caller's `dpopReplay`, or this runtime's one in-process cache for every call
+// (which runs on the now of the check marking a proof: replay.js).
 let processReplay = null;
-let processReplayNow = 0;
-function replayStore(name, options, resource) {
+function replayStore(name, options) {
   if (name === 'dpopReplay') {
     // Read again here (after awaits): a getter, a Proxy or a reconfiguration may no longer give
     // the store the core saw, and verifyDpopProof without one would not mark the jti used.
@@ -26,15 +25,7 @@ function replayStore(name, options, resource) {
     }
     return store;
   }
-  if (name === 'process') {
-    processReplay ??= new ReplayCache({ clock: () => processReplayNow });
-    return {
-      markUsed(key, expiresAt) {
-        processReplayNow = core(() => resource.replayNow());
-        return processReplay.markUsed(key, expiresAt);
-      },
-    };
-  }
+  if (name === 'process') return (processReplay ??= new ReplayCache());
   throw new Error(`jwks-verify: the core asked for an unknown replay store ${name}`);
 }
 
@@ -142,7 +133,7 @@ export async function authenticateRequest(request, options) {
           method: step.method,
           url: step.url,
           accessToken: token,
-          replay: replayStore(resource.proofReplay(), options, resource),
+          replay: replayStore(resource.proofReplay(), options),
         }));
       } catch (err) {
         return judged((e) => resource.proofFailed(e.code, e.claim, e.reason), err);

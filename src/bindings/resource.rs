@@ -68,15 +68,6 @@ impl WasmResource {
         self.options.proof_replay.name().to_owned()
     }
 
-    /// "Now" (seconds) for the in-process replay cache as it marks this call's proof used: the
-    /// call's own now (`currentDate`, else the host clock), the clock the proof's `expiresAt` is
-    /// counted in. On the host clock alone, a proof checked at a `currentDate` in the past was
-    /// stored already expired, forgotten at the next call, and accepted again.
-    #[wasm_bindgen(js_name = replayNow)]
-    pub fn replay_now(&self) -> f64 {
-        self.options.token.verify.now(super::verify::host_now())
-    }
-
     /// The credentials of a request: `{"scheme","token","proof"?,"method"?,"url"?}`, or
     /// `{"failure": AuthResult}` when it is refused before any verification. `authorization`
     /// and `dpop` hold every value of those headers; `host` the `Host` header (or undefined).

@@ -207,7 +207,7 @@ impl Serialize for () {
 
 #[cfg(feature = "full-protocol")]
 pub(crate) fn replay_json(replay: &Option<Replay>) -> Value {
-    replay.as_ref().map_or(Value::Null, |r| json!({ "key": r.key, "expiresAt": r.expires_at }))
+    replay.as_ref().map_or(Value::Null, |r| json!({ "key": r.key, "expiresAt": r.expires_at, "checkedAt": r.checked_at }))
 }
 
 #[cfg(feature = "full-protocol")]
