@@ -1,0 +1,107 @@
+// A newcomer's path through the README, outside the repository (the npm tarball installed in
+// fresh directories: Node ESM and CommonJS, Express, Fastify, Hono, esbuild for Chromium,
+// workerd, TypeScript). What it found that a test can hold:
+//
+// A JWKS URL passed where the keys go — what jose's `createRemoteJWKSet(new URL(…))` and Hono's
+// `jwk({ jwks_uri })` users write first — was refused with "not valid JSON: expected value at
+// line 1 column 1" (a string) or "expected a JWK Set … or a single JWK object" (a `URL`
+// object), which does not say what to do. It is still ERR_JWKS_INVALID (API.md: `keys` is a
+// KeySet, a JWKS or JWK object or its JSON text, or a RemoteJwks), now with a message that
+// names `new RemoteJwks(url)`, on every path that takes keys, in both module formats; other
+// bad key texts keep their messages.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import * as esm from '../../pkg/node.bundle.mjs';
+import { generateKey, mint } from './helpers.mjs';
+
+const cjs = createRequire(import.meta.url)('../../pkg/node.cjs');
+
+const SCHEMES = ['https://', 'http://', 'HTTPS://', 'Http://'];
+const HOSTS = ['issuer.example', '127.0.0.1:8788', 'login.example.com/tenant-1', '[::1]:3000'];
+const PATHS = ['/.well-known/jwks.json', '/jwks', '', '/keys?format=jwks', '/oauth2/v1/keys#x'];
+
+// Every URL in the forms a caller passes it: the text, padded text, a URL object (its JSON is
+// the string), and a String-like `{ toJSON }` would be the same text: not needed.
+function* urlInputs() {
+  for (const scheme of SCHEMES) {
+    for (const host of HOSTS) {
+      for (const path of PATHS) {
+        const text = `${scheme}${host}${path}`;
+        yield { what: text, input: text };
+        yield { what: `padded ${text}`, input: ` \n${text} ` };
+        let url;
+        try {
+          url = new URL(text);
+        } catch {
+          continue;
+        }
+        yield { what: `new URL(${text})`, input: url };
+      }
+    }
+  }
+}
+
+function assertHint(err, what) {
+  assert.equal(err?.code, 'ERR_JWKS_INVALID', `${what}: ${err?.code} ${err?.message}`);
+  assert.match(err.message, /new RemoteJwks\(url\)/, `${what}: ${err.message}`);
+  assert.ok(!err.message.includes('example'), `${what}: the message does not repeat the URL: ${err.message}`);
+}
+
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  assert.fail('resolved');
+}
+
+function thrown(fn) {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  assert.fail('returned');
+}
+
+test('a JWKS URL as the keys: ERR_JWKS_INVALID that says to use RemoteJwks, on every path and both formats', async () => {
+  const key = await generateKey('ES256', { kid: 'k1' });
+  const token = await mint(key, { sub: 'alice', iss: 'https://issuer.example', aud: 'my-api', client_id: 'c', jti: 'j', iat: 1, exp: 4_000_000_000 }, { header: { typ: 'at+jwt' } });
+  let cases = 0;
+  for (const { what, input } of urlInputs()) {
+    for (const [format, api] of [['esm', esm], ['cjs', cjs]]) {
+      const label = `${format} ${what}`;
+      assertHint(thrown(() => api.parseJwks(input)), `parseJwks ${label}`);
+      assertHint(thrown(() => api.verifyJwtSync(token, input)), `verifyJwtSync ${label}`);
+      assertHint(await rejection(api.verifyJwt(token, input)), `verifyJwt ${label}`);
+      assertHint(await rejection(api.createVerifier(input, { audience: 'my-api' }).verify(token)), `createVerifier ${label}`);
+      // Not the client's fault: authenticateRequest rejects (the adapters' 500), never a 401.
+      const request = { method: 'GET', url: '/orders', headers: { host: 'api.example', authorization: `Bearer ${token}` } };
+      assertHint(await rejection(api.authenticateRequest(request, { keys: input, issuer: 'https://issuer.example', audience: 'my-api' })), `authenticateRequest ${label}`);
+      cases += 5;
+    }
+  }
+  assert.ok(cases >= 4 * 4 * 5 * 2 * 5 * 2, `only ${cases} cases`);
+});
+
+test('other bad key texts keep their own messages; a set whose members hold URLs still parses', async () => {
+  const garbage = ['', ' ', 'x', 'ftp://issuer.example/jwks', 'issuer.example/jwks', 'https:/x', 'https:', '"https"', '{"keys": 5}',
+    '{"jwks_uri": "https://issuer.example/jwks"}', '"jwks"', '{', 'null', '5', 'httpx://a', 'http//a', '\u00a0https://a'];
+  for (const text of garbage) {
+    for (const api of [esm, cjs]) {
+      const err = thrown(() => api.parseJwks(text));
+      assert.equal(err.code, 'ERR_JWKS_INVALID', text);
+      assert.doesNotMatch(err.message, /RemoteJwks/, `${JSON.stringify(text)}: ${err.message}`);
+    }
+  }
+  for (let i = 0; i < 20; i++) {
+    const key = await generateKey('ES256', { kid: `https://issuer.example/keys/${i}` });
+    const set = JSON.stringify({ keys: [key.jwk] });
+    for (const api of [esm, cjs]) assert.equal(api.parseJwks(set).keys.length, 1);
+    const token = await mint(key, { sub: 'alice' });
+    assert.equal((await esm.verifyJwt(token, set)).payload.sub, 'alice');
+  }
+});
