@@ -105,3 +105,38 @@ test('other bad key texts keep their own messages; a set whose members hold URLs
     assert.equal((await esm.verifyJwt(token, set)).payload.sub, 'alice');
   }
 });
+
+// README, "What the adapters decide": a failure that is not a verdict (here keys that cannot be
+// fetched) goes to the framework's error path. Fastify's default handler sends its message,
+// which names the JWKS URL; the README says so and says to set an error handler. Both halves,
+// for each kind of fetch failure, so the sentence stays true.
+test('Fastify adapter: a JWKS fetch failure reaches the error handler (default: message sent; README says to set one)', async () => {
+  const { default: Fastify } = await import('fastify');
+  const { bearerAuth } = await import('../../pkg/fastify.mjs');
+  const key = await generateKey('ES256', { kid: 'k1' });
+  const token = await mint(key, { sub: 'alice', iss: 'https://issuer.example', aud: 'my-api', client_id: 'c', jti: 'j', iat: 1, exp: 4_000_000_000 }, { header: { typ: 'at+jwt' } });
+  const failures = {
+    refused: () => Promise.reject(new TypeError('fetch failed')),
+    status500: async () => new Response('no', { status: 500 }),
+    notJson: async () => new Response('<html>', { status: 200 }),
+  };
+  for (const [name, fetch] of Object.entries(failures)) {
+    for (const handler of [false, true]) {
+      const url = `http://jwks.internal.test/${name}/jwks.json`;
+      const app = Fastify();
+      if (handler) app.setErrorHandler((err, request, reply) => { reply.code(503).send({ error: 'unavailable' }); });
+      await app.register(bearerAuth, { keys: new esm.RemoteJwks(url, { fetch }), issuer: 'https://issuer.example', audience: 'my-api' });
+      app.get('/x', async () => 'x');
+      const res = await app.inject({ url: '/x', headers: { authorization: `Bearer ${token}` } });
+      if (handler) {
+        assert.equal(res.statusCode, 503, name);
+        assert.ok(!res.body.includes('jwks.internal.test'), `${name}: ${res.body}`);
+      } else {
+        assert.equal(res.statusCode, 500, name);
+        assert.ok(res.body.includes('jwks.internal.test'), `${name}: Fastify's default handler sends the message: ${res.body}`);
+        assert.match(JSON.parse(res.body).code, /^ERR_JWKS_(FETCH_FAILED|INVALID)$/, name);
+      }
+      await app.close();
+    }
+  }
+});
