@@ -167,3 +167,54 @@ test('decodeJwt: payload equals jose.decodeJwt, header equals jose.decodeProtect
   }
   assert.equal(cases, 4 * 4 * 3 * 2);
 });
+
+// README, "Node (CommonJS)": an import and a require of the package load one copy each, and a
+// KeySet or RemoteJwks of one is not accepted by the other. It was refused as something else:
+// a KeySet of the other copy was serialized as a JWK Set object (its key descriptions, no key
+// material), so the token failed with ERR_JWKS_NO_MATCHING_KEY ("key 0: unusable") and
+// authenticateRequest answered 401 invalid_token ("signed with an unknown key"), a client's
+// fault for a server's mistake; a RemoteJwks gave "a key source's keySetFor() returned something
+// else". Now both say what happened (ERR_JWKS_INVALID), in both directions, on every path, and
+// authenticateRequest rejects (the adapters' 500) as for any keys that are not keys.
+test('keys from the other module format: ERR_JWKS_INVALID naming the other copy, never a verdict on the token', async () => {
+  const key = await generateKey('ES256', { kid: 'k1' });
+  const claims = { sub: 'alice', iss: 'https://issuer.example', aud: 'my-api', client_id: 'c', jti: 'j', iat: 1, exp: 4_000_000_000 };
+  const token = await mint(key, claims, { header: { typ: 'at+jwt' } });
+  const jwks = { keys: [key.jwk] };
+  const fetch = async () => Response.json(jwks);
+  const options = { issuer: 'https://issuer.example', audience: 'my-api' };
+  const request = { method: 'GET', url: '/orders', headers: { host: 'api.example', authorization: `Bearer ${token}` } };
+  const assertOtherCopy = (err, what) => {
+    assert.equal(err?.code, 'ERR_JWKS_INVALID', `${what}: ${err?.code} ${err?.message}`);
+    assert.match(err.message, /another copy of jwks-verify/, what);
+  };
+  let cases = 0;
+  for (const [from, to] of [[esm, cjs], [cjs, esm]]) {
+    const direction = from === esm ? 'esm keys -> cjs' : 'cjs keys -> esm';
+    // Each copy accepts its own keys (the test's control).
+    assert.equal((await from.verifyJwt(token, from.parseJwks(jwks), options)).payload.sub, 'alice');
+    const sources = {
+      'parseJwks': () => from.parseJwks(jwks),
+      'parseJwks with options': () => from.parseJwks(jwks, { allowPrivate: false }),
+      'RemoteJwks': () => new from.RemoteJwks('https://issuer.example/jwks', { fetch }),
+      'RemoteJwks#keySet()': async () => new from.RemoteJwks('https://issuer.example/jwks', { fetch }).keySet(),
+      'resolver returning it': () => async () => from.parseJwks(jwks),
+    };
+    for (const [name, make] of Object.entries(sources)) {
+      const what = `${direction}: ${name}`;
+      const keys = await make();
+      const remote = typeof keys === 'function' || typeof keys?.keySetFor === 'function';
+      assertOtherCopy(await rejection(to.verifyJwt(token, keys, options)), `verifyJwt ${what}`);
+      assertOtherCopy(await rejection(to.createVerifier(keys, options).verify(token)), `createVerifier ${what}`);
+      assertOtherCopy(await rejection(to.verifyAccessToken(token, keys, options)), `verifyAccessToken ${what}`);
+      assertOtherCopy(await rejection(to.authenticateRequest(request, { keys, ...options })), `authenticateRequest ${what}`);
+      cases += 4;
+      if (!remote) {
+        assertOtherCopy(thrown(() => to.verifyJwtSync(token, keys, options)), `verifyJwtSync ${what}`);
+        assertOtherCopy(thrown(() => to.explainSelection(keys, token)), `explainSelection ${what}`);
+        cases += 2;
+      }
+    }
+  }
+  assert.equal(cases, 2 * (5 * 4 + 3 * 2));
+});
