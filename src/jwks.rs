@@ -107,6 +107,19 @@ fn limited_list(items: impl ExactSizeIterator<Item = String>, separator: &str) -
     shown.join(separator)
 }
 
+/// What a set's text that is a URL is told: jose's users pass the JWKS URI where the keys go
+/// (Hono's `jwk` middleware takes one as `jwks_uri`), and "not valid JSON" does not say so.
+/// One text for both builds: the verify-only module has no RemoteJwks, its callers fetch.
+const URL_NOT_KEYS: &str = "the keys are a URL, not a JWK Set: fetch the set first (new RemoteJwks(url) does, and caches it)";
+
+/// An `http(s)` URL as text, or as the JSON string a `URL` object serializes to.
+fn looks_like_url(text: &str) -> bool {
+    // JSON's whitespace (RFC 8259 §2), as before a set's text.
+    let text = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    let text = text.strip_prefix('"').unwrap_or(text).as_bytes();
+    [&b"https://"[..], &b"http://"[..]].iter().any(|scheme| text.len() >= scheme.len() && text[..scheme.len()].eq_ignore_ascii_case(scheme))
+}
+
 /// The most keys `parseJwks` (and `RemoteJwks`) accepts in one set unless told otherwise.
 pub const DEFAULT_MAX_KEYS: usize = 1000;
 
@@ -114,12 +127,12 @@ impl KeySet {
     /// [`KeySet::parse_str`] that refuses a set of more than `max_keys` keys
     /// (`ERR_JWKS_INVALID`); keys past the limit are read as JSON but not checked.
     pub fn parse_str_bounded(text: &str, options: ParseOptions, max_keys: usize) -> Result<KeySet> {
-        read::parse_text(text, options, max_keys)
+        read::parse_text(text, options, max_keys).map_err(|err| if looks_like_url(text) { JoseError::jwks_invalid(URL_NOT_KEYS) } else { err })
     }
 
     /// Parses a JWKS `{"keys":[...]}` or a single JWK from JSON text.
     pub fn parse_str(text: &str, options: ParseOptions) -> Result<KeySet> {
-        read::parse_text(text, options, usize::MAX)
+        Self::parse_str_bounded(text, options, usize::MAX)
     }
 
     pub fn parse_value(value: &Value, options: ParseOptions) -> Result<KeySet> {

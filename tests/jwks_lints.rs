@@ -544,3 +544,34 @@ fn lazy_thumbprints_equal_the_rfc_7638_hash_of_each_key_as_given() {
     }
     assert!(checked > 100, "only {checked} keys checked");
 }
+
+/// A JWKS URL passed where the keys go (jose's users pass `jwks_uri`; a `URL` object arrives as
+/// its JSON string) is told to use RemoteJwks, not "not valid JSON"; other bad texts keep their
+/// messages, and a set whose text merely contains a URL still parses.
+#[test]
+fn a_url_given_as_the_keys_says_to_use_remote_jwks() {
+    let hosts = ["issuer.example", "127.0.0.1:8788", "login.example.com/tenant"];
+    let paths = ["/.well-known/jwks.json", "/jwks", "", "/keys?x=1"];
+    let mut seen = 0;
+    for scheme in ["https://", "http://", "HTTPS://", "Http://"] {
+        for host in hosts {
+            for path in paths {
+                let url = format!("{scheme}{host}{path}");
+                for text in [url.clone(), format!("  {url}\n"), format!("\"{url}\""), format!(" \"{url}\" ")] {
+                    let err = KeySet::parse_str(&text, ParseOptions::default()).expect_err(&text);
+                    assert_eq!(err.code(), "ERR_JWKS_INVALID", "{text}");
+                    assert!(err.message.contains("new RemoteJwks(url)"), "{text}: {}", err.message);
+                    assert!(!err.message.contains(host), "the message does not repeat the URL: {}", err.message);
+                    seen += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(seen, 4 * 3 * 4 * 4);
+    for text in ["", "ftp://x/jwks", "issuer.example/jwks", "{\"keys\": 5}", "[1]", "\"jwks\"", "https:/x", "{\"url\": \"https://x\"}"] {
+        let err = KeySet::parse_str(text, ParseOptions::default()).expect_err(text);
+        assert!(!err.message.contains("RemoteJwks"), "{text}: {}", err.message);
+    }
+    let set = json!({ "keys": [rsa("https://issuer.example/k1")] }).to_string();
+    assert_eq!(KeySet::parse_str(&set, ParseOptions::default()).expect("a set").keys.len(), 1);
+}

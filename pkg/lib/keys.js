@@ -68,12 +68,27 @@ export class KeySet {
   }
 }
 
+// Every copy of the package (the ESM and the CommonJS entry each load one) marks its KeySets
+// with this registry symbol, so that a set from another copy, whose parsed keys live in that
+// copy's wasm instance, is told apart from a JWK Set object (it would be serialized as one:
+// its key descriptions, no key material) and refused as what it is. Not enumerable: JSON and
+// spreading never see it.
+const FROM_A_COPY = Symbol.for('jwks-verify.KeySet');
+Object.defineProperty(KeySet.prototype, FROM_A_COPY, { value: true });
+
+function fromAnotherCopy() {
+  return new JoseError('ERR_JWKS_INVALID', 'this KeySet was made by another copy of jwks-verify, whose keys this one cannot use (in Node, an import and a require of the package load one each; jwks-verify/verify-only is a copy of its own): make the keys, and any RemoteJwks, with the entry that verifies');
+}
+
 export function handleOf(keySet) {
   const handle = handles.get(keySet);
   if (handle === undefined) {
     // A key source (an object with keySetFor, such as one a key resolver returned) may hand back
     // anything: only a KeySet of this package is one.
-    if (!(keySet instanceof KeySet)) throw new JoseError('ERR_JWKS_INVALID', 'expected a KeySet (from parseJwks or a RemoteJwks); a key source\'s keySetFor() returned something else');
+    if (!(keySet instanceof KeySet)) {
+      if (keySet?.[FROM_A_COPY] === true) throw fromAnotherCopy();
+      throw new JoseError('ERR_JWKS_INVALID', 'expected a KeySet (from parseJwks or a RemoteJwks); a key source\'s keySetFor() returned something else');
+    }
     throw new JoseError('ERR_JWKS_INVALID', 'this KeySet was freed (free() or [Symbol.dispose]) and can no longer verify');
   }
   return handle;
@@ -160,6 +175,7 @@ export function isRemote(keys) {
 // KeysInput other than RemoteJwks -> KeySet.
 export function localKeySet(keys) {
   if (keys instanceof KeySet) return keys;
+  if (keys?.[FROM_A_COPY] === true) throw fromAnotherCopy();
   const text = jsonText(keys);
   let set = byText.get(text);
   if (!set) {
