@@ -148,7 +148,8 @@ impl Rule<'_> {
 
 /// The rules `options` switch on, in the order [`validate`] runs them.
 pub fn rules(options: &VerifyOptions) -> Vec<Rule<'_>> {
-    let mut rules = Vec::new();
+    // Sized once: every rule below at most once, plus the required claims.
+    let mut rules = Vec::with_capacity(13 + options.required_claims.len());
     if options.typ.is_some() {
         rules.push(Rule::Typ);
     }

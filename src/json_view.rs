@@ -129,7 +129,7 @@ const LINEAR_SCAN_MAX: usize = 16;
 
 impl<'a> Names<'a> {
     pub(crate) fn new() -> Self {
-        Names { list: Vec::new(), set: None }
+        Names { list: Vec::with_capacity(LINEAR_SCAN_MAX), set: None }
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
@@ -334,7 +334,7 @@ impl<'de> Visitor<'de> for TopVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let wanted = self.wanted;
-        let mut captured = Vec::new();
+        let mut captured = Vec::with_capacity(wanted.len());
         let names = walk_object(map, |name, map| match wanted.iter().find(|w| **w == name.as_ref()) {
             Some(w) => {
                 captured.push((*w, map.next_value_seed(CaptureSeed)?));

@@ -169,7 +169,7 @@ impl KeySet {
     /// The key-selection rule of API.md.
     pub fn select(&self, alg: Alg, kid: Option<&str>, max_candidates: usize) -> Selection {
         let facts = alg.facts();
-        let mut candidates = Vec::new();
+        let mut candidates = Vec::with_capacity(max_candidates.min(self.keys.len()));
         let trace = self
             .keys
             .iter()
