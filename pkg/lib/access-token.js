@@ -5,17 +5,22 @@ import { WasmProfile, explainAccessToken as coreExplainAccessToken } from '../ge
 import { core } from './errors.js';
 import { assertReady, instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
+import { optionsCache } from './options-cache.js';
+
+const readAccessTokenOptions = (options) => core(() => WasmProfile.accessToken(options));
+const cachedProfile = optionsCache();
 
 export async function verifyAccessToken(token, keys, options) {
   await loadProtocol();
   const made = instanceId();
-  const profile = core(() => WasmProfile.accessToken(options));
+  const cached = cachedProfile(options, readAccessTokenOptions);
+  const profile = cached ?? readAccessTokenOptions(options);
   try {
     const text = core(() => profile.text(token));
     const keySet = await resolveKeySet(keys, text, profile);
     return await runProfile(profile, text, keySet);
   } finally {
-    release(profile, made);
+    if (cached === undefined) release(profile, made);
   }
 }
 

@@ -1,16 +1,18 @@
 // The core's reading of an options object that a caller passes again and again (the same
-// `options` on every `verifyJwt(token, keys, options)`), reused while the object is unchanged.
+// `options` on every `verifyJwt(token, keys, options)`, or on every request a framework adapter
+// hands to `authenticateRequest`), reused while the object is unchanged.
 //
 // The core reads and validates options (a TypeError for a wrong one), which costs dozens of
-// wasm<->JS crossings per call. Here an options object seen a second time is read once into a
-// WasmProfile, kept by identity (a WeakMap, so it dies with the object) with a snapshot of its
-// data: a plain object's own enumerable members, an array's length and items (what the core
-// reads), recursively, Dates by their time. Every call compares the object with the snapshot
-// and reads it again on any difference, so a mutated object is validated again, never trusted.
-// Nothing here knows an option's name or rule. Objects that are not plain data (accessors,
-// sparse arrays, instances other than Date, more than SNAPSHOT_LIMIT values) are never cached:
-// they are read on every call, as before. An options object passed once (a literal written in
-// the call) is not cached either.
+// wasm<->JS crossings per call. Here an options object seen a second time is read once into the
+// core's object (a WasmProfile, a WasmResource), kept by identity (a WeakMap, so it dies with the
+// object) with a snapshot of its data: a plain object's own enumerable members, an array's length
+// and items (what the core reads), recursively, Dates by their time, and any other object (a
+// KeySet, a RemoteJwks, a replay store: the core only notes what kind of value it is) by identity
+// and prototype. Every call compares the object with the snapshot and reads it again on any
+// difference, so a mutated object is validated again, never trusted. Nothing here knows an
+// option's name or rule. Objects that are not plain data (accessors, sparse arrays, more than
+// SNAPSHOT_LIMIT values) are never cached: they are read on every call, as before. An options
+// object passed once (a literal written in the call) is not cached either.
 
 import { onReset } from './runtime.js';
 
@@ -20,12 +22,7 @@ const NEVER = 2;
 const OBJECT = Symbol('object');
 const ARRAY = Symbol('array');
 const DATE = Symbol('date');
-
-let entries = new WeakMap();
-// Profiles belong to the wasm instance that made them (runtime.js replaces it after a trap).
-onReset(() => {
-  entries = new WeakMap();
-});
+const INSTANCE = Symbol('instance');
 
 function plainPrototype(value) {
   const prototype = Object.getPrototypeOf(value);
@@ -57,7 +54,10 @@ function snapshot(value, out) {
     }
     return true;
   }
-  if (!plainPrototype(value)) return false;
+  if (!plainPrototype(value)) {
+    out.push(INSTANCE, value, Object.getPrototypeOf(value));
+    return true;
+  }
   const names = Object.keys(value);
   out.push(OBJECT, value, names.length);
   for (const name of names) {
@@ -72,8 +72,9 @@ function snapshot(value, out) {
 // or -1.
 function matches(value, snap, at) {
   const recorded = snap[at];
-  if (recorded !== OBJECT && recorded !== ARRAY && recorded !== DATE) return Object.is(value, recorded) ? at + 1 : -1;
+  if (recorded !== OBJECT && recorded !== ARRAY && recorded !== DATE && recorded !== INSTANCE) return Object.is(value, recorded) ? at + 1 : -1;
   if (value !== snap[at + 1]) return -1;
+  if (recorded === INSTANCE) return Object.getPrototypeOf(value) === snap[at + 2] ? at + 3 : -1;
   // The same object, still what the core would take it for (a prototype can be replaced).
   if (recorded === DATE) return value instanceof Date && Object.is(value.getTime(), snap[at + 2]) ? at + 3 : -1;
   if (recorded === ARRAY) {
@@ -118,11 +119,23 @@ export function sameData(options, snap) {
 }
 
 /**
- * The profile `read(options)` made from this options object, when it is passed again
- * unchanged; `undefined` when the caller should read `options` on this call (first sight, not
- * plain data). `read` throws for wrong options, as the uncached path does.
+ * A cache for one kind of reading (one per caller: a verifyJwt profile is no access-token one):
+ * `cached(options, read)` is the object `read(options)` made from this options object, when it
+ * is passed again unchanged; `undefined` when the caller should read `options` on this call
+ * (first sight, not plain data) and release what it read. `read` throws for wrong options, as
+ * the uncached path does. A cached object is never released by its caller.
  */
-export function cachedProfile(options, read) {
+export function optionsCache() {
+  let entries = new WeakMap();
+  // What the core made belongs to the wasm instance that made it (runtime.js replaces it after
+  // a trap).
+  onReset(() => {
+    entries = new WeakMap();
+  });
+  return (options, read) => cached(entries, options, read);
+}
+
+function cached(entries, options, read) {
   if (options === null || typeof options !== 'object') return undefined;
   const entry = entries.get(options);
   if (entry === undefined) {

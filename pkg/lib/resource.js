@@ -10,6 +10,7 @@ import { instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
+import { optionsCache } from './options-cache.js';
 
 // The store the core asks for to mark a DPoP proof's jti used (it decides: proofs are always
 // single-use): the caller's `dpopReplay`, or this runtime's one in-process cache for every call
@@ -95,6 +96,10 @@ function judged(judge, err) {
   return failed(json, err);
 }
 
+const readResourceOptions = (options) => core(() => WasmResource.read(options));
+// A framework adapter passes the same options object on every request.
+const cachedResource = optionsCache();
+
 /**
  * `authenticateRequest(request, options)`: `{ ok: true, token, header, payload, key, scheme,
  * jkt? }`, or `{ ok: false, status, error?, errorDescription?, wwwAuthenticate, cause? }`.
@@ -102,7 +107,8 @@ function judged(judge, err) {
 export async function authenticateRequest(request, options) {
   await loadProtocol();
   const made = instanceId();
-  const resource = core(() => WasmResource.read(options));
+  const cached = cachedResource(options, readResourceOptions);
+  const resource = cached ?? readResourceOptions(options);
   try {
     const parts = requestParts(request);
     const step = JSON.parse(resource.credentials(parts.method, parts.url, parts.authorization, parts.dpop, parts.host, parts.encrypted));
@@ -148,7 +154,7 @@ export async function authenticateRequest(request, options) {
   } catch (err) {
     throw isJoseError(err) || err instanceof TypeError ? err : fromCore(err);
   } finally {
-    release(resource, made);
+    if (cached === undefined) release(resource, made);
   }
 }
 

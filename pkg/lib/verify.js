@@ -8,7 +8,7 @@ import { localKeySet, handleOf, isRemote, keyInfoOf } from './keys.js';
 import { assertReady, instanceId, isReady, loadProtocol, recoverFrom, release } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
 import { isResolver, resolveKeys } from './resolver.js';
-import { cachedProfile, dataOf, sameData } from './options-cache.js';
+import { dataOf, optionsCache, sameData } from './options-cache.js';
 
 // Claim errors carry the decoded payload, like jose's (TrustedIssuers' iss errors too).
 export function withPayload(token) {
@@ -166,6 +166,7 @@ export function createVerifier(keys, options) {
 }
 
 const readJwtOptions = (options) => core(() => wasm.WasmProfile.jwt(options, 'verifyJwt'));
+const cachedProfile = optionsCache();
 
 // The KeySet of local keys. When the keys are refused, a wrong option or a token that is no
 // token text is reported first, in the order createVerifier(keys, options).verify(token) meets
