@@ -14,7 +14,7 @@ use crate::error::JoseError;
 use crate::http_uri;
 use crate::options::{read, ClaimOptions, HostValue, OptionError, OptionValue, Part, Reader, TokenOptions};
 use crate::token::over_max_length;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// `dpop` option: whether the DPoP scheme is accepted, and whether Bearer still is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -625,10 +625,11 @@ impl ResourceOptions {
 
     /// RFC 9449 §7.1 after the token (and, for DPoP, the proof) verified: a token with
     /// `cnf.jkt` must come with a proof of that key; a DPoP-scheme token must have one.
-    /// `Ok(jkt)`: the binding holds (`jkt` of a DPoP-bound token).
-    pub fn bind(&self, scheme: Scheme, payload: &Map<String, Value>, proof_jkt: Option<&str>) -> Result<Option<String>, Failure> {
+    /// `cnf`: the verified token's `cnf` claim, if it has one. `Ok(jkt)`: the binding holds
+    /// (`jkt` of a DPoP-bound token).
+    pub fn bind(&self, scheme: Scheme, cnf: Option<&Value>, proof_jkt: Option<&str>) -> Result<Option<String>, Failure> {
         let invalid = |phrase| Failure::new(AuthError::InvalidToken, phrase, self.error_scheme(scheme));
-        let bound = match payload.get("cnf") {
+        let bound = match cnf {
             None => None,
             Some(Value::Object(cnf)) => match cnf.get("jkt") {
                 Some(Value::String(jkt)) if !jkt.is_empty() => Some(jkt.as_str()),

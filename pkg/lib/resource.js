@@ -146,7 +146,10 @@ export async function authenticateRequest(request, options) {
       }
     }
 
-    const bound = JSON.parse(core(() => resource.bind(scheme, JSON.stringify(verified.payload), jkt)));
+    // The binding rule reads the token's cnf claim alone: it crosses, not the whole payload
+    // (an own member only: never one a polluted Object.prototype lends).
+    const cnf = Object.hasOwn(verified.payload, 'cnf') ? JSON.stringify(verified.payload.cnf) : undefined;
+    const bound = JSON.parse(core(() => resource.bind(scheme, cnf, jkt)));
     if (bound.failure) return bound.failure;
     const result = { ok: true, token, header: verified.header, payload: verified.payload, key: verified.key, scheme };
     if (bound.jkt !== undefined) result.jkt = bound.jkt;

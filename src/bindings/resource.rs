@@ -7,7 +7,7 @@ use super::options::read;
 use super::verify::WasmProfile;
 use crate::resource::{Failure, HeaderValue, RequestParts, ResourceOptions, Scheme, MAX_METHOD_LENGTH, MAX_URL_LENGTH};
 use js_sys::{Array, JsString};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -108,10 +108,12 @@ impl WasmResource {
     }
 
     /// After the token (and the proof) verified: `{"jkt"?}` when the binding holds, else
-    /// `{"failure": AuthResult}`. `payload_json`: the verified token's payload.
-    pub fn bind(&self, scheme_name: &str, payload_json: &str, proof_jkt: Option<String>) -> Result<String, JsValue> {
-        let payload: Map<String, Value> = crate::token::parse_claims(payload_json.as_bytes()).map_err(jose_error)?;
-        Ok(match self.options.bind(scheme(scheme_name), &payload, proof_jkt.as_deref()) {
+    /// `{"failure": AuthResult}`. `cnf_json`: the verified token's `cnf` claim as JSON text
+    /// (undefined: it has none), all the rule reads of the payload, which the pipeline has
+    /// already parsed strictly (no duplicate members).
+    pub fn bind(&self, scheme_name: &str, cnf_json: Option<String>, proof_jkt: Option<String>) -> Result<String, JsValue> {
+        let cnf = cnf_json.map(|text| crate::encoding::parse_json_strict(text.as_bytes())).transpose().map_err(|why| jose_error(crate::error::JoseError::jwt_invalid(format!("\"cnf\" claim is not valid JSON: {why}"))))?;
+        Ok(match self.options.bind(scheme(scheme_name), cnf.as_ref(), proof_jkt.as_deref()) {
             Ok(Some(jkt)) => json!({ "jkt": jkt }).to_string(),
             Ok(None) => "{}".to_owned(),
             Err(failure) => self.failure(&failure),

@@ -122,6 +122,34 @@ describe('DPoP refused', () => {
     assertRefused(await authenticateRequest(request(token, await proof(client, { token })), options()), 401, 'invalid_token', 'The access token is not DPoP-bound');
   });
 
+  test('the binding reads the token\'s own cnf only: a polluted Object.prototype.cnf binds nothing', async () => {
+    const token = await accessToken({ cnf: undefined });
+    Object.prototype.cnf = { jkt: client.jkt };
+    try {
+      assertRefused(await authenticateRequest(request(token, await proof(client, { token })), options()), 401, 'invalid_token', 'The access token is not DPoP-bound');
+      const bearer = new Request(URL_, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await authenticateRequest(bearer, options())).ok, true);
+    } finally {
+      delete Object.prototype.cnf;
+    }
+  });
+
+  test('every shape of cnf: bound only by a non-empty string jkt equal to the proof key\'s (invariant)', async () => {
+    const shapes = [null, true, 0, 'jkt', [], [client.jkt], {}, { jkt: null }, { jkt: '' }, { jkt: 1 }, { jkt: [client.jkt] }, { jkt: client.jkt.toLowerCase() },
+      { jkt: `${client.jkt} ` }, { jkt: intruder.jkt }, { 'x5t#S256': 'abc' }, { jkt: client.jkt, extra: { nested: [1, 2] } }, { jkt: client.jkt }];
+    for (const cnf of shapes) {
+      const token = await accessToken({ cnf });
+      const result = await authenticateRequest(request(token, await proof(client, { token })), options());
+      const bound = cnf !== null && typeof cnf === 'object' && !Array.isArray(cnf) && cnf.jkt === client.jkt;
+      assert.equal(result.ok, bound, `${JSON.stringify(cnf)}: ${JSON.stringify(result)}`);
+      if (!bound) assert.equal(result.status, 401, JSON.stringify(cnf));
+      const bearer = await authenticateRequest(new Request(URL_, { headers: { authorization: `Bearer ${token}` } }), options());
+      // As Bearer: only a token with no binding at all (an empty cnf) passes.
+      const unbound = cnf !== null && typeof cnf === 'object' && !Array.isArray(cnf) && Object.keys(cnf).length === 0;
+      assert.equal(bearer.ok, unbound, `Bearer ${JSON.stringify(cnf)}: ${JSON.stringify(bearer)}`);
+    }
+  });
+
   test('the DPoP-bound token as Bearer, even with a proof: 401 invalid_token', async () => {
     const token = await accessToken();
     const headers = new Headers({ authorization: `Bearer ${token}`, dpop: await proof(client, { token }) });
