@@ -99,6 +99,13 @@ function judged(judge, err) {
 const readResourceOptions = (options) => core(() => WasmResource.read(options));
 // A framework adapter passes the same options object on every request.
 const cachedResource = optionsCache();
+// The access-token profile of a cached reading, made once (it lives and dies with the reading).
+const profiles = new WeakMap();
+function profileOf(resource) {
+  let profile = profiles.get(resource);
+  if (profile === undefined) profiles.set(resource, (profile = resource.profile()));
+  return profile;
+}
 
 /**
  * `authenticateRequest(request, options)`: `{ ok: true, token, header, payload, key, scheme,
@@ -120,14 +127,14 @@ export async function authenticateRequest(request, options) {
     const { scheme, token } = step;
 
     let verified;
-    const profile = resource.profile();
+    const profile = cached === undefined ? resource.profile() : profileOf(resource);
     try {
       const keySet = await resolveKeySet(options.keys, token, profile);
       verified = await runProfile(profile, token, keySet);
     } catch (err) {
       return judged((e) => resource.tokenFailed(scheme, e.code, e.claim, e.reason), err);
     } finally {
-      release(profile, made);
+      if (cached === undefined) release(profile, made);
     }
 
     let jkt;

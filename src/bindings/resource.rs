@@ -20,7 +20,7 @@ pub struct WasmResource {
 fn header_value(value: &JsValue, max: usize) -> Option<HeaderValue> {
     let text = value.dyn_ref::<JsString>()?;
     let length = text.length() as usize;
-    Some(if length > max { HeaderValue::TooLong(length) } else { HeaderValue::Text(String::from(text)) })
+    Some(if length > max { HeaderValue::TooLong(length) } else { HeaderValue::Text(super::verify::utf8_of(text, length)) })
 }
 
 /// A header's values: a value that is not a string is [`HeaderValue::NotText`] (refused, never

@@ -110,7 +110,7 @@ thread_local! {
 /// 3x buffer is not worth it. A host whose `TextEncoder` lacks `encodeInto` or throws (an old
 /// polyfill, a patched global) gets wasm-bindgen's copy: an exception must not unwind through
 /// this frame, which would leak the buffer and leave the caller's Rust object borrowed.
-fn utf8_of(text: &JsString, length: usize) -> String {
+pub(crate) fn utf8_of(text: &JsString, length: usize) -> String {
     const ENCODE_INTO_MAX: usize = 1 << 16;
     if length > ENCODE_INTO_MAX {
         return String::from(text);
