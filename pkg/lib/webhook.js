@@ -7,11 +7,16 @@ import { core } from './errors.js';
 import { markUsedOnce } from './replay.js';
 import { instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
+import { optionsCache } from './options-cache.js';
+
+const readWebhookOptions = (options) => core(() => WasmProfile.webhook(options));
+const cachedProfile = optionsCache();
 
 export async function verifyWebhook(request, keys, options) {
   await loadProtocol();
   const made = instanceId();
-  const profile = core(() => WasmProfile.webhook(options));
+  const cached = cachedProfile(options, readWebhookOptions);
+  const profile = cached ?? readWebhookOptions(options);
   try {
     // The core reads the request once and refuses a body that is neither a string nor a Uint8Array.
     const [text, raw] = core(() => profile.webhookRequest(request));
@@ -22,6 +27,6 @@ export async function verifyWebhook(request, keys, options) {
     if (replay) await markUsedOnce(options.replay, replay, replayTimeoutMs, verified.payload);
     return verified;
   } finally {
-    release(profile, made);
+    if (cached === undefined) release(profile, made);
   }
 }

@@ -1,12 +1,13 @@
 // The options cache of authenticateRequest (a framework adapter passes one options object on
-// every request) and verifyAccessToken, as an invariant: an options object reused and edited
+// every request), verifyAccessToken and verifyWebhook, as an invariant: an options object reused and edited
 // between calls gives, on every call, the verdict a fresh copy of it gives (a fresh object is
 // never cached). Options there hold objects the core does not look inside (a KeySet, a replay
 // store): swapping one for another, or for plain data, must be seen too.
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { authenticateRequest, verifyAccessToken, parseJwks, ReplayCache } from '../../pkg/node.mjs';
+import { createHash } from 'node:crypto';
+import { authenticateRequest, verifyAccessToken, verifyWebhook, parseJwks, ReplayCache } from '../../pkg/node.mjs';
 import { NOW, generateKey, jwksOf, mint } from './helpers.mjs';
 
 const ISSUER = 'https://issuer.example';
@@ -146,4 +147,46 @@ test('a replay store whose markUsed goes away after the options were cached is s
   await assert.rejects(authenticateRequest(request, fresh(options)), { name: 'TypeError', code: 'ERR_INVALID_OPTION', option: 'dpopReplay' });
   // A Bearer request marks no proof: the cached reading must still refuse the store as the core does.
   await assert.rejects(authenticateRequest(request, options), { name: 'TypeError', code: 'ERR_INVALID_OPTION', option: 'dpopReplay' });
+});
+
+test('verifyWebhook: a reused, edited options object gives the verdict of a fresh copy, on every call', async () => {
+  const body = '{"event":"paid"}';
+  const hash = createHash('sha256').update(body).digest('hex');
+  const notification = { authorization: `Bearer ${await mint(signer, { iss: ISSUER, iat: NOW, jti: 'n-1', request_body_sha256: hash })}`, body };
+  const accepting = [{ markUsed: () => true }, { markUsed: async () => true }];
+  const EDITS = [
+    (o) => { o.maxAge = 300; },
+    (o) => { o.maxAge = 10; },
+    (o) => { o.maxAge = '5m'; },
+    (o) => { o.maxAge = NaN; },
+    (o) => { delete o.maxAge; },
+    (o) => { o.issuer = ISSUER; },
+    (o) => { o.issuer = 'https://other.example'; },
+    (o) => { delete o.issuer; },
+    (o) => { o.currentDate = new Date(NOW * 1000); },
+    (o) => { if (o.currentDate instanceof Date) o.currentDate.setTime((NOW + 600) * 1000); },
+    (o) => { if (o.currentDate instanceof Date) o.currentDate.setTime(NOW * 1000); },
+    (o) => { o.replay = accepting[0]; },
+    (o) => { o.replay = accepting[1]; },
+    (o) => { o.replay = { markUsed: () => false }; },
+    (o) => { o.replay = 5; },
+    (o) => { delete o.replay; },
+    (o) => { o.maxAgee = 1; },
+    (o) => { delete o.maxAgee; },
+  ];
+  const verdicts = new Set();
+  for (let seed = 1; seed <= 25; seed++) {
+    const pick = random(seed);
+    const options = { currentDate: new Date(NOW * 1000), issuer: ISSUER };
+    for (let step = 0; step < 40; step++) {
+      if (pick(3) === 0) EDITS[pick(EDITS.length)](options);
+      const keys = keySets[pick(2)];
+      const expected = await verifyWebhook(notification, keys, fresh(options)).then((r) => `ok ${r.payload.iss}`, thrown);
+      verdicts.add(expected.slice(0, 20));
+      assert.equal(await verifyWebhook(notification, keys, options).then((r) => `ok ${r.payload.iss}`, thrown), expected, `seed ${seed} step ${step}`);
+    }
+  }
+  for (const start of ['ok', 'TypeError', 'JoseError ERR_JWT_CL', 'JoseError ERR_JWT_RE', 'JoseError ERR_JWS_SI']) {
+    assert.ok([...verdicts].some((v) => v.startsWith(start)), `${start}: ${[...verdicts].join('; ')}`);
+  }
 });
