@@ -173,3 +173,19 @@ export function runCli(args, { cwd, input = '' } = {}) {
     child.stdin.end(input);
   });
 }
+
+/**
+ * xorshift32, so that a generated case names a reproducible seed: `next(n)` is an integer in
+ * [0, n); `next.pick(list)` one of its items.
+ */
+export function seededInt(seed) {
+  let state = seed >>> 0 || 1;
+  const next = (n) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+  next.pick = (list) => list[next(list.length)];
+  return next;
+}

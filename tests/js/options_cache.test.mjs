@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyJwt, verifyJwtSync } from '../../pkg/node.mjs';
-import { NOW, generateKey, jwksOf, signJson, verdictOf } from './helpers.mjs';
+import { NOW, generateKey, jwksOf, signJson, verdictOf, seededInt } from './helpers.mjs';
 
 let keys;
 let token;
@@ -24,17 +24,6 @@ function fresh(value) {
   if (Array.isArray(value)) return value.map(fresh);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fresh(v)]));
   return value;
-}
-
-// A small deterministic generator, so that a failure names its seed.
-function random(seed) {
-  let state = seed >>> 0 || 1;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % n;
-  };
 }
 
 const EDITS = [
@@ -79,7 +68,7 @@ const EDITS = [
 test('a reused, edited options object gives the verdict of a fresh copy, on every call', async () => {
   const verdicts = new Set();
   for (let seed = 1; seed <= 40; seed++) {
-    const pick = random(seed);
+    const pick = seededInt(seed);
     const options = { currentDate: new Date(NOW * 1000), audience: 'api', algorithms: ['ES256'], crit: { ext: true } };
     for (let step = 0; step < 60; step++) {
       if (pick(3) === 0) EDITS[pick(EDITS.length)](options);

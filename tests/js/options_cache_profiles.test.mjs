@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { authenticateRequest, verifyAccessToken, verifyWebhook, parseJwks, ReplayCache } from '../../pkg/node.mjs';
-import { NOW, generateKey, jwksOf, mint } from './helpers.mjs';
+import { NOW, generateKey, jwksOf, mint, seededInt } from './helpers.mjs';
 
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'https://api.example';
@@ -33,16 +33,6 @@ function fresh(value) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fresh(v)]));
   }
   return value;
-}
-
-function random(seed) {
-  let state = seed >>> 0 || 1;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % n;
-  };
 }
 
 const stores = [new ReplayCache(), new ReplayCache(), { markUsed: () => true }];
@@ -95,7 +85,7 @@ test('authenticateRequest: a reused, edited options object gives the verdict of 
   const request = { method: 'GET', url: `${AUDIENCE}/x`, headers: { authorization: `Bearer ${token}`, host: 'api.example' } };
   const verdicts = new Set();
   for (let seed = 1; seed <= 25; seed++) {
-    const pick = random(seed);
+    const pick = seededInt(seed);
     // Each seed starts from a fresh JWKS object, so the plain-data edits do not leak across seeds.
     keySets[2] = jwksOf([signer]);
     const options = { keys: keySets[0], issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(NOW * 1000), requiredScopes: ['read'] };
@@ -123,7 +113,7 @@ test('authenticateRequest: a reused, edited options object gives the verdict of 
 test('verifyAccessToken: a reused, edited options object gives the verdict of a fresh copy, on every call', async () => {
   const verdicts = new Set();
   for (let seed = 1; seed <= 25; seed++) {
-    const pick = random(seed);
+    const pick = seededInt(seed);
     const options = { issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(NOW * 1000), requiredScopes: ['read'] };
     for (let step = 0; step < 40; step++) {
       if (pick(3) === 0) COMMON_EDITS[pick(COMMON_EDITS.length)](options);
@@ -176,7 +166,7 @@ test('verifyWebhook: a reused, edited options object gives the verdict of a fres
   ];
   const verdicts = new Set();
   for (let seed = 1; seed <= 25; seed++) {
-    const pick = random(seed);
+    const pick = seededInt(seed);
     const options = { currentDate: new Date(NOW * 1000), issuer: ISSUER };
     for (let step = 0; step < 40; step++) {
       if (pick(3) === 0) EDITS[pick(EDITS.length)](options);

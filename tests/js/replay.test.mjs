@@ -5,22 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplayCache } from '../../pkg/node.mjs';
 import { markUsedWithin } from '../../pkg/lib/replay.js';
-
-/** xorshift32: a failure names a reproducible seed. */
-function rng(seed) {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
+import { seededInt } from './helpers.mjs';
 
 // A model of the rules: every accepted (key, expiresAt) is live until expiresAt.
 test('ReplayCache invariants over random sequences: never twice while live, never evicted early, full refuses then recovers', () => {
   for (let seed = 1; seed <= 300; seed += 1) {
-    const random = rng(seed);
+    const random = seededInt(seed);
     let now = 1_000;
     const maxEntries = 1 + random(20);
     const cache = new ReplayCache({ maxEntries, clock: () => now });

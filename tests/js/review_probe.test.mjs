@@ -21,22 +21,9 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { verifyJwt, verifyJwtSync, verifyWebhook, verifyDpopProof, checkAssertion, ReplayCache } from '../../pkg/node.mjs';
 import { RedisReplayStore } from '../../pkg/redis.mjs';
-import { NOW, b64url, generateKey, jwksOf, mint, verdictOf } from './helpers.mjs';
+import { NOW, b64url, generateKey, jwksOf, mint, verdictOf, seededInt } from './helpers.mjs';
 import { redisServerBinary, startRedis } from './support/redis-server.mjs';
 import { connectClient } from './support/redis-clients.mjs';
-
-// A deterministic generator (xorshift32), so a failure names its seed.
-function rng(seed) {
-  let state = seed >>> 0 || 1;
-  const next = (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % n;
-  };
-  next.pick = (list) => list[next(list.length)];
-  return next;
-}
 
 const errorOf = async (fn) => {
   try {
@@ -138,7 +125,7 @@ describe('options cache: a reused options object is never trusted once changed',
     const verdicts = new Set();
     let steps = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const pick = rng(seed * 7919);
+      const pick = seededInt(seed * 7919);
       const world = makeWorld();
       const done = [];
       outside = 'api';
@@ -262,7 +249,7 @@ describe('replay keys: one key per (scope, jti), the scope escaped', () => {
   });
 
   test('webhooks: expiresAt is a finite number after the last accepted instant, for any maxAge and tolerance', async () => {
-    const pick = rng(4242);
+    const pick = seededInt(4242);
     let cases = 0;
     for (let i = 0; i < 60; i++) {
       const maxAge = pick.pick([1, 60, 300, 86400, 1e9, 1e15, 1e300, Number.MAX_VALUE]);
@@ -324,7 +311,7 @@ describe('maxTokenLength counts UTF-16 code units', () => {
   };
 
   test('a text is too long iff its length is over the limit, and the message gives that length; the bearer header too', async () => {
-    const pick = rng(99);
+    const pick = seededInt(99);
     let cases = 0;
     for (let i = 0; i < 400; i++) {
       const limit = 1 + pick(300);
@@ -349,7 +336,7 @@ describe('maxTokenLength counts UTF-16 code units', () => {
   });
 
   test("verifyDpopProof's accessToken option: a TypeError naming it iff its length is over maxTokenLength", async () => {
-    const pick = rng(7);
+    const pick = seededInt(7);
     let over = 0;
     for (let i = 0; i < 300; i++) {
       const limit = 1 + pick(200);
@@ -371,7 +358,7 @@ describe('counts take 1..2^31-1 (0 is a TypeError of its own)', () => {
     const key = await generateKey('ES256', { kid: 'k' });
     const keys = jwksOf([key]);
     const token = await mint(key, { sub: 'u', iat: NOW, exp: NOW + 60 });
-    const pick = rng(31);
+    const pick = seededInt(31);
     const values = [0, 1, MAX, MAX - 1, MAX + 1, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, 2 ** 53, -1, -0, 0.5, MAX + 0.5, NaN, Infinity, -Infinity, '5', null, true, 1e308];
     for (let i = 0; i < 40; i++) values.push(pick(MAX), MAX + 1 + pick(2 ** 30), -1 - pick(1000));
     let cases = 0;
@@ -407,7 +394,7 @@ describe('HMAC keys: the state kept on a key is that key\'s, for that hash', () 
   const HASH = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
 
   test('keys without alg used with every hash in random order, several keys in one set, tampered and foreign tags', async () => {
-    const pick = rng(2026);
+    const pick = seededInt(2026);
     let accepted = 0;
     let refused = 0;
     for (let round = 0; round < 12; round++) {
@@ -479,7 +466,7 @@ describe('ReplayStore expiry bounds', () => {
     test('every finite expiresAt after now is stored once (up to Number.MAX_VALUE); one at or before now is refused', async () => {
       const store = new RedisReplayStore(connection.client, { prefix: `review-${Date.now()}:` });
       const now = Date.now() / 1000;
-      const pick = rng(7);
+      const pick = seededInt(7);
       const future = [now + 60, now + 86400, 1e12, 9e15, 9.3e15, 1e16, 1e17, 1e20, 1e21, 1e100, Number.MAX_VALUE];
       for (let i = 0; i < 20; i++) future.push(now + 10 + pick(2 ** 30) * 10 ** pick(8));
       let cases = 0;
