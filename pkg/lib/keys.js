@@ -76,6 +76,16 @@ export class KeySet {
 const FROM_A_COPY = Symbol.for('jwks-verify.KeySet');
 Object.defineProperty(KeySet.prototype, FROM_A_COPY, { value: true });
 
+// Whether `value` carries the mark (read safely: a Proxy whose traps throw is left to the
+// serialization, which reports it as ERR_JWKS_INVALID).
+function marked(value) {
+  try {
+    return value?.[FROM_A_COPY] === true;
+  } catch {
+    return false;
+  }
+}
+
 function fromAnotherCopy() {
   return new JoseError('ERR_JWKS_INVALID', 'this KeySet was made by another copy of jwks-verify, whose keys this one cannot use (in Node, an import and a require of the package load one each; jwks-verify/verify-only is a copy of its own): make the keys, and any RemoteJwks, with the entry that verifies');
 }
@@ -86,7 +96,7 @@ export function handleOf(keySet) {
     // A key source (an object with keySetFor, such as one a key resolver returned) may hand back
     // anything: only a KeySet of this package is one.
     if (!(keySet instanceof KeySet)) {
-      if (keySet?.[FROM_A_COPY] === true) throw fromAnotherCopy();
+      if (marked(keySet)) throw fromAnotherCopy();
       throw new JoseError('ERR_JWKS_INVALID', 'expected a KeySet (from parseJwks or a RemoteJwks); a key source\'s keySetFor() returned something else');
     }
     throw new JoseError('ERR_JWKS_INVALID', 'this KeySet was freed (free() or [Symbol.dispose]) and can no longer verify');
@@ -152,6 +162,8 @@ function jsonText(input) {
  */
 export function parseJwks(input, options) {
   assertReady('parseJwks');
+  // A KeySet would be serialized as its key descriptions (no key material): a set of unusable keys.
+  if (marked(input)) throw input instanceof KeySet ? new JoseError('ERR_JWKS_INVALID', 'parseJwks takes a JWK Set or a JWK, and this is already a KeySet: pass it where the keys go') : fromAnotherCopy();
   const text = jsonText(input);
   if (options === undefined) return sharedKeySet(text);
   return new KeySet(core(() => WasmKeySet.parse(utf8.encode(text), options)));
@@ -169,13 +181,17 @@ onReset(() => {
 });
 
 export function isRemote(keys) {
-  return typeof keys?.keySetFor === 'function';
+  try {
+    return typeof keys?.keySetFor === 'function';
+  } catch {
+    return false; // a Proxy whose traps throw: serializing it reports ERR_JWKS_INVALID
+  }
 }
 
 // KeysInput other than RemoteJwks -> KeySet.
 export function localKeySet(keys) {
   if (keys instanceof KeySet) return keys;
-  if (keys?.[FROM_A_COPY] === true) throw fromAnotherCopy();
+  if (marked(keys)) throw fromAnotherCopy();
   const text = jsonText(keys);
   let set = byText.get(text);
   if (!set) {

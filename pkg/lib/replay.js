@@ -15,7 +15,11 @@ import { settleWithin } from './settle.js';
 // the clock that key's expiresAt is counted in (the core's `checkedAt`). A ReplayCache without a
 // `clock` of its own runs on it: on the host clock, a key stored by a check at a currentDate in
 // the past had already expired, was forgotten by the next call, and the token was accepted again.
-let markingCheckAt;
+// Handed to the store the library calls, through a ReplayCache method under a registry symbol
+// (a ReplayCache of another copy of the package, as Node's ESM and CommonJS entries load one
+// each, has it too), set only while that store's markUsed runs: a markUsed the store makes
+// itself on another cache (a wrapper's, say) is the caller's own and runs on the host clock.
+const CHECKED_AT = Symbol.for('jwks-verify.ReplayCache.checkedAt');
 
 /**
  * `store.markUsed(key, expiresAt)`, bounded by `timeoutMs`: resolves to true (first use) or
@@ -25,11 +29,12 @@ let markingCheckAt;
  */
 export async function markUsedWithin(store, key, expiresAt, timeoutMs, checkedAt = undefined) {
   const outcome = await settleWithin(() => {
-    markingCheckAt = checkedAt;
+    const handOver = typeof store[CHECKED_AT] === 'function';
     try {
+      if (handOver) store[CHECKED_AT](checkedAt);
       return store.markUsed(key, expiresAt);
     } finally {
-      markingCheckAt = undefined;
+      if (handOver) store[CHECKED_AT](undefined);
     }
   }, timeoutMs);
   if (!outcome.ok) {
@@ -74,6 +79,7 @@ export class ReplayCache {
   #heap = []; // [expiresAt, jti], a min-heap with one item per live entry
   #maxEntries;
   #clock;
+  #checkedAt; // the now of the library's check whose key is being marked (CHECKED_AT)
 
   // The options are read by the core: at once where the wasm module is loaded, else (a
   // browser before `ready()`) on first use.
@@ -94,6 +100,10 @@ export class ReplayCache {
     }
   }
 
+  [CHECKED_AT](now) {
+    this.#checkedAt = typeof now === 'number' ? now : undefined;
+  }
+
   get size() {
     return this.#expiries.size;
   }
@@ -102,7 +112,9 @@ export class ReplayCache {
     this.#settings();
     if (typeof jti !== 'string' || jti === '') throw Object.assign(new TypeError('ReplayCache.markUsed: jti must be a non-empty string'), { code: 'ERR_INVALID_OPTION', option: 'jti' });
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw Object.assign(new TypeError('ReplayCache.markUsed: expiresAt must be a finite number of seconds'), { code: 'ERR_INVALID_OPTION', option: 'expiresAt' });
-    this.#forgetExpired(this.#clock?.() ?? markingCheckAt ?? Date.now() / 1000);
+    const now = this.#clock ? this.#clock() : this.#checkedAt ?? Date.now() / 1000;
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw Object.assign(new TypeError(`ReplayCache: clock() must return a finite number of seconds; it returned ${typeof now === 'number' ? now : typeof now}`), { code: 'ERR_INVALID_OPTION', option: 'clock' });
+    this.#forgetExpired(now);
     if (this.#expiries.has(jti)) return false;
     if (this.#expiries.size >= this.#maxEntries) {
       const [soonest] = this.#heap[0];
