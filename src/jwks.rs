@@ -110,7 +110,7 @@ fn limited_list(items: impl ExactSizeIterator<Item = String>, separator: &str) -
 /// What a set's text that is a URL is told: jose's users pass the JWKS URI where the keys go
 /// (Hono's `jwk` middleware takes one as `jwks_uri`), and "not valid JSON" does not say so.
 /// One text for both builds: the verify-only module has no RemoteJwks, its callers fetch.
-const URL_NOT_KEYS: &str = "the keys are a URL, not a JWK Set: fetch the set first (new RemoteJwks(url) does, and caches it)";
+const URL_NOT_KEYS: &str = "the keys are a URL, not a JWK Set: fetch the set first (new RemoteJwks(url) of the package's main entry does, and caches it)";
 
 /// An `http(s)` URL as text, or as the JSON string a `URL` object serializes to.
 fn looks_like_url(text: &str) -> bool {
