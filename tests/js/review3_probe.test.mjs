@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
-import { authenticateRequest, verifyAccessToken, verifyWebhook, verifyJwt, parseJwks, ReplayCache } from '../../pkg/node.mjs';
+import { authenticateRequest, createVerifier, verifyAccessToken, verifyWebhook, verifyJwt, verifyJwtSync, parseJwks, ReplayCache } from '../../pkg/node.mjs';
 import { NOW, generateKey, jwksOf, mint, seededInt } from './helpers.mjs';
 
 const ISSUER = 'https://issuer.example';
@@ -110,4 +110,143 @@ test('a Proxy whose get reads outside state (a config view): the cached reading 
   }
   assert.ok(cases >= 700);
   for (const start of ['ok', 'TypeError', '401', 'JoseError']) assert.ok([...seen].some((v) => v.startsWith(start)), [...seen].join('; '));
+});
+
+// A Date whose time the caller's code decides (the core calls getTime as any caller would).
+class MovableDate extends Date {
+  static at = NOW * 1000;
+  getTime() {
+    return MovableDate.at;
+  }
+}
+
+test('hostile edits of a reused options object (prototypes, accessors, hidden members, Symbols, freezing, shared arrays, Date subclasses, stores, traps) across three entry points', async () => {
+  const gen = await import('../../pkg/gen/jwks_verify.js');
+  const resolver = async () => jwksOf([signer]);
+  const shared = { audience: [AUDIENCE], scopes: ['read'] };
+  const stores = [new ReplayCache(), new FieldStore(), new ProtoStore(), Object.assign(() => 0, { markUsed: () => true })];
+  let trapNext = false;
+  const EDITS = [
+    (o) => { o.issuer = ISSUER; },
+    (o) => { o.issuer = 'https://other.example'; },
+    (o) => { Object.setPrototypeOf(o, null); },
+    (o) => { Object.setPrototypeOf(o, Object.prototype); },
+    (o) => { Object.setPrototypeOf(o, { issuer: ISSUER }); },
+    (o) => { Object.defineProperty(o, 'issuer', { value: 'https://hidden.example', enumerable: false, writable: true, configurable: true }); },
+    (o) => { Object.defineProperty(o, 'issuer', { value: ISSUER, enumerable: true, writable: true, configurable: true }); },
+    (o) => { Object.defineProperty(o, 'issuer', { get: () => ISSUER, enumerable: true, configurable: true }); },
+    (o) => { o[Symbol.for('issuer')] = 'x'; },
+    (o) => { Object.freeze(o); },
+    (o) => { o.audience = shared.audience; },
+    (o) => { shared.audience[0] = shared.audience[0] === AUDIENCE ? 'https://other.example' : AUDIENCE; },
+    (o) => { shared.audience.extra = 'x'; },
+    (o) => { Object.setPrototypeOf(shared.audience, Object.prototype); },
+    (o) => { Object.setPrototypeOf(shared.audience, Array.prototype); },
+    (o) => { shared.audience.length = shared.audience.length ? 0 : 1; shared.audience[0] ??= AUDIENCE; },
+    (o) => { o.requiredScopes = shared.scopes; },
+    (o) => { shared.scopes.push('admin'); },
+    (o) => { shared.scopes.length = 1; },
+    (o) => { o.currentDate = new MovableDate(); },
+    (o) => { MovableDate.at = (NOW + 3600) * 1000; },
+    (o) => { MovableDate.at = NOW * 1000; },
+    (o) => { if (o.currentDate instanceof Date) Object.setPrototypeOf(o.currentDate, Object.prototype); },
+    (o) => { o.currentDate = NOW; },
+    (o) => { o.dpopReplay = stores[1]; },
+    (o) => { o.dpopReplay = stores[2]; },
+    (o) => { o.dpopReplay = stores[3]; },
+    (o) => { o.dpopReplay = stores[0]; },
+    (o) => { if (o.dpopReplay) o.dpopReplay.markUsed = o.dpopReplay.markUsed ? undefined : () => true; },
+    (o) => { ProtoStore.prototype.markUsed = ProtoStore.prototype.markUsed ? undefined : function markUsed() { return true; }; },
+    (o) => { delete o.dpopReplay; },
+    (o) => { o.keys = keySet; },
+    (o) => { o.keys = jwksOf([signer]); },
+    (o) => { o.keys = resolver; },
+    (o) => { o.keys = 'not keys'; },
+    () => { trapNext = true; },
+  ];
+  const calls = [
+    ['resource', (o) => authenticateRequest(bearer(), o).then(verdict, thrown)],
+    ['access', (o) => verifyAccessToken(token, keySet, o).then((r) => `ok ${r.payload.sub}`, thrown)],
+    ['jwt', (o) => verifyJwt(token, keySet, o).then((r) => `ok ${r.payload.sub}`, thrown)],
+  ];
+  const seen = new Set();
+  let cases = 0;
+  for (let seed = 1; seed <= 30; seed++) {
+    const pick = seededInt(seed * 7919);
+    shared.audience = [AUDIENCE];
+    shared.scopes = ['read'];
+    MovableDate.at = NOW * 1000;
+    ProtoStore.prototype.markUsed = function markUsed() { return true; };
+    for (const s of stores) if (typeof s.markUsed !== 'function' && !(s instanceof ProtoStore)) s.markUsed = () => true;
+    const a = { keys: keySet, issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
+    const b = { keys: keySet, issuer: ISSUER, audience: shared.audience, currentDate: NOW };
+    for (let step = 0; step < 30; step++) {
+      const target = pick(2) ? a : b;
+      if (pick(2) === 0) try { EDITS[pick(EDITS.length)](target); } catch { /* a frozen object */ }
+      for (const options of [a, b]) {
+        for (const [name, call] of calls) {
+          const copy = fresh(options);
+          if (trapNext && name === 'resource') {
+            trapNext = false;
+            const original = gen.WasmResource.prototype.credentials;
+            gen.WasmResource.prototype.credentials = function trapping(...args) {
+              gen.WasmResource.prototype.credentials = original;
+              gen.__trapForTests();
+              return original.apply(this, args);
+            };
+            await call(options);
+            gen.WasmResource.prototype.credentials = original;
+            // The calls' own keys made again (the options keep theirs, stale, until an edit).
+            keySet = parseJwks(jwksOf([signer]));
+          }
+          const expected = await call(copy);
+          seen.add(expected.slice(0, 12));
+          assert.equal(await call(options), expected, `${name} seed ${seed} step ${step}`);
+          cases++;
+        }
+      }
+    }
+  }
+  assert.ok(cases >= 5000, `${cases}`);
+  for (const start of ['ok', 'TypeError', '401', 'JoseError']) assert.ok([...seen].some((v) => v.startsWith(start)), [...seen].join('; '));
+});
+
+test('keys refused as they cross (freed, or of an instance a trap replaced): a wrong option is reported first on the first call as on the next ones, as createVerifier does', async () => {
+  const gen = await import('../../pkg/gen/jwks_verify.js');
+  const trap = async () => {
+    const original = gen.WasmResource.prototype.credentials;
+    gen.WasmResource.prototype.credentials = function trapping(...args) {
+      gen.WasmResource.prototype.credentials = original;
+      gen.__trapForTests();
+      return original.apply(this, args);
+    };
+    try {
+      await authenticateRequest(bearer(), { keys: keySet, issuer: ISSUER, audience: AUDIENCE, currentDate: NOW });
+    } catch {
+      /* the trap */
+    } finally {
+      gen.WasmResource.prototype.credentials = original;
+    }
+  };
+  const BAD = [{ issuer: 5 }, { keys: 'x' }, { audience: [null] }, { currentDate: 'now' }, { algorithms: 'ES256' }, { maxTokenLength: -1 }, { clockTolerance: {} }, { issuer: ISSUER }];
+  const kinds = {
+    freed: async () => { const k = parseJwks(jwksOf([signer])); k.free(); return k; },
+    stale: async () => { const k = parseJwks(jwksOf([signer])); await trap(); return k; },
+  };
+  const verdictOf = async (fn) => { try { await fn(); return 'ok'; } catch (err) { return thrown(err); } };
+  let cases = 0;
+  for (const [kind, make] of Object.entries(kinds)) {
+    for (const bad of BAD) {
+      for (const [name, call] of [['verifyJwt', (k, o) => verifyJwt(token, k, o)], ['verifyJwtSync', (k, o) => verifyJwtSync(token, k, o)]]) {
+        const keys = await make();
+        const options = { currentDate: NOW, ...bad };
+        const expected = await verdictOf(() => createVerifier(keys, { ...options }).verify(token));
+        assert.match(expected, bad.issuer === ISSUER ? /^JoseError ERR_JWKS_INVALID/ : /^TypeError ERR_INVALID_OPTION/, `${kind} ${JSON.stringify(bad)}`);
+        for (let i = 0; i < 3; i++) assert.equal(await verdictOf(() => call(keys, options)), expected, `${kind} ${name} ${JSON.stringify(bad)} call ${i + 1}`);
+        cases++;
+      }
+    }
+  }
+  keySet = parseJwks(jwksOf([signer]));
+  assert.equal(cases, 32);
 });
