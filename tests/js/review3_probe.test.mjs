@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
 import { authenticateRequest, createVerifier, verifyAccessToken, verifyWebhook, verifyJwt, verifyJwtSync, parseJwks, ReplayCache } from '../../pkg/node.mjs';
-import { NOW, generateKey, jwksOf, mint, seededInt } from './helpers.mjs';
+import { NOW, generateKey, jwksOf, mint, seededInt, signJson } from './helpers.mjs';
 
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'https://api.example';
@@ -249,4 +249,86 @@ test('keys refused as they cross (freed, or of an instance a trap replaced): a w
   }
   keySet = parseJwks(jwksOf([signer]));
   assert.equal(cases, 32);
+});
+
+// The RFC 9449 §7 rule as API.md states it, on the cnf the token carries (JSON.parse of its text).
+function bindingModel(cnfText, scheme, proofJkt) {
+  let binding = 'none';
+  // A lone surrogate escape anywhere makes the claims set malformed (the core's JSON rule).
+  if (cnfText !== undefined && /\\ud[89a-f]/i.test(JSON.stringify(JSON.parse(cnfText)))) return '401 invalid_token';
+  if (cnfText !== undefined) {
+    const cnf = JSON.parse(cnfText);
+    if (cnf === null || typeof cnf !== 'object' || Array.isArray(cnf)) binding = 'invalid';
+    else if (Object.hasOwn(cnf, 'jkt')) binding = typeof cnf.jkt === 'string' && cnf.jkt !== '' ? cnf.jkt : 'invalid';
+    else if (Object.keys(cnf).length > 0) binding = 'invalid';
+  }
+  if (binding === 'invalid') return '401 invalid_token';
+  if (scheme === 'Bearer') return binding === 'none' ? 'ok' : '401 invalid_token';
+  if (binding === 'none') return '401 invalid_token';
+  return binding === proofJkt ? `ok ${binding}` : '401 invalid_dpop_proof';
+}
+
+test('the cnf binding over generated cnf texts (escapes, lone surrogates, __proto__, non-objects), as Bearer and as DPoP, against the rule', async () => {
+  const pair = await jose.generateKeyPair('ES256', { extractable: true });
+  const otherJkt = await jose.calculateJwkThumbprint(await jose.exportJWK(pair.publicKey), 'sha256');
+  const escaped = (text) => `"${[...text].map((c, i) => (i % 3 === 0 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('')}"`;
+  const JKTS = [JSON.stringify(client.jkt), escaped(client.jkt), JSON.stringify(otherJkt), '""', '5', 'null', 'true', `[${JSON.stringify(client.jkt)}]`, '{}', JSON.stringify(`${client.jkt} `), '"\\ud800"', `"${client.jkt.slice(0, -1)}\\udfff"`, '"é"'];
+  const EXTRAS = ['', '"x5t#S256":"abc"', '"kid":"k"', '"jwk":{"kty":"EC"}', '"__proto__":{"jkt":"x"}'];
+  const texts = [undefined, 'null', '5', '"jkt"', '[]', `[{"jkt":${JSON.stringify(client.jkt)}}]`, 'true', '{}', `{"__proto__":{"jkt":${JSON.stringify(client.jkt)}}}`];
+  for (const jkt of JKTS) for (const extra of EXTRAS) texts.push(`{"jkt":${jkt}${extra ? `,${extra}` : ''}}`);
+  for (const extra of EXTRAS.slice(1)) texts.push(`{${extra}}`);
+  const options = { keys: keySet, issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
+  const header = JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' });
+  const seen = new Set();
+  let cases = 0;
+  for (const cnfText of texts) {
+    const claims = `{"iss":${JSON.stringify(ISSUER)},"aud":${JSON.stringify(AUDIENCE)},"sub":"u","client_id":"c","jti":"${randomUUID()}","iat":${NOW - 10},"exp":${NOW + 600}${cnfText === undefined ? '' : `,"cnf":${cnfText}`}}`;
+    const at = await signJson(signer, header, claims);
+    for (const scheme of ['Bearer', 'DPoP']) {
+      const headers = new Headers({ authorization: `${scheme} ${at}` });
+      if (scheme === 'DPoP') {
+        const ath = createHash('sha256').update(at).digest('base64url');
+        headers.set('dpop', await new jose.SignJWT({ htm: 'GET', htu: URL_, iat: NOW, jti: randomUUID(), ath }).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: client.jwk }).sign(client.privateKey));
+      }
+      const result = await authenticateRequest(new Request(URL_, { headers }), options);
+      const got = result.ok ? `ok${result.jkt ? ` ${result.jkt}` : ''}` : `${result.status} ${result.error}`;
+      assert.equal(got, bindingModel(cnfText, scheme, client.jkt), `${scheme} cnf ${cnfText}: ${JSON.stringify(result)}`);
+      seen.add(got.split(' ')[0] + (result.error ?? ''));
+      cases++;
+    }
+  }
+  assert.ok(cases > 140, `${cases}`);
+  assert.deepEqual([...seen].sort(), ['401invalid_dpop_proof', '401invalid_token', 'ok']);
+});
+
+// Header text as the core read it before (wasm-bindgen's copy: lone surrogates become U+FFFD,
+// as TextEncoder makes them): the verdict on a value equals the verdict on its well-formed form.
+test('Authorization and DPoP values with non-ASCII text and lone surrogates are judged as their well-formed forms', async () => {
+  const pick = seededInt(4242);
+  const PIECES = ['\ud800', '\udfff', '\ud83d', '\ude00', '\ud83d\ude00', 'é', '\u00a0', '\u2028', '\ufeff', '\u0000', ' ', '\t', ',', '"', 'Bearer', 'DPoP', '=', 'a'];
+  const piece = () => pick.pick(PIECES);
+  const options = { keys: keySet, issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
+  const verdictFor = async (authorization, dpop) => {
+    const headers = { authorization, host: 'api.example' };
+    if (dpop !== undefined) headers.dpop = dpop;
+    return authenticateRequest({ method: 'GET', url: '/x', headers }, options).then(verdict, thrown);
+  };
+  const seen = new Set();
+  let lone = 0;
+  for (let i = 0; i < 400; i++) {
+    const at = pick(4) === 0 ? token : token.slice(0, pick(token.length));
+    const where = pick(5);
+    let authorization = `${pick.pick(['Bearer', 'DPoP', 'bearer', 'Bearer\u00a0'])} ${at}`;
+    if (where === 0) authorization = piece() + authorization;
+    else if (where === 1) authorization += piece();
+    else if (where === 2) authorization = authorization.replace(' ', ` ${piece()}`);
+    else if (where === 3) { const at2 = pick(at.length + 1); authorization = authorization.slice(0, 7 + at2) + piece() + authorization.slice(7 + at2); }
+    const dpop = pick(3) === 0 ? `${piece()}x.y.z${piece()}` : undefined;
+    if (!authorization.isWellFormed() || (dpop !== undefined && !dpop.isWellFormed())) lone++;
+    const expected = await verdictFor(authorization.toWellFormed(), dpop?.toWellFormed());
+    seen.add(expected.slice(0, 3));
+    assert.equal(await verdictFor(authorization, dpop), expected, `${JSON.stringify(authorization)} ${JSON.stringify(dpop)}`);
+  }
+  assert.ok(lone > 80, `${lone}`);
+  assert.ok(seen.has('ok ') && seen.has('400') && seen.has('401'), [...seen].join(' '));
 });
