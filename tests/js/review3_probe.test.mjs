@@ -55,10 +55,11 @@ test('a class-instance replay store whose markUsed goes away after caching is re
   ];
   let cases = 0;
   for (const [name, make, spoil] of kinds) {
-    for (const call of ['webhook', 'resource']) {
+    for (const call of ['webhook', 'resource', 'webhook, wrong body']) {
       const store = make();
-      const options = call === 'webhook' ? { currentDate: NOW, issuer: ISSUER, replay: store } : { keys: keySet, issuer: ISSUER, audience: AUDIENCE, currentDate: NOW, dpopReplay: store };
-      const run = (o) => (call === 'webhook' ? verifyWebhook({ ...hook }, keySet, o).then((r) => `ok ${r.payload.iss}`, thrown) : authenticateRequest(bearer(), o).then(verdict, thrown));
+      const options = call !== 'resource' ? { currentDate: NOW, issuer: ISSUER, replay: store } : { keys: keySet, issuer: ISSUER, audience: AUDIENCE, currentDate: NOW, dpopReplay: store };
+      const notification = call === 'webhook' ? hook : { ...hook, body: '{"e":2}' };
+      const run = (o) => (call !== 'resource' ? verifyWebhook({ ...notification }, keySet, o).then((r) => `ok ${r.payload.iss}`, thrown) : authenticateRequest(bearer(), o).then(verdict, thrown));
       for (let i = 0; i < 3; i++) await run(options);
       spoil(store);
       const expected = await run({ ...options });
@@ -67,7 +68,7 @@ test('a class-instance replay store whose markUsed goes away after caching is re
       cases++;
     }
   }
-  assert.equal(cases, 10);
+  assert.equal(cases, 15);
 });
 
 // A copy the cache has never seen, read through the same [[Get]] the core uses.
@@ -162,6 +163,8 @@ test('hostile edits of a reused options object (prototypes, accessors, hidden me
     (o) => { o.keys = jwksOf([signer]); },
     (o) => { o.keys = resolver; },
     (o) => { o.keys = 'not keys'; },
+    (o) => { o.keys = parseJwks(jwksOf([signer])); },
+    (o) => { if (o.keys !== keySet && typeof o.keys?.free === 'function') o.keys.free(); },
     () => { trapNext = true; },
   ];
   const calls = [
