@@ -8,7 +8,9 @@
 // object) with a snapshot of its data: a plain object's own enumerable members, an array's length
 // and items (what the core reads), recursively, Dates by their time, and any other object (a
 // KeySet, a RemoteJwks, a replay store: the core only notes what kind of value it is) by identity
-// and prototype. Every call compares the object with the snapshot and reads it again on any
+// and prototype, with the kind of its `markUsed` (the core reads that much of a replay store:
+// an object or function whose markUsed is a function). Values are read as the core reads them
+// (a member's [[Get]], not its descriptor: a Proxy's get trap may answer otherwise). Every call compares the object with the snapshot and reads it again on any
 // difference, so a mutated object is validated again, never trusted. Nothing here knows an
 // option's name or rule. Objects that are not plain data (accessors, sparse arrays, more than
 // SNAPSHOT_LIMIT values) are never cached: they are read on every call, as before. An options
@@ -23,6 +25,8 @@ const OBJECT = Symbol('object');
 const ARRAY = Symbol('array');
 const DATE = Symbol('date');
 const INSTANCE = Symbol('instance');
+const FUNCTION = Symbol('function');
+const TAGS = new Set([OBJECT, ARRAY, DATE, INSTANCE, FUNCTION]);
 
 function plainPrototype(value) {
   const prototype = Object.getPrototypeOf(value);
@@ -32,6 +36,10 @@ function plainPrototype(value) {
 // Appends the data of `value` to `out`; false when it is not plain data.
 function snapshot(value, out) {
   if (out.length > SNAPSHOT_LIMIT) return false;
+  if (typeof value === 'function') {
+    out.push(FUNCTION, value, typeof value.markUsed);
+    return true;
+  }
   if (value === null || typeof value !== 'object') {
     out.push(value);
     return true;
@@ -50,12 +58,12 @@ function snapshot(value, out) {
     out.push(ARRAY, value, value.length);
     for (let index = 0; index < value.length; index++) {
       if (!(index in descriptors) || !('value' in descriptors[index])) return false;
-      if (!snapshot(descriptors[index].value, out)) return false;
+      if (!snapshot(value[index], out)) return false;
     }
     return true;
   }
   if (!plainPrototype(value)) {
-    out.push(INSTANCE, value, Object.getPrototypeOf(value));
+    out.push(INSTANCE, value, Object.getPrototypeOf(value), typeof value.markUsed);
     return true;
   }
   const names = Object.keys(value);
@@ -63,7 +71,7 @@ function snapshot(value, out) {
   for (const name of names) {
     if (!('value' in descriptors[name])) return false;
     out.push(name);
-    if (!snapshot(descriptors[name].value, out)) return false;
+    if (!snapshot(value[name], out)) return false;
   }
   return true;
 }
@@ -72,9 +80,10 @@ function snapshot(value, out) {
 // or -1.
 function matches(value, snap, at) {
   const recorded = snap[at];
-  if (recorded !== OBJECT && recorded !== ARRAY && recorded !== DATE && recorded !== INSTANCE) return Object.is(value, recorded) ? at + 1 : -1;
+  if (!TAGS.has(recorded)) return Object.is(value, recorded) ? at + 1 : -1;
   if (value !== snap[at + 1]) return -1;
-  if (recorded === INSTANCE) return Object.getPrototypeOf(value) === snap[at + 2] ? at + 3 : -1;
+  if (recorded === FUNCTION) return typeof value.markUsed === snap[at + 2] ? at + 3 : -1;
+  if (recorded === INSTANCE) return Object.getPrototypeOf(value) === snap[at + 2] && typeof value.markUsed === snap[at + 3] ? at + 4 : -1;
   // The same object, still what the core would take it for (a prototype can be replaced).
   if (recorded === DATE) return value instanceof Date && Object.is(value.getTime(), snap[at + 2]) ? at + 3 : -1;
   if (recorded === ARRAY) {

@@ -3,7 +3,7 @@
 // answers the signature checks (see backends.js). Results come back as the core's JSON text.
 
 import * as wasm from '../gen/jwks_verify.js';
-import { JoseError, core, fromCore } from './errors.js';
+import { JoseError, core, fromCore, isJoseError } from './errors.js';
 import { localKeySet, handleOf, isRemote, keyInfoOf } from './keys.js';
 import { assertReady, instanceId, isReady, loadProtocol, recoverFrom, release } from './runtime.js';
 import { syncBackend, asyncBackend } from './backends.js';
@@ -168,23 +168,35 @@ export function createVerifier(keys, options) {
 const readJwtOptions = (options) => core(() => wasm.WasmProfile.jwt(options, 'verifyJwt'));
 const cachedProfile = optionsCache();
 
-// The KeySet of local keys. When the keys are refused, a wrong option or a token that is no
-// token text is reported first, in the order createVerifier(keys, options).verify(token) meets
-// them (only on that error path: the keys are read first, the options and token in one crossing).
+// The KeySet of local keys. When the keys are refused (not keys, freed, or of an instance a
+// trap replaced), a wrong option or a token that is no token text is reported first, in the
+// order createVerifier(keys, options).verify(token) meets them (only on that error path: the
+// keys are read first, the options and token in one crossing).
 function localKeysOf(keys, token, options) {
   try {
-    return localKeySet(keys);
+    const keySet = localKeySet(keys);
+    handleOf(keySet);
+    return keySet;
   } catch (err) {
-    const made = instanceId();
-    const profile = readJwtOptions(options);
-    try {
-      core(() => profile.text(token));
-    } finally {
-      release(profile, made);
-    }
-    throw err;
+    throw optionsFirst(err, token, options);
   }
 }
+
+// `err` (the keys' refusal), unless the options or the token are to be reported before it.
+function optionsFirst(err, token, options) {
+  const made = instanceId();
+  const profile = readJwtOptions(options);
+  try {
+    core(() => profile.text(token));
+  } finally {
+    release(profile, made);
+  }
+  return err;
+}
+
+// A KeySet of an instance a trap replaced is refused as its handle crosses, before the core
+// reads the options: report a wrong option first, as a cached reading (read first) does.
+const keysRefused = (err) => (isJoseError(err) && err.code === 'ERR_JWKS_INVALID' ? err : undefined);
 
 // One crossing with a synchronous backend: the options are read on this call, unless this
 // options object was read before and is unchanged (options-cache.js).
@@ -193,7 +205,11 @@ function verifyLocal(backend, token, keys, options) {
   const profile = cachedProfile(options, readJwtOptions);
   if (profile !== undefined) return runTokenSync(backend, profile, token, keySet);
   const handle = handleOf(keySet);
-  return core(() => resultOf(wasm.verifyJwt(token, handle, options, backend.hostFor(handle)), keySet), withPayload(token));
+  try {
+    return core(() => resultOf(wasm.verifyJwt(token, handle, options, backend.hostFor(handle)), keySet), withPayload(token));
+  } catch (err) {
+    throw keysRefused(err) ? optionsFirst(err, token, options) : err;
+  }
 }
 
 // An asynchronous backend with local keys: the options read once, by prepareJwt.
@@ -203,7 +219,8 @@ async function verifyLocalAsync(backend, token, keys, options) {
   try {
     return await checkPrepared(backend, handle, keySet, wasm.prepareJwt(token, handle, options), (prepared, index) => prepared.finishJwt(index));
   } catch (err) {
-    throw fromCore(err, withPayload(token));
+    const error = fromCore(err, withPayload(token));
+    throw keysRefused(error) ? optionsFirst(error, token, options) : error;
   }
 }
 
