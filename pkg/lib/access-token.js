@@ -8,12 +8,12 @@ import { resolveKeySet, runProfile } from './verify.js';
 import { optionsCache } from './options-cache.js';
 
 const readAccessTokenOptions = (options) => core(() => WasmProfile.accessToken(options));
-const cachedProfile = optionsCache();
+const cachedProfile = optionsCache(readAccessTokenOptions);
 
 export async function verifyAccessToken(token, keys, options) {
   await loadProtocol();
   const made = instanceId();
-  const cached = cachedProfile(options, readAccessTokenOptions);
+  const cached = cachedProfile(options);
   const profile = cached ?? readAccessTokenOptions(options);
   try {
     const text = core(() => profile.text(token));

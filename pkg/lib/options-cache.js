@@ -10,8 +10,9 @@
 // KeySet, a RemoteJwks, a replay store: the core only notes what kind of value it is) by identity
 // and prototype, with the kind of its `markUsed` (the core reads that much of a replay store:
 // an object or function whose markUsed is a function). Values are read as the core reads them
-// (a member's [[Get]], not its descriptor: a Proxy's get trap may answer otherwise). Every call compares the object with the snapshot and reads it again on any
-// difference, so a mutated object is validated again, never trusted. Nothing here knows an
+// (a member's [[Get]], not its descriptor: a Proxy's get trap may answer otherwise). Every call
+// compares the object with the snapshot and reads it again on any difference, so a mutated
+// object is validated again, never trusted. Nothing here knows an
 // option's name or rule. Objects that are not plain data (accessors, sparse arrays, more than
 // SNAPSHOT_LIMIT values) are never cached: they are read on every call, as before. An options
 // object passed once (a literal written in the call) is not cached either.
@@ -128,20 +129,20 @@ export function sameData(options, snap) {
 }
 
 /**
- * A cache for one kind of reading (one per caller: a verifyJwt profile is no access-token one):
- * `cached(options, read)` is the object `read(options)` made from this options object, when it
- * is passed again unchanged; `undefined` when the caller should read `options` on this call
- * (first sight, not plain data) and release what it read. `read` throws for wrong options, as
- * the uncached path does. A cached object is never released by its caller.
+ * A cache of one kind of reading, `read(options)` (one per caller: a verifyJwt profile is no
+ * access-token one). The function it returns gives what `read` made from an options object
+ * passed again unchanged; `undefined` when the caller should read `options` on this call (first
+ * sight, not plain data) and release what it read. `read` throws for wrong options, as the
+ * uncached path does. A cached object is never released by its caller.
  */
-export function optionsCache() {
+export function optionsCache(read) {
   let entries = new WeakMap();
   // What the core made belongs to the wasm instance that made it (runtime.js replaces it after
   // a trap).
   onReset(() => {
     entries = new WeakMap();
   });
-  return (options, read) => cached(entries, options, read);
+  return (options) => cached(entries, options, read);
 }
 
 function cached(entries, options, read) {

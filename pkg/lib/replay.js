@@ -27,7 +27,7 @@ const CHECKED_AT = Symbol.for('jwks-verify.ReplayCache.checkedAt');
  * returns anything but true/false, or does not settle within `timeoutMs`; a store's own
  * `ERR_REPLAY_STORE_FULL` is passed on.
  */
-export async function markUsedWithin(store, key, expiresAt, timeoutMs, checkedAt = undefined) {
+export async function markUsedWithin(store, key, expiresAt, timeoutMs, checkedAt) {
   const outcome = await settleWithin(() => {
     const handOver = typeof store[CHECKED_AT] === 'function';
     try {

@@ -98,7 +98,7 @@ function judged(judge, err) {
 
 const readResourceOptions = (options) => core(() => WasmResource.read(options));
 // A framework adapter passes the same options object on every request.
-const cachedResource = optionsCache();
+const cachedResource = optionsCache(readResourceOptions);
 // The access-token profile of a cached reading, made once (it lives and dies with the reading).
 const profiles = new WeakMap();
 function profileOf(resource) {
@@ -114,7 +114,7 @@ function profileOf(resource) {
 export async function authenticateRequest(request, options) {
   await loadProtocol();
   const made = instanceId();
-  const cached = cachedResource(options, readResourceOptions);
+  const cached = cachedResource(options);
   const resource = cached ?? readResourceOptions(options);
   try {
     const parts = requestParts(request);

@@ -87,8 +87,7 @@ async function checkPrepared(backend, handle, keySet, prepared, finish, failed =
 }
 
 // A JWT profile on one token with a synchronous backend, in one crossing.
-function runTokenSync(backend, profile, token, keySet) {
-  const handle = handleOf(keySet);
+function runTokenSync(backend, profile, token, keySet, handle = handleOf(keySet)) {
   return core(() => resultOf(profile.verifyToken(token, handle, backend.hostFor(handle)), keySet), withPayload(token));
 }
 
@@ -166,17 +165,16 @@ export function createVerifier(keys, options) {
 }
 
 const readJwtOptions = (options) => core(() => wasm.WasmProfile.jwt(options, 'verifyJwt'));
-const cachedProfile = optionsCache();
+const cachedProfile = optionsCache(readJwtOptions);
 
 // The KeySet of local keys. When the keys are refused (not keys, freed, or of an instance a
 // trap replaced), a wrong option or a token that is no token text is reported first, in the
 // order createVerifier(keys, options).verify(token) meets them (only on that error path: the
-// keys are read first, the options and token in one crossing).
+// keys are read first, the options and token in one crossing). Returns the set and its handle.
 function localKeysOf(keys, token, options) {
   try {
     const keySet = localKeySet(keys);
-    handleOf(keySet);
-    return keySet;
+    return [keySet, handleOf(keySet)];
   } catch (err) {
     throw optionsFirst(err, token, options);
   }
@@ -196,15 +194,14 @@ function optionsFirst(err, token, options) {
 
 // A KeySet of an instance a trap replaced is refused as its handle crosses, before the core
 // reads the options: report a wrong option first, as a cached reading (read first) does.
-const keysRefused = (err) => (isJoseError(err) && err.code === 'ERR_JWKS_INVALID' ? err : undefined);
+const keysRefused = (err) => isJoseError(err) && err.code === 'ERR_JWKS_INVALID';
 
 // One crossing with a synchronous backend: the options are read on this call, unless this
 // options object was read before and is unchanged (options-cache.js).
 function verifyLocal(backend, token, keys, options) {
-  const keySet = localKeysOf(keys, token, options);
-  const profile = cachedProfile(options, readJwtOptions);
-  if (profile !== undefined) return runTokenSync(backend, profile, token, keySet);
-  const handle = handleOf(keySet);
+  const [keySet, handle] = localKeysOf(keys, token, options);
+  const profile = cachedProfile(options);
+  if (profile !== undefined) return runTokenSync(backend, profile, token, keySet, handle);
   try {
     return core(() => resultOf(wasm.verifyJwt(token, handle, options, backend.hostFor(handle)), keySet), withPayload(token));
   } catch (err) {
@@ -214,8 +211,7 @@ function verifyLocal(backend, token, keys, options) {
 
 // An asynchronous backend with local keys: the options read once, by prepareJwt.
 async function verifyLocalAsync(backend, token, keys, options) {
-  const keySet = localKeysOf(keys, token, options);
-  const handle = handleOf(keySet);
+  const [keySet, handle] = localKeysOf(keys, token, options);
   try {
     return await checkPrepared(backend, handle, keySet, wasm.prepareJwt(token, handle, options), (prepared, index) => prepared.finishJwt(index));
   } catch (err) {

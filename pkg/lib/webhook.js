@@ -10,12 +10,12 @@ import { resolveKeySet, runProfile } from './verify.js';
 import { optionsCache } from './options-cache.js';
 
 const readWebhookOptions = (options) => core(() => WasmProfile.webhook(options));
-const cachedProfile = optionsCache();
+const cachedProfile = optionsCache(readWebhookOptions);
 
 export async function verifyWebhook(request, keys, options) {
   await loadProtocol();
   const made = instanceId();
-  const cached = cachedProfile(options, readWebhookOptions);
+  const cached = cachedProfile(options);
   const profile = cached ?? readWebhookOptions(options);
   try {
     // The core reads the request once and refuses a body that is neither a string nor a Uint8Array.

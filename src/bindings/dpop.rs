@@ -51,7 +51,7 @@ impl WasmDpop {
         if length > max {
             return Err(jose_error(crate::dpop::proof_too_long(length, max)));
         }
-        Ok(String::from(text))
+        Ok(super::verify::utf8_of(text, length))
     }
 
     /// The header rules (`typ`, `alg`, `jwk`); the proof's key as the set to verify it with.

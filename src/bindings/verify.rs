@@ -444,7 +444,7 @@ impl WasmProfile {
         if length > crate::resource::max_authorization_length(max) {
             return Err(jose_error(crate::resource::authorization_too_long(length, max)));
         }
-        let text = String::from(text);
+        let text = utf8_of(text, length);
         webhook::bearer_token(&text).map(str::to_owned).map_err(jose_error)
     }
 
