@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as esm from '../../pkg/node.bundle.mjs';
-import { generateKey, mint } from './helpers.mjs';
+import { generateKey, mint, thrownBy } from './helpers.mjs';
 
 const cjs = createRequire(import.meta.url)('../../pkg/node.cjs');
 
@@ -49,24 +49,6 @@ function assertHint(err, what) {
   assert.ok(!err.message.includes('example'), `${what}: the message does not repeat the URL: ${err.message}`);
 }
 
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('resolved');
-}
-
-function thrown(fn) {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  assert.fail('returned');
-}
-
 test('a JWKS URL as the keys: ERR_JWKS_INVALID that says to use RemoteJwks, on every path and both formats', async () => {
   const key = await generateKey('ES256', { kid: 'k1' });
   const token = await mint(key, { sub: 'alice', iss: 'https://issuer.example', aud: 'my-api', client_id: 'c', jti: 'j', iat: 1, exp: 4_000_000_000 }, { header: { typ: 'at+jwt' } });
@@ -74,13 +56,13 @@ test('a JWKS URL as the keys: ERR_JWKS_INVALID that says to use RemoteJwks, on e
   for (const { what, input } of urlInputs()) {
     for (const [format, api] of [['esm', esm], ['cjs', cjs]]) {
       const label = `${format} ${what}`;
-      assertHint(thrown(() => api.parseJwks(input)), `parseJwks ${label}`);
-      assertHint(thrown(() => api.verifyJwtSync(token, input)), `verifyJwtSync ${label}`);
-      assertHint(await rejection(api.verifyJwt(token, input)), `verifyJwt ${label}`);
-      assertHint(await rejection(api.createVerifier(input, { audience: 'my-api' }).verify(token)), `createVerifier ${label}`);
+      assertHint(await thrownBy(() => api.parseJwks(input)), `parseJwks ${label}`);
+      assertHint(await thrownBy(() => api.verifyJwtSync(token, input)), `verifyJwtSync ${label}`);
+      assertHint(await thrownBy(() => api.verifyJwt(token, input)), `verifyJwt ${label}`);
+      assertHint(await thrownBy(() => api.createVerifier(input, { audience: 'my-api' }).verify(token)), `createVerifier ${label}`);
       // Not the client's fault: authenticateRequest rejects (the adapters' 500), never a 401.
       const request = { method: 'GET', url: '/orders', headers: { host: 'api.example', authorization: `Bearer ${token}` } };
-      assertHint(await rejection(api.authenticateRequest(request, { keys: input, issuer: 'https://issuer.example', audience: 'my-api' })), `authenticateRequest ${label}`);
+      assertHint(await thrownBy(() => api.authenticateRequest(request, { keys: input, issuer: 'https://issuer.example', audience: 'my-api' })), `authenticateRequest ${label}`);
       cases += 5;
     }
   }
@@ -92,7 +74,7 @@ test('other bad key texts keep their own messages; a set whose members hold URLs
     '{"jwks_uri": "https://issuer.example/jwks"}', '"jwks"', '{', 'null', '5', 'httpx://a', 'http//a', '\u00a0https://a'];
   for (const text of garbage) {
     for (const api of [esm, cjs]) {
-      const err = thrown(() => api.parseJwks(text));
+      const err = await thrownBy(() => api.parseJwks(text));
       assert.equal(err.code, 'ERR_JWKS_INVALID', text);
       assert.doesNotMatch(err.message, /RemoteJwks/, `${JSON.stringify(text)}: ${err.message}`);
     }
@@ -204,14 +186,14 @@ test('keys from the other module format: ERR_JWKS_INVALID naming the other copy,
       const what = `${direction}: ${name}`;
       const keys = await make();
       const remote = typeof keys === 'function' || typeof keys?.keySetFor === 'function';
-      assertOtherCopy(await rejection(to.verifyJwt(token, keys, options)), `verifyJwt ${what}`);
-      assertOtherCopy(await rejection(to.createVerifier(keys, options).verify(token)), `createVerifier ${what}`);
-      assertOtherCopy(await rejection(to.verifyAccessToken(token, keys, options)), `verifyAccessToken ${what}`);
-      assertOtherCopy(await rejection(to.authenticateRequest(request, { keys, ...options })), `authenticateRequest ${what}`);
+      assertOtherCopy(await thrownBy(() => to.verifyJwt(token, keys, options)), `verifyJwt ${what}`);
+      assertOtherCopy(await thrownBy(() => to.createVerifier(keys, options).verify(token)), `createVerifier ${what}`);
+      assertOtherCopy(await thrownBy(() => to.verifyAccessToken(token, keys, options)), `verifyAccessToken ${what}`);
+      assertOtherCopy(await thrownBy(() => to.authenticateRequest(request, { keys, ...options })), `authenticateRequest ${what}`);
       cases += 4;
       if (!remote) {
-        assertOtherCopy(thrown(() => to.verifyJwtSync(token, keys, options)), `verifyJwtSync ${what}`);
-        assertOtherCopy(thrown(() => to.explainSelection(keys, token)), `explainSelection ${what}`);
+        assertOtherCopy(await thrownBy(() => to.verifyJwtSync(token, keys, options)), `verifyJwtSync ${what}`);
+        assertOtherCopy(await thrownBy(() => to.explainSelection(keys, token)), `explainSelection ${what}`);
         cases += 2;
       }
     }

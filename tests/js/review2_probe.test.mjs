@@ -3,54 +3,21 @@
 // within its window, whatever the stores, copies and clocks between; legitimate key sets are
 // never misreported as URLs; an object carrying the marker never changes a verdict.
 
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import * as jose from 'jose';
 import * as esm from '../../pkg/node.mjs';
-import { generateKey, mint, outcome } from './helpers.mjs';
+import { mint, outcome } from './helpers.mjs';
+import { replayProfiles } from './support/replay-profiles.mjs';
 
 const cjs = createRequire(import.meta.url)('../../pkg/node.cjs');
-const { checkAssertion, verifyWebhook, verifyDpopProof, ReplayCache, verifyJwt, parseJwks } = esm;
+const { ReplayCache, verifyJwt, parseJwks } = esm;
 
-const CLIENT = 'client-1';
-const TOKEN_ENDPOINT = 'https://as.example/token';
-const SENDER = 'https://sender.example';
-const URL_ = 'https://rs.example/api';
 const hostNow = () => Math.floor(Date.now() / 1000);
 
-let signer;
-let jwks;
-let holder;
-
-before(async () => {
-  signer = await generateKey('ES256', { kid: 'k1' });
-  jwks = { keys: [signer.jwk] };
-  const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
-  const { ext, key_ops, ...jwk } = await jose.exportJWK(publicKey);
-  holder = { privateKey, jwk };
-});
-
-// Each profile: a fresh token issued at `at` (seconds), and its check at a given date with `replay`.
-const PROFILES = {
-  async assertion(at, opts = {}) {
-    const token = await mint(signer, { iss: CLIENT, sub: CLIENT, aud: TOKEN_ENDPOINT, iat: at, exp: at + (opts.lifetime ?? 120), jti: randomUUID() });
-    return (replay, currentDate, extra = {}) => checkAssertion(token, { clientId: CLIENT, audience: TOKEN_ENDPOINT, keys: jwks, replay, currentDate, ...extra });
-  },
-  async webhook(at) {
-    const body = `{"event":"paid","id":"${randomUUID()}"}`;
-    const hash = createHash('sha256').update(body).digest('hex');
-    const token = await mint(signer, { iss: SENDER, iat: at, jti: randomUUID(), request_body_sha256: hash });
-    return (replay, currentDate, extra = {}) => verifyWebhook({ authorization: `Bearer ${token}`, body }, jwks, { replay, currentDate, ...extra });
-  },
-  async dpop(at) {
-    const proof = await new jose.SignJWT({ jti: randomUUID(), htm: 'GET', htu: URL_, iat: at })
-      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: holder.jwk })
-      .sign(holder.privateKey);
-    return (replay, currentDate, extra = {}) => verifyDpopProof(proof, { method: 'GET', url: URL_, replay, currentDate, ...extra });
-  },
-};
+// The tests are made per profile, so the profiles exist before them.
+const { signer, jwks, profiles: PROFILES } = await replayProfiles();
 
 const PAST = [-10 * 365 * 86400, -400 * 86400, -86400, -3601, -601];
 
