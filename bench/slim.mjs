@@ -26,17 +26,28 @@ import { twoAlgorithmFixtures } from './fixtures.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/tmp/slim');
 const ROUNDS = Number(process.env.SLIM_ROUNDS ?? 7);
+const DONE = '__jwks_verify_bench_done';
+// A page's steps, each the time (from navigation start) its mark was set: the bundle's
+// modules evaluated, the wasm module loaded (ours), the keys read, both tokens verified.
+const PHASES = [['evaluated', 'app.js evaluated'], ['loaded', 'ready() resolved'], ['keys', 'keys read'], ['done', 'both verified']];
 const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // Our page, importing from the package entry `entry`; `ready({ sync: false })` loads the module
 // `entry` holds alone (verifyJwt uses WebCrypto).
+// `mark(name)`: the time a step ended (see PHASES); `done()`: both tokens verified. The page
+// says so on the console: the harness reads nothing from it before then (see main()).
+const mark = (name) => `performance.mark(${JSON.stringify(name)});`;
+const done = `globalThis.__done = performance.now(); console.log(${JSON.stringify(DONE)});`;
 const ourApp = (entry) => `import { ready, parseJwks, verifyJwt } from ${JSON.stringify(join(ROOT, entry))};
 import fixtures from './fixtures.json';
+${mark('evaluated')}
 await ready({ sync: false });
+${mark('loaded')}
 const keys = parseJwks(fixtures.jwks);
+${mark('keys')}
 for (const token of fixtures.tokens) await verifyJwt(token, keys);
-globalThis.__done = performance.now();`;
+${done}`;
 
 const APPS = {
   'jwks-verify': ourApp('pkg/esbuild.mjs'),
@@ -44,9 +55,11 @@ const APPS = {
   'jwks-verify/verify-only+preload': ourApp('pkg/verify-only-esbuild.mjs'),
   jose: `import { createLocalJWKSet, jwtVerify } from 'jose';
 import fixtures from './fixtures.json';
+${mark('evaluated')}
 const keys = createLocalJWKSet(fixtures.jwks);
+${mark('keys')}
 for (const token of fixtures.tokens) await jwtVerify(token, keys);
-globalThis.__done = performance.now();`,
+${done}`,
 };
 
 // The page whose HTML preloads the module its ready({ sync: false }) fetches.
@@ -105,6 +118,7 @@ async function main() {
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const times = Object.fromEntries(Object.keys(APPS).map((n) => [n, []]));
+  const steps = Object.fromEntries(Object.keys(APPS).map((n) => [n, []]));
   // When the page had the whole .wasm (its resource timing responseEnd, from navigation start).
   const wasmAt = Object.fromEntries(Object.keys(APPS).map((n) => [n, []]));
   const downloads = {};
@@ -118,11 +132,22 @@ async function main() {
         const errors = [];
         page.on('pageerror', (err) => errors.push(err.message));
         hits.clear();
-        await page.goto(`${base}/${name}/index.html`);
-        await page.waitForFunction(() => globalThis.__done !== undefined, null, { timeout: 30_000 }).catch((err) => {
-          throw new Error(`${name}: ${err.message} ${errors.join('; ')}`);
+        // The page signals on the console. Playwright's own evaluation (waitForFunction,
+        // evaluate) would inject its script into the page, and V8 parses it on the page's
+        // main thread: ~10 ms that fell into the load of whichever page was still loading
+        // (ours, waiting for its .wasm; jose had finished), so nothing is evaluated until done.
+        const finished = new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${name}: not done in 30 s ${errors.join('; ')}`)), 30_000);
+          page.on('console', (message) => {
+            if (message.text() === DONE) resolve(clearTimeout(timer));
+          });
+          page.on('pageerror', (err) => reject(new Error(`${name}: ${err.message}`)));
         });
+        await page.goto(`${base}/${name}/index.html`, { waitUntil: 'commit' });
+        await finished;
         times[name].push(await page.evaluate(() => globalThis.__done));
+        const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+        steps[name].push({ ...marks, done: times[name].at(-1) });
         const wasmEnd = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.responseEnd));
         if (wasmEnd.length) wasmAt[name].push(Math.max(...wasmEnd));
         const wasmHits = [...hits].filter(([path]) => path.endsWith('.wasm'));
@@ -147,7 +172,7 @@ async function main() {
   const lines = [
     '## Cold start in Chromium',
     '',
-    `Measured ${new Date().toISOString()} by bench/slim.mjs (${Math.round((Date.now() - started) / 1000)} s, 1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end): a fresh browser context loads an esbuild bundle (minified) from a loopback server and verifies one ES256 and one RS256 token (2048-bit); the time is \`performance.now()\` when both are verified (from navigation start), median of ${ROUNDS} interleaved runs. \`+preload\`: the same verify-only page with \`<link rel="preload" href="./jwks_verify_verify_only_bg-HASH.wasm" as="fetch" type="application/wasm" crossorigin>\` in its HTML (README, "Verifying only"); in every run of every page each .wasm was requested once, and the preloaded module came from the \`<link>\` (resource timing \`initiatorType\`).`,
+    `Measured ${new Date().toISOString()} by bench/slim.mjs (${Math.round((Date.now() - started) / 1000)} s, 1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end): a fresh browser context loads an esbuild bundle (minified) from a loopback server and verifies one ES256 and one RS256 token (2048-bit); the time is \`performance.now()\` when both are verified (from navigation start), median of ${ROUNDS} interleaved runs. The page says it is done on the console; the harness evaluates nothing in it before (Playwright's injected script, parsed on the page's main thread, used to fall into the load of a page still waiting for its .wasm: ~10 ms of our figure in the runs recorded before 2026-12-01 07:13 UTC). \`+preload\`: the same verify-only page with \`<link rel="preload" href="./jwks_verify_verify_only_bg-HASH.wasm" as="fetch" type="application/wasm" crossorigin>\` in its HTML (README, "Verifying only"); in every run of every page each .wasm was requested once, and the preloaded module came from the \`<link>\` (resource timing \`initiatorType\`).`,
     '',
     '| library | fresh page load to first verified tokens | ÷ jose | .wasm received | downloads (raw / gzip -9) |',
     '|---|---:|---:|---:|---|',
@@ -164,6 +189,19 @@ async function main() {
   // the difference of the medians on this shared machine.
   const paired = times['jwks-verify/verify-only'].map((t, i) => t - times['jwks-verify/verify-only+preload'][i]);
   lines.push('', `The preload's gain, median of the ${ROUNDS} per-round differences (verify-only − verify-only+preload): ${median(paired).toFixed(1)} ms; .wasm received ${median(wasmAt['jwks-verify/verify-only'].map((t, i) => t - wasmAt['jwks-verify/verify-only+preload'][i])).toFixed(1)} ms earlier. ".wasm received": the module's \`responseEnd\` (resource timing, from navigation start), median.`);
+  // Where each page's time went: the median time each step ended and, in brackets, the median
+  // of the step's own duration (from the step before it, within each run).
+  lines.push('', 'Step by step (median ms from navigation start; in brackets the median of the step itself):', '',
+    `| library | ${PHASES.map(([, label]) => label).join(' | ')} |`, `|---|${PHASES.map(() => '---:').join('|')}|`);
+  for (const name of Object.keys(APPS)) {
+    const cells = PHASES.map(([key], i) => {
+      const runs = steps[name].filter((run) => run[key] !== undefined);
+      if (runs.length === 0) return '';
+      const before = (run) => PHASES.slice(0, i).map(([k]) => run[k]).filter((t) => t !== undefined).at(-1) ?? 0;
+      return `${median(runs.map((run) => run[key])).toFixed(1)} (${median(runs.map((run) => run[key] - before(run))).toFixed(1)})`;
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
   const sizes = [
     '## Wasm size (issue 13)',
     '',
