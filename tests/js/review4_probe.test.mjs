@@ -231,3 +231,74 @@ test('TrustedIssuers reads its options once: every issuer discovered later uses 
   }
   assert.equal(evil.calls, 0);
 });
+
+// A custom fetch's answer, however odd: every one settles within timeoutMs (plus a margin) with a
+// remote error code, never resolves to keys it cannot vouch for, and leaves no unhandled
+// rejection. A member that cannot be read (a throwing getter or Proxy trap) is refused, never
+// read as "not redirected" (it was accepted before).
+test('odd answers of a custom fetch: each a remote error within timeoutMs, an unreadable redirect marker refused', async () => {
+  const body = JSON.stringify({ keys: [honestKey.jwk] });
+  const thrower = (kind) => () => {
+    if (kind === 'primitive') throw 'no'; // eslint-disable-line no-throw-literal
+    throw new Error(`no ${kind}`);
+  };
+  const answers = {
+    'null': () => null,
+    'a number': () => 42,
+    'a string': () => body,
+    'no body': () => ({ status: 200 }),
+    'text() throws': () => ({ status: 200, text: thrower('text') }),
+    'a 5 MB text()': () => ({ status: 200, text: async () => 'x'.repeat(5e6) }),
+    'a 5 MB arrayBuffer()': () => ({ status: 200, arrayBuffer: async () => new ArrayBuffer(5e6) }),
+    'a stream that errors': () => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('{"keys"')); c.error(new Error('mid')); } })),
+    'a stream that never ends': () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) })),
+    'a response that never comes': () => new Promise(() => {}),
+    'a thenable that never settles': () => ({ then() {} }),
+    'a lying Content-Length': () => new Response('x'.repeat(3e6), { headers: { 'content-length': '10' } }),
+    'a used body': () => {
+      const response = new Response(body);
+      response.text();
+      return response;
+    },
+    'status "200" as text': () => ({ status: '200', text: async () => body }),
+    'UTF-16': () => new Response(new Uint8Array([0xff, 0xfe, 0x7b, 0x00])),
+    'a 302 with a Location': () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.example/jwks' } }),
+    'redirected: true': () => Object.defineProperty(new Response(body), 'redirected', { value: true }),
+    'type "opaqueredirect"': () => Object.defineProperty(new Response(body), 'type', { value: 'opaqueredirect' }),
+  };
+  for (const member of ['status', 'type', 'redirected']) {
+    for (const kind of ['Error', 'primitive']) {
+      answers[`${member} getter throws (${kind})`] = () => Object.defineProperty(new Response(body), member, { get: thrower(kind) });
+      answers[`a Proxy whose get of ${member} throws (${kind})`] = () => {
+        const response = new Response(body);
+        return new Proxy(response, { get: (t, key) => (key === member ? thrower(kind)() : (typeof t[key] === 'function' ? t[key].bind(t) : t[key])) });
+      };
+    }
+  }
+  let unhandled = 0;
+  const onUnhandled = () => unhandled++;
+  process.on('unhandledRejection', onUnhandled);
+  const timeoutMs = 150;
+  let cases = 0;
+  try {
+    for (const [name, answer] of Object.entries(answers)) {
+      for (const [entry, run] of Object.entries(entries)) {
+        cases++;
+        // Discovery gets good metadata; the key set's answer is the odd one.
+        const fetch = async (url) => (String(url).endsWith('/openid-configuration')
+          ? new Response(JSON.stringify({ issuer: ISSUER, jwks_uri: JWKS_URL }))
+          : answer());
+        const started = Date.now();
+        const got = await outcome(run(tokenOf(entry, honestKey), { fetch, timeoutMs }));
+        const took = Date.now() - started;
+        assert.ok(['ERR_JWKS_FETCH_FAILED', 'ERR_JWKS_INVALID', 'ERR_JWKS_TIMEOUT'].includes(got), `${name} via ${entry}: ${got}`);
+        assert.ok(took < timeoutMs * 2 + 500, `${name} via ${entry}: ${took} ms`);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.equal(unhandled, 0);
+  assert.equal(cases, Object.keys(answers).length * 5);
+});
