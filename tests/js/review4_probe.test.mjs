@@ -302,3 +302,46 @@ test('odd answers of a custom fetch: each a remote error within timeoutMs, an un
   assert.equal(unhandled, 0);
   assert.equal(cases, Object.keys(answers).length * 5);
 });
+
+// The request is read as what it is: its own members or its class's (Node's IncomingMessage
+// has headersDistinct on its prototype, Headers its get), never one a polluted Object.prototype
+// lends. Before, Object.prototype.headersDistinct made every request carry its token: a Fetch
+// Request with another token, or none, authenticated as the pollution's token.
+test('authenticateRequest: a polluted Object.prototype never supplies a request\'s credentials, URL or connection', async () => {
+  const options = { keys: { keys: [honestKey.jwk] }, issuer: ISSUER, audience: 'api' };
+  const token = (sub) => sign(honestKey, { ...accessClaims(), sub }, { typ: 'at+jwt' });
+  const victim = token('victim');
+  const attacker = token('attacker');
+  const pollutions = {
+    headersDistinct: { authorization: [`Bearer ${attacker}`] },
+    get: (name) => (name === 'authorization' ? `Bearer ${attacker}` : null),
+    headers: { authorization: `Bearer ${attacker}`, host: 'api.example' },
+    socket: { encrypted: true },
+    encrypted: true,
+    url: 'https://api.example/r',
+    method: 'GET',
+  };
+  const requests = {
+    'a Fetch Request with a token': () => new Request('https://api.example/r', { headers: { authorization: `Bearer ${victim}` } }),
+    'a Fetch Request without one': () => new Request('https://api.example/r'),
+    'a Node-style object with a token': () => ({ method: 'GET', url: '/r', headers: { host: 'api.example', authorization: `Bearer ${victim}` } }),
+    'a Node-style object without one': () => ({ method: 'GET', url: '/r', headers: { host: 'api.example' } }),
+    'a Node-style object without headers': () => ({ method: 'GET', url: '/r' }),
+  };
+  let cases = 0;
+  for (const [name, value] of Object.entries(pollutions)) {
+    for (const [what, make] of Object.entries(requests)) {
+      cases++;
+      const label = `Object.prototype.${name} with ${what}`;
+      const clean = await authenticateRequest(make(), options);
+      // Made outside the pollution (the Fetch standard's own dictionaries read inherited members).
+      const request = make();
+      const result = await polluted(name, value, () => authenticateRequest(request, options));
+      assert.equal(result.payload?.sub, clean.payload?.sub, label);
+      assert.equal(result.ok, clean.ok, label);
+      assert.equal(result.status, clean.status, label);
+      assert.notEqual(result.payload?.sub, 'attacker', label);
+    }
+  }
+  assert.equal(cases, 7 * 5);
+});
