@@ -7,6 +7,7 @@
 import { WasmResource } from '../gen/jwks_verify.js';
 import { core, fromCore, isJoseError } from './errors.js';
 import { instanceId, loadProtocol, release } from './runtime.js';
+import { ownMember } from './keys.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
@@ -34,16 +35,10 @@ function replayStore(name, options) {
 // there were more.
 const MAX_VALUES = 3;
 
-// A member the request, its headers or socket (or their class: Node's IncomingMessage has
-// headersDistinct on its prototype, Headers its get) has, never one Object.prototype lends: a
-// polluted Object.prototype.headersDistinct (or get, for a plain headers object) made every
-// request, a Fetch Request or one without credentials included, carry its token.
-function ownMember(object, name) {
-  for (let o = object; o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    if (Object.hasOwn(o, name)) return object[name];
-  }
-  return undefined;
-}
+// The request, its headers and socket are read through ownMember (keys.js): their own members
+// or their class's (Node's IncomingMessage has headersDistinct on its prototype, Headers its
+// get), never one a polluted Object.prototype lends (its headersDistinct made every request, a
+// Fetch Request or one without credentials included, carry its token).
 
 // Every value of header `name` (at most MAX_VALUES): a Headers object (it joins duplicates
 // with ", "), or an object of string or string[] values (Node's, lower-case). Values that are

@@ -345,3 +345,51 @@ test('authenticateRequest: a polluted Object.prototype never supplies a request\
   }
   assert.equal(cases, 7 * 5);
 });
+
+// Keys that need the token (a RemoteJwks or TrustedIssuers of any copy of the package) are
+// recognised by their class's keySetFor, never by one Object.prototype lends: a polluted
+// Object.prototype.keySetFor made every KeysInput, a KeySet included, take its keys from it.
+test('a polluted Object.prototype.keySetFor never stands in for the keys given (every KeysInput form, every async entry point)', async () => {
+  const { createVerifier, parseJwks, verifyAccessToken } = api;
+  let asked = 0;
+  const evilSet = parseJwks({ keys: [evilKey.jwk] });
+  const keySetFor = async () => {
+    asked++;
+    return evilSet;
+  };
+  const forms = {
+    'a JWK': () => honestKey.jwk,
+    'a JWKS object': () => ({ keys: [honestKey.jwk] }),
+    'JWKS text': () => JSON.stringify({ keys: [honestKey.jwk] }),
+    'JWK text': () => JSON.stringify(honestKey.jwk),
+    'a KeySet': () => parseJwks({ keys: [honestKey.jwk] }),
+    'a resolver returning a JWKS': () => () => ({ keys: [honestKey.jwk] }),
+  };
+  const paths = {
+    verifyJwt: (token, keys) => verifyJwt(token, keys),
+    'createVerifier().verify': (token, keys) => createVerifier(keys).verify(token),
+    verifyAccessToken: (token, keys) => verifyAccessToken(token, keys, { issuer: ISSUER, audience: 'api' }),
+    authenticateRequest: (token, keys) => authenticateRequest(new Request('https://api.example/r', { headers: { authorization: `Bearer ${token}` } }), { keys, issuer: ISSUER, audience: 'api' }),
+  };
+  const tokenFor = (path, key) => sign(key, { iss: ISSUER, ...accessClaims() }, path === 'verifyAccessToken' || path === 'authenticateRequest' ? { typ: 'at+jwt' } : {});
+  let cases = 0;
+  for (const [form, make] of Object.entries(forms)) {
+    for (const [path, run] of Object.entries(paths)) {
+      cases++;
+      const label = `${form} via ${path}`;
+      const keys = make();
+      const honestToken = tokenFor(path, honestKey);
+      const evilToken = tokenFor(path, evilKey);
+      const [good, bad] = await polluted('keySetFor', keySetFor, async () => [await outcome(run(honestToken, keys)), await outcome(run(evilToken, keys))]);
+      assert.equal(good, 'ok', label);
+      assert.notEqual(bad, 'ok', label);
+    }
+  }
+  assert.equal(asked, 0);
+  assert.equal(cases, 6 * 4);
+  // A RemoteJwks and a TrustedIssuers are still keys found per token (their class has keySetFor).
+  for (const keys of [new RemoteJwks(JWKS_URL, { fetch: upstream().fetch }), new TrustedIssuers([ISSUER], { fetch: upstream().fetch })]) {
+    assert.equal(await outcome(verifyJwt(sign(honestKey, { iss: ISSUER }), keys)), 'ok');
+    assert.equal(await outcome(verifyJwt(sign(evilKey, { iss: ISSUER }), keys)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+  }
+});
