@@ -180,9 +180,22 @@ onReset(() => {
   byJwksText.clear();
 });
 
+// A member `object` (a primitive: its wrapper) has itself or from its class, never one
+// Object.prototype lends: what the caller gave is read as what it is, whatever a polluted
+// Object.prototype holds.
+export function ownMember(object, name) {
+  for (let o = object; o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    if (Object.hasOwn(o, name)) return object[name];
+  }
+  return undefined;
+}
+
+// A RemoteJwks or TrustedIssuers of any copy of the package (its class has keySetFor). Not a
+// keySetFor from Object.prototype: a polluted one made every KeysInput, a KeySet included,
+// take its keys from it.
 export function isRemote(keys) {
   try {
-    return typeof keys?.keySetFor === 'function';
+    return typeof ownMember(keys, 'keySetFor') === 'function';
   } catch {
     return false; // a Proxy whose traps throw: serializing it reports ERR_JWKS_INVALID
   }

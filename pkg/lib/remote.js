@@ -30,12 +30,33 @@ function normalizedUrl(url, what) {
 
 // One member of the caller's options, read once; a getter or Proxy that throws is the option's
 // TypeError (as the core reports it for the members it reads), the thrown value its `cause`.
-function member(options, name) {
+function member(options, name, owner = 'RemoteJwks') {
   try {
     return options?.[name];
   } catch (err) {
-    throw Object.assign(new TypeError(`RemoteJwks option ${name} cannot be read: reading it threw`, { cause: err }), { code: 'ERR_INVALID_OPTION', option: name });
+    throw Object.assign(new TypeError(`${owner} option ${name} cannot be read: reading it threw`, { cause: err }), { code: 'ERR_INVALID_OPTION', option: name });
   }
+}
+
+// The options as the core reads them, read once: a plain object's own enumerable members (the
+// core reads nothing else), copied onto an object with no prototype that both the core and the
+// fetch then read. Else an inherited member (one a polluted Object.prototype lends: a `fetch`
+// or `store` serving other keys, `headers`, an unbounded `maxBytes`) reached the fetch though
+// the core never saw it, and a getter or Proxy answering differently on a second read gave the
+// fetch a value the core never checked. Anything else is passed on as it is: the core refuses it.
+export function ownOptions(options, owner) {
+  if (options === null || typeof options !== 'object') return options;
+  let names;
+  try {
+    const prototype = Object.getPrototypeOf(options);
+    if (prototype !== Object.prototype && prototype !== null) return options;
+    names = Object.keys(options);
+  } catch {
+    return options;
+  }
+  const copy = Object.create(null);
+  for (const name of names) copy[name] = member(options, name, owner);
+  return copy;
 }
 
 // What the fetch takes from RemoteOptions (the core reads and validates all of them; the
@@ -102,7 +123,7 @@ export class RemoteJwks {
 
   constructor(url, options) {
     this.#url = normalizedUrl(url, 'RemoteJwks url');
-    this.#settings = settingsOf(options);
+    this.#settings = settingsOf(ownOptions(options, 'RemoteJwks'));
     if (isReady()) this.#core();
   }
 
@@ -357,11 +378,16 @@ export async function discoverJwks(issuer, options) {
   if (typeof issuer !== 'string') throw Object.assign(new TypeError('discoverJwks issuer must be a string: an absolute http: or https: URL'), { code: 'ERR_INVALID_URL' });
   try {
     checkRemoteUrl('discoverJwks issuer', normalizedUrl(issuer, 'discoverJwks issuer'));
-    checkRemoteOptions(options, 'discoverJwks');
   } catch (err) {
     throw coreError(err);
   }
-  const { fetch, headersJson, timeoutMs, maxBytes } = settingsOf(options);
+  const read = ownOptions(options, 'discoverJwks');
+  try {
+    checkRemoteOptions(read, 'discoverJwks');
+  } catch (err) {
+    throw coreError(err);
+  }
+  const { fetch, headersJson, timeoutMs, maxBytes } = settingsOf(read);
   let urls;
   try {
     urls = JSON.parse(metadataUrls(issuer));
@@ -379,7 +405,7 @@ export async function discoverJwks(issuer, options) {
     if (!(remainingMs > 0)) break;
     try {
       const { body } = await fetchText(url, fetch, headersJson(METADATA_ACCEPT), remainingMs, maxBytes);
-      return new RemoteJwks(jwksUriOf(issuer, url, body), options);
+      return new RemoteJwks(jwksUriOf(issuer, url, body), read);
     } catch (thrown) {
       const failure = coreError(thrown);
       failures.push(failure);

@@ -7,6 +7,7 @@
 import { WasmResource } from '../gen/jwks_verify.js';
 import { core, fromCore, isJoseError } from './errors.js';
 import { instanceId, loadProtocol, release } from './runtime.js';
+import { ownMember } from './keys.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
@@ -34,12 +35,17 @@ function replayStore(name, options) {
 // there were more.
 const MAX_VALUES = 3;
 
+// The request, its headers and socket are read through ownMember (keys.js): their own members
+// or their class's (Node's IncomingMessage has headersDistinct on its prototype, Headers its
+// get), never one a polluted Object.prototype lends (its headersDistinct made every request, a
+// Fetch Request or one without credentials included, carry its token).
+
 // Every value of header `name` (at most MAX_VALUES): a Headers object (it joins duplicates
 // with ", "), or an object of string or string[] values (Node's, lower-case). Values that are
 // not strings are passed on as they are: the core refuses them.
 function headerValues(headers, name) {
   if (headers == null) return [];
-  if (typeof headers.get === 'function') {
+  if (typeof ownMember(headers, 'get') === 'function') {
     const value = headers.get(name);
     return value === null ? [] : [value];
   }
@@ -60,24 +66,26 @@ function requestParts(request) {
   if (request === null || typeof request !== 'object') {
     throw Object.assign(new TypeError('authenticateRequest needs a Request or { method, url, headers }'), { code: 'ERR_INVALID_OPTION', option: 'request' });
   }
-  const { headers } = request;
+  const headers = ownMember(request, 'headers');
   // Node drops every Authorization header but the first from req.headers; headersDistinct
   // keeps them all, so that two of them are refused.
-  const distinct = request.headersDistinct !== null && typeof request.headersDistinct === 'object' ? request.headersDistinct : headers;
+  const headersDistinct = ownMember(request, 'headersDistinct');
+  const distinct = headersDistinct !== null && typeof headersDistinct === 'object' ? headersDistinct : headers;
   // A Fetch Request's URL is the runtime's; a Node-style request's Host header goes to the
   // core, which resolves a path against it and checks an absolute-form target's authority and
   // scheme (the connection's: https when `socket.encrypted`; the adapters pass their
   // framework's protocol that way).
-  const fetchStyle = headers != null && typeof headers.get === 'function';
+  const fetchStyle = headers != null && typeof ownMember(headers, 'get') === 'function';
+  const socket = ownMember(request, 'socket');
   return {
-    method: request.method,
-    url: request.url,
+    method: ownMember(request, 'method'),
+    url: ownMember(request, 'url'),
     authorization: headerValues(distinct, 'authorization'),
     dpop: headerValues(distinct, 'dpop'),
     // Node's own request (it has a socket) without a Host header (HTTP/1.0): an empty Host, so
     // that an absolute-form target is a 400 rather than taken as it is (any server's URL).
-    host: fetchStyle ? undefined : headerValues(headers, 'host')[0] ?? (request.socket ? '' : undefined),
-    encrypted: request.socket?.encrypted === true,
+    host: fetchStyle ? undefined : headerValues(headers, 'host')[0] ?? (socket ? '' : undefined),
+    encrypted: ownMember(socket, 'encrypted') === true,
   };
 }
 

@@ -8,7 +8,7 @@
 import { WasmTrustedIssuers, boundKeySet } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { KeySet, handleOf } from './keys.js';
-import { discoverJwks, settingsOf } from './remote.js';
+import { discoverJwks, ownOptions, settingsOf } from './remote.js';
 import { withPayload } from './verify.js';
 import { instanceId, isReady, loadProtocol, recoverFrom } from './runtime.js';
 
@@ -22,6 +22,8 @@ function remoteOptionsOf(options) {
 export class TrustedIssuers {
   #issuers;
   #options;
+  // The options as the core read them (remote.js ownOptions), which every discovery takes.
+  #read;
   #predicate;
   #core = null;
   #instance = -1;
@@ -48,13 +50,15 @@ export class TrustedIssuers {
       this.#bound = new WeakMap();
     }
     if (!this.#core) {
-      const trust = core(() => new WasmTrustedIssuers(this.#issuers, this.#options));
+      const read = ownOptions(this.#options, 'TrustedIssuers');
+      const trust = core(() => new WasmTrustedIssuers(this.#issuers, read));
       try {
-        settingsOf(remoteOptionsOf(this.#options));
+        settingsOf(remoteOptionsOf(read));
       } catch (err) {
         trust.free();
         throw err;
       }
+      this.#read = read;
       this.#core = trust;
       this.#instance = instanceId();
     }
@@ -86,7 +90,7 @@ export class TrustedIssuers {
     if (evicted !== null) this.#discoveries.delete(evicted);
     let entry = this.#discoveries.get(issuer);
     if (discover || entry === undefined) {
-      entry = { pending: discoverJwks(issuer, remoteOptionsOf(this.#options)), remote: null, error: null };
+      entry = { pending: discoverJwks(issuer, remoteOptionsOf(this.#read)), remote: null, error: null };
       this.#discoveries.set(issuer, entry);
       const current = entry;
       entry.pending.then(

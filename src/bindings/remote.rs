@@ -435,12 +435,18 @@ impl Fetch<'_> {
     }
 
     fn check_redirect(&self, response: &JsValue, status: f64) -> Result<(), JoseError> {
-        let kind = property(response, "type").as_string().unwrap_or_default();
+        // A member that cannot be read (a throwing getter or Proxy trap of a custom fetch's
+        // response) is no answer to "was it redirected?": refused, never taken as "no".
+        let read = |name: &str| {
+            Reflect::get(response, &JsValue::from_str(name))
+                .map_err(|_| self.failed(format!("the response's {name} cannot be read (reading it threw)")))
+        };
+        let kind = read("type")?.as_string().unwrap_or_default();
         if kind == "opaqueredirect" || ((300.0..400.0).contains(&status) && status != 304.0) {
             let location = Self::header(response, "location").map(|l| format!(" to {}", quoted(&l))).unwrap_or_default();
             return Err(self.failed(format!("it answered with a redirect{location} (status {status}); redirects are not followed")));
         }
-        if property(response, "redirected").is_truthy() {
+        if read("redirected")?.is_truthy() {
             let to = property(response, "url").as_string().unwrap_or_default();
             return Err(self.failed(format!("the response was redirected to {}; redirects are not followed", quoted(&to))));
         }
