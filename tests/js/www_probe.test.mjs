@@ -219,6 +219,61 @@ describe('www probe: the page says what verifyJwt says, and why', { timeout: 600
     }
   });
 
+  test('client assertions (RFC 7523): the verdict and code of checkAssertion over audiences, profiles and claims', async () => {
+    const key = await generateKey('ES256', { kid: 'client-key' });
+    const jwks = json({ keys: [key.jwk] });
+    const server = 'https://as.example';
+    const endpoint = 'https://as.example/token';
+    let cases = 0;
+    for (const profile of ['strict', 'rfc7523']) {
+      for (const expected of [server, `${server}, ${endpoint}`]) {
+        for (const aud of [server, endpoint, [server], [server, endpoint], [server, 'https://other.example'], 'https://other.example']) {
+          for (const claims of [
+            { iss: 'client-1', sub: 'client-1', jti: `j-${cases}`, iat: NOW - 10, exp: NOW + 60 },
+            { iss: 'client-1', sub: 'client-2', jti: `j-${cases}`, iat: NOW - 10, exp: NOW + 60 },
+            { iss: 'client-1', sub: 'client-1', iat: NOW - 10, exp: NOW + 60 },
+            { iss: 'client-1', sub: 'client-1', jti: `j-${cases}`, iat: NOW - 10, exp: NOW + 86_400 * 30 },
+          ]) {
+            cases += 1;
+            const token = await mint(key, { ...claims, aud });
+            const previous = Number(await page.getAttribute('#verdict', 'data-run'));
+            await page.evaluate((form) => {
+              const fields = document.getElementById('inputs').elements;
+              fields.mode.value = 'assertion';
+              fields['keys-source'].value = 'paste';
+              fields.token.value = form.token;
+              fields.jwks.value = form.jwks;
+              fields.algorithms.value = '';
+              fields['clock-tolerance'].value = '';
+              fields['current-time'].value = String(form.now);
+              fields['client-id'].value = 'client-1';
+              fields['assertion-audience'].value = form.expected;
+              fields.profile.value = form.profile;
+            }, { token, jwks, expected, profile, now: NOW });
+            await page.click('#verify');
+            await page.waitForFunction((run) => {
+              const verdict = document.getElementById('verdict');
+              return verdict.dataset.state === 'done' && Number(verdict.dataset.run) > run;
+            }, previous, { timeout: STEP_TIMEOUT_MS });
+            const onPage = await shown();
+            const list = expected.split(/[\s,]+/).filter(Boolean);
+            let inNode;
+            try {
+              await jv.checkAssertion(token, { clientId: 'client-1', audience: list.length > 1 ? list : list[0], keys: jv.parseJwks(jwks), profile, currentDate: NOW });
+              inNode = { verdict: 'valid', code: '' };
+            } catch (error) {
+              inNode = { verdict: 'invalid', code: error.code, reason: error.reason };
+            }
+            const name = `${profile}, expecting ${expected}, aud ${json(aud)}, ${json(claims)}`;
+            assert.deepEqual({ verdict: onPage.verdict, code: onPage.code }, { verdict: inNode.verdict, code: inNode.code }, name);
+            if (inNode.reason === 'multiple_audiences') assert.match(onPage.hint, /exactly one/, name);
+          }
+        }
+      }
+    }
+    assert.equal(cases, 96);
+  });
+
   test('typing: each edit gives the verdict of what the fields now hold, never an earlier one', async () => {
     const key = await generateKey('ES256', { kid: 'now' });
     const retired = await generateKey('ES256', { kid: 'old' });
