@@ -266,6 +266,11 @@ export function renderDiagnostics(container, report) {
 
 export function renderReport(elements, report) {
   renderVerdict(elements.verdict, report);
+  if (report.inputError) {
+    // Nothing was analysed: no panel may read as if the token or key set were missing.
+    for (const name of ['decoded', 'selection', 'signature', 'claims', 'diagnostics']) fill(elements[name], muted(report.inputError));
+    return;
+  }
   renderDecoded(elements.decoded, report);
   renderSelection(elements.selection, report);
   renderSignature(elements.signature, report);

@@ -294,6 +294,24 @@ describe('www probe: the page says what verifyJwt says, and why', { timeout: 600
     }
   });
 
+  test('an option in error: no panel says the token or the key set is missing', async () => {
+    const key = await generateKey('ES256', { kid: 'now' });
+    await verifyOnPage({ token: await mint(key, { exp: NOW + 600 }), jwks: json({ keys: [key.jwk] }) });
+    for (const time of ['yesterday', '2025-13-45', 'NaN', '1e400x']) {
+      const previous = Number(await page.getAttribute('#verdict', 'data-run'));
+      await page.fill('#current-time', time);
+      await page.waitForFunction((run) => {
+        const verdict = document.getElementById('verdict');
+        return verdict.dataset.state === 'done' && Number(verdict.dataset.run) > run;
+      }, previous, { timeout: STEP_TIMEOUT_MS });
+      assert.equal(await page.getAttribute('#current-time', 'aria-invalid'), 'true', time);
+      for (const panel of ['#decoded', '#selection', '#signature', '#claims', '#diagnostics']) {
+        assert.doesNotMatch(await page.innerText(panel), /No token yet|No key set yet|Needs a/, `${time}: ${panel}`);
+      }
+    }
+    await page.fill('#current-time', '');
+  });
+
   test('no request left 127.0.0.1 and the page threw nothing', () => {
     assert.deepEqual(outsideRequests, []);
     assert.deepEqual(pageErrors, []);
