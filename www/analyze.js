@@ -30,6 +30,8 @@ function signatureStage(final, selection, keySet) {
 }
 
 // The verdict and the claim rules of one mode, both from the same options.
+// `keySet` is a KeySet, or the pasted text parseJwks refused: the verdict is then the core's
+// own refusal of it (verifyJwt takes the JSON text too).
 function modeCalls(jv, mode, token, keySet, options, assertion) {
   const { algorithms, clockTolerance, currentDate } = options;
   if (mode === 'assertion') {
@@ -93,8 +95,17 @@ async function analyzeDpop(jv, report, { token, options, dpop }) {
   return report;
 }
 
+// The token field held more than the token (a "Bearer " prefix, line breaks): the page
+// verifies the token alone, and says what the library makes of the text as pasted.
+async function pastedVerdict(calls, { token, pasted }, callsFor) {
+  if (pasted === undefined || pasted === token) return null;
+  const asPasted = await settle(callsFor(pasted).verdict);
+  return { bearer: /^\s*bearer\s/i.test(pasted), source: calls.source, final: asPasted };
+}
+
 /**
- * input: { mode: 'verify'|'assertion'|'access'|'dpop', token, keys: {keySet?, rawKeys?, error?, via},
+ * input: { mode: 'verify'|'assertion'|'access'|'dpop', token, pasted? (the field as typed),
+ *          keys: {keySet?, rawKeys?, error?, text? (pasted JSON), via},
  *          options: {algorithms?, issuer?, audience?, requiredScopes, clockTolerance?, currentDate (seconds)},
  *          assertion: {clientId, audience, profile}, dpop: {method, url, accessToken?, nonce?} }
  */
@@ -109,6 +120,15 @@ export async function analyze(jv, input) {
     report.decodeError = error;
   }
   if (mode === 'dpop') return analyzeDpop(jv, report, input);
+  if (keys?.error && keys.text !== undefined) {
+    // The same token and text given to the library: its verdict, whichever it checks first.
+    const calls = modeCalls(jv, mode, token, keys.text, options, assertion);
+    report.finalSource = calls.source;
+    report.final = await settle(calls.verdict);
+    report.signature = signatureStage(report.final, null, null);
+    report.pasted = await pastedVerdict(calls, input, (text) => modeCalls(jv, mode, text, keys.text, options, assertion));
+    return report;
+  }
   if (!keys?.keySet) return report;
   const { keySet } = keys;
 
@@ -118,6 +138,7 @@ export async function analyze(jv, input) {
   report.finalSource = calls.source;
   report.final = await settle(calls.verdict);
   report.signature = signatureStage(report.final, report.selection, keySet);
+  report.pasted = await pastedVerdict(calls, input, (text) => modeCalls(jv, mode, text, keySet, options, assertion));
   if (!report.decoded) return report;
 
   const explained = await settle(calls.explain);

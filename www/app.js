@@ -158,7 +158,7 @@ async function run() {
   let report;
   try {
     const mode = fields.mode.value;
-    report = await analyze(jv, { mode, token: readToken(), keys: mode === 'dpop' ? null : readKeys(), ...read });
+    report = await analyze(jv, { mode, token: readToken(), pasted: fields.token.value, keys: mode === 'dpop' ? null : readKeys(), ...read });
   } catch (error) {
     report = { token: readToken(), keys: null, notes: [], final: { ok: false, error }, finalSource: 'the page' };
   }

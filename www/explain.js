@@ -19,29 +19,56 @@ export function diagnosticFix(code) {
   return DIAGNOSTIC_FIXES[code] ?? '';
 }
 
-// A hint for the verdict's error, using what the page knows about the token and the set.
-export function errorHint(error, { header, keySet } = {}) {
+// Why no key was chosen: the token's kid against the set's, then the core's reasons (its
+// selection trace) for the keys the token names.
+function noMatchingKeyHint(kid, kids, keySet, selection) {
+  if (kid !== undefined && !kids.includes(kid)) {
+    const withoutKid = keySet?.keys?.filter((k) => k.kid === undefined).length ?? 0;
+    if (withoutKid && kids.length === 0) {
+      return `The token names kid "${kid}" but no key in the set has a kid. Keys without a kid are never chosen for a token that has one: add the kid to the key (see diagnostics).`;
+    }
+    return `The token's kid "${kid}" is not in this key set. After a key rotation the issuer signs with a key your copy of its JWKS does not have yet: refetch the JWKS. Otherwise the token comes from another issuer or environment.`;
+  }
+  // The core's reasons for not taking the keys the token names (every key, for a token without kid).
+  const named = selection?.trace?.filter((v) => kid === undefined || v.kid === kid) ?? [];
+  const reasons = new Set(named.map((v) => v.filteredBy));
+  if (reasons.has('unusable')) {
+    return 'The key the token needs is in the set but the library refuses to use it (a weak RSA key, private members, key material that does not decode, an alg it cannot serve): see Key set diagnostics for the finding and its fix. The issuer has to publish a usable key; loosening your options will not help.';
+  }
+  if (reasons.has('kty') || reasons.has('crv')) {
+    return 'The token\'s alg does not fit the type or curve of the keys it could select (see Key selection). A symmetric HS* token against a public RSA or EC key set is an algorithm-confusion attempt or a token from another system: do not change the key set or the allowed algorithms to make it pass. Otherwise the issuer signs with a key this set does not hold.';
+  }
+  return kid === undefined
+    ? 'No key in the set fits the token\'s alg, use or key_ops: see Key selection for each key\'s reason.'
+    : 'Keys with the token\'s kid exist but none fits its alg, use or key_ops: see Key selection for each key\'s reason.';
+}
+
+// A hint for the verdict's error, using what the page knows about the token and the set;
+// `selection` is explainSelection's trace (why each key was filtered out), when there is one.
+export function errorHint(error, { header, keySet, selection } = {}) {
   const kid = typeof header?.kid === 'string' ? header.kid : undefined;
   const kids = keySet?.keys?.map((k) => k.kid).filter((k) => k !== undefined) ?? [];
   switch (error?.code) {
     case 'ERR_JWKS_NO_MATCHING_KEY':
-      if (kid !== undefined && !kids.includes(kid)) {
-        const withoutKid = keySet?.keys?.filter((k) => k.kid === undefined).length ?? 0;
-        if (withoutKid && kids.length === 0) {
-          return `The token names kid "${kid}" but no key in the set has a kid. Keys without a kid are never chosen for a token that has one: add the kid to the key (see diagnostics).`;
-        }
-        return `The token's kid "${kid}" is not in this key set. After a key rotation the issuer signs with a key your copy of its JWKS does not have yet: refetch the JWKS. Otherwise the token comes from another issuer or environment.`;
-      }
-      return 'Keys with the token\'s kid exist but none fits its alg, use or key_ops: see Key selection for each key\'s reason.';
+      return noMatchingKeyHint(kid, kids, keySet, selection);
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      if (header && kid === undefined) {
+        return 'The token has no kid, so every key that fits its alg was tried and none verified the signature: the key that signed it is not in this set (rotated away, or another issuer or environment), or the token was changed after signing.';
+      }
       return 'A key was selected but the signature does not verify with it: the token was changed, or it was signed by a different key published under the same kid.';
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return 'The token\'s alg is not in the allowed list. HS* must be listed explicitly, and "none" is never accepted.';
+      return 'The token\'s alg is not in the allowed list (Allowed algorithms; empty means the library\'s asymmetric defaults). HS* is never allowed by default: an HS* token verifies only against a shared secret (an oct key, with allowPrivate), so against a public JWKS it is an algorithm-confusion attempt or a token from another system, and listing HS* will not make it valid.';
     case 'ERR_JWT_EXPIRED':
       return error.claim === 'iat'
         ? 'The token is older than maxTokenAge allows.'
         : 'The token\'s exp has passed: get a new token. A clock tolerance only helps with a few seconds of clock skew.';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (error.claim === 'nbf' && error.reason === 'check_failed') {
+        return 'The token is not valid yet: its nbf is after the current time. A token that was just issued means the issuer\'s clock or this one is ahead: fix the clock, or allow a small clock tolerance (a few seconds).';
+      }
+      if (error.claim === 'iat' && error.reason === 'check_failed') {
+        return 'The token\'s iat is in the future: the issuer\'s clock or this one is off. Fix the clock, or allow a small clock tolerance.';
+      }
       if (error.reason === 'multiple_audiences') {
         return 'aud lists several values. RFC 7523 allows that, but the strict profile (Keycloak 26.2, rfc7523bis) wants exactly one: send only the server\'s issuer (or only its token endpoint).';
       }
@@ -50,12 +77,12 @@ export function errorHint(error, { header, keySet } = {}) {
       return `The "${error.claim}" claim does not match what you expect: compare the row under Claim checks.`;
     case 'ERR_JWS_INVALID':
     case 'ERR_JWT_INVALID':
-      return 'This is not a well-formed compact JWS/JWT: three base64url parts separated by dots, with a JSON header and payload.';
+      return 'The library could not read this as a compact JWS/JWT (the message above says why): three base64url parts separated by dots, with a JSON header and payload, and nothing around them. A token of five parts is a JWE (encrypted): decrypt it first, then verify the signed token inside.';
     case 'ERR_JOSE_NOT_SUPPORTED':
-      return 'The token uses an algorithm or a crit header extension this library does not support.';
+      return 'The token uses an algorithm or a crit header extension this library does not support. alg "none" means the token is not signed at all: it is never accepted, whatever the options; the issuer must sign it.';
     case 'ERR_JWKS_INVALID':
     case 'ERR_JWK_INVALID':
-      return 'The key set is not a JWK Set {"keys": [...]} or a single JWK.';
+      return 'The message above says what the library could not read. Paste the JSON document the jwks_uri returns (a JWK Set {"keys": [...]}) or a single JWK; to load it from its URL, choose "Fetch from a URL" under Key set and press Fetch.';
     default:
       return '';
   }

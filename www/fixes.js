@@ -23,7 +23,7 @@ function without(key, names) {
  * objects (null for a fetched set), `keyInfo` the KeySet's entry of that key, `alg` the
  * token's header alg, if any.
  */
-export function fixFor(diagnostic, { rawKeys, keyInfo, alg } = {}) {
+export function fixFor(diagnostic, { rawKeys, keyInfo, alg, algRefusal } = {}) {
   const words = { kind: 'words', text: diagnosticFix(diagnostic.code) || diagnostic.message, note: '' };
   const raw = Number.isInteger(diagnostic.index) ? rawKeys?.[diagnostic.index] : undefined;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return words;
@@ -37,8 +37,16 @@ export function fixFor(diagnostic, { rawKeys, keyInfo, alg } = {}) {
     case 'private_key_material':
       if (raw.kty === 'oct') return { ...words, text: 'Remove this oct key from the public set: its k is the secret itself. Keep HS* secrets on the servers that verify them.' };
       return jwk(without(raw, PRIVATE_MEMBERS), 'The public part only. The private key has been exposed: rotate it as well.');
-    case 'missing_alg':
-      return alg && alg !== 'none' ? jwk(withMember(raw, 'alg', alg), `Pinned to the token's alg ${alg}: check that this is the algorithm the issuer signs with.`) : words;
+    case 'missing_alg': {
+      if (!alg || alg === 'none') return words;
+      const pinned = withMember(raw, 'alg', alg);
+      // Pinned to an alg the key cannot serve, the key would be refused: the core says so.
+      const refused = algRefusal?.(pinned);
+      if (refused) {
+        return { ...words, text: `Do not pin this key to the token's alg ${alg}: the library refuses the key with it (${refused.code}: ${refused.message}). Pin it to one of the algorithms listed above, the one the issuer signs with. A token whose alg does not fit the key it selects is not from this key's owner, or is an algorithm-confusion attempt.` };
+      }
+      return jwk(pinned, `Pinned to the token's alg ${alg}: check that this is the algorithm the issuer signs with.`);
+    }
     case 'alg_key_mismatch':
       return jwk(without(raw, ['alg']), 'Without its wrong alg member (or publish the key that alg needs).');
     case 'x5c_mismatch':

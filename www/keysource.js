@@ -12,12 +12,23 @@ function rawKeysOf(text) {
   }
 }
 
+// The core's finding against a key's alg member (alg_key_mismatch, unsupported_alg), or null:
+// a fix that pins an alg is offered only when the core accepts the pinned key.
+function algRefusal(jv, key) {
+  try {
+    const { diagnostics } = jv.parseJwks({ keys: [key] }, { allowPrivate: true });
+    return diagnostics.find((d) => d.code === 'alg_key_mismatch' || d.code === 'unsupported_alg') ?? null;
+  } catch (error) {
+    return { code: error?.code, message: error?.message };
+  }
+}
+
 export function keysFromText(jv, text, allowPrivate) {
   const rawKeys = rawKeysOf(text);
   try {
-    return { keySet: jv.parseJwks(text, { allowPrivate }), rawKeys, via: 'parseJwks' };
+    return { keySet: jv.parseJwks(text, { allowPrivate }), rawKeys, via: 'parseJwks', algRefusal: (key) => algRefusal(jv, key) };
   } catch (error) {
-    return { error, rawKeys, via: 'parseJwks' };
+    return { error, rawKeys, text, via: 'parseJwks' };
   }
 }
 

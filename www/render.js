@@ -37,6 +37,18 @@ function keyLabel(key) {
 
 // --- verdict ---
 
+// What the library makes of the token field as typed, when the page verified less of it.
+function pastedNote(report) {
+  const { pasted } = report;
+  if (!pasted || !report.final) return null;
+  const { final } = pasted;
+  if (final.ok === report.final.ok && (final.ok || final.error?.code === report.final.error?.code)) return null;
+  const what = pasted.bearer ? 'a "Bearer " prefix (and whitespace)' : 'whitespace or line breaks';
+  const said = final.ok ? 'accepts it' : `rejects it: ${final.error?.code ?? final.error?.name ?? 'Error'}`;
+  return h('p', { class: 'hint-line', 'data-pasted': 'cleaned' }, h('strong', { text: 'Token cleaned: ' }),
+    `the field held ${what} around the token; the page verified the token alone. ${pasted.source} given the text as pasted ${said}. Pass your library the token only (the part after "Bearer ", with no spaces or line breaks).`);
+}
+
 export function renderVerdict(element, report) {
   element.dataset.code = '';
   if (!report.final) {
@@ -66,18 +78,20 @@ export function renderVerdict(element, report) {
     fill(element,
       h('p', { class: 'verdict-title' }, h('span', { class: 'mark', 'aria-hidden': 'true', text: '✔' }), ` Valid: ${source.textContent} accepted the token`),
       h('p', {}, `Signed with ${final.value.header?.alg ?? '?'} by ${keyLabel(key)}; every check passed.`),
+      pastedNote(report),
     );
     return;
   }
   const { error } = final;
   element.dataset.verdict = 'invalid';
   element.dataset.code = error?.code ?? '';
-  const hint = errorHint(error, { header: report.decoded?.header, keySet: report.keys?.keySet });
+  const hint = errorHint(error, { header: report.decoded?.header, keySet: report.keys?.keySet, selection: report.selection });
   fill(element,
     h('p', { class: 'verdict-title' }, h('span', { class: 'mark', 'aria-hidden': 'true', text: '✘' }), ` Rejected by ${report.finalSource}: `, h('code', { class: 'code', text: error?.code ?? error?.name ?? 'Error' })),
     h('p', { class: 'verdict-message', text: error?.message ?? String(error) }),
     error?.claim ? h('p', { class: 'muted', text: `claim "${error.claim}", reason "${error.reason ?? '?'}"` }) : null,
     hint ? h('p', { class: 'hint-line' }, h('strong', { text: 'What to do: ' }), hint) : null,
+    pastedNote(report),
   );
 }
 
@@ -235,7 +249,7 @@ export function renderDiagnostics(container, report) {
   if (!diagnostics.length) return fill(container, source, h('p', { class: 'status-pass', text: '✔ No findings: every key is usable, has a kid and an alg.' }));
   const alg = typeof report.decoded?.header?.alg === 'string' ? report.decoded.header.alg : undefined;
   const items = diagnostics.map((d, position) => {
-    const fix = fixFor(d, { rawKeys: keys.rawKeys, keyInfo: keys.keySet.keys[d.index], alg });
+    const fix = fixFor(d, { rawKeys: keys.rawKeys, keyInfo: keys.keySet.keys[d.index], alg, algRefusal: keys.algRefusal });
     const fixId = `fix-${position}`;
     return h('li', { class: `diagnostic severity-${d.severity}`, 'data-code': d.code },
       h('p', {}, h('span', { class: 'badge', text: d.severity }), ' ', h('code', { text: d.code }),
@@ -252,6 +266,11 @@ export function renderDiagnostics(container, report) {
 
 export function renderReport(elements, report) {
   renderVerdict(elements.verdict, report);
+  if (report.inputError) {
+    // Nothing was analysed: no panel may read as if the token or key set were missing.
+    for (const name of ['decoded', 'selection', 'signature', 'claims', 'diagnostics']) fill(elements[name], muted(report.inputError));
+    return;
+  }
   renderDecoded(elements.decoded, report);
   renderSelection(elements.selection, report);
   renderSignature(elements.signature, report);
