@@ -4,6 +4,7 @@
 import { WasmKeySet, explainSelection as coreExplainSelection } from '../gen/jwks_verify.js';
 import { JoseError, core } from './errors.js';
 import { assertReady, instanceId, onReset, release } from './runtime.js';
+import { ownMember } from './own.js';
 
 const handles = new WeakMap();
 // The instance each handle was made in (runtime.js `release`).
@@ -179,16 +180,6 @@ onReset(() => {
   byText.clear();
   byJwksText.clear();
 });
-
-// A member `object` (a primitive: its wrapper) has itself or from its class, never one
-// Object.prototype lends: what the caller gave is read as what it is, whatever a polluted
-// Object.prototype holds.
-export function ownMember(object, name) {
-  for (let o = object; o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    if (Object.hasOwn(o, name)) return object[name];
-  }
-  return undefined;
-}
 
 // A RemoteJwks or TrustedIssuers of any copy of the package (its class has keySetFor). Not a
 // keySetFor from Object.prototype: a polluted one made every KeysInput, a KeySet included,

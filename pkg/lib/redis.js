@@ -6,18 +6,21 @@
 // A failing client rejects; the caller (the replay check, RemoteJwks) bounds each call with a
 // timeout and fails closed (replay) or falls back to fetching (JWKS).
 
+import { ownMember } from './own.js';
 import { readOptions, anyString, checkUrl, checkState, checkTtl, invalid } from './store-options.js';
 
 const OPTIONS = { prefix: anyString };
 
 // How to send a command through `client`: ioredis has `call(name, ...args)`; node-redis has
 // `sendCommand([name, ...args])` (ioredis's own `sendCommand` takes a Command object, hence
-// the order of the tests).
+// the order of the tests). The client's own methods or its class's (own.js), never one a
+// polluted Object.prototype lends: its `call` answered every SET NX of a node-redis client
+// with OK (every jti a first use) and every GET with a JWKS state of its own.
 function commandSender(client, owner) {
   if (client !== null && typeof client === 'object') {
-    if (typeof client.call === 'function') return (args) => client.call(...args);
-    if (typeof client.sendCommand === 'function') {
-      if (typeof client.getSlotMaster === 'function' || Array.isArray(client.masters)) {
+    if (typeof ownMember(client, 'call') === 'function') return (args) => client.call(...args);
+    if (typeof ownMember(client, 'sendCommand') === 'function') {
+      if (typeof ownMember(client, 'getSlotMaster') === 'function' || Array.isArray(ownMember(client, 'masters'))) {
         throw invalid(`${owner}: node-redis cluster clients are not supported; pass a client of one node`, 'client');
       }
       return (args) => client.sendCommand(args);

@@ -7,7 +7,7 @@
 import { WasmResource } from '../gen/jwks_verify.js';
 import { core, fromCore, isJoseError } from './errors.js';
 import { instanceId, loadProtocol, release } from './runtime.js';
-import { ownMember } from './keys.js';
+import { ownMember } from './own.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
@@ -35,7 +35,7 @@ function replayStore(name, options) {
 // there were more.
 const MAX_VALUES = 3;
 
-// The request, its headers and socket are read through ownMember (keys.js): their own members
+// The request, its headers and socket are read through ownMember (own.js): their own members
 // or their class's (Node's IncomingMessage has headersDistinct on its prototype, Headers its
 // get), never one a polluted Object.prototype lends (its headersDistinct made every request, a
 // Fetch Request or one without credentials included, carry its token).
