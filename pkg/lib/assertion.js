@@ -8,18 +8,30 @@ import { core } from './errors.js';
 import { markUsedOnce } from './replay.js';
 import { assertReady, instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
+import { ownOptions } from './remote.js';
+
+// The options read once (remote.js ownOptions), federated issuers' too: the core checks this
+// reading, and the keys and replay store used are its. They were read again: a getter or Proxy
+// answering other keys (or another store) on the second read verified the assertion with keys
+// the core never saw.
+function readOnce(options) {
+  const read = ownOptions(options, 'checkAssertion');
+  if (read !== options && Array.isArray(read.federated)) read.federated = Array.from(read.federated, (issuer) => ownOptions(issuer, 'checkAssertion'));
+  return read;
+}
 
 export async function checkAssertion(assertion, options) {
   await loadProtocol();
   const made = instanceId();
-  const profile = core(() => WasmProfile.assertion(options));
+  const read = readOnce(options);
+  const profile = core(() => WasmProfile.assertion(read));
   try {
     const text = core(() => profile.text(assertion));
     const [route, replayTimeoutMs] = core(() => [profile.route(text), profile.replayTimeoutMs()]);
-    const keys = route < 0 ? options.keys : options.federated[route].keys;
+    const keys = route < 0 ? read.keys : read.federated[route].keys;
     const keySet = await resolveKeySet(keys, text, profile, route);
     const verified = await runProfile(profile, text, keySet, route);
-    if (verified.replay) await markUsedOnce(options.replay, verified.replay, replayTimeoutMs, verified.payload);
+    if (verified.replay) await markUsedOnce(read.replay, verified.replay, replayTimeoutMs, verified.payload);
     return {
       clientId: verified.clientId,
       jti: verified.jti ?? undefined,

@@ -9,17 +9,20 @@ import { KeySet } from './keys.js';
 import { markUsedOnce } from './replay.js';
 import { assertReady, instanceId, loadProtocol, release } from './runtime.js';
 import { runProfile } from './verify.js';
+import { ownOptions } from './remote.js';
 
 export async function verifyDpopProof(proof, options) {
   await loadProtocol();
   const made = instanceId();
-  const dpop = core(() => WasmDpop.read(options));
+  // Read once (remote.js ownOptions): the replay store marked is the one the core checked.
+  const read = ownOptions(options, 'verifyDpopProof');
+  const dpop = core(() => WasmDpop.read(read));
   let keySet;
   try {
     const text = core(() => dpop.text(proof));
     keySet = new KeySet(core(() => dpop.proofKey(text)));
     const { jkt, replay, header, payload } = await runProfile(dpop, text, keySet);
-    if (replay) await markUsedOnce(options.replay, replay, core(() => dpop.replayTimeoutMs()), payload);
+    if (replay) await markUsedOnce(read.replay, replay, core(() => dpop.replayTimeoutMs()), payload);
     return { jkt, header, payload };
   } finally {
     keySet?.free();

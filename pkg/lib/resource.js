@@ -12,21 +12,15 @@ import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
 import { optionsCache } from './options-cache.js';
+import { ownOptions } from './remote.js';
 
 // The store the core asks for to mark a DPoP proof's jti used (it decides: proofs are always
 // single-use): the caller's `dpopReplay`, or this runtime's one in-process cache for every call
 // (which runs on the now of the check marking a proof: replay.js).
 let processReplay = null;
-function replayStore(name, options) {
-  if (name === 'dpopReplay') {
-    // Read again here (after awaits): a getter, a Proxy or a reconfiguration may no longer give
-    // the store the core saw, and verifyDpopProof without one would not mark the jti used.
-    const store = options.dpopReplay;
-    if (store === null || (typeof store !== 'object' && typeof store !== 'function') || typeof store.markUsed !== 'function') {
-      throw Object.assign(new TypeError('authenticateRequest(options): dpopReplay is no longer a ReplayStore (it changed during the call)'), { code: 'ERR_INVALID_OPTION', option: 'dpopReplay' });
-    }
-    return store;
-  }
+function replayStore(name, reading) {
+  // The store the core checked, from its reading of the options (never read again).
+  if (name === 'dpopReplay') return reading.dpopReplay;
   if (name === 'process') return (processReplay ??= new ReplayCache());
   throw new Error(`jwks-verify: the core asked for an unknown replay store ${name}`);
 }
@@ -104,7 +98,13 @@ function judged(judge, err) {
   return failed(json, err);
 }
 
-const readResourceOptions = (options) => core(() => WasmResource.read(options));
+// The options read once (remote.js ownOptions): the core checks this reading, and the keys and
+// DPoP replay store used are its. `keys` was read again, so a getter or Proxy answering other
+// keys on the second read authenticated a token signed by keys the core never saw.
+function readResourceOptions(options) {
+  const read = ownOptions(options, 'authenticateRequest');
+  return { resource: core(() => WasmResource.read(read)), keys: read?.keys, dpopReplay: read?.dpopReplay };
+}
 // A framework adapter passes the same options object on every request.
 const cachedResource = optionsCache(readResourceOptions);
 // The access-token profile of a cached reading, made once (it lives and dies with the reading).
@@ -123,7 +123,8 @@ export async function authenticateRequest(request, options) {
   await loadProtocol();
   const made = instanceId();
   const cached = cachedResource(options);
-  const resource = cached ?? readResourceOptions(options);
+  const reading = cached ?? readResourceOptions(options);
+  const { resource } = reading;
   try {
     const parts = requestParts(request);
     const step = JSON.parse(resource.credentials(parts.method, parts.url, parts.authorization, parts.dpop, parts.host, parts.encrypted));
@@ -137,7 +138,7 @@ export async function authenticateRequest(request, options) {
     let verified;
     const profile = cached === undefined ? resource.profile() : profileOf(resource);
     try {
-      const keySet = await resolveKeySet(options.keys, token, profile);
+      const keySet = await resolveKeySet(reading.keys, token, profile);
       verified = await runProfile(profile, token, keySet);
     } catch (err) {
       return judged((e) => resource.tokenFailed(scheme, e.code, e.claim, e.reason), err);
@@ -154,7 +155,7 @@ export async function authenticateRequest(request, options) {
           method: step.method,
           url: step.url,
           accessToken: token,
-          replay: replayStore(resource.proofReplay(), options),
+          replay: replayStore(resource.proofReplay(), reading),
         }));
       } catch (err) {
         return judged((e) => resource.proofFailed(e.code, e.claim, e.reason), err);

@@ -8,15 +8,21 @@ import { markUsedOnce } from './replay.js';
 import { instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { optionsCache } from './options-cache.js';
+import { ownOptions } from './remote.js';
 
-const readWebhookOptions = (options) => core(() => WasmProfile.webhook(options));
+// The options read once (remote.js ownOptions): the replay store marked is the one the core
+// checked (it was read again, so a getter or Proxy could answer another).
+function readWebhookOptions(options) {
+  const read = ownOptions(options, 'verifyWebhook');
+  return { profile: core(() => WasmProfile.webhook(read)), replay: read?.replay };
+}
 const cachedProfile = optionsCache(readWebhookOptions);
 
 export async function verifyWebhook(request, keys, options) {
   await loadProtocol();
   const made = instanceId();
   const cached = cachedProfile(options);
-  const profile = cached ?? readWebhookOptions(options);
+  const { profile, replay: store } = cached ?? readWebhookOptions(options);
   try {
     // The core reads the request once and refuses a body that is neither a string nor a Uint8Array.
     const [text, raw] = core(() => profile.webhookRequest(request));
@@ -24,7 +30,7 @@ export async function verifyWebhook(request, keys, options) {
     const replayTimeoutMs = core(() => profile.replayTimeoutMs());
     const keySet = await resolveKeySet(keys, text, profile);
     const { jti, replay, ...verified } = await runProfile(profile, text, keySet, -1, body);
-    if (replay) await markUsedOnce(options.replay, replay, replayTimeoutMs, verified.payload);
+    if (replay) await markUsedOnce(store, replay, replayTimeoutMs, verified.payload);
     return verified;
   } finally {
     if (cached === undefined) release(profile, made);
