@@ -7,6 +7,7 @@
 // as fresh. RemoteJwks validates the text it reads back as `fromState` does.
 
 import { readOptions, nonEmptyString, checkUrl, checkState, checkTtl } from './store-options.js';
+import { ownMember } from './own.js';
 
 const OWNER = 'CacheApiJwksStore';
 const OPTIONS = { cacheName: nonEmptyString, keyBase: absoluteHttpUrl };
@@ -46,8 +47,11 @@ export class CacheApiJwksStore {
   #open() {
     if (!this.#cache) {
       const { caches } = globalThis;
-      this.#cache = this.#cacheName === undefined && caches.default
-        ? Promise.resolve(caches.default)
+      // caches.default of the runtime's CacheStorage only (Cloudflare's), never one a polluted
+      // Object.prototype lends (a cache of its own, serving its JWKS state).
+      const fallback = ownMember(caches, 'default');
+      this.#cache = this.#cacheName === undefined && fallback
+        ? Promise.resolve(fallback)
         : caches.open(this.#cacheName ?? 'jwks-verify');
       this.#cache.catch(() => {
         this.#cache = null;

@@ -2,6 +2,7 @@
 // authenticateRequest decides, challengeResponse answers; Express is never imported.
 import { authenticateRequest, challengeResponse } from 'jwks-verify';
 import { sendResponse } from './node-response.js';
+import { ownMember } from './own.js';
 
 export function bearerAuth(options) {
   return async function jwksVerifyBearerAuth(req, res, next) {
@@ -12,8 +13,12 @@ export function bearerAuth(options) {
       // that is not in the connection's scheme, names another host, or comes without a Host.
       // The connection is https when req.protocol says so (Express's `trust proxy` setting).
       // headersDistinct keeps a second Authorization header, which req.headers drops.
-      const connection = { encrypted: req.protocol === 'https' };
-      const request = { method: req.method, url: req.originalUrl, headers: req.headers, headersDistinct: req.headersDistinct, socket: connection };
+      // Each member is the request's own or its class's (own.js), never one a polluted
+      // Object.prototype lends (its headersDistinct carried its token into every request whose
+      // class has none).
+      const read = (name) => ownMember(req, name);
+      const connection = { encrypted: read('protocol') === 'https' };
+      const request = { method: read('method'), url: read('originalUrl'), headers: read('headers'), headersDistinct: read('headersDistinct'), socket: connection };
       result = await authenticateRequest(request, options);
     } catch (err) {
       // Not a verdict on the request (wrong options, keys that cannot be fetched): the app's error

@@ -3,6 +3,7 @@
 // Glue only: authenticateRequest decides, challengeResponse answers; Fastify is never
 // imported.
 import { authenticateRequest, challengeResponse } from 'jwks-verify';
+import { ownMember } from './own.js';
 
 function hook(options) {
   return async function jwksVerifyBearerAuth(request, reply) {
@@ -12,11 +13,15 @@ function hook(options) {
     // Host. request.protocol and request.host follow Fastify's trustProxy setting (the Host
     // is X-Forwarded-Host there); with options.origin, the core uses origin.
     // headersDistinct keeps a second Authorization header, which request.headers drops.
-    const { headersDistinct } = request.raw;
-    const headers = { ...request.headers, host: request.host ?? '' };
-    const connection = { encrypted: request.protocol === 'https' };
+    // Each member is the request's own or its class's (own.js), never one a polluted
+    // Object.prototype lends (its headersDistinct carried its token into every request whose
+    // raw request has none).
+    const read = (name) => ownMember(request, name);
+    const headersDistinct = ownMember(read('raw'), 'headersDistinct');
+    const headers = { ...read('headers'), host: read('host') ?? '' };
+    const connection = { encrypted: read('protocol') === 'https' };
     // A rejection (wrong options, keys that cannot be fetched) goes to Fastify's error handler.
-    const result = await authenticateRequest({ method: request.method, url: request.url, headers, headersDistinct, socket: connection }, options);
+    const result = await authenticateRequest({ method: read('method'), url: read('url'), headers, headersDistinct, socket: connection }, options);
     if (!result.ok) {
       const response = challengeResponse(result);
       const body = await response.text();

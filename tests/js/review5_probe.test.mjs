@@ -320,3 +320,73 @@ test('a key resolver and a RemoteJwks under a polluted keySetFor/keys still veri
   assert.equal(cases, 8);
   assert.ok(RemoteJwks);
 });
+
+// The adapters read the framework's request: a request whose class has no headersDistinct (a
+// test harness's, an older Node's, a compatibility layer's) must not take one from a polluted
+// Object.prototype, nor its protocol, host or URL.
+test('express and fastify adapters: a framework request\'s members never come from Object.prototype', async () => {
+  const { bearerAuth: expressAuth } = await import('../../pkg/express.mjs');
+  const { bearerAuth: fastifyAuth } = await import('../../pkg/fastify.mjs');
+  const signer = await generateKey('ES256', { kid: 'k1' });
+  const options = { keys: { keys: [signer.jwk] }, issuer: 'https://i', audience: 'api' };
+  const token = await mint(signer, { iss: 'https://i', aud: 'api', sub: 's', client_id: 'c', jti: randomUUID(), iat: nowS(), exp: nowS() + 600 }, { header: { typ: 'at+jwt' } });
+  const pollutions = [
+    ['headersDistinct', { authorization: [`Bearer ${token}`] }],
+    ['headersDistinct', { authorization: [`bearer ${token}`], host: ['rs.example'] }],
+    ['headers', { authorization: `Bearer ${token}` }],
+  ];
+  let cases = 0;
+  for (const [name, value] of pollutions) {
+    for (const requestHeaders of [{ host: 'rs.example' }, { host: 'rs.example', 'x-other': '1' }, {}]) {
+      await polluted(name, value, async () => {
+        // Express: a request object of its own class with no credentials.
+        class Req {}
+        const req = Object.assign(new Req(), { method: 'GET', originalUrl: '/api', headers: { ...requestHeaders }, protocol: 'http' });
+        if (name === 'headers') delete req.headers;
+        const res = { statusCode: 0, setHeader() {}, end() {} };
+        let nextCalled = false;
+        await expressAuth(options)(req, res, () => { nextCalled = true; });
+        assert.equal(req.auth?.ok === true, false, `express: polluted ${name} authenticated`);
+        assert.equal(nextCalled && req.auth !== undefined, false);
+        // Fastify: request and request.raw without headersDistinct.
+        const request = Object.assign(new Req(), { method: 'GET', url: '/api', headers: { ...requestHeaders }, protocol: 'http', host: 'rs.example', raw: new Req() });
+        if (name === 'headers') delete request.headers;
+        const reply = { code() { return this; }, headers() { return this; }, send() { return this; } };
+        await fastifyAuth(options)(request, reply);
+        assert.equal(request.auth?.ok === true, false, `fastify: polluted ${name} authenticated`);
+        cases++;
+      });
+    }
+  }
+  assert.equal(cases, 9);
+});
+
+test('CacheApiJwksStore: a runtime without caches.default never takes one from Object.prototype', async () => {
+  const { CacheApiJwksStore } = await import('../../pkg/edge.mjs');
+  const real = Object.getOwnPropertyDescriptor(globalThis, 'caches');
+  const opened = [];
+  class Storage {
+    async open(name) {
+      opened.push(name);
+      const entries = new Map();
+      return { match: async (k) => entries.get(k)?.clone(), put: async (k, r) => { entries.set(k, r); }, delete: async (k) => entries.delete(k) };
+    }
+  }
+  let cases = 0;
+  try {
+    Object.defineProperty(globalThis, 'caches', { value: new Storage(), configurable: true, writable: true });
+    for (const state of ['{"forged":1}', '{"keys":[]}', '{}']) {
+      const forger = { match: async () => new Response(state, { headers: { 'x-jwks-verify-expires': String(Date.now() + 1e9) } }), put: async () => {}, delete: async () => {} };
+      await polluted('default', forger, async () => {
+        const store = new CacheApiJwksStore();
+        assert.equal(await store.get('https://a.example/jwks'), null, `the polluted default served ${state}`);
+        cases++;
+      });
+    }
+  } finally {
+    if (real) Object.defineProperty(globalThis, 'caches', real);
+    else delete globalThis.caches;
+  }
+  assert.equal(cases, 3);
+  assert.ok(opened.length >= 3);
+});
