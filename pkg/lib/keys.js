@@ -4,7 +4,7 @@
 import { WasmKeySet, explainSelection as coreExplainSelection } from '../gen/jwks_verify.js';
 import { JoseError, core } from './errors.js';
 import { assertReady, instanceId, onReset, release } from './runtime.js';
-import { ownMember } from './own.js';
+import { lentToJSON, ownMember } from './own.js';
 
 const handles = new WeakMap();
 // The instance each handle was made in (runtime.js `release`).
@@ -147,6 +147,9 @@ function sharedKeySet(text) {
 function jsonText(input) {
   if (typeof input === 'string') return input;
   if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+    // A toJSON on Object.prototype (a polluted one) would be serialized instead of the keys:
+    // any JWKS object became the keys it returns.
+    if (lentToJSON()) throw new JoseError('ERR_JWKS_INVALID', 'the key set cannot be serialized as JSON: Object.prototype or Array.prototype has a toJSON of its own (a polluted prototype?), which JSON.stringify would serialize instead of the keys; pass the JWKS as JSON text, or a KeySet');
     try {
       return JSON.stringify(input);
     } catch (err) {

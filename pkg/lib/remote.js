@@ -8,6 +8,7 @@ import { JoseError, fromCore } from './errors.js';
 import { handleOf, parseJwks } from './keys.js';
 import { instanceId, isReady, loadProtocol, recoverFrom, release } from './runtime.js';
 import { settleWithin } from './settle.js';
+import { lentToJSON } from './own.js';
 
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
 const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
@@ -79,7 +80,8 @@ export function settingsOf(options) {
     maxBytes: maxBytes ?? DEFAULTS.maxBytes,
     fetch: fetch ?? null,
     store: store ?? null,
-    headersJson: (accept) => JSON.stringify({ accept, ...headers }),
+    // On an object with no prototype: a toJSON a polluted Object.prototype holds is not called.
+    headersJson: (accept) => JSON.stringify(Object.assign(Object.create(null), { accept }, headers)),
   };
 }
 
@@ -102,6 +104,9 @@ function coreCall(call) {
 function stateText(state) {
   if (state === undefined || state === null) return 'null';
   if (typeof state === 'string') return state;
+  // A polluted prototype's toJSON would be serialized instead of the state (its keys): refused
+  // as malformed.
+  if (lentToJSON()) return '';
   try {
     // A state that is no JSON (a BigInt, a cycle; undefined for a function or a Symbol) is
     // refused by the core as malformed.
@@ -345,7 +350,8 @@ export class RemoteJwks {
   // Writes the state after a fetch, bounded by timeoutMs; a failing store is ignored.
   async #writeStore(cache) {
     const { store, timeoutMs } = this.#settings;
-    if (store === null) return;
+    // Not while a polluted prototype's toJSON would be written instead (to every process).
+    if (store === null || lentToJSON()) return;
     // Both calls into the core out of the store's callback: settleWithin would take a trap
     // for a failing store and swallow it.
     const text = JSON.stringify(JSON.parse(cache.exportState()));

@@ -7,7 +7,7 @@
 import { WasmResource } from '../gen/jwks_verify.js';
 import { core, fromCore, isJoseError } from './errors.js';
 import { instanceId, loadProtocol, release } from './runtime.js';
-import { ownMember } from './own.js';
+import { detached, ownMember } from './own.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
@@ -163,8 +163,9 @@ export async function authenticateRequest(request, options) {
     }
 
     // The binding rule reads the token's cnf claim alone: it crosses, not the whole payload
-    // (an own member only: never one a polluted Object.prototype lends).
-    const cnf = Object.hasOwn(verified.payload, 'cnf') ? JSON.stringify(verified.payload.cnf) : undefined;
+    // (an own member only: never one a polluted Object.prototype lends; serialized as it is,
+    // never as a polluted prototype's toJSON: own.js detached).
+    const cnf = Object.hasOwn(verified.payload, 'cnf') ? JSON.stringify(detached(verified.payload.cnf)) : undefined;
     const bound = JSON.parse(core(() => resource.bind(scheme, cnf, jkt)));
     if (bound.failure) return bound.failure;
     const result = { ok: true, token, header: verified.header, payload: verified.payload, key: verified.key, scheme };

@@ -390,3 +390,75 @@ test('CacheApiJwksStore: a runtime without caches.default never takes one from O
   assert.equal(cases, 3);
   assert.ok(opened.length >= 3);
 });
+
+// JSON.stringify calls a toJSON on every object and array it serializes, inherited ones
+// included: a polluted Object.prototype.toJSON (or Array.prototype's) was serialized in place
+// of every JWKS object (its keys verified the token), of a RemoteJwks state, and of a DPoP-bound
+// token's cnf (a Bearer use of it passed as unbound).
+test('a toJSON on Object.prototype or Array.prototype never replaces keys, a state or a cnf claim', async () => {
+  const honest = await generateKey('ES256', { kid: 'k1' });
+  const evil = await generateKey('ES256', { kid: 'k1' });
+  const token = await mint(evil, { sub: 's', iss: 'https://i', aud: 'api', iat: nowS(), exp: nowS() + 60 });
+  const evilSet = { keys: [evil.jwk] };
+  const onObject = function () {
+    if (Array.isArray(this) || this === evilSet || this === evil.jwk) return this;
+    return Object.hasOwn(this, 'keys') ? evilSet : Object.hasOwn(this, 'kty') ? evil.jwk : this;
+  };
+  const onArray = function () { return [evil.jwk]; };
+  const inputs = () => [{ keys: [honest.jwk] }, { ...honest.jwk }, { keys: [honest.jwk], extra: {} }];
+  const entries = {
+    verifyJwt: (keys) => verifyJwt(token, keys),
+    verifyJwtSync: async (keys) => verifyJwtSync(token, keys),
+    createVerifier: (keys) => createVerifier(keys).verify(token),
+    resolver: (keys) => verifyJwt(token, () => keys),
+    parseJwks: async (keys) => verifyJwtSync(token, api.parseJwks(keys)),
+    checkAssertion: async (keys) => checkAssertion(await mint(evil, { iss: 'c', sub: 'c', aud: 'https://as/token', iat: nowS(), exp: nowS() + 60, jti: randomUUID() }), { clientId: 'c', audience: 'https://as/token', keys }),
+  };
+  let cases = 0;
+  for (const [proto, toJSON] of [[Object.prototype, onObject], [Array.prototype, onArray]]) {
+    for (const [name, entry] of Object.entries(entries)) {
+      for (const keys of inputs()) {
+        Object.defineProperty(proto, 'toJSON', { value: toJSON, configurable: true, writable: true });
+        let code;
+        try {
+          code = await codeOf(entry(keys));
+        } finally {
+          delete proto.toJSON;
+        }
+        assert.notEqual(code, 'ok', `${name}: ${proto === Object.prototype ? 'Object' : 'Array'}.prototype.toJSON replaced ${JSON.stringify(keys).slice(0, 40)}`);
+        cases++;
+      }
+    }
+    // A RemoteJwks state object (exportState's, parsed): its keys, not the pollution's. The
+    // fetch fails, so only the state can give keys.
+    const source = new RemoteJwks('https://i/jwks', { fetch: async () => new Response(JSON.stringify({ keys: [honest.jwk] })) });
+    await source.keySet();
+    const state = JSON.parse(JSON.stringify(source.exportState()));
+    Object.defineProperty(proto, 'toJSON', { value: proto === Array.prototype ? onArray : onObject, configurable: true, writable: true });
+    try {
+      const fetch = async () => { throw new Error('offline'); };
+      assert.notEqual(await codeOf((async () => verifyJwt(token, RemoteJwks.fromState('https://i/jwks', state, { fetch })))()), 'ok', 'a RemoteJwks state was replaced');
+    } finally {
+      delete proto.toJSON;
+    }
+    cases++;
+  }
+  assert.equal(cases, 2 * (Object.keys(entries).length * 3 + 1));
+});
+
+test('authenticateRequest: a DPoP-bound token used as Bearer stays bound under a polluted toJSON', async () => {
+  const signer = await generateKey('ES256', { kid: 'k1' });
+  // JSON text: a keys object is refused under the pollution (the test above); the cnf is the point.
+  const options = { keys: JSON.stringify({ keys: [signer.jwk] }), issuer: 'https://i', audience: 'api' };
+  let cases = 0;
+  for (const jkt of ['0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', 'A'.repeat(43), 'x']) {
+    for (const answer of [{}, { other: 1 }, null]) {
+      const token = await mint(signer, { iss: 'https://i', aud: 'api', sub: 's', client_id: 'c', jti: randomUUID(), iat: nowS(), exp: nowS() + 600, cnf: { jkt } }, { header: { typ: 'at+jwt' } });
+      const request = new Request('https://rs.example/api', { headers: { authorization: `Bearer ${token}` } });
+      const result = await polluted('toJSON', function () { return 'jkt' in this ? answer : this; }, () => api.authenticateRequest(request, options));
+      assert.equal(result.ok, false, `cnf ${jkt} read as ${JSON.stringify(answer)}: a bound token passed as Bearer`);
+      cases++;
+    }
+  }
+  assert.equal(cases, 9);
+});
