@@ -1,4 +1,5 @@
 import { loadFailed, loadSignature, resetSignature, signatureLoadable, signatureOnDemand } from './signature.js';
+import { ownMember } from './own.js';
 
 // Wasm instantiation state, shared by every entry. An entry registers how to instantiate
 // (synchronously in Node, asynchronously on the web); every async function awaits `loadProtocol()`.
@@ -52,11 +53,13 @@ export function loadProtocol() {
  * instantiates it synchronously when a check first needs it.
  */
 export function ready(options) {
-  if (options !== undefined && (options === null || typeof options !== 'object' || (options.sync !== undefined && typeof options.sync !== 'boolean') || Object.keys(options).some((k) => k !== 'sync'))) {
+  // Read once, an own member only (own.js): a polluted Object.prototype.sync is no option.
+  const option = options !== null && typeof options === 'object' ? ownMember(options, 'sync') : undefined;
+  if (options !== undefined && (options === null || typeof options !== 'object' || (option !== undefined && typeof option !== 'boolean') || Object.keys(options).some((k) => k !== 'sync'))) {
     return Promise.reject(Object.assign(new TypeError('ready(options): options must be { sync?: boolean }'), { code: 'ERR_INVALID_OPTION', option: 'sync' }));
   }
   // Where the module loads synchronously on demand (Node), sync calls work without it.
-  const sync = options?.sync ?? (signatureLoadable() && !signatureOnDemand());
+  const sync = option ?? (signatureLoadable() && !signatureOnDemand());
   return sync ? loadProtocol().then(() => loadSignature()) : loadProtocol();
 }
 

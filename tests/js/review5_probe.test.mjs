@@ -462,3 +462,18 @@ test('authenticateRequest: a DPoP-bound token used as Bearer stays bound under a
   }
   assert.equal(cases, 9);
 });
+
+test('ready(options): sync is an own member, read once', async () => {
+  let cases = 0;
+  for (const value of [false, 'yes', 0, null, {}]) {
+    await polluted('sync', value, async () => {
+      // A polluted sync is no option: ready({}) is ready() (it resolves; a wrong type never rejects).
+      await api.ready({});
+      cases++;
+    });
+  }
+  let reads = 0;
+  await api.ready({ get sync() { reads++; return true; } });
+  assert.equal(reads, 1);
+  assert.equal(cases, 5);
+});
