@@ -91,6 +91,7 @@ async function analyzeDpop(jv, report, input) {
     return report;
   }
   report.jkt = explained.value.jkt;
+  report.failedCheck = explained.value.checks.find((check) => !check.ok)?.claim;
   report.claims = claimRows(explained.value.checks, report.decoded, options.currentDate, 'explainDpop');
   report.notes.push('The signature is checked by verifyDpopProof (the verdict); each row is one check of RFC 9449 §4.3 run by explainDpop.');
   const wrong = disagreement(report.claims, report.final);

@@ -109,9 +109,11 @@ const OPTION_FIELDS = {
 
 // A hint for the verdict's error, using what the page knows about the token and the set;
 // `selection` is explainSelection's trace (why each key was filtered out), when there is one.
-// `mode` is the page's mode, `dpop` the DPoP options the page gave.
-export function errorHint(error, { header, keySet, selection, mode, dpop } = {}) {
+// `mode` is the page's mode, `dpop` the DPoP options the page gave, `failedCheck` the claim of
+// explainDpop's first failed check (a private jwk is ERR_JWS_INVALID, not ERR_DPOP_INVALID).
+export function errorHint(error, { header, keySet, selection, mode, dpop, failedCheck } = {}) {
   if (error?.code === 'ERR_DPOP_INVALID') return dpopHint(error, dpop);
+  if (mode === 'dpop' && failedCheck === 'jwk') return dpopHint({ reason: 'jwk' }, dpop);
   if (mode === 'access' && error?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
     const hint = accessTokenHint(error);
     if (hint) return hint;

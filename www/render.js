@@ -90,7 +90,7 @@ export function renderVerdict(element, report) {
   const { error } = final;
   element.dataset.verdict = 'invalid';
   element.dataset.code = error?.code ?? '';
-  const hint = errorHint(error, { header: report.decoded?.header, keySet: report.keys?.keySet, selection: report.selection, mode: report.mode, dpop: report.dpop });
+  const hint = errorHint(error, { header: report.decoded?.header, keySet: report.keys?.keySet, selection: report.selection, mode: report.mode, dpop: report.dpop, failedCheck: report.failedCheck });
   fill(element,
     h('p', { class: 'verdict-title' }, h('span', { class: 'mark', 'aria-hidden': 'true', text: '✘' }), ` Rejected by ${report.finalSource}: `, h('code', { class: 'code', text: error?.code ?? error?.name ?? 'Error' })),
     h('p', { class: 'verdict-message', text: error?.message ?? String(error) }),

@@ -170,7 +170,8 @@ function dpopInNode(token, { method = METHOD, url = URL_, accessToken = '', nonc
 }
 
 // Which way the hint must point, for a proof's refusal.
-function dpopHint({ claim, reason }) {
+function dpopHint({ claim, reason, message }) {
+  if (/private member/.test(message)) return /private key/;
   if (claim === 'htm') return /method/i;
   if (claim === 'htu') return /URL/;
   if (claim === 'iat') return /clock|iat/i;
@@ -301,7 +302,10 @@ describe('www modes probe: access-token and DPoP modes say what the library says
       const node = await dpopInNode(cleaned, options);
       check(() => assert.deepEqual({ verdict: onPage.verdict, code: onPage.code }, { verdict: node.verdict, code: node.code }, `${name}: ${json(node)}`));
       seen.add(node.reason ?? 'valid');
-      if (node.verdict === 'invalid') check(() => assert.match(onPage.hint, dpopHint(node), `${name}: ${json(node)}: hint "${onPage.hint}"`));
+      if (node.verdict === 'invalid') {
+        check(() => assert.match(onPage.hint, dpopHint(node), `${name}: ${json(node)}: hint "${onPage.hint}"`));
+        check(() => assert.doesNotMatch(onPage.hint, /JWE|key set|kid/, `${name}: a proof carries its key: ${onPage.hint}`));
+      }
       if (node.claim === 'ath' && /^dpop\s/i.test(options.accessToken ?? '')) check(() => assert.match(onPage.hint, /"DPoP "/, `${name}: the prefix in the access token field`));
       if (expected.cleaned) {
         check(() => assert.match(onPage.pasted, /Token cleaned|Proof cleaned/, name));
