@@ -74,12 +74,15 @@ function dpopSignature(final) {
   return { status: 'not_reached', error };
 }
 
-async function analyzeDpop(jv, report, { token, options, dpop }) {
+async function analyzeDpop(jv, report, input) {
+  const { token, options, dpop } = input;
   const { algorithms, clockTolerance, currentDate } = options;
   const dpopOptions = { ...dpop, algorithms, clockTolerance, currentDate };
+  report.dpop = dpop;
   report.finalSource = 'verifyDpopProof';
   report.final = await settle(() => jv.verifyDpopProof(token, dpopOptions));
   report.signature = dpopSignature(report.final);
+  report.pasted = await pastedVerdict({ source: 'verifyDpopProof' }, input, (text) => ({ verdict: () => jv.verifyDpopProof(text, dpopOptions) }));
   if (!report.decoded) return report;
   const explained = await settle(() => jv.explainDpop(token, dpopOptions));
   if (!explained.ok) {
@@ -88,6 +91,7 @@ async function analyzeDpop(jv, report, { token, options, dpop }) {
     return report;
   }
   report.jkt = explained.value.jkt;
+  report.failedCheck = explained.value.checks.find((check) => !check.ok)?.claim;
   report.claims = claimRows(explained.value.checks, report.decoded, options.currentDate, 'explainDpop');
   report.notes.push('The signature is checked by verifyDpopProof (the verdict); each row is one check of RFC 9449 §4.3 run by explainDpop.');
   const wrong = disagreement(report.claims, report.final);
@@ -95,12 +99,12 @@ async function analyzeDpop(jv, report, { token, options, dpop }) {
   return report;
 }
 
-// The token field held more than the token (a "Bearer " prefix, line breaks): the page
-// verifies the token alone, and says what the library makes of the text as pasted.
+// The token field held more than the token (a "Bearer " or "DPoP " prefix, line breaks): the
+// page verifies the token alone, and says what the library makes of the text as pasted.
 async function pastedVerdict(calls, { token, pasted }, callsFor) {
   if (pasted === undefined || pasted === token) return null;
   const asPasted = await settle(callsFor(pasted).verdict);
-  return { bearer: /^\s*bearer\s/i.test(pasted), source: calls.source, final: asPasted };
+  return { prefix: /^\s*(bearer|dpop:?)\s/i.exec(pasted)?.[1], source: calls.source, final: asPasted };
 }
 
 /**

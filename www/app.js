@@ -106,8 +106,10 @@ function readOptions() {
   };
 }
 
+// A pasted header value: its scheme ("Bearer ", "DPoP ") or header name ("DPoP: ") goes, and
+// whitespace; analyze() says what the library makes of the text as pasted.
 function readToken() {
-  return fields.token.value.trim().replace(/^bearer\s+/i, '').replace(/\s+/g, '');
+  return fields.token.value.trim().replace(/^(bearer|dpop:?)\s+/i, '').replace(/\s+/g, '');
 }
 
 function jwksUrl() {

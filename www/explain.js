@@ -43,12 +43,90 @@ function noMatchingKeyHint(kid, kids, keySet, selection) {
     : 'Keys with the token\'s kid exist but none fits its alg, use or key_ops: see Key selection for each key\'s reason.';
 }
 
+// Why verifyDpopProof refused a proof, by the check its error names (RFC 9449 §4.3).
+// `dpop` is what the page passed it ({ method, url, accessToken?, nonce? }).
+function dpopHint({ claim, reason }, dpop = {}) {
+  const prefix = /^(bearer|dpop)\s/i.exec(dpop.accessToken ?? '')?.[1];
+  switch (claim) {
+    case 'htm':
+      return 'The proof\'s htm is not the request\'s method, compared exactly (case included): the proof was made for another request, or the Method field is not the method the client sent.';
+    case 'htu':
+      return 'The proof\'s htu is not this URL. Query and fragment are not compared, nor the case of scheme and host or a default port; the scheme, host, other port and path (case and trailing slash included) are. Behind a proxy or gateway, give the URL the client addressed, not the internal one.';
+    case 'iat':
+      return reason === 'in_future'
+        ? 'The proof\'s iat is ahead of the current time by more than the library allows: the client\'s clock (or this one) is ahead. Fix the clock, or allow a small clock tolerance.'
+        : 'The proof\'s iat is too far in the past: a proof is made for one request, just before it is sent. Have the client make a fresh proof per request; if it just did, its clock (or this one) is behind.';
+    case 'ath':
+      if (prefix) return `The Access token field starts with "${prefix} ": paste the access token alone (the part after "${prefix} "), since ath is the hash of the token itself.`;
+      return reason === 'missing'
+        ? 'An access token was given, so the proof must carry ath (the base64url SHA-256 of that token): the client has to make the proof for the access token it sends with it.'
+        : 'The proof\'s ath is not the hash of this access token: the proof was made for another access token (a refreshed one, or another session), or the Access token field holds more than the token.';
+    case 'nonce':
+      return reason === 'missing'
+        ? 'A nonce was given but the proof has none: the client must retry with the nonce the server sent in its DPoP-Nonce header.'
+        : 'The proof\'s nonce is not the one given: the client used an old nonce; it must retry with the latest DPoP-Nonce the server sent.';
+    case 'jti':
+      return 'Every proof needs its own jti (a unique id, for replay detection): the client must add one.';
+    default:
+      break;
+  }
+  switch (reason) {
+    case 'typ':
+      return 'A DPoP proof\'s header must have typ "dpop+jwt": this looks like another JWT (the access token itself?) pasted as the proof. Paste the DPoP header\'s value.';
+    case 'jwk':
+      return 'The proof\'s jwk header must be one public key: the client put no key, a key the library cannot read, or its private key (then that key is exposed: the client must make a new one).';
+    case 'alg':
+      return 'The proof\'s alg is not one the library accepts for DPoP (asymmetric only, and within Algorithms when set) or does not fit the jwk: the client must sign with its key\'s algorithm.';
+    case 'signature':
+      return 'The signature does not verify with the key of the proof\'s own jwk header: the proof was changed after signing, or signed with another key than the one it carries.';
+    case 'malformed':
+      return 'The library could not read this as a DPoP proof: paste the DPoP header\'s value (a compact JWS, three base64url parts), not the Authorization header\'s access token.';
+    default:
+      return 'See the message above: it names the check of RFC 9449 §4.3 this proof failed.';
+  }
+}
+
+// An access token's refusal that RFC 9068 explains (verifyAccessToken); '' for the others.
+function accessTokenHint(error) {
+  if (error.claim === 'typ') {
+    return 'An access token\'s header must have typ "at+jwt" (RFC 9068): this is an ID token or another JWT, or the authorization server does not issue RFC 9068 access tokens (then verify it as a plain JWT, with verifyJwt).';
+  }
+  if (error.reason === 'insufficient_scope') {
+    return 'The token\'s scope lacks one of the Required scopes: the client must ask for it when it requests the token, and the authorization server must grant it to the client.';
+  }
+  if (error.reason === 'missing') {
+    return `The token has no "${error.claim}" claim, which RFC 9068 requires in every access token: the authorization server does not issue RFC 9068 access tokens (check its settings), or this is not an access token.`;
+  }
+  return '';
+}
+
+// The page's field for each option the library may refuse (a TypeError, ERR_INVALID_OPTION).
+const OPTION_FIELDS = {
+  issuer: 'Issuer', audience: 'Audience', algorithms: 'Algorithms', clockTolerance: 'Clock tolerance', currentDate: 'Current time',
+  requiredScopes: 'Required scopes', method: 'Method', url: 'URL', accessToken: 'Access token', nonce: 'Nonce',
+  clientId: 'Client ID', profile: 'Profile',
+};
+
 // A hint for the verdict's error, using what the page knows about the token and the set;
 // `selection` is explainSelection's trace (why each key was filtered out), when there is one.
-export function errorHint(error, { header, keySet, selection } = {}) {
+// `mode` is the page's mode, `dpop` the DPoP options the page gave, `failedCheck` the claim of
+// explainDpop's first failed check (a private jwk is ERR_JWS_INVALID, not ERR_DPOP_INVALID).
+export function errorHint(error, { header, keySet, selection, mode, dpop, failedCheck } = {}) {
+  if (error?.code === 'ERR_DPOP_INVALID') return dpopHint(error, dpop);
+  if (mode === 'dpop' && failedCheck === 'jwk') return dpopHint({ reason: 'jwk' }, dpop);
+  if (mode === 'access' && error?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+    const hint = accessTokenHint(error);
+    if (hint) return hint;
+  }
   const kid = typeof header?.kid === 'string' ? header.kid : undefined;
   const kids = keySet?.keys?.map((k) => k.kid).filter((k) => k !== undefined) ?? [];
   switch (error?.code) {
+    case 'ERR_INVALID_OPTION': {
+      const field = OPTION_FIELDS[error.option];
+      return field
+        ? `Fill in or fix the ${field} field: the library refuses to verify without a usable ${error.option} option (the message above says why).`
+        : 'An option is missing or wrong (the message above names it): fix its field.';
+    }
     case 'ERR_JWKS_NO_MATCHING_KEY':
       return noMatchingKeyHint(kid, kids, keySet, selection);
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':

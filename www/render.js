@@ -43,8 +43,12 @@ function pastedNote(report) {
   if (!pasted || !report.final) return null;
   const { final } = pasted;
   if (final.ok === report.final.ok && (final.ok || final.error?.code === report.final.error?.code)) return null;
-  const what = pasted.bearer ? 'a "Bearer " prefix (and whitespace)' : 'whitespace or line breaks';
+  const what = pasted.prefix ? `a "${pasted.prefix} " prefix (and whitespace)` : 'whitespace or line breaks';
   const said = final.ok ? 'accepts it' : `rejects it: ${final.error?.code ?? final.error?.name ?? 'Error'}`;
+  if (report.mode === 'dpop') {
+    return h('p', { class: 'hint-line', 'data-pasted': 'cleaned' }, h('strong', { text: 'Proof cleaned: ' }),
+      `the field held ${what} around the proof; the page verified the proof alone. ${pasted.source} given the text as pasted ${said}. Pass your library the DPoP header's value only (no header name or scheme, no spaces or line breaks).`);
+  }
   return h('p', { class: 'hint-line', 'data-pasted': 'cleaned' }, h('strong', { text: 'Token cleaned: ' }),
     `the field held ${what} around the token; the page verified the token alone. ${pasted.source} given the text as pasted ${said}. Pass your library the token only (the part after "Bearer ", with no spaces or line breaks).`);
 }
@@ -71,6 +75,7 @@ export function renderVerdict(element, report) {
       fill(element,
         h('p', { class: 'verdict-title' }, h('span', { class: 'mark', 'aria-hidden': 'true', text: '✔' }), ` Valid: ${source.textContent} accepted the proof`),
         h('p', {}, `Signed with ${final.value.header?.alg ?? '?'} by the key of its jwk header, jkt `, h('code', { text: final.value.jkt }), '; every check passed.'),
+        pastedNote(report),
       );
       return;
     }
@@ -85,7 +90,7 @@ export function renderVerdict(element, report) {
   const { error } = final;
   element.dataset.verdict = 'invalid';
   element.dataset.code = error?.code ?? '';
-  const hint = errorHint(error, { header: report.decoded?.header, keySet: report.keys?.keySet, selection: report.selection });
+  const hint = errorHint(error, { header: report.decoded?.header, keySet: report.keys?.keySet, selection: report.selection, mode: report.mode, dpop: report.dpop, failedCheck: report.failedCheck });
   fill(element,
     h('p', { class: 'verdict-title' }, h('span', { class: 'mark', 'aria-hidden': 'true', text: '✘' }), ` Rejected by ${report.finalSource}: `, h('code', { class: 'code', text: error?.code ?? error?.name ?? 'Error' })),
     h('p', { class: 'verdict-message', text: error?.message ?? String(error) }),
