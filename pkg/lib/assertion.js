@@ -8,9 +8,9 @@ import { core } from './errors.js';
 import { markUsedOnce } from './replay.js';
 import { assertReady, instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
-import { ownOptions } from './remote.js';
+import { ownOptions } from './own.js';
 
-// The options read once (remote.js ownOptions), federated issuers' too: the core checks this
+// The options read once (own.js ownOptions), federated issuers' too: the core checks this
 // reading, and the keys and replay store used are its. They were read again: a getter or Proxy
 // answering other keys (or another store) on the second read verified the assertion with keys
 // the core never saw.

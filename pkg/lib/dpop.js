@@ -9,12 +9,12 @@ import { KeySet } from './keys.js';
 import { markUsedOnce } from './replay.js';
 import { assertReady, instanceId, loadProtocol, release } from './runtime.js';
 import { runProfile } from './verify.js';
-import { ownOptions } from './remote.js';
+import { ownOptions } from './own.js';
 
 export async function verifyDpopProof(proof, options) {
   await loadProtocol();
   const made = instanceId();
-  // Read once (remote.js ownOptions): the replay store marked is the one the core checked.
+  // Read once (own.js ownOptions): the replay store marked is the one the core checked.
   const read = ownOptions(options, 'verifyDpopProof');
   const dpop = core(() => WasmDpop.read(read));
   let keySet;

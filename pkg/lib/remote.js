@@ -8,7 +8,7 @@ import { JoseError, fromCore } from './errors.js';
 import { handleOf, parseJwks } from './keys.js';
 import { instanceId, isReady, loadProtocol, recoverFrom, release } from './runtime.js';
 import { settleWithin } from './settle.js';
-import { lentToJSON } from './own.js';
+import { lentToJSON, member, ownOptions } from './own.js';
 
 const DEFAULTS = { timeoutMs: 5000, maxBytes: 1048576 };
 const JWKS_ACCEPT = 'application/jwk-set+json, application/json;q=0.9';
@@ -27,37 +27,6 @@ function normalizedUrl(url, what) {
   } catch {
     throw Object.assign(new TypeError(`${what} must be an absolute http: or https: URL (it does not parse as one)`), { code: 'ERR_INVALID_URL' });
   }
-}
-
-// One member of the caller's options, read once; a getter or Proxy that throws is the option's
-// TypeError (as the core reports it for the members it reads), the thrown value its `cause`.
-function member(options, name, owner = 'RemoteJwks') {
-  try {
-    return options?.[name];
-  } catch (err) {
-    throw Object.assign(new TypeError(`${owner} option ${name} cannot be read: reading it threw`, { cause: err }), { code: 'ERR_INVALID_OPTION', option: name });
-  }
-}
-
-// The options as the core reads them, read once: a plain object's own enumerable members (the
-// core reads nothing else), copied onto an object with no prototype that both the core and the
-// fetch then read. Else an inherited member (one a polluted Object.prototype lends: a `fetch`
-// or `store` serving other keys, `headers`, an unbounded `maxBytes`) reached the fetch though
-// the core never saw it, and a getter or Proxy answering differently on a second read gave the
-// fetch a value the core never checked. Anything else is passed on as it is: the core refuses it.
-export function ownOptions(options, owner) {
-  if (options === null || typeof options !== 'object') return options;
-  let names;
-  try {
-    const prototype = Object.getPrototypeOf(options);
-    if (prototype !== Object.prototype && prototype !== null) return options;
-    names = Object.keys(options);
-  } catch {
-    return options;
-  }
-  const copy = Object.create(null);
-  for (const name of names) copy[name] = member(options, name, owner);
-  return copy;
 }
 
 // What the fetch takes from RemoteOptions (the core reads and validates all of them; the

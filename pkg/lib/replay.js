@@ -10,7 +10,7 @@ import { replayCacheOptions, quoteText } from '../gen/jwks_verify.js';
 import { JoseError, core } from './errors.js';
 import { assertReady, isReady } from './runtime.js';
 import { settleWithin } from './settle.js';
-import { ownOptions } from './remote.js';
+import { ownOptions } from './own.js';
 
 // While the library calls a store's markUsed: the now (seconds) of the check whose key it marks,
 // the clock that key's expiresAt is counted in (the core's `checkedAt`). A ReplayCache without a
@@ -95,7 +95,7 @@ export class ReplayCache {
     if (this.#maxEntries === undefined) {
       // In a browser before `ready()` the core cannot read the options yet (API.md "Loading").
       assertReady('ReplayCache.markUsed');
-      // Read once (remote.js ownOptions), the core's reading and the clock the same: the clock
+      // Read once (own.js ownOptions), the core's reading and the clock the same: the clock
       // was read again, inherited members included (a polluted Object.prototype.clock far in
       // the future forgot every jti at once: each replay was a first use), and a getter could
       // answer a clock the core never checked.

@@ -7,12 +7,11 @@
 import { WasmResource } from '../gen/jwks_verify.js';
 import { core, fromCore, isJoseError } from './errors.js';
 import { instanceId, loadProtocol, release } from './runtime.js';
-import { detached, ownMember } from './own.js';
+import { detached, ownMember, ownOptions } from './own.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { verifyDpopProof } from './dpop.js';
 import { ReplayCache } from './replay.js';
 import { optionsCache } from './options-cache.js';
-import { ownOptions } from './remote.js';
 
 // The store the core asks for to mark a DPoP proof's jti used (it decides: proofs are always
 // single-use): the caller's `dpopReplay`, or this runtime's one in-process cache for every call
@@ -98,7 +97,7 @@ function judged(judge, err) {
   return failed(json, err);
 }
 
-// The options read once (remote.js ownOptions): the core checks this reading, and the keys and
+// The options read once (own.js ownOptions): the core checks this reading, and the keys and
 // DPoP replay store used are its. `keys` was read again, so a getter or Proxy answering other
 // keys on the second read authenticated a token signed by keys the core never saw.
 function readResourceOptions(options) {

@@ -8,7 +8,8 @@
 import { WasmTrustedIssuers, boundKeySet } from '../gen/jwks_verify.js';
 import { core } from './errors.js';
 import { KeySet, handleOf } from './keys.js';
-import { discoverJwks, ownOptions, settingsOf } from './remote.js';
+import { discoverJwks, settingsOf } from './remote.js';
+import { ownOptions } from './own.js';
 import { withPayload } from './verify.js';
 import { instanceId, isReady, loadProtocol, recoverFrom } from './runtime.js';
 
@@ -22,7 +23,7 @@ function remoteOptionsOf(options) {
 export class TrustedIssuers {
   #issuers;
   #options;
-  // The options as the core read them (remote.js ownOptions), which every discovery takes.
+  // The options as the core read them (own.js ownOptions), which every discovery takes.
   #read;
   #predicate;
   #core = null;

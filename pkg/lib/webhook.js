@@ -8,9 +8,9 @@ import { markUsedOnce } from './replay.js';
 import { instanceId, loadProtocol, release } from './runtime.js';
 import { resolveKeySet, runProfile } from './verify.js';
 import { optionsCache } from './options-cache.js';
-import { ownOptions } from './remote.js';
+import { ownOptions } from './own.js';
 
-// The options read once (remote.js ownOptions): the replay store marked is the one the core
+// The options read once (own.js ownOptions): the replay store marked is the one the core
 // checked (it was read again, so a getter or Proxy could answer another).
 function readWebhookOptions(options) {
   const read = ownOptions(options, 'verifyWebhook');
