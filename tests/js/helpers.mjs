@@ -189,3 +189,15 @@ export function seededInt(seed) {
   next.pick = (list) => list[next(list.length)];
   return next;
 }
+
+/** Runs `fn` with Object.prototype[name] = value (non-enumerable, as a real pollution may not be). */
+export async function polluted(name, value, fn) {
+  const had = Object.getOwnPropertyDescriptor(Object.prototype, name);
+  Object.defineProperty(Object.prototype, name, { value, configurable: true, writable: true, enumerable: false });
+  try {
+    return await fn();
+  } finally {
+    if (had) Object.defineProperty(Object.prototype, name, had);
+    else delete Object.prototype[name];
+  }
+}

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import * as api from '../../pkg/node.mjs';
-import { seededInt } from './helpers.mjs';
+import { polluted, seededInt } from './helpers.mjs';
 
 const { RemoteJwks, discoverJwks, TrustedIssuers, verifyJwt, authenticateRequest } = api;
 
@@ -67,18 +67,6 @@ async function withGlobalFetch(fetch, fn) {
     return await fn();
   } finally {
     globalThis.fetch = real;
-  }
-}
-
-/** Runs `fn` with Object.prototype[name] = value (non-enumerable, as a real pollution may not be). */
-async function polluted(name, value, fn) {
-  const had = Object.getOwnPropertyDescriptor(Object.prototype, name);
-  Object.defineProperty(Object.prototype, name, { value, configurable: true, writable: true, enumerable: false });
-  try {
-    return await fn();
-  } finally {
-    if (had) Object.defineProperty(Object.prototype, name, had);
-    else delete Object.prototype[name];
   }
 }
 

@@ -11,24 +11,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import * as api from '../../pkg/node.mjs';
 import { RedisReplayStore, RedisJwksStore } from '../../pkg/redis.mjs';
-import { generateKey, mint } from './helpers.mjs';
+import { generateKey, mint, polluted } from './helpers.mjs';
 import { replayProfiles } from './support/replay-profiles.mjs';
 
 const { ReplayCache, verifyJwt, verifyJwtSync, createVerifier, verifyAccessToken, checkAssertion, verifyWebhook, RemoteJwks } = api;
 
 const nowS = () => Math.floor(Date.now() / 1000);
-
-/** Runs `fn` with Object.prototype[name] = value (non-enumerable, as a real pollution may not be). */
-async function polluted(name, value, fn) {
-  const had = Object.getOwnPropertyDescriptor(Object.prototype, name);
-  Object.defineProperty(Object.prototype, name, { value, configurable: true, writable: true, enumerable: false });
-  try {
-    return await fn();
-  } finally {
-    if (had) Object.defineProperty(Object.prototype, name, had);
-    else delete Object.prototype[name];
-  }
-}
 
 async function codeOf(promise) {
   try {

@@ -11,62 +11,19 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as jose from 'jose';
 import * as oauth from 'oauth4webapi';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/serve.mjs';
 import * as jv from '../../pkg/node.mjs';
 import { generateKey, mint, NOW } from './helpers.mjs';
+import { libraryVerdict, nextVerdict, openPage, shownVerdict, STEP_TIMEOUT_MS, submitForm } from './support/www-page.mjs';
 
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
-const STEP_TIMEOUT_MS = 30_000;
 const json = (value) => JSON.stringify(value);
 const list = (text) => text.split(/[\s,]+/).filter(Boolean);
 const oneOrMany = (text) => (list(text).length > 1 ? list(text) : list(text)[0]);
 const athOf = (token) => createHash('sha256').update(token).digest('base64url');
 
-let server;
-let browser;
+let site;
 let page;
-const pageErrors = [];
 
-async function submit(form) {
-  const previous = Number(await page.getAttribute('#verdict', 'data-run'));
-  await page.evaluate((form) => {
-    const fields = document.getElementById('inputs').elements;
-    fields.mode.value = form.mode;
-    fields['keys-source'].value = 'paste';
-    fields['allow-private'].checked = false;
-    for (const [name, value] of Object.entries(form.fields)) fields[name].value = value;
-  }, form);
-  await page.click('#verify');
-  await page.waitForFunction((run) => {
-    const verdict = document.getElementById('verdict');
-    return verdict.dataset.state === 'done' && Number(verdict.dataset.run) > run;
-  }, previous, { timeout: STEP_TIMEOUT_MS });
-  return shown();
-}
-
-async function shown() {
-  return page.evaluate(() => {
-    const verdict = document.getElementById('verdict');
-    return {
-      verdict: verdict.dataset.verdict,
-      code: verdict.dataset.code,
-      hint: verdict.querySelector('.hint-line:not([data-pasted])')?.textContent ?? '',
-      pasted: verdict.querySelector('[data-pasted]')?.textContent ?? '',
-    };
-  });
-}
-
-async function outcome(fn) {
-  try {
-    await fn();
-    return { verdict: 'valid', code: '' };
-  } catch (error) {
-    assert.ok(error.code, `threw without a code: ${error}`);
-    return { verdict: 'invalid', code: error.code, claim: error.claim, reason: error.reason, message: error.message };
-  }
-}
+const submit = ({ mode, fields }) => submitForm(page, mode, fields);
 
 // --- access tokens (RFC 9068) ---
 
@@ -74,7 +31,7 @@ const ISSUER = 'https://idp.example';
 const AUDIENCE = 'https://api.example';
 
 function accessInNode(token, jwks, { issuer = ISSUER, audience = AUDIENCE, scopes = '', tolerance = '' } = {}) {
-  return outcome(() => jv.verifyAccessToken(token, jv.parseJwks(jwks, { allowPrivate: false }), {
+  return libraryVerdict(() => jv.verifyAccessToken(token, jv.parseJwks(jwks, { allowPrivate: false }), {
     issuer: oneOrMany(issuer), audience: oneOrMany(audience), requiredScopes: list(scopes),
     clockTolerance: tolerance === '' ? undefined : (Number.isNaN(Number(tolerance)) ? tolerance : Number(tolerance)),
     currentDate: NOW,
@@ -163,7 +120,7 @@ const dpopForm = (token, { method = METHOD, url = URL_, accessToken = '', nonce 
 });
 
 function dpopInNode(token, { method = METHOD, url = URL_, accessToken = '', nonce = '', tolerance = '', now = NOW } = {}) {
-  return outcome(() => jv.verifyDpopProof(token, {
+  return libraryVerdict(() => jv.verifyDpopProof(token, {
     method: method.trim(), url: url.trim(), accessToken: accessToken.trim() || undefined, nonce: nonce || undefined,
     clockTolerance: tolerance === '' ? undefined : Number(tolerance), currentDate: now,
   }));
@@ -244,21 +201,11 @@ async function dpopCases() {
 
 describe('www modes probe: access-token and DPoP modes say what the library says', { timeout: 900_000 }, () => {
   before(async () => {
-    server = await startServer(0);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-    });
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForSelector('html[data-ready="true"]', { timeout: STEP_TIMEOUT_MS });
+    site = await openPage();
+    ({ page } = site);
   });
 
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  after(() => site?.close());
 
   test('access tokens: the verdict and code of verifyAccessToken, a hint that points the right way', async () => {
     const cases = await accessCases();
@@ -333,7 +280,7 @@ describe('www modes probe: access-token and DPoP modes say what the library says
       const expected = await dpopInNode(token, { method, url });
       await page.waitForFunction(() => document.getElementById('verdict').dataset.state === 'done', null, { timeout: STEP_TIMEOUT_MS });
       await page.waitForTimeout(400);
-      const now = await shown();
+      const now = await shownVerdict(page);
       assert.deepEqual({ verdict: now.verdict, code: now.code }, { verdict: expected.verdict, code: expected.code }, `round ${round}: ${method} ${url}`);
     }
   });
@@ -356,7 +303,7 @@ describe('www modes probe: access-token and DPoP modes say what the library says
       const expected = await accessInNode(token, jwks, { scopes, audience });
       await page.waitForFunction(() => document.getElementById('verdict').dataset.state === 'done', null, { timeout: STEP_TIMEOUT_MS });
       await page.waitForTimeout(400);
-      const now = await shown();
+      const now = await shownVerdict(page);
       assert.deepEqual({ verdict: now.verdict, code: now.code }, { verdict: expected.verdict, code: expected.code }, `round ${round}: scopes "${scopes}", audience ${audience}`);
     }
     // The same token under each mode: the mode's own verdict, never the previous mode's.
@@ -364,28 +311,25 @@ describe('www modes probe: access-token and DPoP modes say what the library says
     await page.fill('#audience', AUDIENCE);
     const byMode = {
       access: await accessInNode(token, jwks),
-      verify: await outcome(() => jv.verifyJwt(token, jv.parseJwks(jwks), { issuer: ISSUER, audience: AUDIENCE, currentDate: NOW })),
+      verify: await libraryVerdict(() => jv.verifyJwt(token, jv.parseJwks(jwks), { issuer: ISSUER, audience: AUDIENCE, currentDate: NOW })),
       dpop: await dpopInNode(token, { method: '', url: '' }),
     };
     await page.fill('#dpop-method', '').catch(() => {});
     for (const mode of ['dpop', 'access', 'verify', 'dpop', 'verify', 'access']) {
-      const previous = Number(await page.getAttribute('#verdict', 'data-run'));
-      await page.check(`input[name="mode"][value="${mode}"]`);
-      if (mode === 'dpop') {
-        await page.fill('#dpop-method', '');
-        await page.fill('#dpop-url', '');
-      }
-      await page.waitForFunction((run) => {
-        const verdict = document.getElementById('verdict');
-        return verdict.dataset.state === 'done' && Number(verdict.dataset.run) > run;
-      }, previous, { timeout: STEP_TIMEOUT_MS });
+      await nextVerdict(page, async () => {
+        await page.check(`input[name="mode"][value="${mode}"]`);
+        if (mode === 'dpop') {
+          await page.fill('#dpop-method', '');
+          await page.fill('#dpop-url', '');
+        }
+      });
       await page.waitForTimeout(400);
-      const now = await shown();
+      const now = await shownVerdict(page);
       assert.deepEqual({ verdict: now.verdict, code: now.code }, { verdict: byMode[mode].verdict, code: byMode[mode].code }, mode);
     }
   });
 
   test('the page threw nothing', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(site.pageErrors, []);
   });
 });

@@ -10,57 +10,20 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import * as jose from 'jose';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/serve.mjs';
 import * as jv from '../../pkg/node.mjs';
 import { generateKey, mint, NOW, b64url } from './helpers.mjs';
+import { libraryVerdict, nextVerdict, openPage, shownVerdict, STEP_TIMEOUT_MS, submitForm } from './support/www-page.mjs';
 
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
-const STEP_TIMEOUT_MS = 30_000;
 const ASYMMETRIC = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 const json = (value) => JSON.stringify(value);
 
-let server;
-let browser;
+let site;
 let page;
-const outsideRequests = [];
-const pageErrors = [];
 
-// The page's form, filled without input events (no run is pending), then Verify.
-async function verifyOnPage({ token, jwks, algorithms = '', issuer = '', audience = '', tolerance = '' }) {
-  const previous = Number(await page.getAttribute('#verdict', 'data-run'));
-  await page.evaluate((form) => {
-    const fields = document.getElementById('inputs').elements;
-    fields.mode.value = 'verify';
-    fields['keys-source'].value = 'paste';
-    fields['allow-private'].checked = false;
-    Object.assign(fields.token, { value: form.token });
-    Object.assign(fields.jwks, { value: form.jwks });
-    fields.algorithms.value = form.algorithms;
-    fields.issuer.value = form.issuer;
-    fields.audience.value = form.audience;
-    fields['clock-tolerance'].value = form.tolerance;
-    fields['current-time'].value = String(form.now);
-  }, { token, jwks, algorithms, issuer, audience, tolerance, now: NOW });
-  await page.click('#verify');
-  await page.waitForFunction((run) => {
-    const verdict = document.getElementById('verdict');
-    return verdict.dataset.state === 'done' && Number(verdict.dataset.run) > run;
-  }, previous, { timeout: STEP_TIMEOUT_MS });
-  return shown();
-}
-
-async function shown() {
-  return page.evaluate(() => {
-    const verdict = document.getElementById('verdict');
-    return {
-      verdict: verdict.dataset.verdict,
-      code: verdict.dataset.code,
-      hint: verdict.querySelector('.hint-line:not([data-pasted])')?.textContent ?? '',
-      pasted: verdict.querySelector('[data-pasted]')?.textContent ?? '',
-      fixedKeys: [...document.querySelectorAll('#diagnostics [data-fix-kind="jwk"] pre')].map((pre) => pre.textContent),
-    };
+// The page's verify form, then Verify.
+function verifyOnPage({ token, jwks, algorithms = '', issuer = '', audience = '', tolerance = '' }) {
+  return submitForm(page, 'verify', {
+    token, jwks, algorithms, issuer, audience, 'clock-tolerance': tolerance, 'current-time': String(NOW),
   });
 }
 
@@ -83,13 +46,8 @@ async function verifyInNode(token, jwks, { algorithms = '', issuer = '', audienc
   } catch {
     // verifyJwt says what is wrong with it, or with the token first.
   }
-  try {
-    await jv.verifyJwt(token, keys, options);
-    return { verdict: 'valid', code: '' };
-  } catch (error) {
-    assert.ok(error.code, `verifyJwt threw without a code: ${error}`);
-    return { verdict: 'invalid', code: error.code };
-  }
+  const { verdict, code } = await libraryVerdict(() => jv.verifyJwt(token, keys, options));
+  return { verdict, code };
 }
 
 // A 1024-bit RSA key (jose refuses to sign with one) and a token it signed.
@@ -167,25 +125,11 @@ async function scenarios() {
 
 describe('www probe: the page says what verifyJwt says, and why', { timeout: 600_000 }, () => {
   before(async () => {
-    server = await startServer(0);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.protocol !== 'data:' && url.hostname !== '127.0.0.1') outsideRequests.push(request.url());
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-    });
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForSelector('html[data-ready="true"]', { timeout: STEP_TIMEOUT_MS });
+    site = await openPage();
+    ({ page } = site);
   });
 
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  after(() => site?.close());
 
   test('every scenario: the verdict and code of verifyJwt, a hint that points the right way, fixes the core accepts', async () => {
     const cases = await scenarios();
@@ -236,34 +180,12 @@ describe('www probe: the page says what verifyJwt says, and why', { timeout: 600
           ]) {
             cases += 1;
             const token = await mint(key, { ...claims, aud });
-            const previous = Number(await page.getAttribute('#verdict', 'data-run'));
-            await page.evaluate((form) => {
-              const fields = document.getElementById('inputs').elements;
-              fields.mode.value = 'assertion';
-              fields['keys-source'].value = 'paste';
-              fields.token.value = form.token;
-              fields.jwks.value = form.jwks;
-              fields.algorithms.value = '';
-              fields['clock-tolerance'].value = '';
-              fields['current-time'].value = String(form.now);
-              fields['client-id'].value = 'client-1';
-              fields['assertion-audience'].value = form.expected;
-              fields.profile.value = form.profile;
-            }, { token, jwks, expected, profile, now: NOW });
-            await page.click('#verify');
-            await page.waitForFunction((run) => {
-              const verdict = document.getElementById('verdict');
-              return verdict.dataset.state === 'done' && Number(verdict.dataset.run) > run;
-            }, previous, { timeout: STEP_TIMEOUT_MS });
-            const onPage = await shown();
+            const onPage = await submitForm(page, 'assertion', {
+              token, jwks, algorithms: '', 'clock-tolerance': '', 'current-time': String(NOW),
+              'client-id': 'client-1', 'assertion-audience': expected, profile,
+            });
             const list = expected.split(/[\s,]+/).filter(Boolean);
-            let inNode;
-            try {
-              await jv.checkAssertion(token, { clientId: 'client-1', audience: list.length > 1 ? list : list[0], keys: jv.parseJwks(jwks), profile, currentDate: NOW });
-              inNode = { verdict: 'valid', code: '' };
-            } catch (error) {
-              inNode = { verdict: 'invalid', code: error.code, reason: error.reason };
-            }
+            const inNode = await libraryVerdict(() => jv.checkAssertion(token, { clientId: 'client-1', audience: list.length > 1 ? list : list[0], keys: jv.parseJwks(jwks), profile, currentDate: NOW }));
             const name = `${profile}, expecting ${expected}, aud ${json(aud)}, ${json(claims)}`;
             assert.deepEqual({ verdict: onPage.verdict, code: onPage.code }, { verdict: inNode.verdict, code: inNode.code }, name);
             if (inNode.reason === 'multiple_audiences') assert.match(onPage.hint, /exactly one/, name);
@@ -289,7 +211,7 @@ describe('www probe: the page says what verifyJwt says, and why', { timeout: 600
       const expected = await verifyInNode(token, json({ keys }), { issuer });
       await page.waitForFunction(() => document.getElementById('verdict').dataset.state === 'done', null, { timeout: STEP_TIMEOUT_MS });
       await page.waitForTimeout(400);
-      const now = await shown();
+      const now = await shownVerdict(page);
       assert.deepEqual({ verdict: now.verdict, code: now.code }, expected, `round ${round}: keys ${keys.map((k) => k.kid).join(',') || 'none'}, issuer "${issuer}"`);
     }
   });
@@ -298,12 +220,7 @@ describe('www probe: the page says what verifyJwt says, and why', { timeout: 600
     const key = await generateKey('ES256', { kid: 'now' });
     await verifyOnPage({ token: await mint(key, { exp: NOW + 600 }), jwks: json({ keys: [key.jwk] }) });
     for (const time of ['yesterday', '2025-13-45', 'NaN', '1e400x']) {
-      const previous = Number(await page.getAttribute('#verdict', 'data-run'));
-      await page.fill('#current-time', time);
-      await page.waitForFunction((run) => {
-        const verdict = document.getElementById('verdict');
-        return verdict.dataset.state === 'done' && Number(verdict.dataset.run) > run;
-      }, previous, { timeout: STEP_TIMEOUT_MS });
+      await nextVerdict(page, () => page.fill('#current-time', time));
       assert.equal(await page.getAttribute('#current-time', 'aria-invalid'), 'true', time);
       for (const panel of ['#decoded', '#selection', '#signature', '#claims', '#diagnostics']) {
         assert.doesNotMatch(await page.innerText(panel), /No token yet|No key set yet|Needs a/, `${time}: ${panel}`);
@@ -313,7 +230,7 @@ describe('www probe: the page says what verifyJwt says, and why', { timeout: 600
   });
 
   test('no request left 127.0.0.1 and the page threw nothing', () => {
-    assert.deepEqual(outsideRequests, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(site.outsideRequests, []);
+    assert.deepEqual(site.pageErrors, []);
   });
 });
